@@ -1,0 +1,124 @@
+import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer } from './spec.js';
+
+/**
+ * Accumulates layers (in execution order) and the official state_dict keys while a builder walks the
+ * official module tree. Every method returns the name of the tensor it produced.
+ */
+export class GraphBuilder {
+  readonly layers: LayerSpec[] = [];
+  readonly keys: StateKey[] = [];
+  private readonly shapes = new Map<string, Shape3>();
+
+  constructor(inputShape: Shape3) { this.shapes.set('input', inputShape); }
+
+  shape(tensor: string): Shape3 {
+    const s = this.shapes.get(tensor);
+    if (!s) throw new Error(`unknown tensor ${tensor}`);
+    return s;
+  }
+
+  private push(l: LayerSpec): string {
+    if (this.shapes.has(l.name)) throw new Error(`duplicate layer ${l.name}`);
+    this.layers.push(l);
+    this.shapes.set(l.name, l.out);
+    return l.name;
+  }
+
+  param(key: string, shape: number[], used = true): void { this.keys.push({ key, shape, role: 'param', used }); }
+  buffer(key: string, shape: number[], used = true): void { this.keys.push({ key, shape, role: 'buffer', used }); }
+
+  batchNorm(name: string, c: number): void {
+    this.param(`${name}.weight`, [c]);
+    this.param(`${name}.bias`, [c]);
+    this.buffer(`${name}.running_mean`, [c]);
+    this.buffer(`${name}.running_var`, [c]);
+    this.buffer(`${name}.num_batches_tracked`, []);
+  }
+
+  /** A LayerNorm the official code builds but never calls. */
+  unusedLayerNorm(name: string, c: number): void {
+    this.param(`${name}.weight`, [c], false);
+    this.param(`${name}.bias`, [c], false);
+  }
+
+  conv(o: {
+    name: string; input: string; outC: number; k?: number; stride?: number; pad?: number; bias: boolean;
+    bn: string | null; op?: ConvLayer['op'];
+  }): string {
+    const inS = this.shape(o.input);
+    const k = o.k ?? 1, stride = o.stride ?? 1, pad = o.pad ?? 0, op = o.op ?? 'conv2d';
+    const outH = Math.floor((inS.h + 2 * pad - k) / stride) + 1;
+    const outW = Math.floor((inS.w + 2 * pad - k) / stride) + 1;
+    const wShape = op === 'conv2d' ? [o.outC, inS.c, k, k] : op === 'conv1d' ? [o.outC, inS.c, 1] : [o.outC, inS.c];
+    this.param(`${o.name}.weight`, wShape);
+    if (o.bias) this.param(`${o.name}.bias`, [o.outC]);
+    if (o.bn) this.batchNorm(o.bn, o.outC);
+    return this.push({
+      kind: 'conv', name: o.name, op, inputs: [o.input], in: inS, out: { c: o.outC, h: outH, w: outW },
+      k, stride, pad, bias: o.bias, bn: o.bn,
+    });
+  }
+
+  maxpool(name: string, input: string): string {
+    const s = this.shape(input);
+    const k = 3, stride = 2, pad = 1;
+    const h = Math.floor((s.h + 2 * pad - k) / stride) + 1;
+    const w = Math.floor((s.w + 2 * pad - k) / stride) + 1;
+    return this.push({ kind: 'maxpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad });
+  }
+
+  lif(name: string, input: string, vThreshold = 1, officialTimeAxis: LifLayer['officialTimeAxis'] = 'time'): string {
+    return this.push({ kind: 'lif', name, inputs: [input], out: this.shape(input), vThreshold, officialTimeAxis });
+  }
+
+  add(name: string, a: string, b: string): string {
+    const sa = this.shape(a), sb = this.shape(b);
+    if (sa.c !== sb.c || sa.h !== sb.h || sa.w !== sb.w) {
+      throw new Error(`${name}: cannot add ${a} (${sa.c}x${sa.h}x${sa.w}) and ${b} (${sb.c}x${sb.h}x${sb.w})`);
+    }
+    return this.push({ kind: 'add', name, inputs: [a, b], out: sa });
+  }
+
+  headSum(name: string, input: string, heads: number): string {
+    const s = this.shape(input);
+    return this.push({ kind: 'headSum', name, inputs: [input], out: { c: heads, h: s.h, w: s.w }, heads });
+  }
+
+  tokenSum(name: string, input: string): string {
+    const s = this.shape(input);
+    return this.push({ kind: 'tokenSum', name, inputs: [input], out: { c: s.c, h: 1, w: 1 } });
+  }
+
+  mask(name: string, attn: string, k: string, mode: 'token' | 'channel', heads: number): string {
+    return this.push({ kind: 'mask', name, inputs: [attn, k], out: this.shape(k), mode, heads });
+  }
+
+  ssaProduct(name: string, q: string, k: string, v: string, heads: number, order: 'q(kv)' | 'qk(v)', scale: number): string {
+    return this.push({ kind: 'ssaProduct', name, inputs: [q, k, v], out: this.shape(q), heads, order, scale });
+  }
+
+  tokenMean(name: string, input: string): string {
+    const s = this.shape(input);
+    return this.push({ kind: 'tokenMean', name, inputs: [input], out: { c: s.c, h: 1, w: 1 } });
+  }
+
+  head(name: string, input: string, numClasses: number): string {
+    const s = this.shape(input);
+    this.param(`${name}.weight`, [numClasses, s.c]);
+    this.param(`${name}.bias`, [numClasses]);
+    return this.push({ kind: 'head', name, inputs: [input], out: { c: numClasses, h: 1, w: 1 }, inFeatures: s.c, numClasses });
+  }
+
+  /** conv -> BN -> [maxpool] -> LIF, the unit every official stem and block repeats. */
+  convBnLif(o: {
+    conv: string; bn: string; lif: string; input: string; outC: number; k?: number; stride?: number; pad?: number;
+    bias: boolean; op?: ConvLayer['op']; maxpool?: string; vThreshold?: number; officialTimeAxis?: LifLayer['officialTimeAxis'];
+  }): string {
+    let x = this.conv({
+      name: o.conv, input: o.input, outC: o.outC, k: o.k ?? 1, stride: o.stride ?? 1, pad: o.pad ?? 0,
+      bias: o.bias, bn: o.bn, op: o.op ?? 'conv2d',
+    });
+    if (o.maxpool) x = this.maxpool(o.maxpool, x);
+    return this.lif(o.lif, x, o.vThreshold ?? 1, o.officialTimeAxis ?? 'time');
+  }
+}

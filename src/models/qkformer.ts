@@ -1,0 +1,116 @@
+import { GraphBuilder } from './graph.js';
+import { block, type BlockStyle } from './blocks.js';
+import type { ModelConfig, ModelSpec } from './spec.js';
+
+/**
+ * QKFormer builders following the official code (zhouchenlin2096/QKFormer): `cifar10/model.py`,
+ * `imagenet/qkformer.py`, `cifar10-dvs/model.py` (= `dvs128-gesture/model.py` up to mlp ratio).
+ */
+const QKF_CIFAR_STYLE: BlockStyle = {
+  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' }, qkvOp: 'conv1d', qkvSuffix: 'conv', qkvBias: false,
+  mlpNames: ['mlp1', 'mlp2'], mlpOp: 'conv2d', mlpSuffix: 'conv', ssaOrder: 'q(kv)', ssaScale: 0.125,
+  ssaProjCoupled: true, unusedNorms: false,
+};
+const QKF_IMAGENET_STYLE: BlockStyle = { ...QKF_CIFAR_STYLE, attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'attn' }, mlpNames: ['fc1', 'fc2'] };
+
+/** SPEDS stage module; `pool`: after the first conv (ImageNet) or the second (CIFAR, DVS). */
+function patchEmbeddingStage(g: GraphBuilder, p: string, x: string, dim: number, cfg: ModelConfig,
+  pool: 'first' | 'second', firstName: 'proj3' | 'proj'): string {
+  const a = g.convBnLif({
+    conv: `${p}.${firstName}_conv`, bn: `${p}.${firstName}_bn`, lif: `${p}.${firstName}_lif`, input: x, outC: dim, k: 3, pad: 1,
+    bias: false, ...(pool === 'first' ? { maxpool: `${p}.${firstName}_maxpool` } : {}),
+  });
+  const b = g.convBnLif({
+    conv: `${p}.proj4_conv`, bn: `${p}.proj4_bn`, lif: `${p}.proj4_lif`, input: a, outC: dim, k: 3, pad: 1, bias: false,
+    ...(pool === 'second' ? { maxpool: `${p}.proj4_maxpool` } : {}),
+  });
+  if (!cfg.speds) return b;
+  const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x, outC: dim, k: 1, stride: 2, bias: false });
+  return g.add(`${p}.add`, b, r);
+}
+
+function stage(g: GraphBuilder, name: string, x: string, n: number, dim: number, heads: number, cfg: ModelConfig,
+  kind: ModelConfig['attention'][number], style: BlockStyle): string {
+  for (let j = 0; j < n; j++) x = block(g, `${name}.${j}`, x, dim, heads, cfg.mlpRatio, kind, style);
+  return x;
+}
+
+function attn(cfg: ModelConfig, i: number): ModelConfig['attention'][number] {
+  const a = cfg.attention[i];
+  if (!a) throw new Error(`no attention kind for stage ${i + 1}`);
+  return a;
+}
+function heads(cfg: ModelConfig, i: number): number {
+  const h = cfg.heads[i];
+  if (h === undefined) throw new Error(`no head count for stage ${i + 1}`);
+  return h;
+}
+
+export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
+  const E = cfg.embedDims;
+  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
+  const g = new GraphBuilder(inputShape);
+  // PatchEmbedInit(E/4) without downsampling.
+  const e1 = E / 4;
+  const p = 'patch_embed1';
+  const x0 = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, input: 'input', outC: e1 / 2, k: 3, pad: 1, bias: false });
+  const x1 = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, input: x0, outC: e1, k: 3, pad: 1, bias: false });
+  let x = x1;
+  if (cfg.speds) {
+    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, bias: false });
+    x = g.add(`${p}.add`, x1, r);
+  }
+  x = stage(g, 'stage1', x, 1, E / 4, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);
+  x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, 'second', 'proj3');
+  x = stage(g, 'stage2', x, 1, E / 2, heads(cfg, 1), cfg, attn(cfg, 1), QKF_CIFAR_STYLE);
+  x = patchEmbeddingStage(g, 'patch_embed3', x, E, cfg, 'second', 'proj3');
+  x = stage(g, 'stage3', x, cfg.depths - 2, E, heads(cfg, 2), cfg, attn(cfg, 2), QKF_CIFAR_STYLE);
+  g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
+  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+}
+
+export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec {
+  const E = cfg.embedDims;
+  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
+  const g = new GraphBuilder(inputShape);
+  const e1 = E / 4;
+  const p = 'patch_embed1';
+  const x0 = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, maxpool: `${p}.proj_maxpool`, input: 'input', outC: e1 / 2, k: 3, pad: 1, bias: false });
+  const x1 = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, maxpool: `${p}.proj1_maxpool`, input: x0, outC: e1, k: 3, pad: 1, bias: false });
+  const x2 = g.convBnLif({ conv: `${p}.proj2_conv`, bn: `${p}.proj2_bn`, lif: `${p}.proj2_lif`, input: x1, outC: e1, k: 3, pad: 1, bias: false });
+  let x = x2;
+  if (cfg.speds) {
+    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, stride: 2, bias: false });
+    x = g.add(`${p}.add`, x2, r);
+  }
+  x = stage(g, 'stage1', x, 1, E / 4, heads(cfg, 0), cfg, attn(cfg, 0), QKF_IMAGENET_STYLE);
+  x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, 'first', 'proj3');
+  x = stage(g, 'stage2', x, 2, E / 2, heads(cfg, 1), cfg, attn(cfg, 1), QKF_IMAGENET_STYLE);
+  x = patchEmbeddingStage(g, 'patch_embed3', x, E, cfg, 'first', 'proj3');
+  x = stage(g, 'stage3', x, cfg.depths - 3, E, heads(cfg, 2), cfg, attn(cfg, 2), QKF_IMAGENET_STYLE);
+  g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
+  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+}
+
+/** DVS (CIFAR10-DVS, DVS128 Gesture): two stages, one block each; `depths` only sets drop-path rates. */
+export function buildQkformerDvs(name: string, cfg: ModelConfig): ModelSpec {
+  const E = cfg.embedDims;
+  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
+  const g = new GraphBuilder(inputShape);
+  const e1 = E / 2;
+  const p = 'patch_embed1';
+  const a = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, input: 'input', outC: e1 / 8, k: 3, pad: 1, bias: false });
+  const b = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, maxpool: `${p}.maxpool1`, input: a, outC: e1 / 4, k: 3, pad: 1, bias: false });
+  const c = g.convBnLif({ conv: `${p}.proj2_conv`, bn: `${p}.proj2_bn`, lif: `${p}.proj2_lif`, maxpool: `${p}.maxpool2`, input: b, outC: e1 / 2, k: 3, pad: 1, bias: false });
+  const d = g.convBnLif({ conv: `${p}.proj3_conv`, bn: `${p}.proj3_bn`, lif: `${p}.proj3_lif`, maxpool: `${p}.maxpool3`, input: c, outC: e1, k: 3, pad: 1, bias: false });
+  let x = d;
+  if (cfg.speds) {
+    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: b, outC: e1, k: 1, stride: 4, bias: false });
+    x = g.add(`${p}.add`, d, r);
+  }
+  x = stage(g, 'stage1', x, 1, E / 2, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);
+  x = patchEmbeddingStage(g, 'patch_embed2', x, E, cfg, 'second', 'proj');
+  x = stage(g, 'stage2', x, 1, E, heads(cfg, 1), cfg, attn(cfg, 1), QKF_CIFAR_STYLE);
+  g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
+  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+}

@@ -1,0 +1,119 @@
+/**
+ * Model specs: plain serialisable data. A ModelSpec is the variant's config plus an ordered list of named
+ * primitive layers. Layer names are the official PyTorch module names, so counts, reports and checkpoints
+ * line up one to one. Tensors are named by the layer that produces them; the model input is `input`.
+ *
+ * Activation layout everywhere in spikewatt: token-major `[n][c]` with `n = y * w + x` (HWC).
+ */
+export type AttentionKind = 'qkta' | 'qkca' | 'ssa';
+export const ATTENTION_KINDS: readonly AttentionKind[] = ['qkta', 'qkca', 'ssa'];
+
+/** Which official code a model follows (its layer order, names and quirks). */
+export type Family =
+  | 'qkformer-cifar'
+  | 'qkformer-imagenet'
+  | 'qkformer-dvs'
+  | 'spikformer-cifar'
+  | 'spikformer-imagenet'
+  | 'spikformer-dvs';
+
+export type InputKind = 'static' | 'dvs';
+
+export interface ModelConfig {
+  family: Family;
+  /** The official constructor's `embed_dims` (the last stage's width). */
+  embedDims: number;
+  /** The official constructor's `depths`. */
+  depths: number;
+  /** Heads per stage (QKFormer: 3 stages, DVS: 2 stages, Spikformer: 1 stage). */
+  heads: number[];
+  mlpRatio: number;
+  timesteps: number;
+  imgSize: number;
+  inChannels: number;
+  numClasses: number;
+  /** Attention kind per stage (same length as `heads`). */
+  attention: AttentionKind[];
+  /** QKFormer only: false replaces SPEDS with a plain patch embedding (the paper's ablation). */
+  speds: boolean;
+  input: InputKind;
+}
+
+export interface Shape3 { c: number; h: number; w: number }
+
+interface LayerBase {
+  /** Official module name, or `<parent>.<role>` for operations that are not modules. */
+  name: string;
+  inputs: string[];
+  /** Shape of the output tensor. */
+  out: Shape3;
+}
+
+/**
+ * A synaptic layer: Conv2d / Conv1d (k=1) / Linear over tokens, with an optional BatchNorm folded in.
+ * `op` says how the official module stores its weight (for checkpoint keys and shapes).
+ */
+export interface ConvLayer extends LayerBase {
+  kind: 'conv';
+  op: 'conv2d' | 'conv1d' | 'linear';
+  in: Shape3;
+  k: number;
+  stride: number;
+  pad: number;
+  bias: boolean;
+  /** Official name of the BatchNorm that follows, or null. */
+  bn: string | null;
+}
+
+export interface MaxPoolLayer extends LayerBase { kind: 'maxpool'; in: Shape3; k: number; stride: number; pad: number }
+
+/** spikingjelly MultiStepLIFNode: tau 2, decay_input, v_reset 0, hard reset, fire on h >= vThreshold. */
+export interface LifLayer extends LayerBase {
+  kind: 'lif';
+  vThreshold: number;
+  /** 'timeBatch': the official QKFormer SSA proj_lif quirk (integrates over the flattened T*B axis). */
+  officialTimeAxis: 'time' | 'timeBatch';
+}
+
+/** SEW residual: out = a + b (non-negative integers). */
+export interface AddLayer extends LayerBase { kind: 'add' }
+
+/** QKTA: out[n][h] = sum of q[n][c] over the channels c of head h (channels grouped contiguously). */
+export interface HeadSumLayer extends LayerBase { kind: 'headSum'; heads: number }
+
+/** QKCA: out[0][c] = sum over tokens n of q[n][c]. */
+export interface TokenSumLayer extends LayerBase { kind: 'tokenSum' }
+
+/** Q-K mask: 'token' out[n][c] = a[n][head(c)] * k[n][c]; 'channel' out[n][c] = a[0][c] * k[n][c]. */
+export interface MaskLayer extends LayerBase { kind: 'mask'; mode: 'token' | 'channel'; heads: number }
+
+/**
+ * Spiking self-attention products per head: 'q(kv)' computes Q (K^T V) * scale (QKFormer, Spikformer ImageNet);
+ * 'qk(v)' computes (Q K^T) V * scale (Spikformer CIFAR/DVS).
+ */
+export interface SsaProductLayer extends LayerBase { kind: 'ssaProduct'; heads: number; order: 'q(kv)' | 'qk(v)'; scale: number }
+
+/** Mean over tokens: out[0][c] = (1/N) sum_n x[n][c]. */
+export interface TokenMeanLayer extends LayerBase { kind: 'tokenMean' }
+
+/** Classifier: mean over T of its input, then Linear(C, classes); runs once per sample after the last step. */
+export interface HeadLayer extends LayerBase { kind: 'head'; inFeatures: number; numClasses: number }
+
+export type LayerSpec =
+  | ConvLayer | MaxPoolLayer | LifLayer | AddLayer | HeadSumLayer | TokenSumLayer | MaskLayer | SsaProductLayer
+  | TokenMeanLayer | HeadLayer;
+export type LayerKind = LayerSpec['kind'];
+
+/** One state_dict entry the official module holds. `used`: read by forward (false for Spikformer's LayerNorms). */
+export interface StateKey { key: string; shape: number[]; role: 'param' | 'buffer'; used: boolean }
+
+export interface ModelSpec {
+  name: string;
+  config: ModelConfig;
+  inputShape: Shape3;
+  layers: LayerSpec[];
+  stateKeys: StateKey[];
+}
+
+export function numel(s: Shape3): number { return s.c * s.h * s.w; }
+export function tokens(s: Shape3): number { return s.h * s.w; }

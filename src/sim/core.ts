@@ -1,0 +1,34 @@
+import type { ConvLayer } from '../models/spec.js';
+import type { FoldedConv } from '../models/fold.js';
+import type { EventBuffer } from './events.js';
+
+/**
+ * A compute core implements the heavy kernels. Counting never happens here: the primitives count from
+ * the events and shapes, so every core yields identical counts. Activations are token-major `[n][c]`.
+ *
+ * Folded conv weights arrive in the official layout `[outC][inC][k][k]` (float64, BatchNorm folded in);
+ * a core may re-lay them out once in `prepareConv`.
+ */
+export interface ComputeCore {
+  readonly name: string;
+  /** Called once per conv layer before the first step (compile kernels, re-layout weights). */
+  prepareConv(layer: ConvLayer, w: FoldedConv): void;
+  /**
+   * Event-driven synaptic accumulation: for each event (input address a = n_in * inC + c, multiplicity m),
+   * acc[n_out * outC + o] += m * W[o][c][ky][kx] for every output n_out the input reaches.
+   * `acc` arrives holding the bias (or zero) and is added to.
+   */
+  convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void;
+  /** Dense real-valued input x `[n_in][c]`: acc[n_out][o] += sum over in-bounds taps of x * W. */
+  convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void;
+  /**
+   * LIF step over a whole tensor (tau = 2, decay_input, v_reset = 0):
+   *   h = v + (x - v) / 2;  s = h >= vThreshold;  v = s ? 0 : h
+   * Writes the addresses of spikes (multiplicity 1) into `out`, in address order.
+   */
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void;
+  /** Release resources (GPU contexts). */
+  dispose(): void;
+}
+
+export interface CoreInfo { name: string; mode: string; detail: string }

@@ -1,0 +1,100 @@
+import type { LayerKind, ModelSpec } from '../models/spec.js';
+import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from './ops.js';
+
+/**
+ * Counts of one layer, summed over all simulated samples, per time step.
+ * `ops[t * NUM_OP_KINDS + opIndex(kind)]`. Integers stored in doubles (exact below 2^53).
+ */
+export interface LayerCounts {
+  name: string;
+  kind: LayerKind;
+  ops: Float64Array;
+  /** Per t: events received (active addresses), unit spikes received (sum of multiplicities), spikes emitted. */
+  inputEvents: Float64Array;
+  inputUnitSpikes: Float64Array;
+  outputSpikes: Float64Array;
+  /** Elements of the layer's (first) input and of its output, per sample per time step. */
+  inputElements: number;
+  outputElements: number;
+  /** True while every input value seen so far was exactly 0 or 1 (syops-counter's spike test). */
+  inputBinary: boolean;
+  /** True when the layer's input travelled as events (else dense real values). */
+  inputIsEvents: boolean;
+}
+
+/** The product of one simulation: layer x time step x op kind, plus what firing rates need. */
+export interface OpCounts {
+  model: string;
+  timesteps: number;
+  samples: number;
+  layers: LayerCounts[];
+}
+
+/**
+ * The counting sink, passed explicitly to every primitive; two simulations never share one.
+ */
+export class CountingSink {
+  readonly counts: OpCounts;
+  private readonly index = new Map<string, LayerCounts>();
+  /** Spikes per LIF layer per sample per t, for the fidelity contract (`infer`). */
+  readonly spikesPerSample = new Map<string, number[][]>();
+
+  constructor(spec: ModelSpec, timesteps: number) {
+    this.counts = { model: spec.name, timesteps, samples: 0, layers: [] };
+    for (const l of spec.layers) {
+      const lc: LayerCounts = {
+        name: l.name, kind: l.kind,
+        ops: new Float64Array(timesteps * NUM_OP_KINDS),
+        inputEvents: new Float64Array(timesteps),
+        inputUnitSpikes: new Float64Array(timesteps),
+        outputSpikes: new Float64Array(timesteps),
+        inputElements: 0, outputElements: l.out.c * l.out.h * l.out.w,
+        inputBinary: true, inputIsEvents: false,
+      };
+      this.counts.layers.push(lc);
+      this.index.set(l.name, lc);
+      if (l.kind === 'lif') this.spikesPerSample.set(l.name, []);
+    }
+  }
+
+  layer(name: string): LayerCounts {
+    const lc = this.index.get(name);
+    if (!lc) throw new Error(`no counts for layer ${name}`);
+    return lc;
+  }
+
+  add(lc: LayerCounts, t: number, kind: OpKind, n: number): void {
+    lc.ops[t * NUM_OP_KINDS + opIndex(kind)]! += n;
+  }
+
+  recordSpikes(layerName: string, sample: number, t: number, timesteps: number, n: number): void {
+    const rows = this.spikesPerSample.get(layerName);
+    if (!rows) return;
+    while (rows.length <= sample) rows.push(new Array<number>(timesteps).fill(0));
+    rows[sample]![t]! += n;
+  }
+}
+
+/** Total of one op kind in one layer over all t. */
+export function layerTotal(lc: LayerCounts, kind: OpKind): number {
+  let s = 0;
+  const T = lc.inputEvents.length;
+  for (let t = 0; t < T; t++) s += lc.ops[t * NUM_OP_KINDS + opIndex(kind)]!;
+  return s;
+}
+
+/** Per op kind totals of one layer over all t (whole run, all samples). */
+export function layerTotals(lc: LayerCounts): Record<OpKind, number> {
+  const out = {} as Record<OpKind, number>;
+  for (const k of OP_KINDS) out[k] = layerTotal(lc, k);
+  return out;
+}
+
+/** Per op kind totals over all layers, divided by the number of samples (per inference). */
+export function perImageTotals(c: OpCounts): Record<OpKind, number> {
+  const out = {} as Record<OpKind, number>;
+  for (const k of OP_KINDS) out[k] = 0;
+  for (const lc of c.layers) for (const k of OP_KINDS) out[k] += layerTotal(lc, k);
+  if (c.samples > 0) for (const k of OP_KINDS) out[k] /= c.samples;
+  return out;
+}
