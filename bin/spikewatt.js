@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Runs the compiled CLI when `npm run build` has produced dist/, else the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(root, 'dist', 'cli', 'main.js');
+let mod;
+if (existsSync(built)) {
+  mod = await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  mod = await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+}
+const { hideBin } = await import('yargs/helpers');
+process.exitCode = await mod.main(hideBin(process.argv));

@@ -1,0 +1,8 @@
+import type { CommandModule } from 'yargs';
+import { modelsCommand } from './commands/models.js';
+
+/** Every CLI command: one file in commands/ plus one line here. */
+export const COMMANDS = {
+  models: modelsCommand,
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
+} satisfies Record<string, CommandModule<object, any>>;
