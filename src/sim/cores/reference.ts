@@ -1,0 +1,78 @@
+import type { ConvLayer } from '../../models/spec.js';
+import type { FoldedConv } from '../../models/fold.js';
+import type { ComputeCore } from '../core.js';
+import type { EventBuffer } from '../events.js';
+
+interface Prepared { wT: Float64Array; layer: ConvLayer }
+
+/**
+ * The reference core: plain loops over typed arrays, float64 accumulation. The living spec every other core is
+ * checked against. Weights are re-laid out once as `[inC][ky][kx][outC]` so one input event touches contiguous
+ * weight rows; accumulators are `[n_out][outC]`.
+ */
+export class ReferenceCore implements ComputeCore {
+  readonly name = 'reference';
+  private readonly prepared = new Map<string, Prepared>();
+
+  prepareConv(layer: ConvLayer, w: FoldedConv): void {
+    const { k } = layer, inC = layer.in.c, outC = layer.out.c;
+    const wT = new Float64Array(w.weight.length);
+    for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+      wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+    }
+    this.prepared.set(layer.name, { wT, layer });
+  }
+
+  private get(layer: ConvLayer): Float64Array {
+    const p = this.prepared.get(layer.name);
+    if (!p) throw new Error(`conv ${layer.name} was not prepared`);
+    return p.wT;
+  }
+
+  /** acc[oy, ox, o] += m * W[o, c, ky, kx] for every (oy, ox) with oy*s - p + ky = iy (and likewise x). */
+  private scatter(layer: ConvLayer, wT: Float64Array, addr: number, m: number, acc: Float64Array): void {
+    const { k, stride, pad } = layer;
+    const inC = layer.in.c, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
+    const c = addr % inC, nIn = (addr - c) / inC;
+    const ix = nIn % inW, iy = (nIn - ix) / inW;
+    for (let ky = 0; ky < k; ky++) {
+      const ty = iy + pad - ky;
+      if (ty < 0 || ty % stride !== 0) continue;
+      const oy = ty / stride;
+      if (oy >= outH) continue;
+      for (let kx = 0; kx < k; kx++) {
+        const tx = ix + pad - kx;
+        if (tx < 0 || tx % stride !== 0) continue;
+        const ox = tx / stride;
+        if (ox >= outW) continue;
+        const base = (oy * outW + ox) * outC;
+        const wb = ((c * k + ky) * k + kx) * outC;
+        if (m === 1) for (let o = 0; o < outC; o++) acc[base + o]! += wT[wb + o]!;
+        else for (let o = 0; o < outC; o++) acc[base + o]! += m * wT[wb + o]!;
+      }
+    }
+  }
+
+  convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    const wT = this.get(layer);
+    for (let i = 0; i < ev.count; i++) this.scatter(layer, wT, ev.addr[i]!, ev.mult[i]!, acc);
+  }
+
+  convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void {
+    const wT = this.get(layer);
+    for (let a = 0; a < x.length; a++) {
+      const v = x[a]!;
+      if (v !== 0) this.scatter(layer, wT, a, v, acc);
+    }
+  }
+
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
+    out.clear();
+    for (let i = 0; i < v.length; i++) {
+      const h = v[i]! + (x[i]! - v[i]!) / 2;
+      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+    }
+  }
+
+  dispose(): void { this.prepared.clear(); }
+}

@@ -1,0 +1,61 @@
+import type { ComputeCore } from '../core.js';
+import type { CountingSink, LayerCounts } from '../counts.js';
+import type { EventBuffer } from '../events.js';
+
+/**
+ * A tensor in flight between layers at one (sample, t): spiking activity as events, or real values dense
+ * (token-major `[n][c]`). Exactly one of the two is set by the producing layer at each step.
+ */
+export interface Value { events: EventBuffer | null; dense: Float64Array | null }
+
+/** What a primitive sees at one (sample, t). */
+export interface StepContext {
+  t: number;
+  timesteps: number;
+  /** Index of the sample within the whole run (for per-sample spike records). */
+  sample: number;
+  /** Index of the sample within the current batch (selects per-sample state). */
+  slot: number;
+  core: ComputeCore;
+  sink: CountingSink;
+  counts: LayerCounts;
+}
+
+/** Records what a layer received: events, unit spikes, whether every value was 0/1. */
+export function noteInput(ctx: StepContext, v: Value): void {
+  const lc = ctx.counts;
+  if (v.events) {
+    const ev = v.events;
+    lc.inputIsEvents = true;
+    lc.inputEvents[ctx.t]! += ev.count;
+    let units = 0;
+    for (let i = 0; i < ev.count; i++) {
+      const m = ev.mult[i]!;
+      units += m;
+      if (m !== 1) lc.inputBinary = false;
+    }
+    lc.inputUnitSpikes[ctx.t]! += units;
+    lc.inputElements = ev.size;
+  } else if (v.dense) {
+    const x = v.dense;
+    lc.inputElements = x.length;
+    if (lc.inputBinary) {
+      for (let i = 0; i < x.length; i++) {
+        const e = x[i]!;
+        if (e !== 0 && e !== 1) { lc.inputBinary = false; break; }
+      }
+    }
+    let nz = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
+    lc.inputEvents[ctx.t]! += nz;
+  }
+}
+
+export function requireEvents(v: Value, layer: string): EventBuffer {
+  if (!v.events) throw new Error(`${layer}: expected spiking (event) input`);
+  return v.events;
+}
+export function requireDense(v: Value, layer: string): Float64Array {
+  if (!v.dense) throw new Error(`${layer}: expected dense input`);
+  return v.dense;
+}

@@ -1,0 +1,30 @@
+import type { LifLayer } from '../../models/spec.js';
+import type { EventBuffer } from '../events.js';
+import { noteInput, requireDense, type StepContext, type Value } from './context.js';
+
+/**
+ * LIF neuron (spikingjelly MultiStepLIFNode, tau = 2, decay_input, v_reset = 0, detach_reset):
+ *   h[t] = v[t-1] + (x[t] - v[t-1]) / 2;   s[t] = (h[t] >= v_th);   v[t] = h[t] * (1 - s[t])
+ * v_th = 1, or 0.5 for attention LIFs. Membranes persist across t and are reset between samples; with
+ * `--batch-coupling official` a 'timeBatch' LIF keeps one membrane that runs over t0b0, t0b1, ..., t1b0, ...
+ *
+ * | op           | count per (sample, t)                         |
+ * |--------------|-----------------------------------------------|
+ * | neuronUpdate | N (every neuron is charged each step)         |
+ * | spike        | spikes emitted                                |
+ * | memRead      | N (membrane words read)                       |
+ * | memWrite     | N (membrane words written) + spikes (events)  |
+ */
+export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float64Array, out: EventBuffer): void {
+  noteInput(ctx, input);
+  const x = requireDense(input, layer.name);
+  ctx.core.lifStep(v, x, layer.vThreshold, out);
+  const n = v.length, s = out.count;
+  const { sink, counts: lc, t } = ctx;
+  sink.add(lc, t, 'neuronUpdate', n);
+  sink.add(lc, t, 'spike', s);
+  sink.add(lc, t, 'memRead', n);
+  sink.add(lc, t, 'memWrite', n + s);
+  lc.outputSpikes[t]! += s;
+  sink.recordSpikes(layer.name, ctx.sample, t, ctx.timesteps, s);
+}
