@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { zooModel, type ZooName, type ConfigOverrides } from '../../src/models/zoo.js';
+import { randomWeights, mulberry32 } from '../../src/models/weights.js';
+import { foldWeights } from '../../src/models/fold.js';
+import { numel } from '../../src/models/spec.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { CORES, CORE_NAMES } from '../../src/sim/cores/index.js';
+import { OP_KINDS } from '../../src/sim/ops.js';
+import { layerTotal } from '../../src/sim/counts.js';
+import { denseForward } from '../helpers/dense-forward.js';
+
+/**
+ * The conformance suite: every registered core, on seeded random weights of every variant family at small sizes,
+ * must give the spikes and logits of an independent dense forward, and all cores the same counts.
+ * Weights are multiples of 1/256 with small magnitude, so sums are exact in any order.
+ */
+const CASES: [ZooName, ConfigOverrides][] = [
+  ['qkformer-cifar10', { embedDims: 32, depths: 3, imgSize: 8, timesteps: 3, heads: 2 }],
+  ['qkformer-cifar10', { embedDims: 32, depths: 2, imgSize: 8, timesteps: 2, heads: 2, attention: ['qkca', 'ssa', 'qkta'], speds: false }],
+  ['qkformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 16, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['qkformer-cifar10dvs', { embedDims: 32, imgSize: 16, timesteps: 3, heads: 4 }],
+  ['spikformer-cifar10', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 2, heads: 2 }],
+  ['spikformer-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 7 }],
+  ['spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2 }],
+];
+
+function inputsFor(spec: ReturnType<typeof zooModel>, seed: number, B: number): Float32Array[] {
+  const r = mulberry32(seed);
+  const n = numel(spec.inputShape) * (spec.config.input === 'dvs' ? spec.config.timesteps : 1);
+  return Array.from({ length: B }, () => Float32Array.from({ length: n }, () =>
+    spec.config.input === 'dvs' ? (r() < 0.3 ? 1 + Math.floor(r() * 2) : 0) : Math.round((r() * 4 - 2) * 256) / 256));
+}
+
+for (const [i, [zoo, o]] of CASES.entries()) {
+  const spec = zooModel(zoo, o);
+  const tensors = randomWeights(spec, { seed: 100 + i, quantize256: true });
+  const inputs = inputsFor(spec, 200 + i, 2);
+  const dense = denseForward(spec, tensors, inputs);
+  const perCore = new Map<string, ReturnType<typeof simulate>>();
+  for (const core of CORE_NAMES) {
+    test(`conformance ${core}: ${zoo} ${JSON.stringify(o)}`, () => {
+      const r = simulate(spec, foldWeights(spec, tensors), inputs, { core: CORES[core](), batchCoupling: 'independent' });
+      perCore.set(core, r);
+      let anySpikes = 0;
+      for (const [name, rows] of dense.spikes) {
+        assert.deepEqual(r.sink.spikesPerSample.get(name), rows, name);
+        anySpikes += rows.flat().reduce((a, b) => a + b, 0);
+      }
+      assert.ok(anySpikes > 0, 'the test network must spike');
+      r.logits.forEach((row, b) => row.forEach((v, k) => {
+        const e = dense.logits[b]![k]!;
+        assert.ok(Math.abs(v - e) <= 1e-6 * Math.max(1, Math.abs(e)), `logit ${v} vs ${e}`);
+      }));
+      const ref = perCore.get('reference');
+      if (ref && core !== 'reference') {
+        r.sink.counts.layers.forEach((lc, li) => {
+          for (const k of OP_KINDS) assert.equal(layerTotal(lc, k), layerTotal(ref.sink.counts.layers[li]!, k), `${lc.name} ${k}`);
+        });
+      }
+    });
+  }
+}
