@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './registry.js';
 import { UserError } from './errors.js';
@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => { throw err ?? new UserError(msg); })
     .help()
     .version(false);
-  for (const c of Object.values(COMMANDS)) cli = cli.command(c);
+  for (const c of Object.values(COMMANDS)) cli = cli.command(c as CommandModule);
   try {
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

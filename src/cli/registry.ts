@@ -1,8 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { modelsCommand } from './commands/models.js';
+import { inferCommand } from './commands/infer.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
   models: modelsCommand,
+  infer: inferCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;

@@ -1,10 +1,13 @@
 import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 
+/** Options a core may read; cores ignore what does not concern them. */
+export interface CoreOptions { gpuMode?: string }
+
 /** Compute cores by name: one file per core plus one line here. */
 export const CORES = {
-  reference: () => new ReferenceCore() as ComputeCore,
-} satisfies Record<string, () => ComputeCore>;
+  reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
+} satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
 
 export type CoreName = keyof typeof CORES;
 export const CORE_NAMES = Object.keys(CORES) as CoreName[];

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { FIXTURE_ROOT, loadFixture } from '../helpers/fixtures.js';
+
+const BIN = join(FIXTURE_ROOT, '..', '..', '..', 'bin', 'spikewatt.js');
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+test('infer --json prints logits, spikes per LIF module and per-layer ops (official fixture, official coupling)', () => {
+  const name = 'qkformer-dvs128_e64_T2_s32';
+  const f = loadFixture(name);
+  const dir = join(FIXTURE_ROOT, name);
+  const r = run(['infer', '--model', 'qkformer-dvs128', '--embed-dims', '64', '-T', '2', '--img-size', '32',
+    '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'input.safetensors'), '--batch-coupling', 'official', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { logits: number[][]; spikes: Record<string, { perT: number[]; perSamplePerT: number[][] }>; layers: Record<string, Record<string, number>> };
+  assert.equal(out.logits.length, 2);
+  for (const [m, s] of Object.entries(f.spikes)) {
+    assert.deepEqual(out.spikes[m]!.perT, s.spikes_per_t, m);
+    assert.deepEqual(out.spikes[m]!.perSamplePerT, s.spikes_per_sample_per_t, m);
+  }
+  assert.ok(out.layers['patch_embed1.proj_conv']!.ac! > 0, 'DVS event counts drive the first conv as ACs');
+  assert.equal(out.layers['stage1.0.tssa.attn_lif']!.neuronUpdate, 2 * 2 * 16 * 16, 'B x T x heads (16) x tokens (32/8 squared)');
+});
+
+test('infer: bad input is one line on stderr and exit code 2', () => {
+  const dir = join(FIXTURE_ROOT, 'qkformer-dvs128_e64_T2_s32');
+  const wrongSize = run(['infer', '--model', 'qkformer-dvs128', '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'input.safetensors')]);
+  assert.equal(wrongSize.status, 2);
+  assert.match(wrongSize.stderr, /^spikewatt: .*does not fit model qkformer-dvs128: .*mis-shaped/);
+  assert.equal(wrongSize.stderr.trim().split('\n').length, 1);
+  const missing = run(['infer', '--model', 'qkformer-dvs128', '--weights', '/nonexistent.safetensors', '--input', 'x']);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /cannot read weights \/nonexistent\.safetensors: ENOENT/);
+  const unknown = run(['infer', '--model', 'resnet', '--weights', 'a', '--input', 'b']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown model 'resnet'/);
+});
+
+test('models --json gives the official counts', () => {
+  const r = run(['models', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string; params: number; paramsUsed: number; denseMacsPerStep: number; attentionFlopsPerStep: number; timesteps: number; inputShape: number[] }[];
+  const by = new Map(rows.map((x) => [x.name, x]));
+  assert.equal(by.get('qkformer-cifar10')!.params, 6_706_234);
+  assert.equal(by.get('qkformer-imagenet-10-768')!.params, 64_962_760);
+  assert.equal(by.get('spikformer-cifar10')!.paramsUsed, 9_324_730);
+  assert.deepEqual(by.get('qkformer-cifar10dvs')!.inputShape, [16, 2, 128, 128]);
+  assert.deepEqual(Object.keys(rows[0]!).sort(), ['attentionFlopsPerStep', 'denseMacsPerStep', 'inputShape', 'name', 'params', 'paramsUsed', 'timesteps']);
+});
