@@ -2,11 +2,13 @@ import type { CommandModule } from 'yargs';
 import { modelsCommand } from './commands/models.js';
 import { inferCommand } from './commands/infer.js';
 import { coresCommand } from './commands/cores.js';
+import { datasetsCommand } from './commands/datasets.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
   models: modelsCommand,
   infer: inferCommand,
   cores: coresCommand,
+  datasets: datasetsCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;

@@ -5,6 +5,8 @@
  *   fashion-mnist[:PATH] | fashion-mnist-dvs[:PATH] | mnist:PATH | cifar10:PATH | cifar100:PATH |
  *   dvs128:PATH | cifar10dvs:PATH | synthetic | synthetic-dvs
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DatasetError, limitDataset, type Dataset, type SampleKind, type Split } from './dataset.js';
 import { loadFashionMnist, loadMnist } from './mnist.js';
 import { loadFashionMnistDvs } from './fashion-mnist-dvs.js';
@@ -112,12 +114,16 @@ export function isDatasetName(s: string): s is DatasetName {
 
 export interface DatasetSpec { name: DatasetName; path?: string }
 
-/** Parses `NAME[:PATH]`; a leading `~/` in PATH is left to the caller's shell (not expanded here). */
+/**
+ * Parses `NAME[:PATH]`. A leading `~/` in PATH is expanded to the home directory (shells do not expand a
+ * tilde after the colon).
+ */
 export function parseDatasetSpec(spec: string): DatasetSpec {
   const s = spec.trim();
   const colon = s.indexOf(':');
   const name = (colon < 0 ? s : s.slice(0, colon)).trim().toLowerCase();
-  const path = colon < 0 ? undefined : s.slice(colon + 1);
+  const raw = colon < 0 ? undefined : s.slice(colon + 1);
+  const path = raw !== undefined && (raw === '~' || raw.startsWith('~/')) ? join(homedir(), raw.slice(1)) : raw;
   if (!isDatasetName(name)) {
     throw new DatasetError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')}; form NAME[:PATH])`);
   }

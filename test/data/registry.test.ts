@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DatasetError, datasetInfo } from '../../src/data/dataset.js';
 import { DATASET_NAMES, DATASETS, openDataset, parseDatasetSpec } from '../../src/data/registry.js';
 
@@ -8,6 +10,7 @@ test('spec parser: names, optional and required paths, colons inside paths', () 
   assert.deepEqual(parseDatasetSpec('Fashion-MNIST:/data/fm'), { name: 'fashion-mnist', path: '/data/fm' });
   assert.deepEqual(parseDatasetSpec('cifar10:/a:b/c'), { name: 'cifar10', path: '/a:b/c' });
   assert.deepEqual(parseDatasetSpec('synthetic'), { name: 'synthetic' });
+  assert.deepEqual(parseDatasetSpec('dvs128:~/g'), { name: 'dvs128', path: join(homedir(), 'g') });
   assert.throws(() => parseDatasetSpec('imagenet:/x'), (e: Error) => e instanceof DatasetError && /unknown dataset 'imagenet' \(known: fashion-mnist, /.test(e.message));
   assert.throws(() => parseDatasetSpec('cifar10'), /dataset cifar10 needs a path: cifar10:PATH/);
   assert.throws(() => parseDatasetSpec('dvs128'), /needs a path/);
