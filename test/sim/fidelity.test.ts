@@ -4,7 +4,7 @@ import { fixtureNames, loadFixture, samplesOf } from '../helpers/fixtures.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { checkCheckpoint } from '../../src/models/weights.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { ReferenceCore } from '../../src/sim/cores/reference.js';
+import { CORES, CORE_NAMES } from '../../src/sim/cores/index.js';
 import { layerTotal } from '../../src/sim/counts.js';
 
 /**
@@ -12,11 +12,11 @@ import { layerTotal } from '../../src/sim/counts.js';
  * and time step, and logits within 1e-4 relative, in both batch-coupling modes.
  */
 for (const name of fixtureNames()) {
-  for (const coupling of ['official', 'independent'] as const) {
-    test(`${name} (${coupling} coupling) reproduces the official spikes and logits`, () => {
+  for (const [coreName, coupling] of CORE_NAMES.flatMap((c) => (['official', 'independent'] as const).map((k) => [c, k] as const))) {
+    test(`${name} (${coupling} coupling, ${coreName} core) reproduces the official spikes and logits`, () => {
       const f = loadFixture(name);
       checkCheckpoint(f.spec, f.weights);
-      const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core: new ReferenceCore(), batchCoupling: coupling });
+      const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core: CORES[coreName](), batchCoupling: coupling });
       const expLogits = coupling === 'official' ? f.logits.logits : f.logits.logits_batch1;
       r.logits.forEach((row, b) => row.forEach((v, k) => {
         const e = expLogits[b]![k]!;
@@ -32,7 +32,7 @@ for (const name of fixtureNames()) {
   }
   test(`${name}: synaptic counts equal the official input statistics`, () => {
     const f = loadFixture(name);
-    const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core: new ReferenceCore(), batchCoupling: 'official' });
+    const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core: CORES.reference(), batchCoupling: 'official' });
     for (const [layer, o] of Object.entries(f.ops.own.layers)) {
       if (layer === 'head') continue; // the official head runs once on the time mean; ours accumulates per step
       const lc = r.sink.layer(layer);

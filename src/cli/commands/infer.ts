@@ -48,7 +48,8 @@ export const inferCommand: CommandModule<object, Args> = {
     const B = inp.shape[0]!, per = inp.data.length / B;
     const data = Float32Array.from(inp.data);
     const inputs = Array.from({ length: B }, (_, b) => data.subarray(b * per, (b + 1) * per));
-    const core = CORES[a.core](a.gpuMode ? { gpuMode: a.gpuMode } : {});
+    let core;
+    try { core = CORES[a.core](a.gpuMode ? { gpuMode: a.gpuMode } : {}); } catch (e) { throw new UserError((e as Error).message); }
     const sim = new Simulator(spec, foldWeights(spec, w.tensors), { core, batchCoupling: a.batchCoupling as BatchCoupling });
     const logits = sim.runBatch(inputs);
     core.dispose();

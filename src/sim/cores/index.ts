@@ -1,5 +1,6 @@
 import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
+import { GpujsCore } from './gpujs.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
 export interface CoreOptions { gpuMode?: string }
@@ -7,6 +8,7 @@ export interface CoreOptions { gpuMode?: string }
 /** Compute cores by name: one file per core plus one line here. */
 export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
+  gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
 
 export type CoreName = keyof typeof CORES;
