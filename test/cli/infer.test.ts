@@ -49,3 +49,21 @@ test('models --json gives the official counts', () => {
   assert.deepEqual(by.get('qkformer-cifar10dvs')!.inputShape, [16, 2, 128, 128]);
   assert.deepEqual(Object.keys(rows[0]!).sort(), ['attentionFlopsPerStep', 'denseMacsPerStep', 'inputShape', 'name', 'params', 'paramsUsed', 'timesteps']);
 });
+
+test('infer --convention syops reproduces syops-counter per-image totals; --hardware adds energy per profile', () => {
+  for (const name of ['qkformer-cifar10_e64_d3_T2_s16', 'spikformer-cifar10_e32_d1_T2']) {
+    const f = loadFixture(name);
+    const dir = join(FIXTURE_ROOT, name);
+    const c = f.manifest.config;
+    const zoo = name.startsWith('spikformer') ? 'spikformer-cifar10' : 'qkformer-cifar10';
+    const r = run(['infer', '--model', zoo, '--embed-dims', String(c.embed_dims), '--depths', String(c.depths), '-T', String(c.T),
+      '--img-size', String(c.img_size), '--heads', String(c.num_heads), '--weights', join(dir, 'weights.safetensors'),
+      '--input', join(dir, 'input.safetensors'), '--batch-coupling', 'official', '--convention', 'syops', '--hardware', 'cmos45-paper', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { totals: Record<string, number>; energy: Record<string, { totalMj: number }> };
+    assert.ok(Math.abs(out.totals.ac! - f.ops.syops.total_ACs_per_image) < 1e-6 * f.ops.syops.total_ACs_per_image, `${name} ACs ${out.totals.ac}`);
+    assert.ok(Math.abs(out.totals.mac! - f.ops.syops.total_MACs_per_image) < 1e-6 * f.ops.syops.total_MACs_per_image, `${name} MACs ${out.totals.mac}`);
+    const mj = (0.9 * out.totals.ac! + 4.6 * out.totals.mac!) * 1e-9;
+    assert.ok(Math.abs(out.energy['cmos45-paper']!.totalMj - mj) < 1e-12, 'cmos45-paper = 0.9 pJ/AC + 4.6 pJ/MAC');
+  }
+});
