@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { modelsCommand } from './commands/models.js';
+import { hardwareCommand } from './commands/hardware.js';
 import { inferCommand } from './commands/infer.js';
 import { coresCommand } from './commands/cores.js';
 import { datasetsCommand } from './commands/datasets.js';
@@ -7,6 +8,7 @@ import { datasetsCommand } from './commands/datasets.js';
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
   models: modelsCommand,
+  hardware: hardwareCommand,
   infer: inferCommand,
   cores: coresCommand,
   datasets: datasetsCommand,

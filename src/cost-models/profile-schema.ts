@@ -152,6 +152,8 @@ export function parseProfile(text: string, file: string): HardwareProfile {
   if (issue.code === 'unrecognized_keys') {
     pointer = jsonPointer([...issue.path, issue.keys[0]!]);
     reason = `unknown key '${issue.keys[0]}'`;
+  } else if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+    reason = `missing (expected ${issue.expected})`;
   }
   const more = r.error.issues.length - 1;
   throw new ProfileError(file, pointer, more > 0 ? `${reason} (and ${more} more issue${more > 1 ? 's' : ''})` : reason);

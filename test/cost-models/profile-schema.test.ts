@@ -56,6 +56,11 @@ test('schema errors name the file, the JSON pointer and the reason', () => {
   e = errorOf({ ...valid(), ops: { ac: { energyPj: -1, provenance: 'measured', source: 'x' } } });
   assert.equal(e.pointer, '/ops/ac/energyPj');
 
+  const { technology: _t, ...noTechnology } = valid();
+  e = errorOf(noTechnology);
+  assert.equal(e.pointer, '/technology');
+  assert.equal(e.reason, 'missing (expected string)');
+
   e = errorOf({ ...valid(), schemaVersion: 2 });
   assert.equal(e.pointer, '/schemaVersion');
 
