@@ -33,7 +33,11 @@ export const syopsConvention: Convention = {
     const rows: ConventionRow[] = [];
     const rateOr1 = (l: Parameters<typeof inputSpikeRate>[0], t: number) => {
       const r = inputSpikeRate(l, 0, t, byName, S);
-      if (r === null) { notes.push(`${l.name}: 0/1 input without a spike count, counted at rate 1`); return 1; }
+      if (r === null) {
+        const msg = `${l.name}: 0/1 input without a spike count, counted at rate 1`;
+        if (!notes.includes(msg)) notes.push(msg);
+        return 1;
+      }
       return r;
     };
     for (const l of spec.layers) {
