@@ -9,7 +9,7 @@ import { ConvState, runConv } from './primitives/conv.js';
 import { runLif } from './primitives/lif.js';
 import { runMaxPool } from './primitives/maxpool.js';
 import { runAdd } from './primitives/add.js';
-import { runHeadSum, runMask, runTokenSum } from './primitives/qk-attention.js';
+import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './primitives/qk-attention.js';
 import { runSsaProduct, ssaScratchSize } from './primitives/ssa.js';
 import { runHead, runTokenMean } from './primitives/head.js';
 import { assertNever } from './ops.js';
@@ -77,7 +77,7 @@ export class Simulator {
         case 'lif': st.events = new EventBuffer(size); break;
         case 'add': st.events = new EventBuffer(size); st.acc = new Int32Array(size); break;
         case 'headSum': case 'tokenSum': case 'tokenMean': st.dense = new Float64Array(size); break;
-        case 'mask': st.events = new EventBuffer(size); break;
+        case 'mask': st.events = new EventBuffer(size); st.hit = new Uint8Array(maskBitsSize(layer)); break;
         case 'ssaProduct': st.dense = new Float64Array(size); st.ssa = {
           qd: new Float64Array(size), kd: new Float64Array(size), vd: new Float64Array(size), m: new Float64Array(ssaScratchSize(layer)),
         }; break;
@@ -160,7 +160,7 @@ export class Simulator {
           runTokenSum(layer, ctx, ins[0]!, st.dense!);
           out.dense = st.dense; out.events = null; break;
         case 'mask':
-          runMask(layer, ctx, ins[0]!, ins[1]!, st.events!);
+          runMask(layer, ctx, ins[0]!, ins[1]!, st.hit!, st.events!);
           out.events = st.events; out.dense = null; break;
         case 'ssaProduct':
           runSsaProduct(layer, ctx, ins[0]!, ins[1]!, ins[2]!, st.ssa!, st.dense!);

@@ -85,7 +85,7 @@ test('QKTA: per-head channel sums, then the mask keeps K only where the head fir
   const mk: MaskLayer = { kind: 'mask', name: 'm', inputs: ['a', 'k'], out: { c: 4, h: 1, w: 2 }, mode: 'token', heads: 2 };
   const out = new EventBuffer(8);
   const ctx = ctxFor([mk], 'm');
-  runMask(mk, ctx, { events: attn, dense: null }, { events: k, dense: null }, out);
+  runMask(mk, ctx, { events: attn, dense: null }, { events: k, dense: null }, new Uint8Array(4), out);
   assert.deepEqual(Array.from(out.addr.subarray(0, out.count)), [0, 1, 6, 7]);
   assert.equal(layerTotal(ctx.counts, 'mask'), 8);
 });

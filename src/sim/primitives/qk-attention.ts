@@ -39,12 +39,16 @@ export function runTokenSum(layer: TokenSumLayer, ctx: StepContext, input: Value
   ctx.sink.add(ctx.counts, ctx.t, 'add', units);
 }
 
-export function runMask(layer: MaskLayer, ctx: StepContext, attn: Value, k: Value, out: EventBuffer): void {
+/** Size of the attention-bit scratch a mask needs: [n][h] (token mode) or [c] (channel mode). */
+export function maskBitsSize(layer: MaskLayer): number {
+  return layer.mode === 'token' ? layer.out.h * layer.out.w * layer.heads : layer.out.c;
+}
+
+export function runMask(layer: MaskLayer, ctx: StepContext, attn: Value, k: Value, bits: Uint8Array, out: EventBuffer): void {
   noteInput(ctx, k);
   const a = requireEvents(attn, layer.name), ek = requireEvents(k, layer.name);
-  const C = layer.out.c, N = layer.out.h * layer.out.w;
-  // dense attention bits: [n][h] (token mode) or [c] (channel mode)
-  const bits = new Uint8Array(layer.mode === 'token' ? N * layer.heads : C);
+  const C = layer.out.c;
+  bits.fill(0);
   for (let i = 0; i < a.count; i++) bits[a.addr[i]!] = 1;
   const per = C / layer.heads;
   out.clear();
