@@ -60,13 +60,20 @@ export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
     const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, bias: false });
     x = g.add(`${p}.add`, x1, r);
   }
-  x = stage(g, 'stage1', x, 1, E / 4, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);
-  x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, 'second', 'proj3');
-  x = stage(g, 'stage2', x, 1, E / 2, heads(cfg, 1), cfg, attn(cfg, 1), QKF_CIFAR_STYLE);
-  x = patchEmbeddingStage(g, 'patch_embed3', x, E, cfg, 'second', 'proj3');
-  x = stage(g, 'stage3', x, cfg.depths - 2, E, heads(cfg, 2), cfg, attn(cfg, 2), QKF_CIFAR_STYLE);
+  return hierarchy(g, name, cfg, x, [1, 1, cfg.depths - 2], 'second', QKF_CIFAR_STYLE);
+}
+
+/** Stages 1-3 with SPEDS between them (widths E/4, E/2, E), then the head. */
+function hierarchy(g: GraphBuilder, name: string, cfg: ModelConfig, x: string, blocks: [number, number, number],
+  pool: 'first' | 'second', style: BlockStyle): ModelSpec {
+  const E = cfg.embedDims;
+  x = stage(g, 'stage1', x, blocks[0], E / 4, heads(cfg, 0), cfg, attn(cfg, 0), style);
+  x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, pool, 'proj3');
+  x = stage(g, 'stage2', x, blocks[1], E / 2, heads(cfg, 1), cfg, attn(cfg, 1), style);
+  x = patchEmbeddingStage(g, 'patch_embed3', x, E, cfg, pool, 'proj3');
+  x = stage(g, 'stage3', x, blocks[2], E, heads(cfg, 2), cfg, attn(cfg, 2), style);
   g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
-  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+  return { name, config: cfg, inputShape: g.shape('input'), layers: g.layers, stateKeys: g.keys };
 }
 
 export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec {
@@ -83,13 +90,7 @@ export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec
     const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, stride: 2, bias: false });
     x = g.add(`${p}.add`, x2, r);
   }
-  x = stage(g, 'stage1', x, 1, E / 4, heads(cfg, 0), cfg, attn(cfg, 0), QKF_IMAGENET_STYLE);
-  x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, 'first', 'proj3');
-  x = stage(g, 'stage2', x, 2, E / 2, heads(cfg, 1), cfg, attn(cfg, 1), QKF_IMAGENET_STYLE);
-  x = patchEmbeddingStage(g, 'patch_embed3', x, E, cfg, 'first', 'proj3');
-  x = stage(g, 'stage3', x, cfg.depths - 3, E, heads(cfg, 2), cfg, attn(cfg, 2), QKF_IMAGENET_STYLE);
-  g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
-  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+  return hierarchy(g, name, cfg, x, [1, 2, cfg.depths - 3], 'first', QKF_IMAGENET_STYLE);
 }
 
 /** DVS (CIFAR10-DVS, DVS128 Gesture): two stages, one block each; `depths` only sets drop-path rates. */
