@@ -4,6 +4,10 @@ import { hardwareCommand } from './commands/hardware.js';
 import { inferCommand } from './commands/infer.js';
 import { coresCommand } from './commands/cores.js';
 import { datasetsCommand } from './commands/datasets.js';
+import { profileCommand } from './commands/profile.js';
+import { compareCommand } from './commands/compare.js';
+import { reportCommand } from './commands/report.js';
+import { demoCommand } from './commands/demo.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
@@ -12,5 +16,9 @@ export const COMMANDS = {
   infer: inferCommand,
   cores: coresCommand,
   datasets: datasetsCommand,
+  profile: profileCommand,
+  compare: compareCommand,
+  report: reportCommand,
+  demo: demoCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;

@@ -1,0 +1,196 @@
+import { assertNever, OP_KINDS, type OpKind } from '../sim/ops.js';
+import { sumOps, type ProfileEnergy, type ProfileReport } from './schema.js';
+
+/**
+ * Chart descriptions as plain JSON chart.js configurations (no functions), so that one description is drawn
+ * both by chart.js in the browser (report.html) and by chart.js on a node canvas (PNG). The firing-rate
+ * heatmap is a stacked horizontal bar chart whose cells are unit-width bars coloured by rate.
+ */
+export interface ChartSpec {
+  /** File stem of the PNG and element id in the HTML: `[a-z0-9-]+`. */
+  id: string;
+  title: string;
+  /** One sentence saying what the chart shows and how to read it. */
+  caption: string;
+  widthPx: number;
+  heightPx: number;
+  /** A chart.js configuration, JSON-serialisable. */
+  config: ChartConfigJson;
+  /** Colour scale of a heatmap (drawn as a CSS gradient in the HTML), else null. */
+  colorScale: { min: number; max: number; label: string; stops: string[] } | null;
+}
+
+export interface ChartConfigJson {
+  type: 'bar' | 'line';
+  data: { labels: (string | number)[]; datasets: Record<string, unknown>[] };
+  options: Record<string, unknown>;
+}
+
+export function opColor(k: OpKind): string {
+  switch (k) {
+    case 'ac': return '#4e79a7';
+    case 'mac': return '#e15759';
+    case 'neuronUpdate': return '#59a14f';
+    case 'spike': return '#edc948';
+    case 'cmp': return '#b07aa1';
+    case 'add': return '#76b7b2';
+    case 'mask': return '#ff9da7';
+    case 'memRead': return '#9c755f';
+    case 'memWrite': return '#bab0ac';
+    default: return assertNever(k);
+  }
+}
+
+const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export function seriesColor(i: number): string { return SERIES_COLORS[i % SERIES_COLORS.length]!; }
+
+/** Viridis stops (matplotlib), dark = 0, yellow = max. */
+const VIRIDIS = ['#440154', '#482878', '#3e4a89', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
+
+export function viridis(x: number): string {
+  const v = Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(v)), f = v - i;
+  const a = hex(VIRIDIS[i]!), b = hex(VIRIDIS[i + 1]!);
+  const mix = a.map((c, j) => Math.round(c + (b[j]! - c) * f));
+  return `rgb(${mix[0]},${mix[1]},${mix[2]})`;
+}
+function hex(s: string): number[] { return [1, 3, 5].map((i) => parseInt(s.slice(i, i + 2), 16)); }
+
+/** Picks an energy unit so that the largest value reads as 1 .. 1000. Values are pJ. */
+export function energyUnit(maxPj: number): { label: string; perPj: number } {
+  if (maxPj >= 1e9) return { label: 'mJ', perPj: 1e-9 };
+  if (maxPj >= 1e6) return { label: 'µJ', perPj: 1e-6 };
+  if (maxPj >= 1e3) return { label: 'nJ', perPj: 1e-3 };
+  return { label: 'pJ', perPj: 1 };
+}
+
+const round = (x: number) => Number(x.toPrecision(6));
+
+function baseOptions(title: string): Record<string, unknown> {
+  return {
+    responsive: false, animation: false, maintainAspectRatio: false,
+    plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { position: 'top' } },
+  };
+}
+
+function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: { display: true, text: title }, ...extra };
+}
+
+/** Energy per layer (summed over t), stacked by op kind; horizontal, one bar per layer that costs anything. */
+export function energyPerLayerChart(r: ProfileReport, e: ProfileEnergy): ChartSpec {
+  const rows = e.layers.map((l) => {
+    const by = {} as Record<OpKind, number>;
+    for (const k of OP_KINDS) by[k] = 0;
+    for (const s of l.perStep) for (const k of OP_KINDS) by[k] += s.byOpKindPj[k];
+    return { name: l.name, by, total: sumOps(by) };
+  }).filter((x) => x.total > 0);
+  const unit = energyUnit(Math.max(1, ...rows.map((x) => x.total)));
+  const kinds = OP_KINDS.filter((k) => rows.some((x) => x.by[k] > 0));
+  const title = `Energy per layer and op kind, ${e.profile} (${unit.label} per inference)`;
+  return {
+    id: `energy-per-layer-${slug(e.profile)}`, title,
+    caption: `Energy of each layer summed over the ${r.timesteps} time steps on ${e.profile} (${e.convention} convention), stacked by op kind; layers that cost nothing are left out.`,
+    widthPx: 960, heightPx: Math.max(320, 90 + 15 * rows.length),
+    config: {
+      type: 'bar',
+      data: {
+        labels: rows.map((x) => x.name),
+        datasets: kinds.map((k) => ({ label: k, data: rows.map((x) => round(x.by[k] * unit.perPj)), backgroundColor: opColor(k), stack: 'e' })),
+      },
+      options: {
+        ...baseOptions(title), indexAxis: 'y',
+        scales: { x: axis(`energy (${unit.label})`, { stacked: true }), y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } } },
+      },
+    },
+    colorScale: null,
+  };
+}
+
+/** Firing rate of every LIF layer at every time step: a layer x t grid of cells coloured by rate. */
+export function firingHeatmapChart(r: ProfileReport): ChartSpec {
+  const lifs = r.layers.filter((l) => l.kind === 'lif');
+  const max = Math.max(1e-9, ...lifs.flatMap((l) => l.perStep.map((s) => s.firingRate ?? 0)));
+  const title = `Firing rate per LIF layer and time step (0 to ${max.toFixed(3)})`;
+  return {
+    id: 'firing-rate-heatmap', title,
+    caption: `Each row is a LIF layer, each cell one time step t = 0 .. ${r.timesteps - 1} from left to right; colour: spikes / neurons, dark 0, yellow ${max.toFixed(3)} (the highest rate seen).`,
+    widthPx: 960, heightPx: Math.max(320, 100 + 14 * lifs.length),
+    config: {
+      type: 'bar',
+      data: {
+        labels: lifs.map((l) => l.name),
+        datasets: Array.from({ length: r.timesteps }, (_, t) => ({
+          label: `t=${t}`, data: lifs.map(() => 1), stack: 'h', borderWidth: 0, barPercentage: 1, categoryPercentage: 1,
+          backgroundColor: lifs.map((l) => viridis((l.perStep[t]?.firingRate ?? 0) / max)),
+        })),
+      },
+      options: {
+        ...baseOptions(title), indexAxis: 'y',
+        plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { display: false }, tooltip: { enabled: false } },
+        scales: {
+          x: axis('time step t (cell t spans t .. t+1)', { stacked: true, min: 0, max: r.timesteps, ticks: { stepSize: 1 } }),
+          y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
+        },
+      },
+    },
+    colorScale: { min: 0, max, label: 'firing rate', stops: VIRIDIS },
+  };
+}
+
+/** Total energy at each time step, one bar per profile (log axis when the profiles differ by > 50x). */
+export function energyPerTimestepChart(r: ProfileReport): ChartSpec {
+  const series = r.energy.map((e) => Array.from({ length: r.timesteps }, (_, t) => e.layers.reduce((s, l) => s + (l.perStep[t]?.totalPj ?? 0), 0)));
+  const all = series.flat().filter((x) => x > 0);
+  const unit = energyUnit(Math.max(1, ...all));
+  const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 50;
+  const title = `Energy per time step (${unit.label} per inference)`;
+  return {
+    id: 'energy-per-timestep', title,
+    caption: `Energy spent at each time step, all layers, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}.`,
+    widthPx: 960, heightPx: 420,
+    config: {
+      type: 'bar',
+      data: {
+        labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
+        datasets: r.energy.map((e, i) => ({ label: e.profile, data: series[i]!.map((x) => round(x * unit.perPj)), backgroundColor: seriesColor(i) })),
+      },
+      options: { ...baseOptions(title), scales: { x: axis('time step'), y: axis(`energy (${unit.label})`, log ? { type: 'logarithmic' } : { beginAtZero: true }) } },
+    },
+    colorScale: null,
+  };
+}
+
+/** Total energy per inference of each profile, stacked by op kind. */
+export function totalsPerProfileChart(r: ProfileReport): ChartSpec {
+  const unit = energyUnit(Math.max(1, ...r.energy.map((e) => e.totalMj * 1e9)));
+  const kinds = OP_KINDS.filter((k) => r.energy.some((e) => e.byOpKindPj[k] > 0));
+  const title = `Total energy per inference by hardware profile (${unit.label})`;
+  return {
+    id: 'totals-per-profile', title,
+    caption: 'Energy of one inference on each hardware profile, stacked by op kind (unpriced ops are not included; see the table).',
+    widthPx: 960, heightPx: Math.max(260, 140 + 50 * r.energy.length),
+    config: {
+      type: 'bar',
+      data: {
+        labels: r.energy.map((e) => e.profile),
+        datasets: kinds.map((k) => ({ label: k, data: r.energy.map((e) => round(e.byOpKindPj[k] * unit.perPj)), backgroundColor: opColor(k), stack: 'p' })),
+      },
+      options: { ...baseOptions(title), indexAxis: 'y', scales: { x: axis(`energy (${unit.label})`, { stacked: true }), y: { stacked: true } } },
+    },
+    colorScale: null,
+  };
+}
+
+export function profileCharts(r: ProfileReport): ChartSpec[] {
+  return [
+    totalsPerProfileChart(r),
+    ...r.energy.map((e) => energyPerLayerChart(r, e)),
+    firingHeatmapChart(r),
+    energyPerTimestepChart(r),
+  ];
+}
+
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}

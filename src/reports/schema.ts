@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { OP_KINDS, type OpKind } from '../sim/ops.js';
+
+/**
+ * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
+ * it). Schema version 1. All counts and energies are per inference (summed over the run, divided by the
+ * number of samples); firing rates are spikes / (elements x samples) of a LIF layer at one time step.
+ */
+export const PROFILE_REPORT_SCHEMA_VERSION = 1;
+
+const finite = z.number().finite();
+const count = finite.nonnegative();
+const opRecord = z.strictObject(
+  Object.fromEntries(OP_KINDS.map((k) => [k, count])) as Record<OpKind, typeof count>,
+);
+
+export const stepReportSchema = z.strictObject({
+  t: z.number().int().nonnegative(),
+  /** Ops per inference at this step, by kind (measured, the `exact` convention). */
+  ops: opRecord,
+  inputEvents: count,
+  inputUnitSpikes: count,
+  outputSpikes: count,
+  /** LIF layers only: outputSpikes / outputElements. */
+  firingRate: finite.min(0).max(1).nullable(),
+});
+
+export const layerReportSchema = z.strictObject({
+  name: z.string(),
+  kind: z.string(),
+  /** First component of the name (`patch_embed1`, `stage2`, `head`). */
+  stage: z.string(),
+  inputElements: count,
+  outputElements: count,
+  inputIsEvents: z.boolean(),
+  perStep: z.array(stepReportSchema),
+});
+
+export const opPriceSourceSchema = z.strictObject({
+  op: z.enum(OP_KINDS),
+  energyPj: count.nullable(),
+  includedIn: z.array(z.enum(OP_KINDS)).nullable(),
+  provenance: z.string().nullable(),
+  source: z.string(),
+});
+
+export const profileEnergySchema = z.strictObject({
+  profile: z.string(),
+  technology: z.string(),
+  description: z.string(),
+  /** Where each price comes from, as the profile file states it. */
+  sources: z.array(opPriceSourceSchema),
+  notes: z.array(z.string()),
+  /** The profile's memory model (memRead/memWrite priced by the capacity of the memory holding the data). */
+  memory: z.array(z.strictObject({
+    where: z.string(), capacityBytes: count.nullable(), energyPjPerAccess: count, accessBits: z.number().int().positive(),
+    provenance: z.string(), source: z.string(),
+  })),
+  convention: z.string(),
+  /** Notes the convention made for this run. */
+  conventionNotes: z.array(z.string()),
+  /** Op counts per inference as the convention counts them (what the energy multiplies). */
+  countsPerInference: opRecord,
+  totalMj: count,
+  byOpKindPj: opRecord,
+  /** Per layer (same order as `layers`), per time step: energy per op kind in pJ per inference. */
+  layers: z.array(z.strictObject({
+    name: z.string(),
+    perStep: z.array(z.strictObject({ t: z.number().int().nonnegative(), byOpKindPj: opRecord, totalPj: count })),
+  })),
+  /** Op kinds that occurred and that the profile does not price (their energy is not in the totals). */
+  unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })),
+  /** Named scalar metrics (energy per synaptic op, EDP proxies ...) as the cost models derive them. */
+  derived: z.record(z.string(), finite),
+});
+
+export const profileReportSchema = z.strictObject({
+  schemaVersion: z.literal(PROFILE_REPORT_SCHEMA_VERSION),
+  kind: z.literal('spikewatt-profile'),
+  spikewattVersion: z.string(),
+  config: z.strictObject({
+    model: z.string(),
+    checkpoint: z.string().nullable(),
+    dataset: z.string(),
+    samples: z.number().int().positive(),
+    hardware: z.array(z.string()),
+    convention: z.string(),
+    core: z.string(),
+    batchCoupling: z.string(),
+    batchSize: z.number().int().positive(),
+    seed: z.number().int(),
+  }),
+  model: z.strictObject({
+    name: z.string(),
+    family: z.string(),
+    attention: z.array(z.string()),
+    timesteps: z.number().int().positive(),
+    inputShape: z.array(z.number().int()),
+    numClasses: z.number().int().positive(),
+    params: count,
+    denseMacsPerStep: count,
+    attentionFlopsPerStep: count,
+    weights: z.string(),
+  }),
+  dataset: z.strictObject({
+    name: z.string(),
+    source: z.string(),
+    split: z.string(),
+    kind: z.string(),
+    numClasses: z.number().int().positive(),
+    sampleShape: z.array(z.number().int()),
+  }),
+  accuracy: z.strictObject({
+    samples: z.number().int().positive(),
+    top1: finite.min(0).max(1),
+    top5: finite.min(0).max(1).nullable(),
+    correctTop1: z.number().int().nonnegative(),
+    correctTop5: z.number().int().nonnegative().nullable(),
+  }),
+  timesteps: z.number().int().positive(),
+  layers: z.array(layerReportSchema),
+  energy: z.array(profileEnergySchema),
+});
+
+export type StepReport = z.infer<typeof stepReportSchema>;
+export type LayerReport = z.infer<typeof layerReportSchema>;
+export type ProfileEnergy = z.infer<typeof profileEnergySchema>;
+export type ProfileReport = z.infer<typeof profileReportSchema>;
+
+/** A profile.json that does not parse or does not match the schema: one line naming the first problem. */
+export class ReportFileError extends Error {
+  override name = 'ReportFileError';
+}
+
+export function parseProfileReport(text: string, file: string): ProfileReport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ReportFileError(`${file}: invalid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+  const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (v !== PROFILE_REPORT_SCHEMA_VERSION) {
+    throw new ReportFileError(`${file}: schemaVersion ${JSON.stringify(v)} is not ${PROFILE_REPORT_SCHEMA_VERSION} (not a spikewatt profile.json, or from another version)`);
+  }
+  const r = profileReportSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new ReportFileError(`${file}: /${issue.path.join('/')}: ${issue.message}`);
+}
+
+/** The serialised form: stable key order as built, one trailing newline. */
+export function profileReportJson(r: ProfileReport): string {
+  return `${JSON.stringify(r, null, 1)}\n`;
+}
+
+/** Sum of a record of op kinds. */
+export function sumOps(r: Record<OpKind, number>): number {
+  let s = 0;
+  for (const k of OP_KINDS) s += r[k];
+  return s;
+}
+
+/** Mean firing rate of the LIF layers matching `keep`: total spikes / total neuron-steps. */
+export function meanFiringRate(layers: readonly LayerReport[], keep: (l: LayerReport) => boolean = () => true): number | null {
+  let spikes = 0, elements = 0;
+  for (const l of layers) {
+    if (l.kind !== 'lif' || !keep(l)) continue;
+    for (const s of l.perStep) { spikes += s.outputSpikes; elements += l.outputElements; }
+  }
+  return elements > 0 ? spikes / elements : null;
+}
