@@ -56,12 +56,12 @@ export interface ResolvedModel {
   checkpoint: string | null;
 }
 
-const CHECKPOINT_METADATA_KEYS = ['spikewatt.model', 'model', 'config'] as const;
+const CHECKPOINT_METADATA_KEYS = ['spikewatt', 'model', 'config'] as const;
 
 /**
- * A checkpoint's model: its safetensors `__metadata__` must hold the model config (JSON). Accepted forms: a
- * ModelConfig, or `{name, config}` / a ModelSpec-like object with a `config` field, under one of
- * CHECKPOINT_METADATA_KEYS. Command-line overrides are not applied to checkpoints (the weights fix the shapes)
+ * A checkpoint's model: its safetensors `__metadata__` must hold the model config (JSON). Accepted forms: what
+ * `spikewatt train` writes under `spikewatt` (`{format: 'spikewatt-checkpoint', zoo, config, ...}`, see
+ * src/train/checkpoint.ts), a bare ModelConfig, or `{name, config}`, under one of CHECKPOINT_METADATA_KEYS. Command-line overrides are not applied to checkpoints (the weights fix the shapes)
  * except `--timesteps`.
  */
 export function specFromCheckpointMetadata(meta: Record<string, string>, path: string, timesteps: number | undefined): ModelSpec {
@@ -75,10 +75,10 @@ export function specFromCheckpointMetadata(meta: Record<string, string>, path: s
   if (raw === undefined) {
     throw new UserError(`${path}: no model config in the safetensors metadata (expected one of ${CHECKPOINT_METADATA_KEYS.join(', ')}); spikewatt train writes it`);
   }
-  const obj = raw as { name?: unknown; config?: unknown; family?: unknown };
+  const obj = raw as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
   const config = (obj.family !== undefined ? obj : obj.config) as ModelSpec['config'] | undefined;
   if (!config || typeof config !== 'object') throw new UserError(`${path}: the metadata model config has no 'config' or 'family'`);
-  const name = typeof obj.name === 'string' ? obj.name : basename(path).replace(/\.safetensors$/, '');
+  const name = typeof obj.name === 'string' ? obj.name : typeof obj.zoo === 'string' ? obj.zoo : basename(path).replace(/\.safetensors$/, '');
   const cfg = { ...config, ...(timesteps !== undefined ? { timesteps } : {}) };
   try {
     validateConfig(cfg);

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSafetensors } from '../../src/models/safetensors.js';
+import { randomWeights } from '../../src/models/weights.js';
+import { zooModel } from '../../src/models/zoo.js';
+import { resolveModel } from '../../src/cli/run-profile.js';
+import { UserError } from '../../src/cli/errors.js';
+
+test('a .safetensors checkpoint gives its spec from the metadata spikewatt train writes; a bare file is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spikewatt-ckpt-'));
+  try {
+    const spec = zooModel('qkformer-cifar10', { imgSize: 8, inChannels: 1, embedDims: 32, depths: 3, timesteps: 2, numClasses: 10, attention: ['ssa'] });
+    const tensors = randomWeights(spec, { seed: 3 });
+    const path = join(dir, 'm.safetensors');
+    writeFileSync(path, writeSafetensors(tensors, { spikewatt: JSON.stringify({ format: 'spikewatt-checkpoint', version: 1, zoo: 'qkformer-cifar10', config: spec.config }) }));
+    const m = resolveModel(path, {}, 0);
+    assert.equal(m.checkpoint, path);
+    assert.deepEqual(m.spec.config, spec.config);
+    assert.deepEqual(m.spec.layers.map((l) => l.name), spec.layers.map((l) => l.name));
+    assert.equal(resolveModel(path, { timesteps: 3 }, 0).spec.config.timesteps, 3);
+    const bare = join(dir, 'bare.safetensors');
+    writeFileSync(bare, writeSafetensors(tensors));
+    assert.throws(() => resolveModel(bare, {}, 0), (e: unknown) => e instanceof UserError && /no model config in the safetensors metadata/.test(e.message));
+    assert.throws(() => resolveModel(join(dir, 'official.pth'), {}, 0), /PyTorch checkpoints cannot be read here/);
+    assert.throws(() => resolveModel('qkformer-cifar11', {}, 0), /unknown model 'qkformer-cifar11'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
