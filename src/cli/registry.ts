@@ -8,6 +8,7 @@ import { profileCommand } from './commands/profile.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { demoCommand } from './commands/demo.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
@@ -20,5 +21,6 @@ export const COMMANDS = {
   compare: compareCommand,
   report: reportCommand,
   demo: demoCommand,
+  train: trainCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;
