@@ -6,6 +6,7 @@ import { shapeNumel } from '../models/tensor.js';
 import { gaussian, mulberry32 } from '../models/weights.js';
 import { conv2dNhwc } from './conv.js';
 import { lifMultiStep } from './lif.js';
+import { maxPoolNhwc } from './maxpool.js';
 
 /** PyTorch BatchNorm momentum: running = (1 - m) * running + m * batch (running_var from the unbiased variance). */
 export const BN_MOMENTUM = 0.1;
@@ -83,7 +84,7 @@ export class DenseModel {
     const a = ins[0]!;
     switch (l.kind) {
       case 'conv': return this.conv(l, a as tf.Tensor4D, mode, upd);
-      case 'maxpool': return tf.maxPool(a as tf.Tensor4D, l.k, l.stride, l.pad);
+      case 'maxpool': return maxPoolNhwc(a as tf.Tensor4D, l.k, l.stride, l.pad);
       case 'lif': return lifMultiStep(a, T, l.vThreshold);
       case 'add': return tf.add(a, ins[1]!);
       case 'headSum': {
