@@ -9,6 +9,7 @@ import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { demoCommand } from './commands/demo.js';
 import { trainCommand } from './commands/train.js';
+import { convertCommand } from './commands/convert.js';
 import { evalCommand } from './commands/eval.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
@@ -23,6 +24,7 @@ export const COMMANDS = {
   report: reportCommand,
   demo: demoCommand,
   train: trainCommand,
+  convert: convertCommand,
   eval: evalCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;
