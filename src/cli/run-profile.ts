@@ -6,6 +6,7 @@ import { derivedMetrics, type ConventionName, type HardwareProfile } from '../co
 import { datasetInfo, type Dataset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { foldWeights } from '../models/fold.js';
+import { readTorchCheckpoint } from '../models/torch-checkpoint.js';
 import { readSafetensors } from '../models/safetensors.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
@@ -35,6 +36,8 @@ export interface ProfileArgs extends OverrideArgs, EnergyArgs {
   batchCoupling: string;
   batchSize: number;
   seed: number;
+  /** Weights for a zoo model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar). */
+  weights?: string | undefined;
 }
 
 /** The options profile and compare share (model overrides included). */
@@ -45,7 +48,8 @@ export function withProfileOptions<T>(y: Argv<T>) {
     .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(' | ')}` })
     .option('batch-coupling', { type: 'string', default: 'independent', describe: 'independent | official (the official SSA proj_lif over T*B; results depend on --batch-size)' })
     .option('batch-size', { type: 'number', default: 16, describe: 'samples simulated together (matters only with --batch-coupling official)' })
-    .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' });
+    .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' })
+    .option('weights', { type: 'string', describe: 'weights for a zoo --model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar, read without torch)' });
 }
 
 export interface ResolvedModel {
@@ -89,10 +93,28 @@ export function specFromCheckpointMetadata(meta: Record<string, string>, path: s
 }
 
 /** A zoo name with random weights, or a `.safetensors` checkpoint carrying its config. */
-export function resolveModel(model: string, a: OverrideArgs, seed: number): ResolvedModel {
-  if (/\.(pth|pt|pth\.tar|tar)$/i.test(model)) {
-    throw new UserError(`${model}: PyTorch checkpoints cannot be read here (spikewatt has no torch); convert it to .safetensors first, then pass that file`);
+const TORCH_FILE = /\.(pth|pt|pth\.tar|tar)$/i;
+
+/** Reads weights for a zoo model from safetensors or an official PyTorch checkpoint; errors are one line. */
+function readWeightsFile(path: string): TensorMap {
+  let buf: Buffer;
+  try { buf = readFileSync(path); } catch (e) { throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
+  try {
+    return TORCH_FILE.test(path) ? readTorchCheckpoint(buf, { what: path }).tensors : readSafetensors(buf, path).tensors;
+  } catch (e) { throw new UserError(e instanceof Error ? e.message : String(e)); }
+}
+
+export function resolveModel(model: string, a: OverrideArgs & { weights?: string | undefined }, seed: number): ResolvedModel {
+  if (TORCH_FILE.test(model)) {
+    throw new UserError(`${model}: a PyTorch checkpoint holds no model config; give the architecture and the file: --model <zoo name> [size overrides] --weights ${model} (or convert it once: spikewatt convert --model <zoo name> ${model} out.safetensors)`);
   }
+  if (a.weights && isZooName(model)) {
+    const spec = zooSpec(model, a);
+    const tensors = readWeightsFile(a.weights);
+    try { checkCheckpoint(spec, tensors, a.weights); } catch (e) { throw new UserError(e instanceof Error ? e.message : String(e)); }
+    return { spec, tensors, weights: a.weights, checkpoint: a.weights };
+  }
+  if (a.weights) throw new UserError(`--weights needs a zoo --model (a .safetensors checkpoint carries its own weights)`);
   if (/\.safetensors$/i.test(model)) {
     let buf: Buffer;
     try { buf = readFileSync(model); } catch (e) {
