@@ -24,7 +24,7 @@ test('a .safetensors checkpoint gives its spec from the metadata spikewatt train
     const bare = join(dir, 'bare.safetensors');
     writeFileSync(bare, writeSafetensors(tensors));
     assert.throws(() => resolveModel(bare, {}, 0), (e: unknown) => e instanceof UserError && /no model config in the safetensors metadata/.test(e.message));
-    assert.throws(() => resolveModel(join(dir, 'official.pth'), {}, 0), /PyTorch checkpoints cannot be read here/);
+    assert.throws(() => resolveModel(join(dir, 'official.pth'), {}, 0), /a PyTorch checkpoint holds no model config; give the architecture and the file: --model <zoo name>/);
     assert.throws(() => resolveModel('qkformer-cifar11', {}, 0), /unknown model 'qkformer-cifar11'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
