@@ -1,5 +1,6 @@
 import type { DType, Tensor, TensorMap } from './tensor.js';
 import { shapeNumel } from './tensor.js';
+import { f16ToF32 } from './half.js';
 
 /**
  * safetensors: 8-byte little-endian header length N, N bytes of JSON
@@ -10,15 +11,6 @@ import { shapeNumel } from './tensor.js';
 export class SafetensorsError extends Error {}
 
 const BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, F64: 8, U8: 1, I32: 4 };
-
-function f16ToF32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 export interface SafetensorsFile { tensors: TensorMap; metadata: Record<string, string> }
 

@@ -1,6 +1,7 @@
 import { describe, isTensorRef, OpaqueObject, PickleError, PyDict, PyObject, toPlain, torchPersistentLoad, unpickle, type StorageRef, type TensorRef } from './pickle.js';
 import type { DType, Tensor, TensorMap } from './tensor.js';
 import { isZip, openZip, ZipError } from './zip.js';
+import { f16ToF32 } from './half.js';
 
 /**
  * Official PyTorch checkpoints (`torch.save`) without torch.
@@ -288,12 +289,3 @@ function reader(info: StorageInfo, dv: DataView): (e: number) => number {
   }
 }
 
-/** IEEE half -> float (exact: every half is a float32). */
-function f16ToF32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
