@@ -1,0 +1,392 @@
+import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
+import type { TensorMap } from './tensor.js';
+import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from './zoo.js';
+
+/**
+ * The model config of an official state_dict, read from its key names and tensor shapes.
+ *
+ * What the weights fix: the family (stem keys, stage names, `tssa` / `ssa` / `attn`, q/k/v as Linear or Conv1d,
+ * MLP as Conv1d or Conv2d), the width of every stage, blocks per stage (hence the official `depths`), the MLP
+ * ratio, input channels, classes, attention per stage, SPEDS (the `proj_res` shortcuts), and for Spikformer DVS
+ * the image size (its unused `pos_embed` holds one row per 16x16 patch).
+ * What they cannot fix comes from the training args the pickle holds (`num_heads`, `T` / `time_steps`,
+ * `img_size` / `input_size`), else from the nearest zoo variant's published value. Every value carries where it
+ * came from, so a user sees which numbers are facts and which are guesses.
+ */
+export class DetectError extends Error {
+  override name = 'DetectError';
+}
+
+/** The command line disagrees with what the weights fix. One error names every disagreement. */
+export class DetectConflictError extends DetectError {
+  override name = 'DetectConflictError';
+}
+
+export type ConfigField =
+  | 'family' | 'embedDims' | 'depths' | 'heads' | 'mlpRatio' | 'timesteps' | 'imgSize' | 'inChannels' | 'numClasses'
+  | 'attention' | 'speds';
+export const CONFIG_FIELDS: readonly ConfigField[] = [
+  'family', 'embedDims', 'depths', 'heads', 'mlpRatio', 'timesteps', 'imgSize', 'inChannels', 'numClasses', 'attention', 'speds',
+];
+
+/** 'weights': a tensor fixes it (a flag that disagrees is an error); the others can be changed freely. */
+export type Origin = 'weights' | 'args' | 'default' | 'flag';
+export interface Provenance { origin: Origin; note: string }
+
+export interface Detection {
+  /** The zoo variant whose published values fill what neither the weights nor the args give; it names the model. */
+  zoo: ZooName;
+  config: ModelConfig;
+  /** Width of every stage and the tensor that shows it. */
+  stageDims: { dim: number; key: string }[];
+  provenance: Record<ConfigField, Provenance>;
+}
+
+export interface DetectOptions {
+  /** Training args from the checkpoint (argparse.Namespace as plain JSON), or null. */
+  args?: Record<string, unknown> | null;
+}
+
+const shapeText = (s: readonly number[]) => `[${s.join(',')}]`;
+
+/** Reads the config from a state_dict; throws DetectError when it is not a QKFormer / Spikformer layout. */
+export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection {
+  const fam = detectFamily(t);
+  const family = fam.family;
+  const r = new Reader(t, family);
+  const w = (origin: Origin, note: string): Provenance => ({ origin, note });
+  const first = family.startsWith('spikformer') ? 'patch_embed.proj_conv.weight' : 'patch_embed1.proj_conv.weight';
+  const inChannels = r.dim(first, 1, 4);
+  const head = r.shape('head.weight', 2);
+  const numClasses = head[0]!;
+
+  // Stages: prefix, block count, attention kind, width.
+  const stageNames = family.startsWith('spikformer') ? ['block'] : family === 'qkformer-dvs' ? ['stage1', 'stage2'] : ['stage1', 'stage2', 'stage3'];
+  // QKFormer's last stage holds depths-2 (CIFAR) or depths-3 (ImageNet) blocks, so it may be empty.
+  const stages = stageNames.map((s, i) => r.stage(s, family.startsWith('qkformer') && i === 2));
+  const stageDims = stages.map((s) => ({ dim: s.dim, key: s.qKey }));
+  const last = stages[stages.length - 1]!;
+  const widest = [...stages].reverse().find((s) => s.blocks > 0)!;
+  let embedDims: number, embedNote: string;
+  switch (family) {
+    case 'qkformer-cifar': case 'qkformer-imagenet': {
+      embedDims = r.dim('patch_embed3.proj3_conv.weight', 0, 4); embedNote = `from patch_embed3.proj3_conv.weight ${r.text('patch_embed3.proj3_conv.weight')}`;
+      break;
+    }
+    case 'qkformer-dvs':
+      embedDims = r.dim('patch_embed2.proj_conv.weight', 0, 4); embedNote = `from patch_embed2.proj_conv.weight ${r.text('patch_embed2.proj_conv.weight')}`;
+      break;
+    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
+      embedDims = r.dim('patch_embed.rpe_conv.weight', 0, 4); embedNote = `from patch_embed.rpe_conv.weight ${r.text('patch_embed.rpe_conv.weight')}`;
+      break;
+  }
+  // The builders derive every stage width from embed_dims; a file whose widths do not follow cannot be built.
+  const fractions = stages.length === 3 ? [4, 2, 1] : stages.length === 2 ? [2, 1] : [1];
+  if (last.blocks === 0) { last.dim = embedDims; last.qKey = 'patch_embed3.proj3_conv.weight'; }
+  stages.forEach((s, i) => {
+    if (s.dim * fractions[i]! !== embedDims) {
+      throw new DetectError(`stage widths ${stages.map((x) => x.dim).join(', ')} (${stages.map((x) => x.qKey).join(', ')}) are not `
+        + `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedNote.replace(/^from /, '')})`);
+    }
+  });
+  if (head[1] !== embedDims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embedDims} (${embedNote.replace(/^from /, '')})`);
+
+  // Blocks per stage: only the last QKFormer stage's count is free in the official constructors.
+  const fixed: Partial<Record<Family, number[]>> = { 'qkformer-cifar': [1, 1], 'qkformer-imagenet': [1, 2], 'qkformer-dvs': [1, 1] };
+  const fixedCounts = fixed[family] ?? [];
+  fixedCounts.forEach((n, i) => {
+    const s = stages[i]!;
+    if (s.blocks !== n) throw new DetectError(`${s.name} holds ${s.blocks} blocks (${s.name}.0-${s.blocks - 1}.*); the official ${family} code builds ${n}`);
+  });
+  const base = nearestZoo(family, embedDims, numClasses);
+  const zooCfg = ZOO[base];
+  let depths: number, depthsProv: Provenance;
+  switch (family) {
+    case 'qkformer-cifar': depths = last.blocks + 2; depthsProv = w('weights', `stage3 holds ${last.blocks} blocks, stage3.0-${last.blocks - 1}.*: depths-2`); break;
+    case 'qkformer-imagenet': depths = last.blocks + 3; depthsProv = w('weights', `stage3 holds ${last.blocks} blocks, stage3.0-${last.blocks - 1}.*: depths-3`); break;
+    case 'qkformer-dvs': depths = zooCfg.depths; depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`); break;
+    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
+      depths = last.blocks; depthsProv = w('weights', `block.0-${last.blocks - 1}.*`); break;
+  }
+
+  // MLP ratio from the widest stage (the most exact quotient); every stage must agree under floor(dim * ratio).
+  const mlpRatio = widest.hidden / widest.dim;
+  for (const s of stages) {
+    if (s.blocks > 0 && Math.floor(s.dim * mlpRatio) !== s.hidden) {
+      throw new DetectError(`MLP widths disagree across stages: ${s.hiddenKey} is ${r.text(s.hiddenKey)} but ${widest.hiddenKey} ${r.text(widest.hiddenKey)} gives ratio ${mlpRatio}`);
+    }
+  }
+
+  let speds = true, spedsProv: Provenance;
+  if (family.startsWith('qkformer')) {
+    speds = t.has('patch_embed2.proj_res_conv.weight');
+    spedsProv = w('weights', speds ? 'from patch_embed2.proj_res_conv.weight' : 'no patch_embed*.proj_res_conv keys');
+  } else spedsProv = w('default', 'Spikformer has no SPEDS; its SPS patch embedding is built as is');
+
+  const args = opts.args ?? null;
+  const argNum = (names: string[]): { value: number; name: string } | null => {
+    if (!args) return null;
+    for (const n of names) {
+      const v = args[n];
+      if (typeof v === 'number' && Number.isInteger(v) && v > 0) return { value: v, name: n };
+      // img_size may be given as [H, W]; only squares are modelled.
+      if (Array.isArray(v) && v.length === 2 && v[0] === v[1] && typeof v[0] === 'number' && Number.isInteger(v[0]) && v[0] > 0) return { value: v[0], name: n };
+    }
+    return null;
+  };
+  const dflt = (flag: string) => w('default', `default for ${base}; pass ${flag}`);
+
+  const n = stageCount(family);
+  let heads = [...zooCfg.heads], headsProv = dflt('--heads');
+  const argHeads = args?.num_heads;
+  if (Array.isArray(argHeads) && argHeads.length === n && argHeads.every((h) => typeof h === 'number' && Number.isInteger(h) && h > 0)) {
+    heads = argHeads as number[]; headsProv = w('args', 'args.num_heads');
+  } else {
+    const h = argNum(['num_heads']);
+    if (h) { heads = new Array<number>(n).fill(h.value); headsProv = w('args', `args.${h.name}`); }
+  }
+
+  const T = argNum(['T', 'time_steps', 'time_step', 'timesteps']);
+  const timesteps = T ? T.value : zooCfg.timesteps;
+  const timestepsProv = T ? w('args', `args.${T.name}`) : dflt('-T');
+
+  const img = argNum(['img_size', 'input_size', 'img_size_h']);
+  let imgSize = img ? img.value : zooCfg.imgSize;
+  let imgProv = img ? w('args', `args.${img.name}`) : dflt('--img-size');
+  if (family === 'spikformer-dvs') {
+    const pe = r.shape('pos_embed', 3);
+    const side = Math.round(Math.sqrt(pe[1]!));
+    if (side * side !== pe[1]) throw new DetectError(`pos_embed is ${shapeText(pe)}: ${pe[1]} patches is not a square grid`);
+    const fits = (s: number) => Math.floor(s / 16) === side;
+    if (!fits(imgSize)) imgSize = fits(zooCfg.imgSize) ? zooCfg.imgSize : 16 * side;
+    imgProv = w('weights', `pos_embed ${shapeText(pe)}: ${side}x${side} patches of 16 pixels`
+      + `${img && img.value !== imgSize ? `; args.${img.name} ${img.value} disagrees` : img ? `, args.${img.name}` : ''}`);
+  }
+
+  // An empty stage has no attention module to read; it keeps the zoo's kind, which changes no layer.
+  const attention = stages.map((s, i) => (s.blocks > 0 ? s.kind : zooCfg.attention[i]!));
+  const config: ModelConfig = {
+    family, embedDims, depths, heads, mlpRatio, timesteps, imgSize, inChannels, numClasses, attention, speds,
+    input: family.endsWith('-dvs') ? 'dvs' : 'static',
+  };
+  const provenance: Record<ConfigField, Provenance> = {
+    family: w('weights', `${fam.note}; defaults from ${base}`),
+    embedDims: w('weights', embedNote),
+    depths: depthsProv,
+    heads: headsProv,
+    mlpRatio: w('weights', `${widest.hiddenKey} ${r.text(widest.hiddenKey)} vs width ${widest.dim}`),
+    timesteps: timestepsProv,
+    imgSize: imgProv,
+    inChannels: w('weights', `from ${first} ${r.text(first)}`),
+    numClasses: w('weights', `from head.weight ${shapeText(head)}`),
+    attention: w('weights', stages.map((s) => (s.blocks > 0 ? s.attnPrefix : `${s.name} empty`)).join(', ')),
+    speds: spedsProv,
+  };
+  // Heads are not checked here: a flag may still replace them (applyExplicit checks the final config).
+  return { zoo: base, config, stageDims, provenance };
+}
+
+/** Flags the user gave: a zoo name (all of its config) and size overrides; overrides win over the zoo name. */
+export interface ExplicitConfig { model?: ZooName | undefined; overrides: ConfigOverrides }
+
+const FLAG: Record<Exclude<ConfigField, 'family'>, string> = {
+  embedDims: '--embed-dims', depths: '--depths', heads: '--heads', mlpRatio: '--mlp-ratio', timesteps: '-T', imgSize: '--img-size',
+  inChannels: '--in-channels', numClasses: '--num-classes', attention: '--attention', speds: '--speds',
+};
+
+/**
+ * Applies flags over a detection: a flag wins, but where the weights fix a value a different one is an error
+ * (DetectConflictError) naming every disagreeing key and shape at once. `what` prefixes the message (the file).
+ */
+export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): Detection {
+  const cfg: ModelConfig = { ...d.config, heads: [...d.config.heads], attention: [...d.config.attention] };
+  const prov = { ...d.provenance };
+  const conflicts: string[] = [];
+  const n = stageCount(cfg.family);
+  // Spikformer DVS's pos_embed fixes the patch grid, floor(img / 16) squared, not the exact size.
+  const fits = (field: ConfigField, value: unknown): boolean => (field === 'imgSize' && cfg.family === 'spikformer-dvs'
+    ? Math.floor(Number(value) / 16) === Math.floor(d.config.imgSize / 16) : same(value, d.config[field]));
+  const set = <K extends Exclude<ConfigField, 'family'>>(field: K, value: ModelConfig[K], flag: string) => {
+    const p = d.provenance[field];
+    if (p.origin === 'weights' && !fits(field, value)) {
+      conflicts.push(`${flag} gives ${label(field)} ${show(value)} but the weights have ${show(d.config[field])} (${p.note.replace(/^from /, '')})`);
+      return;
+    }
+    cfg[field] = value;
+    prov[field] = { origin: 'flag', note: flag };
+  };
+  const o = ex.overrides;
+  if (ex.model !== undefined) {
+    const z = ZOO[ex.model];
+    const flag = `--model ${ex.model}`;
+    if (z.family !== cfg.family) {
+      throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${d.provenance.family.note.replace(/; defaults from .*$/, '')})`);
+    }
+    // The zoo name stands for its whole config; a size override of the same knob replaces that part.
+    if (o.embedDims === undefined) set('embedDims', z.embedDims, flag);
+    if (o.depths === undefined) set('depths', z.depths, flag);
+    if (o.heads === undefined) set('heads', [...z.heads], flag);
+    if (o.mlpRatio === undefined) set('mlpRatio', z.mlpRatio, flag);
+    if (o.timesteps === undefined) set('timesteps', z.timesteps, flag);
+    if (o.imgSize === undefined) set('imgSize', z.imgSize, flag);
+    if (o.inChannels === undefined) set('inChannels', z.inChannels, flag);
+    if (o.numClasses === undefined) set('numClasses', z.numClasses, flag);
+    if (o.attention === undefined) set('attention', [...z.attention], flag);
+    if (o.speds === undefined) set('speds', z.speds, flag);
+  }
+  if (o.embedDims !== undefined) set('embedDims', o.embedDims, `${FLAG.embedDims} ${o.embedDims}`);
+  if (o.depths !== undefined) set('depths', o.depths, `${FLAG.depths} ${o.depths}`);
+  if (o.heads !== undefined) set('heads', new Array<number>(n).fill(o.heads), `${FLAG.heads} ${o.heads}`);
+  if (o.mlpRatio !== undefined) set('mlpRatio', o.mlpRatio, `${FLAG.mlpRatio} ${o.mlpRatio}`);
+  if (o.timesteps !== undefined) set('timesteps', o.timesteps, `${FLAG.timesteps} ${o.timesteps}`);
+  if (o.imgSize !== undefined) set('imgSize', o.imgSize, `${FLAG.imgSize} ${o.imgSize}`);
+  if (o.inChannels !== undefined) set('inChannels', o.inChannels, `${FLAG.inChannels} ${o.inChannels}`);
+  if (o.numClasses !== undefined) set('numClasses', o.numClasses, `${FLAG.numClasses} ${o.numClasses}`);
+  if (o.attention !== undefined) {
+    const kinds = o.attention.length === 1 ? new Array<AttentionKind>(n).fill(o.attention[0]!) : [...o.attention];
+    if (kinds.length !== n) throw new DetectError(`${what}: --attention needs 1 or ${n} kinds for ${cfg.family}, got ${o.attention.length}`);
+    set('attention', kinds, `${FLAG.attention} ${o.attention.join(',')}`);
+  }
+  if (o.speds !== undefined) set('speds', o.speds, o.speds ? '--speds' : '--no-speds');
+  if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
+  const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
+  try { checkHeads(out); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+  try { validateConfig(cfg); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+  return out;
+}
+
+/** The detected model; spec names follow the zoo variant the detection started from. */
+export function buildDetected(d: Detection, what: string): ModelSpec {
+  try { return buildModel(d.zoo, d.config); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+}
+
+/** One line per config value: `embed dims 384 (from patch_embed3.proj3_conv.weight [384,192,3,3])`. */
+export function describeDetection(d: Detection): string[] {
+  const lines = CONFIG_FIELDS.map((f) => `${label(f)} ${show(d.config[f])} (${d.provenance[f].note})`);
+  lines.splice(2, 0, `stage widths ${d.stageDims.map((s) => s.dim).join(', ')} (from ${d.stageDims.map((s) => s.key).join(', ')})`);
+  return lines;
+}
+
+export function label(f: ConfigField): string {
+  switch (f) {
+    case 'family': return 'family';
+    case 'embedDims': return 'embed dims';
+    case 'depths': return 'depths';
+    case 'heads': return 'heads';
+    case 'mlpRatio': return 'mlp ratio';
+    case 'timesteps': return 'T';
+    case 'imgSize': return 'img size';
+    case 'inChannels': return 'in channels';
+    case 'numClasses': return 'classes';
+    case 'attention': return 'attention';
+    case 'speds': return 'SPEDS';
+  }
+}
+
+function show(v: unknown): string {
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+function checkHeads(d: Detection): void {
+  d.stageDims.forEach((s, i) => {
+    const h = d.config.heads[i];
+    if (h === undefined || s.dim % h !== 0) {
+      throw new DetectError(`heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} (${s.key})${d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads'}`);
+    }
+  });
+}
+
+/** The zoo variant of the family closest to the weights: same width first, then same classes. */
+function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooName {
+  let best: ZooName | null = null, bestScore = -1;
+  for (const name of ZOO_NAMES) {
+    const z = ZOO[name];
+    if (z.family !== family) continue;
+    const score = (z.embedDims === embedDims ? 2 : 0) + (z.numClasses === numClasses ? 1 : 0);
+    if (score > bestScore) { best = name; bestScore = score; }
+  }
+  if (best === null) throw new DetectError(`no zoo variant of family ${family}`);
+  return best;
+}
+
+function detectFamily(t: TensorMap): { family: Family; note: string } {
+  const rank = (k: string) => t.get(k)?.shape.length;
+  if (t.has('patch_embed.proj_conv.weight')) {
+    if (t.has('block.0.attn.q_linear.weight')) return { family: 'spikformer-cifar', note: 'patch_embed.*, block.*, Linear q/k/v (block.0.attn.q_linear)' };
+    const fc1 = rank('block.0.mlp.fc1_conv.weight');
+    if (fc1 === 3 || t.has('pos_embed')) return { family: 'spikformer-dvs', note: 'patch_embed.*, block.*, Conv1d MLP (block.0.mlp.fc1_conv), pos_embed' };
+    if (fc1 === 4) return { family: 'spikformer-imagenet', note: 'patch_embed.*, block.*, Conv1d q/k/v, Conv2d MLP (block.0.mlp.fc1_conv)' };
+    throw new DetectError('a Spikformer stem (patch_embed.proj_conv.weight) but no block.0.attn.q_linear / block.0.mlp.fc1_conv weights');
+  }
+  if (t.has('patch_embed1.proj_conv.weight')) {
+    if (t.has('patch_embed3.proj3_conv.weight')) {
+      if (t.has('patch_embed1.proj2_conv.weight')) return { family: 'qkformer-imagenet', note: 'patch_embed1-3, patch_embed1.proj2_conv (ImageNet stem)' };
+      return { family: 'qkformer-cifar', note: 'patch_embed1-3, patch_embed1 without proj2_conv (CIFAR stem)' };
+    }
+    if (t.has('patch_embed2.proj_conv.weight') && t.has('patch_embed1.proj3_conv.weight')) {
+      return { family: 'qkformer-dvs', note: 'patch_embed1-2, patch_embed1.proj3_conv (DVS stem), two stages' };
+    }
+    throw new DetectError('a QKFormer stem (patch_embed1.proj_conv.weight) but neither patch_embed3.proj3_conv.weight (CIFAR / ImageNet) nor patch_embed2.proj_conv.weight (DVS)');
+  }
+  const keys = [...t.keys()];
+  throw new DetectError(`not a QKFormer or Spikformer state_dict: no patch_embed1.proj_conv.weight or patch_embed.proj_conv.weight`
+    + ` (first keys: ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''})`);
+}
+
+interface StageInfo {
+  name: string; blocks: number; kind: AttentionKind; attnPrefix: string; dim: number; qKey: string; hidden: number; hiddenKey: string;
+}
+
+const ATTN_ATTR: Record<string, AttentionKind> = { tssa: 'qkta', qkca: 'qkca', ssa: 'ssa', attn: 'ssa' };
+
+class Reader {
+  constructor(private readonly t: TensorMap, private readonly family: Family) {}
+
+  shape(key: string, rank: number): number[] {
+    const x = this.t.get(key);
+    if (!x) throw new DetectError(`no ${key} in the state_dict (a ${this.family} checkpoint has it)`);
+    if (x.shape.length !== rank) throw new DetectError(`${key} is ${shapeText(x.shape)}, expected ${rank} dimensions for ${this.family}`);
+    return x.shape;
+  }
+
+  dim(key: string, axis: number, rank: number): number { return this.shape(key, rank)[axis]!; }
+
+  text(key: string): string { return shapeText(this.t.get(key)?.shape ?? []); }
+
+  stage(name: string, mayBeEmpty: boolean): StageInfo {
+    const re = new RegExp(`^${name}\\.(\\d+)\\.`);
+    const ids = new Set<number>();
+    for (const k of this.t.keys()) { const m = re.exec(k); if (m) ids.add(Number(m[1])); }
+    const blocks = ids.size;
+    if (blocks === 0 && mayBeEmpty) return { name, blocks, kind: 'ssa', attnPrefix: '', dim: 0, qKey: '', hidden: 0, hiddenKey: '' };
+    if (blocks === 0) throw new DetectError(`no ${name}.0.* keys (a ${this.family} checkpoint has them)`);
+    for (let j = 0; j < blocks; j++) if (!ids.has(j)) throw new DetectError(`${name} blocks are not numbered 0-${blocks - 1} (${name}.${j}.* is missing)`);
+    let kind: AttentionKind | null = null, attnPrefix = '', qKey = '';
+    for (let j = 0; j < blocks; j++) {
+      const attrs = new Set<string>();
+      const are = new RegExp(`^${name}\\.${j}\\.(\\w+)\\.q_(conv|linear)\\.weight$`);
+      for (const k of this.t.keys()) { const m = are.exec(k); if (m) attrs.add(m[1]!); }
+      const [attr, ...more] = [...attrs];
+      if (attr === undefined || more.length) throw new DetectError(`${name}.${j}: expected one attention module with q_conv / q_linear, found ${attrs.size}`);
+      const k = ATTN_ATTR[attr];
+      if (k === undefined) throw new DetectError(`${name}.${j}.${attr}: unknown attention module name (known: ${Object.keys(ATTN_ATTR).join(', ')})`);
+      if (kind !== null && k !== kind) throw new DetectError(`${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); one kind per stage is modelled`);
+      if (kind === null) {
+        kind = k; attnPrefix = `${name}.0.${attr}`;
+        qKey = [...this.t.keys()].find((x) => x.startsWith(`${attnPrefix}.q_`) && x.endsWith('.weight'))!;
+      }
+    }
+    const hiddenKey = [...this.t.keys()].find((x) => new RegExp(`^${name}\\.0\\.mlp\\.(mlp1|fc1)_(conv|linear)\\.weight$`).test(x));
+    if (hiddenKey === undefined) throw new DetectError(`no ${name}.0.mlp.mlp1_conv / fc1_conv / fc1_linear weight`);
+    return {
+      name, blocks, kind: kind!, attnPrefix, dim: this.t.get(qKey)!.shape[0]!, qKey, hidden: this.t.get(hiddenKey)!.shape[0]!, hiddenKey,
+    };
+  }
+}
