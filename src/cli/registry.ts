@@ -11,6 +11,7 @@ import { demoCommand } from './commands/demo.js';
 import { trainCommand } from './commands/train.js';
 import { convertCommand } from './commands/convert.js';
 import { evalCommand } from './commands/eval.js';
+import { inspectCommand } from './commands/inspect.js';
 
 /** Every CLI command: one file in commands/ plus one line here. */
 export const COMMANDS = {
@@ -26,5 +27,6 @@ export const COMMANDS = {
   train: trainCommand,
   convert: convertCommand,
   eval: evalCommand,
+  inspect: inspectCommand,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
 } satisfies Record<string, CommandModule<object, any>>;

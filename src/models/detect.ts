@@ -100,13 +100,14 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   });
   const base = nearestZoo(family, embedDims, numClasses);
   const zooCfg = ZOO[base];
+  const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
   let depths: number, depthsProv: Provenance;
   switch (family) {
-    case 'qkformer-cifar': depths = last.blocks + 2; depthsProv = w('weights', `stage3 holds ${last.blocks} blocks, stage3.0-${last.blocks - 1}.*: depths-2`); break;
-    case 'qkformer-imagenet': depths = last.blocks + 3; depthsProv = w('weights', `stage3 holds ${last.blocks} blocks, stage3.0-${last.blocks - 1}.*: depths-3`); break;
+    case 'qkformer-cifar': depths = last.blocks + 2; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-2`); break;
+    case 'qkformer-imagenet': depths = last.blocks + 3; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-3`); break;
     case 'qkformer-dvs': depths = zooCfg.depths; depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`); break;
     case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
-      depths = last.blocks; depthsProv = w('weights', `block.0-${last.blocks - 1}.*`); break;
+      depths = last.blocks; depthsProv = w('weights', `${held(last).replace(/^\d+ blocks?, /, '')}`); break;
   }
 
   // MLP ratio from the widest stage (the most exact quotient); every stage must agree under floor(dim * ratio).

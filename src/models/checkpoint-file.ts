@@ -1,0 +1,84 @@
+import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from './detect.js';
+import { readSafetensors } from './safetensors.js';
+import type { ModelSpec } from './spec.js';
+import type { TensorMap } from './tensor.js';
+import { readTorchCheckpoint, type TorchCheckpointMeta } from './torch-checkpoint.js';
+import { checkCheckpoint } from './weights.js';
+import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides, type ZooName } from './zoo.js';
+
+/**
+ * A checkpoint of any layout spikewatt reads, and the model its weights imply. The layout is sniffed from the bytes,
+ * not the file name: torch.save zips start with `PK`, legacy torch files with the pickle PROTO opcode (0x80),
+ * safetensors with an 8-byte header length.
+ */
+export type Layout = 'zip' | 'legacy' | 'safetensors';
+
+export interface CheckpointFile {
+  /** The file path or another name for messages. */
+  what: string;
+  layout: Layout;
+  tensors: TensorMap;
+  /** What the torch pickle holds beside the state_dict (epoch, args, ...); null for safetensors. */
+  torch: TorchCheckpointMeta | null;
+  /** safetensors `__metadata__`; empty for torch files. */
+  metadata: Record<string, string>;
+  bytes: number;
+}
+
+/** Metadata keys under which a safetensors file carries its model config (see src/models/checkpoint-config.ts). */
+const CONFIG_METADATA_KEYS = ['spikewatt', 'model', 'config'] as const;
+
+/** True when a safetensors file states its config, which then wins over detection. */
+export function hasConfigMetadata(f: CheckpointFile): boolean {
+  return f.layout === 'safetensors' && CONFIG_METADATA_KEYS.some((k) => f.metadata[k] !== undefined);
+}
+
+export function isTorchBytes(b: Uint8Array): boolean {
+  return (b[0] === 0x50 && b[1] === 0x4b) || b[0] === 0x80;
+}
+
+/** Reads a checkpoint; throws TorchCheckpointError / SafetensorsError / DetectError (all one line). */
+export function readCheckpointBytes(bytes: Uint8Array, what: string, opts: { key?: string | undefined } = {}): CheckpointFile {
+  if (isTorchBytes(bytes)) {
+    const ck = readTorchCheckpoint(bytes, { what, ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}) });
+    return { what, layout: ck.meta.format, tensors: ck.tensors, torch: ck.meta, metadata: {}, bytes: bytes.length };
+  }
+  if (opts.key !== undefined) throw new DetectError(`${what}: a state_dict key applies to PyTorch checkpoints, and this is a safetensors file`);
+  const f = readSafetensors(bytes, what);
+  return { what, layout: 'safetensors', tensors: f.tensors, torch: null, metadata: f.metadata, bytes: bytes.length };
+}
+
+export interface CheckpointModel {
+  spec: ModelSpec;
+  /** Null only when `model` named the architecture and the keys fit no layout detection knows. */
+  detection: Detection | null;
+}
+
+/**
+ * The model of a checkpoint's weights: detected from keys and shapes, with a zoo name and size overrides over it; one
+ * that contradicts a tensor is a DetectConflictError naming both. The weights are then checked key by key
+ * (CheckpointMismatchError). Metadata configs are not read here: callers that honour them check hasConfigMetadata.
+ */
+export function checkpointModel(f: CheckpointFile, model: string | undefined, overrides: ConfigOverrides): CheckpointModel {
+  let zoo: ZooName | undefined;
+  if (model !== undefined) {
+    if (!isZooName(model)) throw new DetectError(`unknown model '${model}' (known: ${ZOO_NAMES.join(', ')})`);
+    zoo = model;
+  }
+  let found: Detection | null = null;
+  try { found = detectConfig(f.tensors, { args: f.torch?.args ?? null }); } catch (e) {
+    if (!(e instanceof DetectError)) throw e;
+    if (zoo === undefined) throw new DetectError(`${f.what}: ${e.message}; give the architecture: --model <zoo name> [size overrides]`);
+  }
+  let detection: Detection | null = null;
+  let spec: ModelSpec;
+  if (found === null) {
+    // An unrecognised layout with an explicit architecture: the key-by-key check below names what differs.
+    try { spec = zooModel(zoo!, overrides); } catch (e) { throw new DetectError((e as Error).message); }
+  } else {
+    detection = applyExplicit(found, { model: zoo, overrides }, f.what);
+    spec = buildDetected(detection, f.what);
+  }
+  checkCheckpoint(spec, f.tensors, f.what);
+  return { spec, detection };
+}
