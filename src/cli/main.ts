@@ -1,13 +1,15 @@
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { InputError, firstLine } from '../errors.js';
 import { COMMANDS } from './registry.js';
-import { UserError } from './errors.js';
 
 /**
- * The spikewatt command line. The only place that reads argv, prints, or writes files. Bad input ends with
- * one line on stderr and a non-zero exit.
+ * The spikewatt command line. The only place that reads argv, prints, or writes files. The error policy
+ * lives here, once: an InputError is one line on stderr and exit 2; anything else is a bug, exit 1, with a
+ * hint to `--debug` (or SPIKEWATT_DEBUG=1), which prints the stack.
  */
 export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug') || Boolean(process.env.SPIKEWATT_DEBUG);
   let cli = yargs(argv)
     .scriptName('spikewatt')
     .usage('spikewatt <command> [options]\n\nNeuromorphic simulator and energy profiler for spiking transformers (QKFormer, Spikformer).')
@@ -15,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'Give a command; `spikewatt --help` lists them.')
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((msg, err) => { throw err ?? new UserError(msg); })
+    .option('debug', { type: 'boolean', global: true, describe: 'print the stack trace of an error' })
+    .fail((msg, err) => { throw err ?? new InputError(msg); })
     .help()
     .version(false);
   for (const c of Object.values(COMMANDS)) cli = cli.command(c as CommandModule);
@@ -23,10 +26,11 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`spikewatt: ${msg.split('\n')[0]}\n`);
-    if (process.env.SPIKEWATT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    return e instanceof UserError ? 2 : 1;
+    const input = e instanceof InputError;
+    process.stderr.write(`spikewatt: ${input ? '' : 'internal error: '}${firstLine(e)}\n`);
+    if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    else if (!input) process.stderr.write('spikewatt: this is a bug; run again with --debug for the stack trace, and report it\n');
+    return input ? 2 : 1;
   }
 }
 

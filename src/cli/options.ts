@@ -1,7 +1,14 @@
 import type { Argv } from 'yargs';
+import { InputError } from '../errors.js';
+import { CONVENTION_NAMES, listProfiles } from '../cost-models/index.js';
+import { DATASETS, DATASET_NAMES, type DatasetEntry } from '../data/registry.js';
 import { ATTENTION_KINDS, type AttentionKind, type ModelSpec } from '../models/spec.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
-import { UserError } from './errors.js';
+import {
+  BATCH_COUPLINGS, DEFAULT_HARDWARE, parseBatchCoupling, parseConvention, parseCore, parseList, type RunOptions,
+} from '../pipeline/index.js';
+import { CORE_NAMES } from '../sim/cores/index.js';
+import type { OnProgress } from '../pipeline/profile.js';
 
 /** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
 export function withModelOverrides<T>(y: Argv<T>) {
@@ -14,7 +21,7 @@ export function withModelOverrides<T>(y: Argv<T>) {
     .option('img-size', { type: 'number', describe: 'input height = width in pixels' })
     .option('in-channels', { type: 'number', describe: 'input channels (3 for images, 2 for DVS polarities)' })
     .option('num-classes', { type: 'number', describe: 'classifier outputs' })
-    .option('attention', { type: 'string', describe: 'attention per stage, comma-separated: qkta | qkca | ssa (one value = every stage)' })
+    .option('attention', { type: 'string', describe: `attention per stage, comma-separated: ${ATTENTION_KINDS.join(' | ')} (one value = every stage)` })
     .option('speds', { type: 'boolean', describe: 'SPEDS patch embedding with deformed shortcut (--no-speds: the ablation without it)' });
 }
 
@@ -27,9 +34,9 @@ export interface OverrideArgs {
 export function parseAttention(s: string): AttentionKind[] {
   const kinds = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
   for (const k of kinds) {
-    if (!(ATTENTION_KINDS as readonly string[]).includes(k)) throw new UserError(`unknown attention kind '${k}' (use ${ATTENTION_KINDS.join(', ')})`);
+    if (!(ATTENTION_KINDS as readonly string[]).includes(k)) throw new InputError(`unknown attention kind '${k}' (use ${ATTENTION_KINDS.join(', ')})`);
   }
-  if (!kinds.length) throw new UserError('--attention is empty');
+  if (!kinds.length) throw new InputError('--attention is empty');
   return kinds as AttentionKind[];
 }
 
@@ -48,12 +55,61 @@ export function overridesFrom(a: OverrideArgs): ConfigOverrides {
   return o;
 }
 
+/** `NAME`, `NAME:PATH` or `NAME[:PATH]` of each registered dataset, for help text. */
+export function datasetForms(): string {
+  return DATASET_NAMES.map((n) => {
+    const e: DatasetEntry = DATASETS[n];
+    return e.path === 'required' ? `${n}:PATH` : e.path === 'optional' ? `${n}[:PATH]` : n;
+  }).join(' | ');
+}
+
+/** `--convention`, `--hardware`, `--allow-unpriced` for commands that price their counts. */
+export interface EnergyArgs { convention?: string | undefined; hardware?: string | undefined; allowUnpriced?: boolean | undefined }
+
+export function withEnergyOptions<T>(y: Argv<T>) {
+  return y
+    .option('convention', { type: 'string', describe: `counting convention: ${CONVENTION_NAMES.join(' | ')} (default exact: what the event-driven run did)` })
+    .option('hardware', { type: 'string', describe: `hardware profiles, comma-separated: built-in (${listProfiles().join(', ')}) or paths to JSON profiles` })
+    .option('allow-unpriced', { type: 'boolean', describe: 'report ops a profile does not price as unpriced counts instead of failing' });
+}
+
+/** The run options profile and compare share. */
+export interface ProfileArgs extends OverrideArgs, EnergyArgs {
+  dataset: string;
+  samples: number;
+  core: string;
+  batchCoupling: string;
+  batchSize: number;
+  seed: number;
+  /** Weights for a zoo model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar). */
+  weights?: string | undefined;
+}
+
+/** The options profile and compare share (model overrides included); choices listed from the registries. */
+export function withProfileOptions<T>(y: Argv<T>) {
+  return withEnergyOptions(withModelOverrides(y))
+    .option('dataset', { type: 'string', default: 'synthetic', describe: `NAME[:PATH]: ${datasetForms()} (test split)` })
+    .option('samples', { type: 'number', default: 100, describe: 'samples to simulate (the first N of the test split)' })
+    .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(' | ')}` })
+    .option('batch-coupling', {
+      type: 'string', default: 'independent', describe: `${BATCH_COUPLINGS.join(' | ')} (official: the official SSA proj_lif over T*B; results depend on --batch-size)`,
+    })
+    .option('batch-size', { type: 'number', default: 16, describe: 'samples simulated together (matters only with --batch-coupling official)' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' })
+    .option('weights', { type: 'string', describe: 'weights for a zoo --model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar, read without torch)' });
+}
+
+/** The pipeline's run options from parsed arguments (closed sets checked here, once). */
+export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptions {
+  return {
+    dataset: a.dataset, samples: a.samples, hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
+    convention: parseConvention(a.convention ?? 'exact'), core: parseCore(a.core), batchCoupling: parseBatchCoupling(a.batchCoupling),
+    batchSize: a.batchSize, seed: a.seed, allowUnpriced: a.allowUnpriced ?? false, onProgress,
+  };
+}
+
+/** A zoo model with the size overrides of the command line. */
 export function zooSpec(name: string, a: OverrideArgs): ModelSpec {
-  if (!isZooName(name)) throw new UserError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
-  try {
-    return zooModel(name, overridesFrom(a));
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(e instanceof Error ? e.message : String(e));
-  }
+  if (!isZooName(name)) throw new InputError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
+  return zooModel(name, overridesFrom(a));
 }

@@ -1,4 +1,5 @@
 import type { MemoryModel } from './profile-schema.js';
+import { InputError } from '../errors.js';
 
 /**
  * What a memory larger than the largest on-chip point costs:
@@ -8,7 +9,7 @@ import type { MemoryModel } from './profile-schema.js';
  */
 export type LargeMemory = 'banked' | 'offChip';
 
-export class MemoryModelError extends Error {
+export class MemoryModelError extends InputError {
   constructor(message: string) { super(message); this.name = 'MemoryModelError'; }
 }
 

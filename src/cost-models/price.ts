@@ -6,6 +6,7 @@ import type { HardwareProfile } from './profile-schema.js';
 import { memoryWordEnergyPj, type LargeMemory } from './memory.js';
 import { CONVENTIONS } from './conventions/index.js';
 import type { ConventionName, ConventionOptions, ConventionTable, RowKind } from './conventions/table.js';
+import { InputError } from '../errors.js';
 
 export const PRICING_SCHEMA_VERSION = 1;
 
@@ -67,7 +68,7 @@ export interface Pricing {
 }
 
 /** An op kind with a nonzero count that the profile does not price. */
-export class UnpricedOpError extends Error {
+export class UnpricedOpError extends InputError {
   constructor(readonly kind: OpKind, readonly profile: string, readonly countPerInference: number, readonly rows: string[]) {
     super(`profile '${profile}' has no price for op kind '${kind}' (${fmt(countPerInference)} ops per inference in ${rows.length} layer(s), e.g. ${rows[0]}); `
       + 'price it in the profile or allow unpriced ops to report them as unpriced counts');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
+import { InputError } from '../errors.js';
 
 /**
  * The hardware profile file format (`hardware-profiles/<name>.json`), schema version 1. A profile is pure
@@ -123,7 +124,7 @@ export type OpPrice = NonNullable<HardwareProfile['ops'][OpKind]>;
 export type MemoryModel = NonNullable<HardwareProfile['memory']>;
 
 /** A profile file that is not valid JSON or does not match the schema: `file: /json/pointer: reason`. */
-export class ProfileError extends Error {
+export class ProfileError extends InputError {
   constructor(readonly file: string, readonly pointer: string, readonly reason: string) {
     super(`${file}: ${pointer}: ${reason}`);
     this.name = 'ProfileError';

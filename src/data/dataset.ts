@@ -12,9 +12,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { InputError } from '../errors.js';
 
 /** A bad or missing dataset file. Its message is one line: the file and what is wrong. */
-export class DatasetError extends Error {
+export class DatasetError extends InputError {
   override name = 'DatasetError';
 }
 

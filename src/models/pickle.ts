@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 /**
  * A minimal, safe pickle reader: a stack machine over the opcodes `torch.save` emits (protocol 2) plus the rest
  * of protocols 0-5 that plain data needs. It never executes anything: GLOBAL / STACK_GLOBAL resolve only to the
@@ -10,7 +11,7 @@
  * insertion order), objects rebuilt by an allowed constructor -> PyObject (class name + attribute dict).
  */
 
-export class PickleError extends Error {}
+export class PickleError extends InputError {}
 
 /** A storage as a torch persistent id names it; the bytes live elsewhere (a zip record or the legacy tail). */
 export interface StorageRef {

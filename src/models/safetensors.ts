@@ -1,6 +1,7 @@
 import type { DType, Tensor, TensorMap } from './tensor.js';
 import { shapeNumel } from './tensor.js';
 import { f16ToF32 } from './half.js';
+import { InputError } from '../errors.js';
 
 /**
  * safetensors: 8-byte little-endian header length N, N bytes of JSON
@@ -8,7 +9,7 @@ import { f16ToF32 } from './half.js';
  * C-order data (offsets relative to the data start). Reads F32, F16, BF16, I64, F64, I32, U8 (widened to
  * float32/float64); writes F32 (and F64 where asked).
  */
-export class SafetensorsError extends Error {}
+export class SafetensorsError extends InputError {}
 
 const BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, F64: 8, U8: 1, I32: 4 };
 

@@ -1,3 +1,4 @@
+import { assertNever } from '../errors.js';
 import type { LayerSpec, ModelSpec } from './spec.js';
 import { shapeNumel } from './tensor.js';
 
@@ -14,7 +15,9 @@ export function denseMacs(l: LayerSpec): number {
   switch (l.kind) {
     case 'conv': return l.out.c * l.out.h * l.out.w * l.in.c * l.k * l.k;
     case 'head': return l.inFeatures * l.numClasses;
-    default: return 0;
+    case 'maxpool': case 'lif': case 'add': case 'headSum': case 'tokenSum': case 'mask': case 'ssaProduct': case 'tokenMean':
+      return 0;
+    default: return assertNever(l, 'layer kind');
   }
 }
 
@@ -30,7 +33,8 @@ export function attentionFlops(l: LayerSpec): number {
       return 0;
     }
     case 'mask': return 2 * n * l.out.c;
-    default: return 0;
+    case 'conv': case 'maxpool': case 'lif': case 'add': case 'tokenMean': case 'head': return 0;
+    default: return assertNever(l, 'layer kind');
   }
 }
 
@@ -52,6 +56,8 @@ export function weightWords(l: LayerSpec): number {
   switch (l.kind) {
     case 'conv': return l.out.c * l.in.c * l.k * l.k + (l.bias || l.bn ? l.out.c : 0);
     case 'head': return l.inFeatures * l.numClasses + l.numClasses;
-    default: return 0;
+    case 'maxpool': case 'lif': case 'add': case 'headSum': case 'tokenSum': case 'mask': case 'ssaProduct': case 'tokenMean':
+      return 0;
+    default: return assertNever(l, 'layer kind');
   }
 }

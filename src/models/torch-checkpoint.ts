@@ -2,6 +2,7 @@ import { describe, isTensorRef, OpaqueObject, PickleError, PyDict, PyObject, toP
 import type { DType, Tensor, TensorMap } from './tensor.js';
 import { isZip, openZip, ZipError } from './zip.js';
 import { f16ToF32 } from './half.js';
+import { InputError } from '../errors.js';
 
 /**
  * Official PyTorch checkpoints (`torch.save`) without torch.
@@ -15,7 +16,7 @@ import { f16ToF32 } from './half.js';
  * element `storage_offset + sum_k i_k * stride_k`, so views (transposes, slices of a shared storage) are gathered
  * into C order here. Only the state_dict's tensors are materialised; optimizer tensors are never read.
  */
-export class TorchCheckpointError extends Error {}
+export class TorchCheckpointError extends InputError {}
 
 export interface TorchCheckpointMeta {
   format: 'zip' | 'legacy';

@@ -1,8 +1,9 @@
 import type { ModelSpec } from './spec.js';
 import type { Tensor, TensorMap } from './tensor.js';
 import { shapeNumel } from './tensor.js';
+import { InputError } from '../errors.js';
 
-export class CheckpointMismatchError extends Error {}
+export class CheckpointMismatchError extends InputError {}
 
 /**
  * Checks a checkpoint against a model's official state_dict keys. `num_batches_tracked` and unused

@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
+import { InputError } from '../errors.js';
 
 /**
  * A read-only ZIP reader over a buffer: end-of-central-directory (zip64 too), central directory, local headers.
@@ -6,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
  * (deflated). `torch.save` writes stored entries whose data starts on a 64-byte boundary (the local header's
  * extra field pads it), so the data offset is read from each local header, not from the central directory.
  */
-export class ZipError extends Error {}
+export class ZipError extends InputError {}
 
 export interface ZipEntry {
   name: string;

@@ -1,45 +1,86 @@
+import { InputError } from '../errors.js';
 import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './qkformer.js';
 import { buildSpikformer } from './spikformer.js';
 import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
 
+/** A model config that cannot be built (a size knob out of range, wrong number of attention kinds). */
+export class ConfigError extends InputError {
+  override name = 'ConfigError';
+}
+
+/** The facts that differ per family, in one place (the builders hold the layer graphs). */
+export interface FamilyFacts {
+  /** Stages, i.e. how many attention kinds and head counts a config lists. */
+  stages: number;
+  /** Smallest official `depths` (QKFormer CIFAR stage 3 gets depths-2 blocks, ImageNet depths-3). */
+  minDepths: number;
+  /** `embedDims` must be a multiple of this (the stage widths are E/4, E/2, E or E/2, E). */
+  embedDivisor: number;
+  build(name: string, c: ModelConfig): ModelSpec;
+}
+
+export const FAMILIES = {
+  'qkformer-cifar': { stages: 3, minDepths: 2, embedDivisor: 8, build: buildQkformerCifar },
+  'qkformer-imagenet': { stages: 3, minDepths: 3, embedDivisor: 8, build: buildQkformerImagenet },
+  'qkformer-dvs': { stages: 2, minDepths: 1, embedDivisor: 16, build: buildQkformerDvs },
+  'spikformer-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
+  'spikformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
+  'spikformer-dvs': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
+} satisfies Record<Family, FamilyFacts>;
+
+/** One zoo entry: the official config, every field named; `heads` is one count for every stage. */
+interface ZooEntry {
+  family: Family; embedDims: number; depths: number; heads: number; mlpRatio: number; timesteps: number;
+  imgSize: number; inChannels: number; numClasses: number; attention: AttentionKind[]; input: 'static' | 'dvs';
+}
+
+const QK = ['qkta', 'qkta', 'ssa'] satisfies AttentionKind[];
+const CIFAR = { mlpRatio: 4, timesteps: 4, imgSize: 32, inChannels: 3, input: 'static' } as const;
+const IMAGENET = { mlpRatio: 4, timesteps: 4, imgSize: 224, inChannels: 3, numClasses: 1000, input: 'static' } as const;
+const DVS = { timesteps: 16, imgSize: 128, inChannels: 2, input: 'dvs' } as const;
+
 /** The official variants. Heads follow the official code (hard-coded 8 for QKFormer CIFAR, 16 for DVS). */
-export const ZOO = {
-  'qkformer-cifar10': cfg('qkformer-cifar', 384, 4, 8, 3, 4, 4, 32, 3, 10, ['qkta', 'qkta', 'ssa'], 'static'),
-  'qkformer-cifar100': cfg('qkformer-cifar', 384, 4, 8, 3, 4, 4, 32, 3, 100, ['qkta', 'qkta', 'ssa'], 'static'),
-  'qkformer-imagenet-10-384': cfg('qkformer-imagenet', 384, 10, 6, 3, 4, 4, 224, 3, 1000, ['qkta', 'qkta', 'ssa'], 'static'),
-  'qkformer-imagenet-10-512': cfg('qkformer-imagenet', 512, 10, 8, 3, 4, 4, 224, 3, 1000, ['qkta', 'qkta', 'ssa'], 'static'),
-  'qkformer-imagenet-10-768': cfg('qkformer-imagenet', 768, 10, 12, 3, 4, 4, 224, 3, 1000, ['qkta', 'qkta', 'ssa'], 'static'),
-  'qkformer-cifar10dvs': cfg('qkformer-dvs', 256, 4, 16, 2, 1, 16, 128, 2, 10, ['qkta', 'ssa'], 'dvs'),
-  'qkformer-dvs128': cfg('qkformer-dvs', 256, 4, 16, 2, 4, 16, 128, 2, 11, ['qkta', 'ssa'], 'dvs'),
-  'spikformer-cifar10': cfg('spikformer-cifar', 384, 4, 12, 1, 4, 4, 32, 3, 10, ['ssa'], 'static'),
-  'spikformer-cifar100': cfg('spikformer-cifar', 384, 4, 12, 1, 4, 4, 32, 3, 100, ['ssa'], 'static'),
-  'spikformer-imagenet-8-384': cfg('spikformer-imagenet', 384, 8, 6, 1, 4, 4, 224, 3, 1000, ['ssa'], 'static'),
-  'spikformer-imagenet-8-512': cfg('spikformer-imagenet', 512, 8, 8, 1, 4, 4, 224, 3, 1000, ['ssa'], 'static'),
-  'spikformer-imagenet-8-768': cfg('spikformer-imagenet', 768, 8, 12, 1, 4, 4, 224, 3, 1000, ['ssa'], 'static'),
-  'spikformer-cifar10dvs': cfg('spikformer-dvs', 256, 2, 16, 1, 4, 16, 128, 2, 10, ['ssa'], 'dvs'),
-} satisfies Record<string, ModelConfig>;
+const ENTRIES = {
+  'qkformer-cifar10': { family: 'qkformer-cifar', embedDims: 384, depths: 4, heads: 8, numClasses: 10, attention: QK, ...CIFAR },
+  'qkformer-cifar100': { family: 'qkformer-cifar', embedDims: 384, depths: 4, heads: 8, numClasses: 100, attention: QK, ...CIFAR },
+  'qkformer-imagenet-10-384': { family: 'qkformer-imagenet', embedDims: 384, depths: 10, heads: 6, attention: QK, ...IMAGENET },
+  'qkformer-imagenet-10-512': { family: 'qkformer-imagenet', embedDims: 512, depths: 10, heads: 8, attention: QK, ...IMAGENET },
+  'qkformer-imagenet-10-768': { family: 'qkformer-imagenet', embedDims: 768, depths: 10, heads: 12, attention: QK, ...IMAGENET },
+  'qkformer-cifar10dvs': {
+    family: 'qkformer-dvs', embedDims: 256, depths: 4, heads: 16, mlpRatio: 1, numClasses: 10, attention: ['qkta', 'ssa'], ...DVS,
+  },
+  'qkformer-dvs128': {
+    family: 'qkformer-dvs', embedDims: 256, depths: 4, heads: 16, mlpRatio: 4, numClasses: 11, attention: ['qkta', 'ssa'], ...DVS,
+  },
+  'spikformer-cifar10': { family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 10, attention: ['ssa'], ...CIFAR },
+  'spikformer-cifar100': { family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 100, attention: ['ssa'], ...CIFAR },
+  'spikformer-imagenet-8-384': { family: 'spikformer-imagenet', embedDims: 384, depths: 8, heads: 6, attention: ['ssa'], ...IMAGENET },
+  'spikformer-imagenet-8-512': { family: 'spikformer-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'spikformer-imagenet-8-768': { family: 'spikformer-imagenet', embedDims: 768, depths: 8, heads: 12, attention: ['ssa'], ...IMAGENET },
+  'spikformer-cifar10dvs': {
+    family: 'spikformer-dvs', embedDims: 256, depths: 2, heads: 16, mlpRatio: 4, numClasses: 10, attention: ['ssa'], ...DVS,
+  },
+} satisfies Record<string, ZooEntry>;
 
-export type ZooName = keyof typeof ZOO;
-export const ZOO_NAMES = Object.keys(ZOO) as ZooName[];
+export type ZooName = keyof typeof ENTRIES;
+export const ZOO_NAMES = Object.keys(ENTRIES) as ZooName[];
 
-function cfg(family: Family, embedDims: number, depths: number, heads: number, stages: number, mlpRatio: number,
-  timesteps: number, imgSize: number, inChannels: number, numClasses: number, attention: AttentionKind[],
-  input: 'static' | 'dvs'): ModelConfig {
+function toConfig(e: ZooEntry): ModelConfig {
   return {
-    family, embedDims, depths, heads: new Array<number>(stages).fill(heads), mlpRatio, timesteps, imgSize, inChannels,
-    numClasses, attention, speds: true, input,
+    family: e.family, embedDims: e.embedDims, depths: e.depths, heads: new Array<number>(FAMILIES[e.family].stages).fill(e.heads),
+    mlpRatio: e.mlpRatio, timesteps: e.timesteps, imgSize: e.imgSize, inChannels: e.inChannels, numClasses: e.numClasses,
+    attention: [...e.attention], speds: true, input: e.input,
   };
 }
 
-export function isZooName(s: string): s is ZooName { return Object.prototype.hasOwnProperty.call(ZOO, s); }
+/** The official variants' configs, by zoo name. */
+export const ZOO = Object.fromEntries(ZOO_NAMES.map((n) => [n, toConfig(ENTRIES[n])])) as Record<ZooName, ModelConfig>;
+
+export function isZooName(s: string): s is ZooName { return Object.prototype.hasOwnProperty.call(ENTRIES, s); }
 
 /** Number of stages (attention kinds / head counts) a family has. */
 export function stageCount(family: Family): number {
-  switch (family) {
-    case 'qkformer-cifar': case 'qkformer-imagenet': return 3;
-    case 'qkformer-dvs': return 2;
-    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs': return 1;
-  }
+  return FAMILIES[family].stages;
 }
 
 export interface ConfigOverrides {
@@ -63,7 +104,7 @@ export function applyOverrides(base: ModelConfig, o: ConfigOverrides): ModelConf
   if (o.attention !== undefined) {
     if (o.attention.length === 1) c.attention = new Array<AttentionKind>(n).fill(o.attention[0]!);
     else if (o.attention.length === n) c.attention = [...o.attention];
-    else throw new Error(`--attention needs 1 or ${n} kinds for ${c.family}, got ${o.attention.length}`);
+    else throw new ConfigError(`--attention needs 1 or ${n} kinds for ${c.family}, got ${o.attention.length}`);
   }
   validateConfig(c);
   return c;
@@ -71,25 +112,31 @@ export function applyOverrides(base: ModelConfig, o: ConfigOverrides): ModelConf
 
 export function validateConfig(c: ModelConfig): void {
   const posInt = (v: number, what: string) => {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${what} must be a positive integer, got ${v}`);
   };
+  const facts: FamilyFacts | undefined = Object.prototype.hasOwnProperty.call(FAMILIES, c.family) ? FAMILIES[c.family] : undefined;
+  if (!facts) throw new ConfigError(`unknown model family '${String(c.family)}' (known: ${Object.keys(FAMILIES).join(', ')})`);
   posInt(c.embedDims, 'embed dims'); posInt(c.depths, 'depths'); posInt(c.timesteps, 'timesteps');
   posInt(c.imgSize, 'image size'); posInt(c.inChannels, 'input channels'); posInt(c.numClasses, 'number of classes');
   for (const h of c.heads) posInt(h, 'heads');
-  if (!(c.mlpRatio > 0)) throw new Error(`mlp ratio must be positive, got ${c.mlpRatio}`);
-  const minDepth = c.family === 'qkformer-cifar' ? 2 : c.family === 'qkformer-imagenet' ? 3 : 1;
-  if (c.depths < minDepth) throw new Error(`depths must be at least ${minDepth} for ${c.family} (stage 3 gets depths-${minDepth} blocks)`);
-  const div = c.family.startsWith('spikformer') ? 8 : c.family === 'qkformer-dvs' ? 16 : 8;
-  if (c.embedDims % div !== 0) throw new Error(`embed dims must be a multiple of ${div} for ${c.family}, got ${c.embedDims}`);
+  if (!(c.mlpRatio > 0)) throw new ConfigError(`mlp ratio must be positive, got ${c.mlpRatio}`);
+  if (c.depths < facts.minDepths) {
+    throw new ConfigError(`depths must be at least ${facts.minDepths} for ${c.family} (stage 3 gets depths-${facts.minDepths} blocks)`);
+  }
+  if (c.embedDims % facts.embedDivisor !== 0) {
+    throw new ConfigError(`embed dims must be a multiple of ${facts.embedDivisor} for ${c.family}, got ${c.embedDims}`);
+  }
 }
 
 export function buildModel(name: string, c: ModelConfig): ModelSpec {
   validateConfig(c);
-  switch (c.family) {
-    case 'qkformer-cifar': return buildQkformerCifar(name, c);
-    case 'qkformer-imagenet': return buildQkformerImagenet(name, c);
-    case 'qkformer-dvs': return buildQkformerDvs(name, c);
-    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs': return buildSpikformer(name, c);
+  try {
+    return FAMILIES[c.family].build(name, c);
+  } catch (e) {
+    // NOTE: a valid config can still give shapes that do not fit (an image size the strides do not divide);
+    // the builders say which tensors, so their message is the user's answer.
+    if (e instanceof InputError) throw e;
+    throw new ConfigError(e instanceof Error ? e.message : String(e));
   }
 }
 

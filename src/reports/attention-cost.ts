@@ -1,3 +1,4 @@
+import { assertNever } from '../errors.js';
 import { block, type BlockStyle } from '../models/blocks.js';
 import { GraphBuilder } from '../models/graph.js';
 import { numel, type AttentionKind, type LayerSpec } from '../models/spec.js';
@@ -128,7 +129,9 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
         mixingOps += l.order === 'qk(v)' ? 2 * tokens * tokens * channels : (2 * tokens * channels * channels) / l.heads;
         result += out + productMapElements(l);
         break;
-      default: break;
+      // NOTE: an attention module holds none of these; they cost nothing here by construction, not by default.
+      case 'maxpool': case 'add': case 'tokenSum': case 'tokenMean': case 'head': break;
+      default: assertNever(l, 'layer kind');
     }
   }
   return {

@@ -1,7 +1,9 @@
-import type { DerivedMetrics, HardwareProfile, Pricing } from '../cost-models/index.js';
+import type { ConventionName, DerivedMetrics, HardwareProfile, Pricing } from '../cost-models/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
+import type { CoreName } from '../sim/cores/index.js';
 import type { OpCounts } from '../sim/counts.js';
+import type { BatchCoupling } from '../sim/simulate.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from '../sim/ops.js';
 import type { Accuracy } from './accuracy.js';
 import { PROFILE_REPORT_SCHEMA_VERSION, type LayerReport, type ProfileEnergy, type ProfileReport } from './schema.js';
@@ -13,9 +15,9 @@ export interface RunConfig {
   dataset: string;
   samples: number;
   hardware: string[];
-  convention: string;
-  core: string;
-  batchCoupling: string;
+  convention: ConventionName;
+  core: CoreName;
+  batchCoupling: BatchCoupling;
   batchSize: number;
   seed: number;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
+import { InputError } from '../errors.js';
 
 /**
  * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
@@ -128,7 +129,7 @@ export type ProfileEnergy = z.infer<typeof profileEnergySchema>;
 export type ProfileReport = z.infer<typeof profileReportSchema>;
 
 /** A profile.json that does not parse or does not match the schema: one line naming the first problem. */
-export class ReportFileError extends Error {
+export class ReportFileError extends InputError {
   override name = 'ReportFileError';
 }
 

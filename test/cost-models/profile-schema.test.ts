@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BUILTIN_PROFILES, listProfiles, loadProfile, parseProfile, ProfileError, UnknownProfileError, priceStatus } from '../../src/cost-models/index.js';
+import { builtinProfilePath, listProfiles, loadProfile, parseProfile, ProfileError, UnknownProfileError, priceStatus } from '../../src/cost-models/index.js';
 import { OP_KINDS } from '../../src/sim/ops.js';
 
 const read = (p: string) => readFileSync(p, 'utf8');
@@ -94,7 +94,7 @@ test('every built-in profile loads, is named as registered, and every coefficien
   for (const name of listProfiles()) {
     const p = loadProfile(name, read);
     assert.equal(p.name, name);
-    assert.equal(BUILTIN_PROFILES[name], `${name}.json`);
+    assert.ok(builtinProfilePath(name).endsWith(`hardware-profiles/${name}.json`));
     for (const k of OP_KINDS) {
       const e = p.ops[k];
       if (e) assert.ok(e.source.length > 10, `${name}.${k} has a source`);

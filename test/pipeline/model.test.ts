@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { writeSafetensors } from '../../src/models/safetensors.js';
 import { randomWeights } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
-import { resolveModel } from '../../src/cli/run-profile.js';
-import { UserError } from '../../src/cli/errors.js';
+import { resolveModel } from '../../src/pipeline/index.js';
+import { InputError } from '../../src/errors.js';
 
 test('a .safetensors checkpoint gives its spec from the metadata spikewatt train writes; a bare file is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spikewatt-ckpt-'));
@@ -16,16 +16,16 @@ test('a .safetensors checkpoint gives its spec from the metadata spikewatt train
     const tensors = randomWeights(spec, { seed: 3 });
     const path = join(dir, 'm.safetensors');
     writeFileSync(path, writeSafetensors(tensors, { spikewatt: JSON.stringify({ format: 'spikewatt-checkpoint', version: 1, zoo: 'qkformer-cifar10', config: spec.config }) }));
-    const m = resolveModel(path, {}, 0);
+    const m = resolveModel(path);
     assert.equal(m.checkpoint, path);
     assert.deepEqual(m.spec.config, spec.config);
     assert.deepEqual(m.spec.layers.map((l) => l.name), spec.layers.map((l) => l.name));
-    assert.equal(resolveModel(path, { timesteps: 3 }, 0).spec.config.timesteps, 3);
+    assert.equal(resolveModel(path, { overrides: { timesteps: 3 } }).spec.config.timesteps, 3);
     const bare = join(dir, 'bare.safetensors');
     writeFileSync(bare, writeSafetensors(tensors));
-    assert.throws(() => resolveModel(bare, {}, 0), (e: unknown) => e instanceof UserError && /no model config in the safetensors metadata/.test(e.message));
-    assert.throws(() => resolveModel(join(dir, 'official.pth'), {}, 0), /a PyTorch checkpoint holds no model config; give the architecture and the file: --model <zoo name>/);
-    assert.throws(() => resolveModel('qkformer-cifar11', {}, 0), /unknown model 'qkformer-cifar11'/);
+    assert.throws(() => resolveModel(bare), (e: unknown) => e instanceof InputError && /no model config in the safetensors metadata/.test(e.message));
+    assert.throws(() => resolveModel(join(dir, 'official.pth')), /a PyTorch checkpoint holds no model config; give the architecture and the file: --model <zoo name>/);
+    assert.throws(() => resolveModel('qkformer-cifar11'), /unknown model 'qkformer-cifar11'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,35 +1,19 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { checkpointMetadata, type ConvertedCheckpointMeta } from '../../models/checkpoint-config.js';
 import { writeSafetensors } from '../../models/safetensors.js';
 import type { ModelSpec } from '../../models/spec.js';
 import { shapeNumel, type TensorMap } from '../../models/tensor.js';
-import { readTorchCheckpoint, STATE_DICT_KEYS, TorchCheckpointError } from '../../models/torch-checkpoint.js';
+import { readTorchCheckpoint, STATE_DICT_KEYS } from '../../models/torch-checkpoint.js';
 import { checkCheckpoint, CheckpointMismatchError } from '../../models/weights.js';
-import { UserError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { withModelOverrides, zooSpec, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
   model: string; input: string; output: string; key?: string | undefined; json?: boolean | undefined;
 }
 
-/**
- * What a converted file stores under safetensors `__metadata__["spikewatt"]`, the key `spikewatt train` uses
- * (src/train/checkpoint.ts), so `profile`, `compare`, `eval` and `demo` read both alike. `format` differs
- * from the trainer's 'spikewatt-checkpoint' on purpose: a converted file has no training state to resume.
- */
-export interface ConvertedMeta {
-  format: 'spikewatt-converted';
-  version: 1;
-  zoo: string;
-  config: ModelSpec['config'];
-  source: {
-    file: string; format: 'zip' | 'legacy'; archiveName: string | null; stateDictKey: string | null; strippedPrefix: string | null;
-    epoch: number | null; arch: string | null; dtypes: Record<string, number>; scalars: Record<string, number | string | boolean>;
-    args: Record<string, unknown> | null;
-  };
-}
-export const CONVERTED_META_KEY = 'spikewatt';
 
 export const convertCommand: CommandModule<object, Args> = {
   command: 'convert <input> <output>',
@@ -45,37 +29,32 @@ export const convertCommand: CommandModule<object, Args> = {
     .example('spikewatt profile --model qkformer-10-384.safetensors --dataset synthetic --samples 8 --batch-coupling official --out out/', 'then profile the converted weights') as never,
   handler: (a) => {
     const spec = zooSpec(a.model, a);
-    if (!/\.safetensors$/i.test(a.output)) throw new UserError(`output ${a.output} must end in .safetensors`);
+    if (!/\.safetensors$/i.test(a.output)) throw new InputError(`output ${a.output} must end in .safetensors`);
     let buf: Buffer;
     try { buf = readFileSync(a.input); } catch (e) {
-      throw new UserError(`cannot read ${a.input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new InputError(`cannot read ${a.input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    let ck;
-    try {
-      ck = readTorchCheckpoint(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { what: a.input, ...(a.key !== undefined ? { stateDictKey: a.key } : {}) });
-    } catch (e) {
-      if (e instanceof TorchCheckpointError) throw new UserError(e.message);
-      throw e;
-    }
+    const ck = readTorchCheckpoint(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), {
+      what: a.input, ...(a.key !== undefined ? { stateDictKey: a.key } : {}),
+    });
     try { checkCheckpoint(spec, ck.tensors, a.input); } catch (e) {
-      if (e instanceof CheckpointMismatchError) throw new UserError(`${e.message}${sizeHint(spec, ck.tensors)}`);
+      if (e instanceof CheckpointMismatchError) throw new InputError(`${e.message}${sizeHint(spec, ck.tensors)}`);
       throw e;
     }
-    const source: ConvertedMeta['source'] = {
+    const source: ConvertedCheckpointMeta['source'] = {
       file: basename(a.input), format: ck.meta.format, archiveName: ck.meta.archiveName, stateDictKey: ck.meta.stateDictKey,
       strippedPrefix: ck.meta.strippedPrefix, epoch: ck.meta.epoch, arch: ck.meta.arch, dtypes: ck.meta.dtypes,
       scalars: ck.meta.scalars, args: ck.meta.args,
     };
-    const meta: ConvertedMeta = { format: 'spikewatt-converted', version: 1, zoo: a.model, config: spec.config, source };
-    const metadata = { [CONVERTED_META_KEY]: JSON.stringify(meta), format: 'pt' };
-    const bytes = writeSafetensors(ck.tensors, metadata);
+    const meta: ConvertedCheckpointMeta = { format: 'spikewatt-converted', version: 1, zoo: a.model, config: spec.config, source };
+    const bytes = writeSafetensors(ck.tensors, checkpointMetadata(meta));
     const tmp = `${a.output}.tmp-${process.pid}`;
     try {
       writeFileSync(tmp, bytes);
       renameSync(tmp, a.output);
     } catch (e) {
       rmSync(tmp, { force: true });
-      throw new UserError(`cannot write ${a.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new InputError(`cannot write ${a.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     let parameters = 0;
     for (const [k, t] of ck.tensors) if (!k.endsWith('num_batches_tracked')) parameters += shapeNumel(t.shape);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CORE_NAMES } from '../../sim/cores/index.js';
 import { GPU_MODE_REQUESTS, isGpuModeRequest, probeModes, resolveMode, GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
-import { UserError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 interface Args { json?: boolean | undefined; gpuMode?: string | undefined }
 
@@ -15,13 +15,13 @@ export const coresCommand: CommandModule<object, Args> = {
     .example('xvfb-run -a spikewatt cores --gpu-mode headlessgl', 'check that the GL path works under a virtual X display') as never,
   handler: (a) => {
     const request = a.gpuMode ?? 'auto';
-    if (!isGpuModeRequest(request)) throw new UserError(`unknown --gpu-mode '${request}' (use ${GPU_MODE_REQUESTS.join(', ')})`);
+    if (!isGpuModeRequest(request)) throw new InputError(`unknown --gpu-mode '${request}' (use ${GPU_MODE_REQUESTS.join(', ')})`);
     const probe = probeModes();
     let gpujsMode: string;
     try {
       gpujsMode = resolveMode(request, probe);
     } catch (e) {
-      if (e instanceof GpuModeUnavailableError) throw new UserError(e.message);
+      if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
       throw e;
     }
     const names = new Set<string>(CORE_NAMES);

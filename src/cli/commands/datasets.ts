@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { DatasetError, datasetInfo, SPLITS, type Split } from '../../data/dataset.js';
 import { DATASET_NAMES, DATASETS, openDataset } from '../../data/registry.js';
-import { UserError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 interface Args {
   spec?: string | undefined; split?: string | undefined; timesteps?: number | undefined; limit?: number | undefined;
@@ -55,12 +55,12 @@ export const datasetsCommand: CommandModule<object, Args> = {
       return;
     }
     const split = a.split ?? 'test';
-    if (!(SPLITS as readonly string[]).includes(split)) throw new UserError(`unknown --split '${split}' (use ${SPLITS.join(', ')})`);
+    if (!(SPLITS as readonly string[]).includes(split)) throw new InputError(`unknown --split '${split}' (use ${SPLITS.join(', ')})`);
     let r: ReturnType<typeof scan>;
     try {
       r = scan(a.spec, a, split as Split);
     } catch (e) {
-      if (e instanceof DatasetError || e instanceof RangeError) throw new UserError(e.message);
+      if (e instanceof DatasetError || e instanceof RangeError) throw new InputError(e.message);
       throw e;
     }
     if (a.json) { process.stdout.write(`${JSON.stringify(r, null, 1)}\n`); return; }

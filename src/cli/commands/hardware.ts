@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import {
-  builtinProfilePath, isBuiltinProfile, listProfiles, loadProfile, priceStatus, ProfileError, UnknownProfileError,
+  builtinProfilePath, isBuiltinProfile, listProfiles, loadProfile, priceStatus,
   type HardwareProfile,
 } from '../../cost-models/index.js';
 import { OP_KINDS } from '../../sim/ops.js';
-import { UserError } from '../errors.js';
 
 interface ListArgs { json?: boolean | undefined }
 interface ShowArgs { profile: string; json?: boolean | undefined }
@@ -13,13 +12,8 @@ interface ShowArgs { profile: string; json?: boolean | undefined }
 const readText = (p: string) => readFileSync(p, 'utf8');
 
 function load(nameOrPath: string): { profile: HardwareProfile; file: string } {
-  try {
-    const profile = loadProfile(nameOrPath, readText);
-    return { profile, file: isBuiltinProfile(nameOrPath) ? builtinProfilePath(nameOrPath) : nameOrPath };
-  } catch (e) {
-    if (e instanceof ProfileError || e instanceof UnknownProfileError) throw new UserError(e.message);
-    throw e;
-  }
+  const profile = loadProfile(nameOrPath, readText);
+  return { profile, file: isBuiltinProfile(nameOrPath) ? builtinProfilePath(nameOrPath) : nameOrPath };
 }
 
 const bytes = (n: number) => (n >= 1048576 && n % 1048576 === 0 ? `${n / 1048576} MB` : n >= 1024 && n % 1024 === 0 ? `${n / 1024} KB` : `${n} B`);

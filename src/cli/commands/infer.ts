@@ -3,13 +3,15 @@ import type { CommandModule } from 'yargs';
 import { foldWeights } from '../../models/fold.js';
 import { readSafetensors } from '../../models/safetensors.js';
 import { checkCheckpoint } from '../../models/weights.js';
-import { Simulator, type BatchCoupling } from '../../sim/simulate.js';
-import { CORES, CORE_NAMES, isCoreName } from '../../sim/cores/index.js';
+import { Simulator } from '../../sim/simulate.js';
+import { GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
+import { BATCH_COUPLINGS, parseBatchCoupling, parseCore } from '../../pipeline/index.js';
+import { CORES, CORE_NAMES } from '../../sim/cores/index.js';
 import { layerTotals } from '../../sim/counts.js';
 import { OP_KINDS } from '../../sim/ops.js';
-import { UserError } from '../errors.js';
-import { withModelOverrides, zooSpec, type OverrideArgs } from '../options.js';
-import { energySection, withEnergyOptions, type EnergyArgs } from '../energy.js';
+import { InputError } from '../../errors.js';
+import { withEnergyOptions, withModelOverrides, zooSpec, type EnergyArgs, type OverrideArgs } from '../options.js';
+import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {
   model: string; weights: string; input: string; batchCoupling: string; core: string; gpuMode?: string | undefined; json?: boolean | undefined;
@@ -17,8 +19,8 @@ interface Args extends OverrideArgs, EnergyArgs {
 
 export function readTensorFile(path: string, what: string) {
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) { throw new UserError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
-  try { return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path); } catch (e) { throw new UserError((e as Error).message); }
+  try { buf = readFileSync(path); } catch (e) { throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
+  return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
 }
 
 export const inferCommand: CommandModule<object, Args> = {
@@ -28,7 +30,7 @@ export const inferCommand: CommandModule<object, Args> = {
     .option('model', { type: 'string', demandOption: true, describe: 'zoo name (see `spikewatt models`), with size overrides as in `models`' })
     .option('weights', { type: 'string', demandOption: true, describe: 'safetensors keyed by official state_dict names (BN folded at load)' })
     .option('input', { type: 'string', demandOption: true, describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)' })
-    .option('batch-coupling', { type: 'string', default: 'independent', choices: ['independent', 'official'], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
+    .option('batch-coupling', { type: 'string', default: 'independent', choices: [...BATCH_COUPLINGS], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
     .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(', ')}` })
     .option('gpu-mode', { type: 'string', describe: 'gpujs core mode: auto | headlessgl | webasm | cpu' })
     .option('json', { type: 'boolean', describe: 'print one JSON object: logits, spikes, layers (and totals/energy with --hardware)' })
@@ -36,21 +38,24 @@ export const inferCommand: CommandModule<object, Args> = {
   handler: (a) => {
     const spec = zooSpec(a.model, a);
     const w = readTensorFile(a.weights, 'weights');
-    try { checkCheckpoint(spec, w.tensors, a.weights); } catch (e) { throw new UserError((e as Error).message); }
+    checkCheckpoint(spec, w.tensors, a.weights);
     const inp = readTensorFile(a.input, 'input').tensors.get('input');
-    if (!inp) throw new UserError(`${a.input} has no tensor named 'input'`);
+    if (!inp) throw new InputError(`${a.input} has no tensor named 'input'`);
     const T = spec.config.timesteps, s = spec.inputShape;
     const want = spec.config.input === 'dvs' ? [T, s.c, s.h, s.w] : [s.c, s.h, s.w];
     if (inp.shape.length !== want.length + 1 || want.some((d, i) => inp.shape[i + 1] !== d)) {
-      throw new UserError(`input shape [${inp.shape.join(',')}] does not fit ${spec.name}: expected [B,${want.join(',')}]`);
+      throw new InputError(`input shape [${inp.shape.join(',')}] does not fit ${spec.name}: expected [B,${want.join(',')}]`);
     }
-    if (!isCoreName(a.core)) throw new UserError(`unknown core '${a.core}' (known: ${CORE_NAMES.join(', ')})`);
     const B = inp.shape[0]!, per = inp.data.length / B;
     const data = Float32Array.from(inp.data);
     const inputs = Array.from({ length: B }, (_, b) => data.subarray(b * per, (b + 1) * per));
     let core;
-    try { core = CORES[a.core](a.gpuMode ? { gpuMode: a.gpuMode } : {}); } catch (e) { throw new UserError((e as Error).message); }
-    const sim = new Simulator(spec, foldWeights(spec, w.tensors), { core, batchCoupling: a.batchCoupling as BatchCoupling });
+    // NOTE: the gpujs core refuses a mode this machine lacks; that is the user's choice of mode, not a bug.
+    try { core = CORES[parseCore(a.core)](a.gpuMode ? { gpuMode: a.gpuMode } : {}); } catch (e) {
+      if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
+      throw e;
+    }
+    const sim = new Simulator(spec, foldWeights(spec, w.tensors), { core, batchCoupling: parseBatchCoupling(a.batchCoupling) });
     const logits = sim.runBatch(inputs);
     core.dispose();
     const counts = sim.sink.counts;

@@ -1,11 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { renderProfileFiles } from '../../reports/profile-files.js';
+import { InputError } from '../../errors.js';
+import { checkOutDir, profile, renderProfile, writeOutputs } from '../../pipeline/index.js';
 import { profileSummary } from '../../reports/summary.js';
-import { UserError } from '../errors.js';
-import {
-  chartJsSource, checkArgs, checkOutDir, openModelDataset, resolveModel, runProfile, withProfileOptions, writeOutputs,
-  type ProfileArgs,
-} from '../run-profile.js';
+import { printJson, printText, warn } from '../io.js';
+import { overridesFrom, runOptionsFrom, withProfileOptions, type ProfileArgs } from '../options.js';
+import { ProgressBar } from '../progress.js';
 
 interface Args extends ProfileArgs { model?: string | undefined; out?: string | undefined; json?: boolean | undefined }
 
@@ -16,31 +15,36 @@ export const profileCommand: CommandModule<object, Args> = {
     .option('model', { type: 'string', describe: 'zoo name (random weights, --seed) or a .safetensors checkpoint' })
     .option('out', { type: 'string', describe: 'output directory: profile.json, layers.csv, timesteps.csv, report.html, *.png' })
     .option('json', { type: 'boolean', describe: 'print a JSON summary (paths, accuracy, energy per profile) instead of the table' })
-    .example('spikewatt profile --model checkpoints/fmnist-qkformer.safetensors --dataset fashion-mnist --samples 200 --out out/', 'a trained checkpoint on the committed Fashion-MNIST test set')
-    .example('spikewatt profile --model qkformer-cifar10 --img-size 16 --embed-dims 64 --num-classes 4 --dataset synthetic --samples 8 --hardware cmos45-fp32,loihi,./mine.json --allow-unpriced --out out/', 'a small random model on synthetic data, three profiles (Loihi prices no MAC: reported as unpriced)')
-    .example('spikewatt profile --model qkformer-cifar10 --dataset cifar10:~/data/cifar-10-batches-bin --convention spikformer --out out/', 'the paper formula instead of exact counts') as never,
+    .example('spikewatt profile --model checkpoints/fmnist-qkformer.safetensors --dataset fashion-mnist --samples 200 --out out/',
+      'a trained checkpoint on the committed Fashion-MNIST test set')
+    .example('spikewatt profile --model qkformer-cifar10 --img-size 16 --embed-dims 64 --num-classes 4 --dataset synthetic --samples 8 '
+      + '--hardware cmos45-fp32,loihi,./mine.json --allow-unpriced --out out/',
+    'a small random model on synthetic data, three profiles (Loihi prices no MAC: reported as unpriced)')
+    .example('spikewatt profile --model qkformer-cifar10 --dataset cifar10:~/data/cifar-10-batches-bin --convention spikformer --out out/',
+      'the paper formula instead of exact counts') as never,
   handler: async (a) => {
-    if (!a.model) throw new UserError('give --model (a zoo name or a .safetensors checkpoint)');
-    if (Array.isArray(a.model)) throw new UserError('profile takes one --model; spikewatt compare takes several');
-    if (!a.out) throw new UserError('give --out DIR');
+    if (!a.model) throw new InputError('give --model (a zoo name or a .safetensors checkpoint)');
+    if (Array.isArray(a.model)) throw new InputError('profile takes one --model; spikewatt compare takes several');
+    if (!a.out) throw new InputError('give --out DIR');
     const dir = checkOutDir(a.out);
-    const c = checkArgs(a);
-    const model = resolveModel(a.model, a, c.seed);
-    const data = openModelDataset(model.spec, a.dataset, c.samples, c.seed);
-    const chartJs = chartJsSource();
-    const { report, seconds } = runProfile(model, a.model, a.dataset, c, data);
-    const files = await renderProfileFiles(report, chartJs);
+    const bar = new ProgressBar();
+    const start = Date.now();
+    const report = await profile({
+      ...runOptionsFrom(a, bar.listener), model: a.model, overrides: overridesFrom(a), ...(a.weights !== undefined ? { weights: a.weights } : {}),
+    });
+    const seconds = (Date.now() - start) / 1000;
+    const files = await renderProfile(report);
     writeOutputs(dir, files);
     for (const e of report.energy) {
-      if (e.unpriced.length) process.stderr.write(`spikewatt: warning: ${e.profile} prices no ${e.unpriced.map((u) => u.op).join(', ')}; its total leaves them out (--allow-unpriced is on)\n`);
+      if (e.unpriced.length) warn(`${e.profile} prices no ${e.unpriced.map((u) => u.op).join(', ')}; its total leaves them out (--allow-unpriced is on)`);
     }
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({
+      printJson({
         out: dir, files: [...files.keys()], seconds, accuracy: report.accuracy,
         energy: report.energy.map((e) => ({ profile: e.profile, convention: e.convention, totalMj: e.totalMj, unpriced: e.unpriced })),
-      }, null, 1)}\n`);
+      });
       return;
     }
-    process.stdout.write(`${profileSummary(report)}\nsimulated in ${seconds.toFixed(1)} s; wrote ${files.size} files to ${dir} (open ${dir}/report.html)\n`);
+    printText(`${profileSummary(report)}\nsimulated in ${seconds.toFixed(1)} s; wrote ${files.size} files to ${dir} (open ${dir}/report.html)`);
   },
 };

@@ -13,7 +13,7 @@ import { decodeCheckpoint, encodeCheckpoint, type CheckpointMeta } from '../../t
 import { DenseModel, trainingInit } from '../../train/dense.js';
 import { evaluateDense } from '../../train/evaluate.js';
 import { trainEpochs, type TrainOptions } from '../../train/trainer.js';
-import { UserError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { withModelOverrides, zooSpec, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
@@ -34,7 +34,7 @@ export function openSplit(spec: string, split: 'train' | 'test', timesteps: numb
   try {
     return openDataset(spec, { split, timesteps, ...(limit !== undefined ? { limit } : {}) });
   } catch (e) {
-    throw new UserError(e instanceof Error ? e.message : String(e));
+    throw new InputError(e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -80,9 +80,9 @@ export const trainCommand: CommandModule<object, Args> = {
     let spec: ModelSpec, weights: TensorMap, startEpoch = 0, trainSecondsBefore = 0, zoo = a.model;
     const opt = new AdamW();
     if (a.resume) {
-      if (!existsSync(a.resume)) throw new UserError(`--resume ${a.resume}: no such file`);
+      if (!existsSync(a.resume)) throw new InputError(`--resume ${a.resume}: no such file`);
       const { tensors, meta } = decodeCheckpoint(readFileSync(a.resume), a.resume);
-      if (!meta) throw new UserError(`--resume ${a.resume}: not a spikewatt training checkpoint (no metadata)`);
+      if (!meta) throw new InputError(`--resume ${a.resume}: not a spikewatt training checkpoint (no metadata)`);
       zoo = meta.zoo;
       spec = buildModel(zoo, meta.config);
       checkCheckpoint(spec, tensors, a.resume);
@@ -95,12 +95,12 @@ export const trainCommand: CommandModule<object, Args> = {
         opt.load(Number(o.metadata.step ?? meta.optimizerSteps), o.tensors);
       } else process.stderr.write(`note: ${optPath} not found; AdamW restarts with zero moments\n`);
     } else {
-      if (!isZooName(a.model)) throw new UserError(`unknown model '${a.model}' (known: ${ZOO_NAMES.join(', ')})`);
+      if (!isZooName(a.model)) throw new InputError(`unknown model '${a.model}' (known: ${ZOO_NAMES.join(', ')})`);
       spec = zooSpec(a.model, a);
       weights = trainingInit(spec, a.seed);
     }
-    if (startEpoch >= a.epochs) throw new UserError(`the checkpoint already has ${startEpoch} epochs; give --epochs larger than that`);
-    const posInt = (v: number, n: string) => { if (!Number.isInteger(v) || v < 1) throw new UserError(`--${n} must be a positive integer, got ${v}`); };
+    if (startEpoch >= a.epochs) throw new InputError(`the checkpoint already has ${startEpoch} epochs; give --epochs larger than that`);
+    const posInt = (v: number, n: string) => { if (!Number.isInteger(v) || v < 1) throw new InputError(`--${n} must be a positive integer, got ${v}`); };
     posInt(a.epochs, 'epochs'); posInt(a['batch-size'], 'batch-size');
     if (a.limit !== undefined) posInt(a.limit, 'limit');
     const T = spec.config.timesteps;
@@ -108,9 +108,9 @@ export const trainCommand: CommandModule<object, Args> = {
     const testSet = openSplit(a.dataset, 'test', T);
     const want = spec.config.input === 'dvs' ? [T, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w] : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w];
     if (trainSet.sampleShape.join('x') !== want.join('x')) {
-      throw new UserError(`dataset samples are ${trainSet.sampleShape.join('x')} but the model takes ${want.join('x')} (use --img-size / --in-channels)`);
+      throw new InputError(`dataset samples are ${trainSet.sampleShape.join('x')} but the model takes ${want.join('x')} (use --img-size / --in-channels)`);
     }
-    if (trainSet.numClasses > spec.config.numClasses) throw new UserError(`dataset has ${trainSet.numClasses} classes, model only ${spec.config.numClasses} (--num-classes)`);
+    if (trainSet.numClasses > spec.config.numClasses) throw new InputError(`dataset has ${trainSet.numClasses} classes, model only ${spec.config.numClasses} (--num-classes)`);
     const opts: TrainOptions = {
       epochs: a.epochs, batchSize: a['batch-size'], lr: a.lr, minLr: a['min-lr'], warmupEpochs: a.warmup,
       weightDecay: a['weight-decay'], labelSmoothing: a['label-smoothing'], seed: a.seed,

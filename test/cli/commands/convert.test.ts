@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '../../../src/models/safetensors.js';
 import { readTorchCheckpoint } from '../../../src/models/torch-checkpoint.js';
 import { zooModel } from '../../../src/models/zoo.js';
-import { resolveModel } from '../../../src/cli/run-profile.js';
+import { resolveModel } from '../../../src/pipeline/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/spikewatt.js', import.meta.url));
 const FIX = fileURLToPath(new URL('../../fixtures/torch/', import.meta.url));
@@ -35,7 +35,7 @@ test('convert: an ImageNet-layout .pth becomes safetensors that profile/eval res
     const src = readTorchCheckpoint(new Uint8Array(readFileSync(join(FIX, 'imagenet-checkpoint-3.pth')))).tensors;
     assert.equal(file.tensors.size, src.size);
     for (const [k, t] of src) assert.deepEqual(Array.from(file.tensors.get(k)!.data), Array.from(t.data), k);
-    const resolved = resolveModel(out, {}, 0);
+    const resolved = resolveModel(out);
     assert.deepEqual(resolved.spec.config, spec.config);
     assert.equal(resolved.checkpoint, out);
     assert.deepEqual(readdirSync(tmp), ['qk.safetensors']);

@@ -1,0 +1,105 @@
+import { InputError, firstLine } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { openDataset } from '../data/registry.js';
+import { foldWeights } from '../models/fold.js';
+import type { ModelSpec } from '../models/spec.js';
+import type { TensorMap } from '../models/tensor.js';
+import { CORES, type CoreName } from '../sim/cores/index.js';
+import { simulate } from '../sim/simulate.js';
+import { initTf } from '../train/backend.js';
+import { DenseModel } from '../train/dense.js';
+import { evaluateDense, inTopK, type EvalResult } from '../train/evaluate.js';
+import { parseChoice, parseCore } from './choices.js';
+import { resolveModel, type ModelOptions } from './model.js';
+import type { OnProgress } from './profile.js';
+
+export const ENGINES = ['dense', 'sim', 'both'] as const;
+export type Engine = (typeof ENGINES)[number];
+export const TF_BACKENDS = ['auto', 'wasm', 'cpu'] as const;
+export type TfBackend = (typeof TF_BACKENDS)[number];
+
+export interface EvaluateOptions extends ModelOptions {
+  /** A `.safetensors` checkpoint or a zoo name (random weights). */
+  model: string;
+  /** `NAME[:PATH]`; the test split is scored. Default `fashion-mnist`. */
+  dataset?: string;
+  /** Score the first N test samples; default all. */
+  samples?: number;
+  /** dense: the tfjs forward; sim: the event-driven simulator; both: both, plus their prediction agreement. */
+  engine?: Engine;
+  core?: CoreName;
+  batchSize?: number;
+  backend?: TfBackend;
+  onProgress?: OnProgress;
+}
+
+export interface EngineScore { top1: number; top5: number; seconds: number }
+
+export interface Evaluation {
+  model: string; weights: string; dataset: string; source: string; samples: number;
+  backend?: string;
+  dense?: EngineScore;
+  sim?: EngineScore & { core: CoreName };
+  /** Share of samples where the two engines predict the same class (engine `both`). */
+  agreement?: number;
+}
+
+/** Event-driven simulation of the first `n` samples (independent samples), scored like evaluateDense. */
+export function evaluateSim(spec: ModelSpec, tensors: TensorMap, d: Dataset, n: number, core: CoreName, batchSize: number): EvalResult {
+  const folded = foldWeights(spec, tensors);
+  const inputs = Array.from({ length: n }, (_, i) => d.get(i));
+  const { logits } = simulate(spec, folded, inputs.map((s) => s.x), { core: CORES[parseCore(core)]({}), batchSize, batchCoupling: 'independent' });
+  const predictions = new Int32Array(n), labels = new Int32Array(n);
+  let top1 = 0, top5 = 0;
+  logits.forEach((row, i) => {
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+    predictions[i] = best;
+    labels[i] = inputs[i]!.label;
+    if (inTopK(row, labels[i]!, 1)) top1++;
+    if (inTopK(row, labels[i]!, Math.min(5, row.length))) top5++;
+  });
+  return { samples: n, top1: n ? top1 / n : 0, top5: n ? top5 / n : 0, predictions, labels };
+}
+
+/** The eval job: top-1 / top-5 of a model on a test split with the dense engine, the simulator, or both. */
+export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
+  const engine = parseChoice(o.engine ?? 'dense', ENGINES, 'engine');
+  const core = parseCore(o.core ?? 'reference');
+  const backend = parseChoice(o.backend ?? 'auto', TF_BACKENDS, 'backend');
+  const batchSize = o.batchSize ?? 32;
+  const { spec, tensors, weights } = resolveModel(o.model, o);
+  let test: Dataset;
+  try {
+    test = openDataset(o.dataset ?? 'fashion-mnist', { split: 'test', timesteps: spec.config.timesteps });
+  } catch (e) { throw new InputError(firstLine(e)); }
+  const s = spec.inputShape;
+  const want = spec.config.input === 'dvs' ? [spec.config.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
+  if (test.sampleShape.join('x') !== want.join('x')) throw new InputError(`dataset samples are ${test.sampleShape.join('x')} but the model takes ${want.join('x')}`);
+  const n = Math.min(o.samples ?? test.length, test.length);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--samples must be a positive integer, got ${o.samples}`);
+  const progress = o.onProgress ?? (() => {});
+  const out: Evaluation = { model: spec.name, weights, dataset: test.name, source: test.source, samples: n };
+  let dense: EvalResult | null = null, sim: EvalResult | null = null;
+  if (engine !== 'sim') {
+    out.backend = await initTf({ prefer: backend });
+    const m = new DenseModel(spec, tensors);
+    const t0 = Date.now();
+    dense = evaluateDense(m, test, n, batchSize, (done, total) => {
+      progress({ kind: 'simulate', label: 'dense', done, total, elapsedSeconds: (Date.now() - t0) / 1000 });
+    });
+    out.dense = { top1: dense.top1, top5: dense.top5, seconds: (Date.now() - t0) / 1000 };
+    m.dispose();
+  }
+  if (engine !== 'dense') {
+    const t0 = Date.now();
+    sim = evaluateSim(spec, tensors, test, n, core, batchSize);
+    out.sim = { top1: sim.top1, top5: sim.top5, core, seconds: (Date.now() - t0) / 1000 };
+  }
+  if (dense && sim) {
+    let same = 0;
+    for (let i = 0; i < n; i++) if (dense.predictions[i] === sim.predictions[i]) same++;
+    out.agreement = same / n;
+  }
+  return out;
+}

@@ -1,0 +1,16 @@
+/**
+ * The jobs of spikewatt as library functions: typed options, a progress callback, no argv, no printing, no
+ * files written unless an `out` directory is given. The CLI (src/cli) is a thin layer over these.
+ */
+export { profile, checkRun, simulateRun, priceRun, profileModel, DEFAULT_HARDWARE } from './profile.js';
+export type { ProfileOptions, RunOptions, CheckedRun, SimulationRun, ProgressEvent, OnProgress } from './profile.js';
+export { compare, compareReports } from './compare.js';
+export type { CompareOptions, CompareRun } from './compare.js';
+export { evaluate, evaluateSim, ENGINES, TF_BACKENDS } from './evaluate.js';
+export type { EvaluateOptions, Evaluation, EngineScore, Engine, TfBackend } from './evaluate.js';
+export { resolveModel, attentionVariant } from './model.js';
+export type { ResolvedModel, ModelOptions } from './model.js';
+export { openModelDataset } from './dataset.js';
+export { parseChoice, parseCore, parseConvention, parseBatchCoupling, parseList, BATCH_COUPLINGS } from './choices.js';
+export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion } from './outputs.js';
+export type { OutputFiles } from './outputs.js';

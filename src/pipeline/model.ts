@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { readCheckpointSpec } from '../models/checkpoint-config.js';
+import { readSafetensors } from '../models/safetensors.js';
+import type { AttentionKind, ModelSpec } from '../models/spec.js';
+import { shapeNumel, type TensorMap } from '../models/tensor.js';
+import { readTorchCheckpoint } from '../models/torch-checkpoint.js';
+import { checkCheckpoint, randomWeights } from '../models/weights.js';
+import { fmtNum } from '../reports/html-page.js';
+import { applyOverrides, buildModel, isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
+
+/** A model ready to simulate: its spec, its (unfolded) tensors, and where they came from. */
+export interface ResolvedModel {
+  spec: ModelSpec;
+  tensors: TensorMap;
+  /** `random (seed S)` or the checkpoint path, in words for the report. */
+  weights: string;
+  /** The checkpoint file, or null for random weights. */
+  checkpoint: string | null;
+}
+
+/** How to find a model: what `profile`, `compare`, `eval` and `demo` accept. */
+export interface ModelOptions {
+  /** Size overrides of a zoo model; a checkpoint takes only `timesteps` (its weights fix every shape). */
+  overrides?: ConfigOverrides;
+  /** Weights for a zoo model: `.safetensors` or an official PyTorch checkpoint (`.pth`, `.pth.tar`). */
+  weights?: string;
+  /** Seed of random weights when neither a checkpoint nor `weights` is given; default 0. */
+  seed?: number;
+}
+
+const TORCH_FILE = /\.(pth|pt|pth\.tar|tar)$/i;
+
+function readBytes(path: string): Buffer {
+  try { return readFileSync(path); } catch (e) {
+    throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/** Weights for a zoo model from safetensors or an official PyTorch checkpoint. */
+function readWeightsFile(path: string): TensorMap {
+  const buf = readBytes(path);
+  return TORCH_FILE.test(path) ? readTorchCheckpoint(buf, { what: path }).tensors : readSafetensors(buf, path).tensors;
+}
+
+function zooSpec(name: string, overrides: ConfigOverrides): ModelSpec {
+  if (!isZooName(name)) throw new InputError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
+  return zooModel(name, overrides);
+}
+
+/**
+ * THE model resolution of spikewatt: turns what a user names (`model`) into a spec and tensors. Every command
+ * and library job that takes a model goes through here, so a new source of models is added in this one
+ * function. Accepted today:
+ *  - a zoo name: seeded random weights, or `weights` read from a file and checked against the spec;
+ *  - a `.safetensors` checkpoint whose metadata holds the config (src/models/checkpoint-config.ts);
+ *  - a PyTorch file is refused with the command that works (it holds no config).
+ * NOTE: checkpoint architecture detection (a foreign safetensors or .pth without config) hooks in here, in
+ * the branches that today throw "no model config"/"a PyTorch checkpoint holds no model config".
+ * Errors are InputErrors, thrown before any simulation.
+ */
+export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel {
+  const overrides = o.overrides ?? {};
+  const seed = o.seed ?? 0;
+  if (TORCH_FILE.test(model)) {
+    throw new InputError(`${model}: a PyTorch checkpoint holds no model config; give the architecture and the file: `
+      + `--model <zoo name> [size overrides] --weights ${model} (or convert it once: spikewatt convert --model <zoo name> ${model} out.safetensors)`);
+  }
+  if (o.weights !== undefined && isZooName(model)) {
+    const spec = zooSpec(model, overrides);
+    const tensors = readWeightsFile(o.weights);
+    checkCheckpoint(spec, tensors, o.weights);
+    return { spec, tensors, weights: o.weights, checkpoint: o.weights };
+  }
+  if (o.weights !== undefined) throw new InputError('--weights needs a zoo --model (a .safetensors checkpoint carries its own weights)');
+  if (/\.safetensors$/i.test(model)) {
+    const file = readSafetensors(readBytes(model), model);
+    const spec = readCheckpointSpec(file.metadata, model, overrides.timesteps);
+    checkCheckpoint(spec, file.tensors, model);
+    return { spec, tensors: file.tensors, weights: model, checkpoint: model };
+  }
+  if (!isZooName(model)) throw new InputError(`unknown model '${model}' (a zoo name: spikewatt models; or a .safetensors checkpoint)`);
+  const spec = zooSpec(model, overrides);
+  return { spec, tensors: randomWeights(spec, { seed }), weights: `random (seed ${seed})`, checkpoint: null };
+}
+
+/**
+ * A variant of `base` with other attention kinds (one per stage, or one for all): the base's tensors wherever
+ * the variant has the same key with the same shape (patch embeddings, MLPs, head, and attention weights that
+ * keep their names), seeded random weights for the rest.
+ */
+export function attentionVariant(base: ResolvedModel, attention: AttentionKind[], seed: number):
+  { model: ResolvedModel; sharedParams: number; params: number } {
+  let spec: ModelSpec;
+  try {
+    spec = buildModel(base.spec.name, applyOverrides(base.spec.config, { attention }));
+  } catch (e) {
+    throw new InputError(`--attention ${attention.join('/')}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const random = randomWeights(spec, { seed });
+  const tensors: TensorMap = new Map();
+  let shared = 0, params = 0;
+  for (const k of spec.stateKeys) {
+    const own = base.tensors.get(k.key), fresh = random.get(k.key);
+    const same = own !== undefined && own.shape.length === k.shape.length && own.shape.every((d, i) => d === k.shape[i]);
+    const n = shapeNumel(k.shape);
+    if (k.role === 'param' && k.used) { params += n; if (same) shared += n; }
+    if (same) tensors.set(k.key, own);
+    else if (fresh) tensors.set(k.key, fresh);
+  }
+  const all = shared === params;
+  const weights = all ? base.weights : `${fmtNum(shared)} of ${fmtNum(params)} params from ${base.weights}, the rest random (seed ${seed})`;
+  return { model: { spec, tensors, weights, checkpoint: all ? base.checkpoint : null }, sharedParams: shared, params };
+}

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import {
+  derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile,
+} from '../cost-models/index.js';
+import { datasetInfo, type Dataset } from '../data/dataset.js';
+import { foldWeights } from '../models/fold.js';
+import { CORES, type CoreName } from '../sim/cores/index.js';
+import type { OpCounts } from '../sim/counts.js';
+import { Simulator, type BatchCoupling } from '../sim/simulate.js';
+import { accuracy, type Accuracy } from '../reports/accuracy.js';
+import { buildProfileReport, type DatasetSummary, type PricedProfile, type RunConfig } from '../reports/profile-report.js';
+import type { ProfileReport } from '../reports/schema.js';
+import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
+import { openModelDataset } from './dataset.js';
+import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
+import { checkOutDir, renderProfile, spikewattVersion, writeOutputs } from './outputs.js';
+
+export const DEFAULT_HARDWARE = 'cmos45-fp32';
+
+/** What a job tells its caller while it runs. The CLI draws a bar and prints notes on stderr; a library is silent. */
+export type ProgressEvent =
+  | { kind: 'simulate'; label: string; done: number; total: number; elapsedSeconds: number }
+  | { kind: 'note'; message: string };
+export type OnProgress = (e: ProgressEvent) => void;
+
+/** How a run simulates and prices, shared by `profile`, `compare` and the demo. Every field has a default. */
+export interface RunOptions {
+  /** `NAME[:PATH]` (see `spikewatt datasets`); the test split. Default `synthetic`. */
+  dataset?: string;
+  /** Samples to simulate, the first N of the test split; default 100. */
+  samples?: number;
+  /** Hardware profiles: built-in names (`spikewatt hardware`) or paths to JSON profiles; default `cmos45-fp32`. */
+  hardware?: readonly string[];
+  convention?: ConventionName;
+  core?: CoreName;
+  batchCoupling?: BatchCoupling;
+  /** Samples simulated together (matters only with batchCoupling 'official'); default 16. */
+  batchSize?: number;
+  /** Seed of random weights (zoo models) and generated datasets; default 0. */
+  seed?: number;
+  /** Report ops a profile does not price as unpriced counts instead of failing. */
+  allowUnpriced?: boolean;
+  onProgress?: OnProgress;
+}
+
+/** The options of `profile`: one model, a run, and optionally a directory to write the report files into. */
+export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
+  /** A zoo name (random weights, or `weights`) or a `.safetensors` checkpoint. */
+  model: string;
+  /** Write profile.json, the CSVs, report.html and the PNGs here (atomically). Default: write nothing. */
+  out?: string;
+}
+
+/** RunOptions checked and completed: every value in its closed set, profiles loaded. */
+export interface CheckedRun {
+  dataset: string; samples: number; convention: ConventionName; core: CoreName; batchCoupling: BatchCoupling;
+  batchSize: number; seed: number; profiles: HardwareProfile[]; allowUnpriced: boolean; onProgress: OnProgress;
+}
+
+const readText = (p: string) => readFileSync(p, 'utf8');
+
+/** Checks every option before any simulation; errors are InputErrors naming the option. */
+export function checkRun(o: RunOptions): CheckedRun {
+  const posInt = (v: number, what: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new InputError(`--${what} must be a positive integer, got ${v}`);
+  };
+  const samples = o.samples ?? 100, batchSize = o.batchSize ?? 16, seed = o.seed ?? 0;
+  posInt(samples, 'samples'); posInt(batchSize, 'batch-size');
+  if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got ${seed}`);
+  const hardware = o.hardware ?? [DEFAULT_HARDWARE];
+  if (!hardware.length) throw new InputError('--hardware is empty');
+  return {
+    dataset: o.dataset ?? 'synthetic', samples, batchSize, seed,
+    // NOTE: library callers are typed, but JavaScript and JSON configs are not: the closed sets are checked here.
+    convention: parseConvention(o.convention ?? 'exact'), core: parseCore(o.core ?? 'reference'),
+    batchCoupling: parseBatchCoupling(o.batchCoupling ?? 'independent'),
+    profiles: hardware.map((n) => loadProfile(n, readText)), allowUnpriced: o.allowUnpriced ?? false,
+    onProgress: o.onProgress ?? (() => {}),
+  };
+}
+
+/** One simulation's product before pricing: count first, price second (`priceRun` applies any profiles). */
+export interface SimulationRun {
+  model: ResolvedModel;
+  /** The model as the user named it (recorded in the report's config). */
+  modelArg: string;
+  counts: OpCounts;
+  accuracy: Accuracy;
+  dataset: DatasetSummary;
+  config: Omit<RunConfig, 'hardware'>;
+  seconds: number;
+}
+
+/** Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy. */
+export function simulateRun(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name): SimulationRun {
+  const { spec } = model;
+  const start = Date.now();
+  const core = CORES[run.core]({});
+  const sim = new Simulator(spec, foldWeights(spec, model.tensors), { core, batchCoupling: run.batchCoupling });
+  const n = Math.min(run.samples, data.length);
+  const logits: Float64Array[] = [], labels: number[] = [];
+  try {
+    for (let i = 0; i < n; i += run.batchSize) {
+      const batch = Array.from({ length: Math.min(run.batchSize, n - i) }, (_, j) => data.get(i + j));
+      logits.push(...sim.runBatch(batch.map((s) => s.x)));
+      labels.push(...batch.map((s) => s.label));
+      run.onProgress({ kind: 'simulate', label, done: logits.length, total: n, elapsedSeconds: (Date.now() - start) / 1000 });
+    }
+  } finally {
+    core.dispose();
+  }
+  const info = datasetInfo(data);
+  return {
+    model, modelArg, counts: sim.sink.counts, accuracy: accuracy(logits, labels),
+    dataset: { name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape },
+    config: {
+      model: modelArg, checkpoint: model.checkpoint, dataset: run.dataset, samples: n, convention: run.convention, core: run.core,
+      batchCoupling: run.batchCoupling, batchSize: run.batchSize, seed: run.seed,
+    },
+    seconds: (Date.now() - start) / 1000,
+  };
+}
+
+/** Prices one simulation with every profile under one convention and builds the report. Pure; no re-run. */
+export function priceRun(sim: SimulationRun, profiles: readonly HardwareProfile[], convention: ConventionName, allowUnpriced = false): ProfileReport {
+  const { spec } = sim.model;
+  const priced: PricedProfile[] = profiles.map((profile) => {
+    const pricing = price(sim.counts, spec, profile, convention, { allowUnpriced });
+    return { profile, pricing, derived: derivedMetrics(pricing, sim.counts, spec, profile) };
+  });
+  return buildProfileReport({
+    spikewattVersion: spikewattVersion(),
+    config: { ...sim.config, convention, hardware: profiles.map((p) => p.name) },
+    spec, weights: sim.model.weights, dataset: sim.dataset, accuracy: sim.accuracy, counts: sim.counts, priced,
+  });
+}
+
+/** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
+export function profileModel(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string):
+  { report: ProfileReport; simulation: SimulationRun } {
+  const simulation = simulateRun(model, modelArg, data, run, label);
+  return { report: priceRun(simulation, run.profiles, run.convention, run.allowUnpriced), simulation };
+}
+
+/**
+ * The profile job: resolve the model, open the dataset, simulate N samples spike by spike, price the counts on
+ * every hardware profile, build the report. Resolves to the object `profile.json` holds. Prints nothing and
+ * writes nothing unless `out` is given. Every option is checked before the simulation starts.
+ *
+ *   const report = await profile({ model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist',
+ *     samples: 4, hardware: ['cmos45-fp32'] });
+ */
+export async function profile(o: ProfileOptions): Promise<ProfileReport> {
+  const dir = o.out !== undefined ? checkOutDir(o.out) : null;
+  const run = checkRun(o);
+  const model = resolveModel(o.model, { ...modelOptions(o), seed: run.seed });
+  const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
+  const { report } = profileModel(model, o.model, data, run);
+  if (dir !== null) writeOutputs(dir, await renderProfile(report));
+  return report;
+}
+
+/** The model-finding part of an options object (exactOptionalPropertyTypes: absent stays absent). */
+export function modelOptions(o: Omit<ModelOptions, 'seed'>): Omit<ModelOptions, 'seed'> {
+  return { ...(o.overrides !== undefined ? { overrides: o.overrides } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}) };
+}
