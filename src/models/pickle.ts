@@ -92,8 +92,6 @@ function isStorageRef(v: unknown): v is StorageRef {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'storage';
 }
 
-const MARK = Symbol('mark');
-
 export interface UnpickleOptions {
   /** Resolves a persistent id (BINPERSID / PERSID); default: torch's ('storage', type, key, location, numel[, view]). */
   persistentLoad?: (pid: unknown) => unknown;

@@ -1,4 +1,4 @@
-import type { DType, Tensor, TensorMap } from './tensor.js';
+import type { DType, TensorMap } from './tensor.js';
 import { shapeNumel } from './tensor.js';
 import { f16ToF32 } from './half.js';
 import { InputError } from '../errors.js';

@@ -1,0 +1,95 @@
+/**
+ * CI guard of the design (docs: README "Where things go", DESIGN.md §2), run by `npm run lint` (part of `npm test`):
+ *  1. imports point one way: models <- sim <- cost-models <- reports <- pipeline <- cli; data and train depend on
+ *     models (train also on data); only pipeline and cli use data/train; nothing below cli imports cli.
+ *     src/errors.ts is a leaf every layer may import; src/index.ts (the public API) may import anything but cli.
+ *  2. src/sim stays readable in one sitting: at most SIM_LINE_CAP lines of TypeScript.
+ * Exit 1 with one line per violation.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** 1,374 lines when the cap was set, plus headroom for the fast CPU core. */
+export const SIM_LINE_CAP = 2000;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+
+type Layer = 'models' | 'sim' | 'cost-models' | 'reports' | 'pipeline' | 'cli' | 'data' | 'train' | 'errors' | 'index';
+
+/** What each layer may import besides itself. */
+const ALLOWED: Record<Layer, readonly Layer[]> = {
+  errors: [],
+  models: ['errors'],
+  sim: ['models', 'errors'],
+  'cost-models': ['sim', 'models', 'errors'],
+  reports: ['cost-models', 'sim', 'models', 'errors'],
+  data: ['models', 'errors'],
+  train: ['data', 'models', 'errors'],
+  pipeline: ['reports', 'cost-models', 'sim', 'models', 'data', 'train', 'errors'],
+  cli: ['pipeline', 'reports', 'cost-models', 'sim', 'models', 'data', 'train', 'errors'],
+  index: ['pipeline', 'reports', 'cost-models', 'sim', 'models', 'data', 'train', 'errors'],
+};
+
+function layerOf(file: string): Layer | null {
+  const rel = relative(SRC, file).split(sep);
+  if (rel[0] === '..' || rel.length === 0) return null;
+  if (rel.length === 1) return rel[0] === 'errors.ts' ? 'errors' : rel[0] === 'index.ts' ? 'index' : null;
+  const top = rel[0] as Layer;
+  return top in ALLOWED ? top : null;
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Relative specifiers of static imports, re-exports, side-effect and dynamic imports. */
+export function importsOf(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  for (const m of text.matchAll(re)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec !== undefined && spec.startsWith('.')) out.push(spec);
+  }
+  return out;
+}
+
+export function checkImports(files: readonly string[], read: (f: string) => string): string[] {
+  const problems: string[] = [];
+  for (const file of files) {
+    const from = layerOf(file);
+    if (from === null) {
+      problems.push(`${relative(ROOT, file)}: not in a known layer (${Object.keys(ALLOWED).join(', ')})`);
+      continue;
+    }
+    for (const spec of importsOf(read(file))) {
+      const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
+      const to = layerOf(target);
+      if (to === null) { problems.push(`${relative(ROOT, file)}: imports ${spec}, outside src/`); continue; }
+      if (to !== from && !ALLOWED[from].includes(to)) {
+        problems.push(`${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); direction: models <- sim <- cost-models <- reports <- pipeline <- cli`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function simLines(files: readonly string[], read: (f: string) => string): number {
+  return files.filter((f) => layerOf(f) === 'sim').reduce((n, f) => n + read(f).split('\n').length - (read(f).endsWith('\n') ? 1 : 0), 0);
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const files = tsFiles(SRC);
+  const read = (f: string) => readFileSync(f, 'utf8');
+  const problems = checkImports(files, read);
+  const lines = simLines(files, read);
+  if (lines > SIM_LINE_CAP) problems.push(`src/sim holds ${lines} lines, over its cap of ${SIM_LINE_CAP} (scripts/check-architecture.ts)`);
+  for (const p of problems) process.stderr.write(`check-architecture: ${p}\n`);
+  if (problems.length) process.exit(1);
+  process.stdout.write(`check-architecture: ${files.length} files follow the import direction; src/sim ${lines} / ${SIM_LINE_CAP} lines\n`);
+}
