@@ -7,6 +7,9 @@ import type { ModelSpec } from '../../src/models/spec.js';
 import type { TensorMap } from '../../src/models/tensor.js';
 
 export const FIXTURE_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'official');
+/** The full-size fixture: the published CIFAR10 HST-4-384, T=4 model at 23 % firing. */
+export const FULL_FIXTURE_ROOT = join(FIXTURE_ROOT, '..', 'official-full');
+export const FULL_FIXTURE = 'qkformer-cifar10_e384_d4_T4_s32';
 
 export interface OfficialFixture {
   dir: string;
@@ -32,8 +35,8 @@ export function fixtureNames(): string[] {
   return readdirSync(FIXTURE_ROOT).filter((d) => !d.endsWith('.md')).sort();
 }
 
-export function loadFixture(name: string): OfficialFixture {
-  const dir = join(FIXTURE_ROOT, name);
+export function loadFixture(name: string, root = FIXTURE_ROOT): OfficialFixture {
+  const dir = join(root, name);
   const json = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
   const manifest = json('manifest.json') as OfficialFixture['manifest'] & { effective_num_heads_per_stage: number[] };
   const c = manifest.config;

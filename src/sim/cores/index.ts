@@ -1,6 +1,7 @@
 import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 import { GpujsCore } from './gpujs.js';
+import { WasmCore } from './wasm.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
 export interface CoreOptions { gpuMode?: string }
@@ -8,6 +9,7 @@ export interface CoreOptions { gpuMode?: string }
 /** Compute cores by name: one file per core plus one line here. */
 export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
+  wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
   gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
 

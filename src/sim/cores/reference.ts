@@ -15,12 +15,7 @@ export class ReferenceCore implements ComputeCore {
   private readonly prepared = new Map<string, Prepared>();
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
-    const { k } = layer, inC = layer.in.c, outC = layer.out.c;
-    const wT = new Float64Array(w.weight.length);
-    for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-      wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-    }
-    this.prepared.set(layer.name, { wT, layer });
+    this.prepared.set(layer.name, { wT: relayoutConv(layer, w), layer });
   }
 
   private get(layer: ConvLayer): Float64Array {
@@ -29,40 +24,16 @@ export class ReferenceCore implements ComputeCore {
     return p.wT;
   }
 
-  /** acc[oy, ox, o] += m * W[o, c, ky, kx] for every (oy, ox) with oy*s - p + ky = iy (and likewise x). */
-  private scatter(layer: ConvLayer, wT: Float64Array, addr: number, m: number, acc: Float64Array): void {
-    const { k, stride, pad } = layer;
-    const inC = layer.in.c, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
-    const c = addr % inC, nIn = (addr - c) / inC;
-    const ix = nIn % inW, iy = (nIn - ix) / inW;
-    for (let ky = 0; ky < k; ky++) {
-      const ty = iy + pad - ky;
-      if (ty < 0 || ty % stride !== 0) continue;
-      const oy = ty / stride;
-      if (oy >= outH) continue;
-      for (let kx = 0; kx < k; kx++) {
-        const tx = ix + pad - kx;
-        if (tx < 0 || tx % stride !== 0) continue;
-        const ox = tx / stride;
-        if (ox >= outW) continue;
-        const base = (oy * outW + ox) * outC;
-        const wb = ((c * k + ky) * k + kx) * outC;
-        if (m === 1) for (let o = 0; o < outC; o++) acc[base + o]! += wT[wb + o]!;
-        else for (let o = 0; o < outC; o++) acc[base + o]! += m * wT[wb + o]!;
-      }
-    }
-  }
-
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     const wT = this.get(layer);
-    for (let i = 0; i < ev.count; i++) this.scatter(layer, wT, ev.addr[i]!, ev.mult[i]!, acc);
+    for (let i = 0; i < ev.count; i++) scatterInto(layer, wT, ev.addr[i]!, ev.mult[i]!, acc);
   }
 
   convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void {
     const wT = this.get(layer);
     for (let a = 0; a < x.length; a++) {
       const v = x[a]!;
-      if (v !== 0) this.scatter(layer, wT, a, v, acc);
+      if (v !== 0) scatterInto(layer, wT, a, v, acc);
     }
   }
 
@@ -75,4 +46,38 @@ export class ReferenceCore implements ComputeCore {
   }
 
   dispose(): void { this.prepared.clear(); }
+}
+
+/** Folded weights `[outC][inC][k][k]` re-laid out as `[inC][ky][kx][outC]`: one input event reads contiguous rows. */
+export function relayoutConv(layer: ConvLayer, w: FoldedConv): Float64Array {
+  const { k } = layer, inC = layer.in.c, outC = layer.out.c;
+  const wT = new Float64Array(w.weight.length);
+  for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+    wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+  }
+  return wT;
+}
+
+/** acc[oy, ox, o] += m * W[o, c, ky, kx] for every (oy, ox) with oy*s - p + ky = iy (and likewise x). */
+export function scatterInto(layer: ConvLayer, wT: Float64Array, addr: number, m: number, acc: Float64Array): void {
+  const { k, stride, pad } = layer;
+  const inC = layer.in.c, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
+  const c = addr % inC, nIn = (addr - c) / inC;
+  const ix = nIn % inW, iy = (nIn - ix) / inW;
+  for (let ky = 0; ky < k; ky++) {
+    const ty = iy + pad - ky;
+    if (ty < 0 || ty % stride !== 0) continue;
+    const oy = ty / stride;
+    if (oy >= outH) continue;
+    for (let kx = 0; kx < k; kx++) {
+      const tx = ix + pad - kx;
+      if (tx < 0 || tx % stride !== 0) continue;
+      const ox = tx / stride;
+      if (ox >= outW) continue;
+      const base = (oy * outW + ox) * outC;
+      const wb = ((c * k + ky) * k + kx) * outC;
+      if (m === 1) for (let o = 0; o < outC; o++) acc[base + o]! += wT[wb + o]!;
+      else for (let o = 0; o < outC; o++) acc[base + o]! += m * wT[wb + o]!;
+    }
+  }
 }

@@ -1,0 +1,234 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ConvLayer } from '../../models/spec.js';
+import type { FoldedConv } from '../../models/fold.js';
+import type { ComputeCore } from '../core.js';
+import type { EventBuffer } from '../events.js';
+import { relayoutConv, scatterInto } from './reference.js';
+
+/**
+ * The wasm core: conv layers as a gather over each output cell's active receptive field, in WebAssembly SIMD
+ * (`assembly/kernels.ts`, built by `npm run build:wasm`), float64 with register blocking over 16 output
+ * channels. The terms of every current are added in the reference core's order with the same roundings, so
+ * currents, spikes and logits are bit-identical to the reference core (the conformance suite checks it).
+ *
+ * The module's memory holds the weights of every layer (`[c][ky][kx][o]`, float64) and shared scratch:
+ * per call the events (address, multiplier) and the accumulators are copied in, the currents copied out.
+ */
+export const WASM_PATH = fileURLToPath(new URL('../../../build/kernels.wasm', import.meta.url));
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  buildPositions(addr: number, count: number, inC: number, nIn: number, pos: number): void;
+  countCellLists(pos: number, inH: number, inW: number, outH: number, outW: number, k: number, stride: number, pad: number): number;
+  buildCellLists(
+    addr: number, evBase: number, mult: number, withMult: number, pos: number, inC: number, inH: number, inW: number,
+    outH: number, outW: number, k: number, stride: number, pad: number, cellStart: number, rows: number, rel: number, mults: number,
+  ): number;
+  gatherAccumulate(
+    cells: number, outC: number, rowsTotal: number, chunkRows: number, cellStart: number, rows: number, rel: number, mults: number,
+    acc: number, withMult: number, cursor: number,
+  ): void;
+  lifStep(v: number, x: number, n: number, vTh: number, out: number): number;
+}
+
+let moduleCache: WebAssembly.Module | null = null;
+
+/** Why the wasm core cannot run here, or null when it can. */
+export function wasmUnavailableReason(): string | null {
+  if (!existsSync(WASM_PATH)) return `the wasm kernels are not built (${WASM_PATH} missing): run npm run build:wasm`;
+  try { loadModule(); } catch (e) { return `the wasm kernels do not load: ${(e as Error).message}`; }
+  return null;
+}
+
+function loadModule(): WebAssembly.Module {
+  moduleCache ??= new WebAssembly.Module(readFileSync(WASM_PATH));
+  return moduleCache;
+}
+
+interface Region { ptr: number; bytes: number }
+/**
+ * `tables[m]`: the weights premultiplied by the integer multiplicity m (m = 1 is the layer's weights), made on
+ * first use. fl(m * w) is the same double the reference computes per event, so a gather over premultiplied rows
+ * adds the same terms without a multiply.
+ */
+interface Prepared { layer: ConvLayer; wT: Float64Array; tables: (Region | undefined)[] }
+
+/** Multiplicities above this take the multiply path (a SEW sum rarely passes the number of residual adds). */
+const MAX_TABLE_M = 8;
+/** Weight rows per chunk of the gather: 256 rows x 16 doubles = 32 KiB, half an L1 data cache. */
+const CHUNK_ROWS = Number(process.env.SW_CHUNK ?? 256);
+
+/** Round up to 16 bytes so every v128 load is aligned. */
+const align = (n: number) => (n + 15) & ~15;
+/** Output channels padded to the register block of 16. */
+const padded = (outC: number) => (outC + 15) & ~15;
+
+export class WasmCore implements ComputeCore {
+  readonly name = 'wasm';
+  private readonly x: Exports;
+  private top = 0;
+  private readonly prepared = new Map<string, Prepared>();
+  /** Scratch, grown on demand (never shrinks): event addresses, multipliers, positions, cell lists, accumulators. */
+  private scratch: {
+    addr: Region; evBase: Region; mult: Region; pos: Region; cellStart: Region; cursor: Region; rows: Region; rel: Region; mults: Region;
+    acc: Region;
+  } | null = null;
+  private scratchCap = { events: 0, positions: 0, cells: 0, list: 0, acc: 0 };
+
+  constructor() {
+    const why = wasmUnavailableReason();
+    if (why) throw new Error(why);
+    this.x = new WebAssembly.Instance(loadModule(), {}).exports as unknown as Exports;
+    this.top = this.x.memory.buffer.byteLength;
+  }
+
+  private alloc(bytes: number): Region {
+    const ptr = this.top;
+    this.top = align(ptr + bytes);
+    const have = this.x.memory.buffer.byteLength;
+    if (this.top > have) this.x.memory.grow(Math.ceil((this.top - have) / 65536));
+    return { ptr, bytes };
+  }
+
+  private f64(r: Region, n = r.bytes / 8): Float64Array { return new Float64Array(this.x.memory.buffer, r.ptr, n); }
+  private i32(r: Region, n = r.bytes / 4): Int32Array { return new Int32Array(this.x.memory.buffer, r.ptr, n); }
+
+  prepareConv(layer: ConvLayer, w: FoldedConv): void {
+    const wT = relayoutConv(layer, w);
+    // the JS copy serves the premultiplied tables and the fallback for events out of address order
+    const p: Prepared = { layer, wT, tables: [] };
+    this.prepared.set(layer.name, p);
+    this.table(p, 1);
+  }
+
+  /** Byte address of the weights premultiplied by m. */
+  private table(p: Prepared, m: number): number {
+    let r = p.tables[m];
+    if (!r) {
+      r = this.alloc(padded(p.layer.out.c) * p.layer.k * p.layer.k * p.layer.in.c * 8);
+      // [c][ky][kx][o] -> block-major [o / 16][row = (ky * k + kx) * inC + c][16], times m, zero-padded channels
+      const dst = this.f64(r), src = p.wT, { k } = p.layer, inC = p.layer.in.c, outC = p.layer.out.c;
+      const rows = k * k * inC;
+      for (let c = 0; c < inC; c++) for (let tap = 0; tap < k * k; tap++) {
+        const from = (c * k * k + tap) * outC, row = tap * inC + c;
+        for (let o = 0; o < outC; o++) dst[((o >> 4) * rows + row) * 16 + (o & 15)] = m * src[from + o]!;
+      }
+      p.tables[m] = r;
+    }
+    return r.ptr;
+  }
+
+  private get(layer: ConvLayer): Prepared {
+    const p = this.prepared.get(layer.name);
+    if (!p) throw new Error(`conv ${layer.name} was not prepared`);
+    return p;
+  }
+
+  /**
+   * Scratch big enough for this call. Growing reallocates at the top of memory (the old scratch is abandoned:
+   * it only grows a few times, to the largest layer's needs).
+   */
+  private ensure(events: number, positions: number, cells: number, acc: number): NonNullable<WasmCore['scratch']> {
+    const c = this.scratchCap;
+    if (!this.scratch || events > c.events || positions > c.positions || cells > c.cells || acc > c.acc) {
+      c.events = Math.max(c.events, events); c.positions = Math.max(c.positions, positions);
+      c.cells = Math.max(c.cells, cells); c.acc = Math.max(c.acc, acc);
+      c.list = Math.max(c.list, 1);
+      this.scratch = {
+        addr: this.alloc(c.events * 4), evBase: this.alloc(c.events * 4), mult: this.alloc(c.events * 8), pos: this.alloc((c.positions + 1) * 4),
+        cellStart: this.alloc((c.cells + 1) * 4), cursor: this.alloc((c.cells + 1) * 4),
+        rows: this.alloc(c.list * 4), rel: this.alloc(c.list * 4), mults: this.alloc(c.list * 8), acc: this.alloc(c.acc * 8),
+      };
+    }
+    return this.scratch;
+  }
+
+  private ensureList(len: number): NonNullable<WasmCore['scratch']> {
+    const s = this.scratch!;
+    if (len > this.scratchCap.list) {
+      this.scratchCap.list = Math.max(len, Math.ceil(this.scratchCap.list * 1.5));
+      s.rows = this.alloc(this.scratchCap.list * 4);
+      s.rel = this.alloc(this.scratchCap.list * 4);
+      s.mults = this.alloc(this.scratchCap.list * 8);
+    }
+    return s;
+  }
+
+  /** Gather over `count` sorted events already copied into scratch. */
+  private gather(p: Prepared, count: number, withMult: boolean, acc: Float64Array): void {
+    const { layer } = p, x = this.x;
+    const inC = layer.in.c, inH = layer.in.h, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
+    const cells = outH * outW;
+    let s = this.scratch!;
+    x.buildPositions(s.addr.ptr, count, inC, inH * inW, s.pos.ptr);
+    const len = x.countCellLists(s.pos.ptr, inH, inW, outH, outW, layer.k, layer.stride, layer.pad);
+    s = this.ensureList(len);
+    x.buildCellLists(s.addr.ptr, s.evBase.ptr, s.mult.ptr, withMult ? 1 : 0, s.pos.ptr, inC, inH, inW, outH, outW, layer.k, layer.stride, layer.pad,
+      s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr);
+    const outP = padded(outC), pacc = this.f64(s.acc, cells * outP);
+    if (outP === outC) pacc.set(acc);
+    else for (let cell = 0; cell < cells; cell++) pacc.set(acc.subarray(cell * outC, (cell + 1) * outC), cell * outP);
+    const rowsTotal = layer.k * layer.k * inC;
+    x.gatherAccumulate(cells, outP, rowsTotal, CHUNK_ROWS, s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr, s.acc.ptr, withMult ? 1 : 0,
+      s.cursor.ptr);
+    const res = this.f64(s.acc, cells * outP);
+    if (outP === outC) acc.set(res);
+    else for (let cell = 0; cell < cells; cell++) acc.set(res.subarray(cell * outP, cell * outP + outC), cell * outC);
+  }
+
+  convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    const p = this.get(layer);
+    const n = ev.count, evAddr = ev.addr, evMult = ev.mult;
+    let maxM = 0, prev = -1, sorted = true;
+    for (let i = 0; i < n; i++) {
+      const a = evAddr[i]!, m = evMult[i]!;
+      if (a <= prev) sorted = false;
+      prev = a;
+      if (m > maxM) maxM = m;
+    }
+    if (!sorted) {
+      // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
+      // them so, but keep the result exact for any producer.
+      for (let i = 0; i < n; i++) scatterInto(layer, p.wT, evAddr[i]!, evMult[i]!, acc);
+      return;
+    }
+    const withMult = maxM > MAX_TABLE_M;
+    const bases = new Int32Array(withMult ? 1 : maxM + 1);
+    if (!withMult) for (let i = 0; i < n; i++) { const m = evMult[i]!; if (bases[m] === 0) bases[m] = this.table(p, m); }
+    else bases[0] = this.table(p, 1);
+    // tables first: allocating may grow memory, which detaches earlier views
+    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * padded(layer.out.c));
+    const addr = this.i32(s.addr, n), evBase = this.i32(s.evBase, n), mult = this.f64(s.mult, n);
+    addr.set(evAddr.subarray(0, n));
+    if (withMult) { evBase.fill(bases[0]!); for (let i = 0; i < n; i++) mult[i] = evMult[i]!; }
+    else for (let i = 0; i < n; i++) evBase[i] = bases[evMult[i]!]!;
+    this.gather(p, n, withMult, acc);
+  }
+
+  convDense(layer: ConvLayer, xs: Float64Array, acc: Float64Array): void {
+    const p = this.get(layer);
+    let n = 0;
+    for (let a = 0; a < xs.length; a++) if (xs[a] !== 0) n++;
+    const base = this.table(p, 1);
+    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * padded(layer.out.c));
+    const addr = this.i32(s.addr, n), mult = this.f64(s.mult, n);
+    let j = 0;
+    for (let a = 0; a < xs.length; a++) {
+      const v = xs[a]!;
+      if (v !== 0) { addr[j] = a; mult[j] = v; j++; }
+    }
+    this.i32(s.evBase, n).fill(base);
+    this.gather(p, n, true, acc);
+  }
+
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
+    out.clear();
+    for (let i = 0; i < v.length; i++) {
+      const h = v[i]! + (x[i]! - v[i]!) / 2;
+      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+    }
+  }
+
+  dispose(): void { this.prepared.clear(); }
+}
