@@ -4,6 +4,7 @@ import { DetectError } from '../models/detect.js';
 import { SafetensorsError } from '../models/safetensors.js';
 import { TorchCheckpointError } from '../models/torch-checkpoint.js';
 import { CheckpointMismatchError } from '../models/weights.js';
+import { isZooName, ZOO_NAMES } from '../models/zoo.js';
 import { UserError } from './errors.js';
 import { overridesFrom, type OverrideArgs } from './options.js';
 
@@ -17,9 +18,17 @@ function asUserError<T>(f: () => T): T {
   }
 }
 
-export function readCheckpointFile(path: string, key?: string): CheckpointFile {
+/** Checks a `--model` zoo name before any file is read, so a typo is the error a user sees. */
+export function checkZooName(model: string | undefined): void {
+  if (model !== undefined && !isZooName(model)) throw new UserError(`unknown model '${model}' (known: ${ZOO_NAMES.join(', ')})`);
+}
+
+/** `role` names the file in the read error (`cannot read weights W.pth: ENOENT`). */
+export function readCheckpointFile(path: string, key?: string, role?: string): CheckpointFile {
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) { throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
+  try { buf = readFileSync(path); } catch (e) {
+    throw new UserError(`cannot read ${role ? `${role} ` : ''}${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
   return asUserError(() => readCheckpointBytes(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, { key }));
 }
 

@@ -1,6 +1,7 @@
+import { basename } from 'node:path';
 import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from './detect.js';
 import { readSafetensors } from './safetensors.js';
-import type { ModelSpec } from './spec.js';
+import type { ModelConfig, ModelSpec } from './spec.js';
 import type { TensorMap } from './tensor.js';
 import { readTorchCheckpoint, type TorchCheckpointMeta } from './torch-checkpoint.js';
 import { checkCheckpoint } from './weights.js';
@@ -33,6 +34,26 @@ export function hasConfigMetadata(f: CheckpointFile): boolean {
   return f.layout === 'safetensors' && CONFIG_METADATA_KEYS.some((k) => f.metadata[k] !== undefined);
 }
 
+/**
+ * The config a safetensors file states (what `spikewatt train` / `convert` write under `spikewatt`, a bare
+ * ModelConfig, or `{name, config}`), or null. Throws DetectError when the entry is there but unreadable.
+ */
+export function storedConfig(f: CheckpointFile): { config: ModelConfig; name: string } | null {
+  if (f.layout !== 'safetensors') return null;
+  for (const k of CONFIG_METADATA_KEYS) {
+    const v = f.metadata[k];
+    if (v === undefined) continue;
+    let raw: unknown;
+    try { raw = JSON.parse(v); } catch { throw new DetectError(`${f.what}: metadata '${k}' is not JSON`); }
+    const obj = (raw ?? {}) as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
+    const config = (obj.family !== undefined ? obj : obj.config) as ModelConfig | undefined;
+    if (!config || typeof config !== 'object') throw new DetectError(`${f.what}: the metadata model config has no 'config' or 'family'`);
+    const name = typeof obj.name === 'string' ? obj.name : typeof obj.zoo === 'string' ? obj.zoo : basename(f.what).replace(/\.safetensors$/, '');
+    return { config, name };
+  }
+  return null;
+}
+
 export function isTorchBytes(b: Uint8Array): boolean {
   return (b[0] === 0x50 && b[1] === 0x4b) || b[0] === 0x80;
 }
@@ -57,7 +78,7 @@ export interface CheckpointModel {
 /**
  * The model of a checkpoint's weights: detected from keys and shapes, with a zoo name and size overrides over it; one
  * that contradicts a tensor is a DetectConflictError naming both. The weights are then checked key by key
- * (CheckpointMismatchError). Metadata configs are not read here: callers that honour them check hasConfigMetadata.
+ * (CheckpointMismatchError). A config stored in a safetensors file counts as stated, like a zoo name.
  */
 export function checkpointModel(f: CheckpointFile, model: string | undefined, overrides: ConfigOverrides): CheckpointModel {
   let zoo: ZooName | undefined;
@@ -76,7 +97,9 @@ export function checkpointModel(f: CheckpointFile, model: string | undefined, ov
     // An unrecognised layout with an explicit architecture: the key-by-key check below names what differs.
     try { spec = zooModel(zoo!, overrides); } catch (e) { throw new DetectError((e as Error).message); }
   } else {
-    detection = applyExplicit(found, { model: zoo, overrides }, f.what);
+    // A zoo name on the command line wins over the config stored in the file.
+    const stored = zoo === undefined ? storedConfig(f) ?? undefined : undefined;
+    detection = applyExplicit(found, { model: zoo, stored, overrides }, f.what);
     spec = buildDetected(detection, f.what);
   }
   checkCheckpoint(spec, f.tensors, f.what);

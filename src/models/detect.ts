@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
 import type { TensorMap } from './tensor.js';
 import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from './zoo.js';
@@ -13,7 +14,7 @@ import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOver
  * `img_size` / `input_size`), else from the nearest zoo variant's published value. Every value carries where it
  * came from, so a user sees which numbers are facts and which are guesses.
  */
-export class DetectError extends Error {
+export class DetectError extends InputError {
   override name = 'DetectError';
 }
 
@@ -40,6 +41,8 @@ export interface Detection {
   /** Width of every stage and the tensor that shows it. */
   stageDims: { dim: number; key: string }[];
   provenance: Record<ConfigField, Provenance>;
+  /** Model name when it is not the zoo name (a stored config's own name). */
+  name?: string;
 }
 
 export interface DetectOptions {
@@ -187,8 +190,15 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   return { zoo: base, config, stageDims, provenance };
 }
 
-/** Flags the user gave: a zoo name (all of its config) and size overrides; overrides win over the zoo name. */
-export interface ExplicitConfig { model?: ZooName | undefined; overrides: ConfigOverrides }
+/**
+ * What the user or the file states: a zoo name (all of its config), or else a config stored in the file's metadata,
+ * and size overrides, which win over both.
+ */
+export interface ExplicitConfig {
+  model?: ZooName | undefined;
+  stored?: { config: ModelConfig; name: string } | undefined;
+  overrides: ConfigOverrides;
+}
 
 const FLAG: Record<Exclude<ConfigField, 'family'>, string> = {
   embedDims: '--embed-dims', depths: '--depths', heads: '--heads', mlpRatio: '--mlp-ratio', timesteps: '-T', imgSize: '--img-size',
@@ -217,9 +227,10 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
     prov[field] = { origin: 'flag', note: flag };
   };
   const o = ex.overrides;
-  if (ex.model !== undefined) {
-    const z = ZOO[ex.model];
-    const flag = `--model ${ex.model}`;
+  const base = ex.model !== undefined ? { z: ZOO[ex.model], flag: `--model ${ex.model}` }
+    : ex.stored !== undefined ? { z: ex.stored.config, flag: 'the config stored in the file' } : null;
+  if (base !== null) {
+    const { z, flag } = base;
     if (z.family !== cfg.family) {
       throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${d.provenance.family.note.replace(/; defaults from .*$/, '')})`);
     }
@@ -251,6 +262,7 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   if (o.speds !== undefined) set('speds', o.speds, o.speds ? '--speds' : '--no-speds');
   if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
   const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
+  if (ex.model === undefined && ex.stored !== undefined) out.name = ex.stored.name;
   try { checkHeads(out); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
   try { validateConfig(cfg); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
   return out;
@@ -258,7 +270,7 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
 
 /** The detected model; spec names follow the zoo variant the detection started from. */
 export function buildDetected(d: Detection, what: string): ModelSpec {
-  try { return buildModel(d.zoo, d.config); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+  try { return buildModel(d.name ?? d.zoo, d.config); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
 }
 
 /** One line per config value: `embed dims 384 (from patch_embed3.proj3_conv.weight [384,192,3,3])`. */

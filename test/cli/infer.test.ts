@@ -24,11 +24,24 @@ test('infer --json prints logits, spikes per LIF module and per-layer ops (offic
   assert.equal(out.layers['stage1.0.tssa.attn_lif']!.neuronUpdate, 2 * 2 * 16 * 16, 'B x T x heads (16) x tokens (32/8 squared)');
 });
 
+test('infer without --model: the architecture is read from the weights, logits as with the explicit flags', () => {
+  const name = 'qkformer-dvs128_e64_T2_s32';
+  const dir = join(FIXTURE_ROOT, name);
+  const args = ['--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'input.safetensors'), '--batch-coupling', 'official', '--json'];
+  const explicit = run(['infer', '--model', 'qkformer-dvs128', '--embed-dims', '64', '-T', '2', '--img-size', '32', ...args]);
+  const detected = run(['infer', '-T', '2', '--img-size', '32', ...args]);
+  assert.equal(detected.status, 0, detected.stderr);
+  assert.deepEqual(JSON.parse(detected.stdout).logits, JSON.parse(explicit.stdout).logits);
+  const wrong = run(['infer', '-T', '2', '--img-size', '32', '--num-classes', '10', ...args]);
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /^spikewatt: .*--num-classes 10 gives classes 10 but the weights have 11 \(head\.weight \[11,64\]\)\n$/);
+});
+
 test('infer: bad input is one line on stderr and exit code 2', () => {
   const dir = join(FIXTURE_ROOT, 'qkformer-dvs128_e64_T2_s32');
   const wrongSize = run(['infer', '--model', 'qkformer-dvs128', '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'input.safetensors')]);
   assert.equal(wrongSize.status, 2);
-  assert.match(wrongSize.stderr, /^spikewatt: .*does not fit model qkformer-dvs128: .*mis-shaped/);
+  assert.match(wrongSize.stderr, /^spikewatt: .*weights\.safetensors: the command line disagrees with the weights: --model qkformer-dvs128 gives embed dims 256 but the weights have 64 \(patch_embed2\.proj_conv\.weight \[64,32,3,3\]\)/);
   assert.equal(wrongSize.stderr.trim().split('\n').length, 1);
   const missing = run(['infer', '--model', 'qkformer-dvs128', '--weights', '/nonexistent.safetensors', '--input', 'x']);
   assert.equal(missing.status, 2);

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { foldWeights } from '../../models/fold.js';
 import { readSafetensors } from '../../models/safetensors.js';
-import { checkCheckpoint } from '../../models/weights.js';
 import { Simulator } from '../../sim/simulate.js';
 import { GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
 import { BATCH_COUPLINGS, parseBatchCoupling, parseCore } from '../../pipeline/index.js';
@@ -10,11 +9,12 @@ import { CORES, CORE_NAMES } from '../../sim/cores/index.js';
 import { layerTotals } from '../../sim/counts.js';
 import { OP_KINDS } from '../../sim/ops.js';
 import { InputError } from '../../errors.js';
-import { withEnergyOptions, withModelOverrides, zooSpec, type EnergyArgs, type OverrideArgs } from '../options.js';
+import { withEnergyOptions, withModelOverrides, type EnergyArgs, type OverrideArgs } from '../options.js';
+import { checkZooName, cliCheckpointModel, readCheckpointFile } from '../checkpoint-model.js';
 import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {
-  model: string; weights: string; input: string; batchCoupling: string; core: string; gpuMode?: string | undefined; json?: boolean | undefined;
+  model?: string | undefined; weights: string; input: string; batchCoupling: string; core: string; gpuMode?: string | undefined; json?: boolean | undefined;
 }
 
 export function readTensorFile(path: string, what: string) {
@@ -27,8 +27,11 @@ export const inferCommand: CommandModule<object, Args> = {
   command: 'infer',
   describe: 'Run a model spike by spike on given weights and input tensors; print logits, spikes per LIF module and ops per layer',
   builder: (y) => withEnergyOptions(withModelOverrides(y))
-    .option('model', { type: 'string', demandOption: true, describe: 'zoo name (see `spikewatt models`), with size overrides as in `models`' })
-    .option('weights', { type: 'string', demandOption: true, describe: 'safetensors keyed by official state_dict names (BN folded at load)' })
+    .option('model', { type: 'string', describe: 'zoo name (see `spikewatt models`), with size overrides as in `models`; default: read from the weights' })
+    .option('weights', {
+      type: 'string', demandOption: true,
+      describe: 'safetensors or official PyTorch checkpoint keyed by official state_dict names (BN folded at load); keys and shapes give the model',
+    })
     .option('input', { type: 'string', demandOption: true, describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)' })
     .option('batch-coupling', { type: 'string', default: 'independent', choices: [...BATCH_COUPLINGS], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
     .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(', ')}` })
@@ -36,9 +39,9 @@ export const inferCommand: CommandModule<object, Args> = {
     .option('json', { type: 'boolean', describe: 'print one JSON object: logits, spikes, layers (and totals/energy with --hardware)' })
     .example('spikewatt infer --model qkformer-cifar10 --embed-dims 64 --depths 3 -T 2 --img-size 16 --weights w.safetensors --input x.safetensors --batch-coupling official --json', '') as never,
   handler: (a) => {
-    const spec = zooSpec(a.model, a);
-    const w = readTensorFile(a.weights, 'weights');
-    checkCheckpoint(spec, w.tensors, a.weights);
+    checkZooName(a.model);
+    const w = readCheckpointFile(a.weights, undefined, 'weights');
+    const { spec } = cliCheckpointModel(w, a, a.model);
     const inp = readTensorFile(a.input, 'input').tensors.get('input');
     if (!inp) throw new InputError(`${a.input} has no tensor named 'input'`);
     const T = spec.config.timesteps, s = spec.inputShape;

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { hasConfigMetadata, type CheckpointFile } from '../../models/checkpoint-file.js';
+import { hasConfigMetadata, storedConfig as readStoredConfig, type CheckpointFile } from '../../models/checkpoint-file.js';
 import { applyExplicit, describeDetection, detectConfig, DetectConflictError, DetectError, type Detection } from '../../models/detect.js';
 import { modelStats } from '../../models/stats.js';
 import { shapeNumel } from '../../models/tensor.js';
@@ -59,7 +59,8 @@ export function inspectFile(f: CheckpointFile, a: OverrideArgs, model: string | 
   try {
     let d = detectConfig(f.tensors, { args: f.torch?.args ?? null });
     try {
-      d = applyExplicit(d, { model: model !== undefined && isZooName(model) ? model : undefined, overrides }, f.what);
+      const zoo = model !== undefined && isZooName(model) ? model : undefined;
+      d = applyExplicit(d, { model: zoo, stored: zoo === undefined ? readStoredConfig(f) ?? undefined : undefined, overrides }, f.what);
       const spec = buildDetected(d, f.what);
       checkCheckpoint(spec, f.tensors, f.what);
       const s = modelStats(spec);
