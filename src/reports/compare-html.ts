@@ -1,6 +1,6 @@
 import { energyUnit, seriesColor, type ChartSpec } from './charts.js';
 import type { CompareReport } from './compare.js';
-import { chartFigure, escapeHtml, fmtNum, fmtPct, renderPage, table } from './html-page.js';
+import { chartFigure, escapeHtml, fmtNum, fmtPct, numCol, renderPage, table, textCol } from './html-page.js';
 
 const round = (x: number) => Number(x.toPrecision(6));
 
@@ -124,7 +124,10 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
   const stages = [...new Set(r.variants.flatMap((v) => v.firingRateByStage.map((s) => s.stage)))];
   const anyTrained = r.variants.some((v) => v.trained);
   const vt = table(
-    ['model', 'attention', 'weights', 'params', ...(anyTrained ? ['top-1', 'top-5'] : []), 'AC', 'MAC', 'neuron updates', 'mean firing rate', ...profiles.map((p) => `${p} (mJ)`)],
+    [
+      textCol('model'), textCol('attention'), textCol('weights'), numCol('params'), ...(anyTrained ? [numCol('top-1'), numCol('top-5')] : []),
+      numCol('AC'), numCol('MAC'), numCol('neuron updates'), numCol('mean firing rate'), ...profiles.map((p) => numCol(`${p} (mJ)`)),
+    ],
     r.variants.map((v) => [
       escapeHtml(v.label), escapeHtml(v.attention.join(', ')), escapeHtml(v.weights), escapeHtml(fmtNum(v.params)),
       ...(anyTrained ? [escapeHtml(v.trained ? fmtPct(v.accuracy.top1) : 'untrained'), escapeHtml(v.trained ? fmtPct(v.accuracy.top5) : '')] : []),
@@ -135,12 +138,11 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
         return escapeHtml(e ? `${fmtNum(e.totalMj)}${e.unpriced.length ? ` (without ${e.unpriced.join(', ')})` : ''}` : '');
       }),
     ]),
-    [false, false, false, true, ...(anyTrained ? [true, true] : []), true, true, true, true, ...profiles.map(() => true)],
   );
-  const ft = table(['model', ...stages], r.variants.map((v) => [escapeHtml(v.label), ...stages.map((s) => {
+  const ft = table([textCol('model'), ...stages.map(numCol)], r.variants.map((v) => [escapeHtml(v.label), ...stages.map((s) => {
     const x = v.firingRateByStage.find((y) => y.stage === s)?.rate;
     return escapeHtml(x === undefined || x === null ? '' : x.toFixed(4));
-  })]), [false, ...stages.map(() => true)]);
+  })]));
 
   const ac = r.attentionCost;
   const at = (form: string, x: number) => ac.curves.find((c) => c.form === form)!.points.find((p) => p.sqrtTokens === x);
@@ -151,8 +153,10 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
       escapeHtml(fmtNum(p.ssaMb)), cell(s?.attentionResultMib), cell(s?.allIntermediatesMib), cell(k?.allIntermediatesMib),
       escapeHtml(fmtNum(p.ratio)), cell(q && s ? s.attentionResultMib / q.attentionResultMib : undefined), cell(q && s ? s.allIntermediatesMib / q.allIntermediatesMib : undefined)];
   });
-  const mt = table(['sqrt(N)', 'QKTA paper MB', 'QKTA result MiB', 'QKTA all MiB', 'SSA paper MB', 'SSA NxN result MiB', 'SSA NxN all MiB', 'SSA Q(KᵀV) all MiB', 'ratio paper', 'ratio result', 'ratio all'],
-    memRows, new Array<boolean>(11).fill(true));
+  const mt = table([
+    'sqrt(N)', 'QKTA paper MB', 'QKTA result MiB', 'QKTA all MiB', 'SSA paper MB', 'SSA NxN result MiB', 'SSA NxN all MiB', 'SSA Q(KᵀV) all MiB',
+    'ratio paper', 'ratio result', 'ratio all',
+  ].map(numCol), memRows);
 
   const body = `<h1>spikewatt compare</h1>
 <p class="sub">${escapeHtml(r.variants.length)} model(s) on ${escapeHtml(r.dataset)}, ${escapeHtml(r.samples)} samples; every number is per inference. Made by spikewatt ${escapeHtml(r.spikewattVersion)}.</p>

@@ -84,16 +84,24 @@ export function chartFigure(c: ChartSpec): string {
   return `<figure><canvas id="${escapeHtml(c.id)}" width="${c.widthPx}" height="${c.heightPx}" role="img" aria-label="${escapeHtml(c.title)}"></canvas>${scale}<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`;
 }
 
-/** A table from a header row and body rows of already-escaped cells; `numeric[i]` right-aligns column i. */
-export function table(header: string[], rows: string[][], numeric: boolean[] = []): string {
-  const th = header.map((h, i) => `<th${numeric[i] ? ' class="n"' : ''}>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+/** One column of an HTML table: its header and whether its cells are numbers (right-aligned, tabular figures). */
+export interface Column { label: string; numeric?: boolean }
+/** A text column. */
+export const textCol = (label: string): Column => ({ label });
+/** A numeric column. */
+export const numCol = (label: string): Column => ({ label, numeric: true });
+
+/** A table from its columns and body rows of already-escaped cells (one cell per column). */
+export function table(columns: readonly Column[], rows: string[][]): string {
+  const cls = (i: number) => (columns[i]?.numeric ? ' class="n"' : '');
+  const th = columns.map((c, i) => `<th${cls(i)}>${escapeHtml(c.label)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 /** Key-value table; values are escaped here. */
 export function kvTable(rows: [string, string | number][]): string {
-  return table(['', ''], rows.map(([k, v]) => [`<b>${escapeHtml(k)}</b>`, escapeHtml(v)]));
+  return table([textCol(''), textCol('')], rows.map(([k, v]) => [`<b>${escapeHtml(k)}</b>`, escapeHtml(v)]));
 }
 
 export function fmtNum(x: number, digits = 4): string {

@@ -1,6 +1,6 @@
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { profileCharts } from './charts.js';
-import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, renderPage, table } from './html-page.js';
+import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, numCol, renderPage, table, textCol } from './html-page.js';
 import { meanFiringRate, type ProfileReport } from './schema.js';
 
 /** report.html of one profile run: configuration, accuracy, totals, charts, hardware sources, layer table. */
@@ -29,10 +29,13 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
     escapeHtml(e.profile), escapeHtml(e.technology), escapeHtml(e.convention), escapeHtml(fmtNum(e.totalMj)),
     e.unpriced.length ? `<div class="warn">${escapeHtml(e.unpriced.map((u) => `${u.op} (${fmtNum(u.count)} per inference)`).join(', '))}</div>` : 'none',
   ]);
-  const totals = table(['profile', 'technology', 'convention', 'energy per inference (mJ)', 'unpriced ops (not in the total)'], totalsRows, [false, false, false, true, false]);
+  const totals = table([
+    textCol('profile'), textCol('technology'), textCol('convention'), numCol('energy per inference (mJ)'), textCol('unpriced ops (not in the total)'),
+  ], totalsRows);
 
   const ops = opTotals(r);
-  const opsTable = table(['op kind', 'count per inference'], OP_KINDS.filter((k) => ops[k] > 0).map((k) => [escapeHtml(k), escapeHtml(fmtNum(ops[k]))]), [false, true]);
+  const opsTable = table([textCol('op kind'), numCol('count per inference')],
+    OP_KINDS.filter((k) => ops[k] > 0).map((k) => [escapeHtml(k), escapeHtml(fmtNum(ops[k]))]));
 
   const hardware = r.energy.map((e) => {
     const rows = e.sources.map((s) => [
@@ -42,7 +45,7 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
     ]);
     const derived = Object.entries(e.derived);
     return `<h3>${escapeHtml(e.profile)}</h3><p class="sub">${escapeHtml(e.technology)}: ${escapeHtml(e.description)}</p>
-${table(['op', 'pJ per op', 'provenance', 'source'], rows, [false, true, false, false])}
+${table([textCol('op'), numCol('pJ per op'), textCol('provenance'), textCol('source')], rows)}
 ${e.notes.length ? `<ul class="note">${e.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 ${derived.length ? kvTable(derived.map(([k, v]) => [k, fmtNum(v)])) : ''}`;
   }).join('\n');
@@ -56,8 +59,10 @@ ${derived.length ? kvTable(derived.map(([k, v]) => [k, fmtNum(v)])) : ''}`;
       escapeHtml(fr === null ? '' : fr.toFixed(4)),
       ...r.energy.map((e) => escapeHtml(fmtNum((e.layers[i]?.perStep ?? []).reduce((s, x) => s + x.totalPj, 0))))];
   });
-  const layerTable = `<div class="scroll">${table(['layer', 'kind', 'AC', 'MAC', 'neuron updates', 'firing rate', ...r.energy.map((e) => `${e.profile} (pJ)`)], layerRows,
-    [false, false, true, true, true, true, ...r.energy.map(() => true)])}</div>`;
+  const layerTable = `<div class="scroll">${table([
+    textCol('layer'), textCol('kind'), numCol('AC'), numCol('MAC'), numCol('neuron updates'), numCol('firing rate'),
+    ...r.energy.map((e) => numCol(`${e.profile} (pJ)`)),
+  ], layerRows)}</div>`;
 
   const body = `<h1>spikewatt profile: ${escapeHtml(m.name)}</h1>
 <p class="sub">${escapeHtml(r.dataset.name)}, ${escapeHtml(r.accuracy.samples)} samples, T = ${escapeHtml(m.timesteps)}, ${escapeHtml(c.convention)} counting; every number is per inference. Made by spikewatt ${escapeHtml(r.spikewattVersion)} from profile.json (schema ${escapeHtml(r.schemaVersion)}).</p>
