@@ -50,7 +50,7 @@ export interface ConvertedCheckpointMeta {
   zoo: string;
   config: ModelConfig;
   source: {
-    file: string; format: 'zip' | 'legacy'; archiveName: string | null; stateDictKey: string | null; strippedPrefix: string | null;
+    file: string; format: 'zip' | 'legacy' | 'safetensors'; archiveName: string | null; stateDictKey: string | null; strippedPrefix: string | null;
     epoch: number | null; arch: string | null; dtypes: Record<string, number>; scalars: Record<string, number | string | boolean>;
     args: Record<string, unknown> | null;
   };
