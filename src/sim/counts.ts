@@ -38,6 +38,8 @@ export class CountingSink {
   private readonly index = new Map<string, LayerCounts>();
   /** Spikes per LIF layer per sample per t, for the fidelity contract (`infer`). */
   readonly spikesPerSample = new Map<string, number[][]>();
+  /** Sample index of row 0 of `spikesPerSample` (a worker hands its rows over and moves the base on). */
+  spikeRowBase = 0;
 
   constructor(spec: ModelSpec, timesteps: number) {
     this.counts = { model: spec.name, timesteps, samples: 0, layers: [] };
@@ -70,9 +72,42 @@ export class CountingSink {
   recordSpikes(layerName: string, sample: number, t: number, timesteps: number, n: number): void {
     const rows = this.spikesPerSample.get(layerName);
     if (!rows) return;
-    while (rows.length <= sample) rows.push(new Array<number>(timesteps).fill(0));
-    rows[sample]![t]! += n;
+    const row = sample - this.spikeRowBase;
+    while (rows.length <= row) rows.push(new Array<number>(timesteps).fill(0));
+    rows[row]![t]! += n;
   }
+}
+
+/** Hands over the spike records held so far (per LIF layer, one row per sample) and clears them. */
+export function takeSpikeRows(sink: CountingSink): [string, number[][]][] {
+  const out: [string, number[][]][] = [];
+  let taken = 0;
+  for (const [name, rows] of sink.spikesPerSample) {
+    out.push([name, rows.splice(0, rows.length)]);
+    taken = Math.max(taken, out[out.length - 1]![1].length);
+  }
+  sink.spikeRowBase += taken;
+  return out;
+}
+
+/**
+ * Adds the counts of `from` into `into` (same model): op counts and input statistics are integer sums, exact
+ * in doubles below 2^53, so any grouping of samples gives the same totals.
+ */
+export function mergeCounts(into: OpCounts, from: OpCounts): void {
+  if (into.layers.length !== from.layers.length || into.timesteps !== from.timesteps) throw new Error('mergeCounts: counts of different models');
+  into.samples += from.samples;
+  into.layers.forEach((a, i) => {
+    const b = from.layers[i]!;
+    if (a.name !== b.name) throw new Error(`mergeCounts: layer ${a.name} vs ${b.name}`);
+    for (let j = 0; j < a.ops.length; j++) a.ops[j]! += b.ops[j]!;
+    for (let t = 0; t < a.inputEvents.length; t++) {
+      a.inputEvents[t]! += b.inputEvents[t]!; a.inputUnitSpikes[t]! += b.inputUnitSpikes[t]!; a.outputSpikes[t]! += b.outputSpikes[t]!;
+    }
+    a.inputElements = Math.max(a.inputElements, b.inputElements);
+    a.inputBinary &&= b.inputBinary;
+    a.inputIsEvents ||= b.inputIsEvents;
+  });
 }
 
 /** Total of one op kind in one layer over all t. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { FULL_FIXTURE, FULL_FIXTURE_ROOT, loadFixture, samplesOf } from '../helpers/fixtures.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { CORES, CORE_NAMES, type CoreName } from '../../src/sim/cores/index.js';
+import { CORES, CORE_NAMES, defaultCoreName, type CoreName } from '../../src/sim/cores/index.js';
+import { runSamples } from '../../src/sim/parallel.js';
 
 /**
  * The full-size fixture (test/fixtures/official-full): the published CIFAR10 HST-4-384, T=4 model at 23 % firing,
@@ -32,3 +33,12 @@ for (const coreName of cores) {
     });
   }
 }
+
+test(`full-size ${FULL_FIXTURE}: the default core with 2 workers reproduces every spike count`, async () => {
+  const xs = samplesOf(f.input);
+  const r = await runSamples(f.spec, folded, xs.length, (i) => xs[i]!, {
+    core: defaultCoreName(), batchCoupling: 'independent', batchSize: 1, workers: 2,
+  });
+  assert.equal(r.workers, 2);
+  for (const m of Object.keys(f.spikes)) assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
+});

@@ -1,7 +1,7 @@
 import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 import { GpujsCore } from './gpujs.js';
-import { WasmCore } from './wasm.js';
+import { WasmCore, wasmUnavailableReason } from './wasm.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
 export interface CoreOptions { gpuMode?: string }
@@ -16,3 +16,6 @@ export const CORES = {
 export type CoreName = keyof typeof CORES;
 export const CORE_NAMES = Object.keys(CORES) as CoreName[];
 export function isCoreName(s: string): s is CoreName { return Object.prototype.hasOwnProperty.call(CORES, s); }
+
+/** The default core: the wasm core (bit-identical to the reference, several times faster) where it loads. */
+export function defaultCoreName(): CoreName { return wasmUnavailableReason() === null ? 'wasm' : 'reference'; }

@@ -57,7 +57,7 @@ interface Prepared { layer: ConvLayer; wT: Float64Array; tables: (Region | undef
 /** Multiplicities above this take the multiply path (a SEW sum rarely passes the number of residual adds). */
 const MAX_TABLE_M = 8;
 /** Weight rows per chunk of the gather: 256 rows x 16 doubles = 32 KiB, half an L1 data cache. */
-const CHUNK_ROWS = Number(process.env.SW_CHUNK ?? 256);
+const CHUNK_ROWS = 256;
 
 /** Round up to 16 bytes so every v128 load is aligned. */
 const align = (n: number) => (n + 15) & ~15;

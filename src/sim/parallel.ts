@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import type { FoldedWeights } from '../models/fold.js';
+import type { ModelSpec } from '../models/spec.js';
+import { CountingSink, mergeCounts, type OpCounts } from './counts.js';
+import { CORES, type CoreName, type CoreOptions } from './cores/index.js';
+import { Simulator, type BatchCoupling, type SampleInput } from './simulate.js';
+
+/**
+ * Samples across worker threads. Samples are independent, so a run splits into batches that any worker may take;
+ * every count is an integer summed exactly (doubles below 2^53), per-sample spike records and logits are put back
+ * at their sample index, so the result equals the 1-worker run whatever the scheduling.
+ * `batchCoupling: 'official'` couples the samples of a batch (the SSA proj_lif runs over T*B) and runs in-process.
+ */
+export interface SampleRunOptions {
+  core: CoreName;
+  coreOptions?: CoreOptions;
+  batchCoupling: BatchCoupling;
+  /** Samples per `runBatch`; with independent coupling it changes nothing but the progress granularity. */
+  batchSize: number;
+  /** Worker threads; 1 (or official coupling) runs in this thread. Default: the number of CPUs. */
+  workers?: number;
+  /** After each batch, in sample order of completion. */
+  onBatch?: (done: number, total: number) => void;
+  /** Checked between batches: when it returns true, no new batch starts (in-flight ones finish). */
+  shouldStop?: () => boolean;
+}
+
+export interface SampleRunResult {
+  /** Logits of samples 0..done-1 (all of them unless stopped). */
+  logits: Float64Array[];
+  sink: CountingSink;
+  /** Samples simulated: a prefix 0..done-1 of the requested ones. */
+  done: number;
+  workers: number;
+}
+
+export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+/** Work one worker receives. */
+export interface WorkerInit { spec: ModelSpec; weights: FoldedWeights; core: CoreName; coreOptions: CoreOptions }
+export type WorkerRequest = { kind: 'batch'; first: number; inputs: SampleInput[] } | { kind: 'finish' };
+export type WorkerReply =
+  | { kind: 'batch'; first: number; logits: Float64Array[]; spikes: [string, number[][]][] }
+  | { kind: 'counts'; counts: OpCounts }
+  | { kind: 'error'; message: string; stack: string };
+
+/** Simulates samples 0..n-1 (`input(i)` gives sample i). */
+export async function runSamples(
+  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions,
+): Promise<SampleRunResult> {
+  const workers = o.batchCoupling === 'official' ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
+  if (workers <= 1) return runInThread(spec, weights, n, input, o);
+  return runInWorkers(spec, weights, n, input, o, workers);
+}
+
+function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions):
+  SampleRunResult {
+  const core = CORES[o.core](o.coreOptions ?? {});
+  const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
+  const logits: Float64Array[] = [];
+  try {
+    for (let i = 0; i < n && !(o.shouldStop?.() ?? false); i += o.batchSize) {
+      const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
+      logits.push(...sim.runBatch(batch));
+      o.onBatch?.(logits.length, n);
+    }
+  } finally {
+    core.dispose();
+  }
+  return { logits, sink: sim.sink, done: logits.length, workers: 1 };
+}
+
+/** From the TypeScript sources (tsx) the worker starts through a loader shim; built, it is worker.js. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-from-source.mjs' : './worker.js', import.meta.url);
+
+async function runInWorkers(
+  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, count: number,
+): Promise<SampleRunResult> {
+  const sink = new CountingSink(spec, spec.config.timesteps);
+  const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
+  const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {} };
+  let next = 0, completed = 0, stopped = false;
+  const pool = Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init }));
+  try {
+    await Promise.all(pool.map((w) => new Promise<void>((resolve, reject) => {
+      const send = () => {
+        stopped ||= o.shouldStop?.() ?? false;
+        if (next >= n || stopped) { w.postMessage({ kind: 'finish' } satisfies WorkerRequest); return; }
+        const first = next, len = Math.min(o.batchSize, n - first);
+        next += len;
+        const inputs = Array.from({ length: len }, (_, j) => input(first + j));
+        w.postMessage({ kind: 'batch', first, inputs } satisfies WorkerRequest);
+      };
+      w.on('message', (m: WorkerReply) => {
+        switch (m.kind) {
+          case 'batch':
+            m.logits.forEach((l, j) => { logits[m.first + j] = l; });
+            for (const [name, rows] of m.spikes) {
+              const all = sink.spikesPerSample.get(name)!;
+              rows.forEach((r, j) => { all[m.first + j] = r; });
+            }
+            completed += m.logits.length;
+            o.onBatch?.(completed, n);
+            send();
+            break;
+          case 'counts': mergeCounts(sink.counts, m.counts); resolve(); break;
+          case 'error': reject(Object.assign(new Error(m.message), { stack: m.stack })); break;
+          default: { const never: never = m; reject(new Error(`unknown worker reply ${JSON.stringify(never)}`)); }
+        }
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => { if (code !== 0) reject(new Error(`a simulation worker exited with code ${code}`)); });
+      send();
+    })));
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  // when stopped, the completed samples may not be a prefix: keep the prefix, which is what a resume continues from
+  let done = 0;
+  while (done < n && logits[done]) done++;
+  if (done !== completed) throw new Error(`workers finished ${completed} samples but only the first ${done} are contiguous`);
+  for (const rows of sink.spikesPerSample.values()) rows.length = Math.min(rows.length, done);
+  return { logits: logits.slice(0, done) as Float64Array[], sink, done, workers: count };
+}

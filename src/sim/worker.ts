@@ -1,0 +1,34 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CORES } from './cores/index.js';
+import { Simulator } from './simulate.js';
+import { takeSpikeRows } from './counts.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
+
+/**
+ * One simulation worker (see parallel.ts): its own core and Simulator; per batch it returns the logits and the
+ * batch's spike records, at the end its summed counts.
+ */
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const core = CORES[init.core](init.coreOptions);
+const sim = new Simulator(init.spec, init.weights, { core, batchCoupling: 'independent' });
+port.on('message', (m: WorkerRequest) => {
+  try {
+    switch (m.kind) {
+      case 'batch': {
+        const logits = sim.runBatch(m.inputs);
+        // hand the records over: the main thread holds them, the worker's memory stays flat
+        const spikes = takeSpikeRows(sim.sink);
+        port.postMessage({ kind: 'batch', first: m.first, logits, spikes } satisfies WorkerReply);
+        break;
+      }
+      case 'finish':
+        core.dispose();
+        port.postMessage({ kind: 'counts', counts: sim.sink.counts } satisfies WorkerReply);
+        break;
+      default: { const never: never = m; throw new Error(`unknown request ${JSON.stringify(never)}`); }
+    }
+  } catch (e) {
+    port.postMessage({ kind: 'error', message: (e as Error).message, stack: (e as Error).stack ?? '' } satisfies WorkerReply);
+  }
+});
