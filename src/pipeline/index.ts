@@ -10,6 +10,8 @@ export { evaluate, evaluateSim, ENGINES, TF_BACKENDS } from './evaluate.js';
 export type { EvaluateOptions, Evaluation, EngineScore, Engine, TfBackend } from './evaluate.js';
 export { resolveModel, attentionVariant } from './model.js';
 export type { ResolvedModel, ModelOptions } from './model.js';
+export { reprice, countsFromReport } from './reprice.js';
+export type { RepriceOptions } from './reprice.js';
 export { openModelDataset } from './dataset.js';
 export { parseChoice, parseCore, parseConvention, parseBatchCoupling, parseList, BATCH_COUPLINGS } from './choices.js';
 export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion } from './outputs.js';

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InputError } from '../../src/errors.js';
+import { profile, reprice, type ProgressEvent } from '../../src/pipeline/index.js';
+
+const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
+const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 3, batchSize: 2, overrides: SMALL } as const;
+
+test('profile() reports progress through the callback and re-pricing a saved report equals pricing the run', async () => {
+  const events: ProgressEvent[] = [];
+  const both = await profile({ ...RUN, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, onProgress: (e) => events.push(e) });
+  assert.deepEqual(events.filter((e) => e.kind === 'simulate').map((e) => e.kind === 'simulate' && e.done), [2, 3]);
+  assert.deepEqual(both.config.hardware, ['cmos45-fp32', 'loihi']);
+  const one = await profile({ ...RUN, hardware: ['cmos45-fp32'] });
+  const saved = JSON.parse(JSON.stringify(one)) as typeof one;
+  assert.deepEqual(reprice(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, overrides: SMALL }), both);
+  assert.throws(() => reprice(saved, { hardware: ['loihi'], allowUnpriced: true }), /is not the model of this report/);
+});
+
+test('profile() checks its options before simulating; bad input is an InputError naming the option', async () => {
+  const bad = [
+    { ...RUN, core: 'fast' as never },
+    { ...RUN, convention: 'paper' as never },
+    { ...RUN, batchCoupling: 'loose' as never },
+    { ...RUN, samples: 0 },
+    { ...RUN, hardware: ['no-such-chip'] },
+    { ...RUN, model: 'qkformer-cifar11' },
+  ];
+  const expected = [/unknown core 'fast'/, /unknown convention 'paper'/, /unknown batch coupling 'loose'/, /--samples must be a positive integer/,
+    /unknown hardware profile 'no-such-chip'/, /unknown model 'qkformer-cifar11'/];
+  for (const [i, o] of bad.entries()) {
+    await assert.rejects(profile(o), (e: unknown) => e instanceof InputError && expected[i]!.test(e.message));
+  }
+});
