@@ -10,8 +10,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** 1,374 lines when the cap was set, plus headroom for the fast CPU core. */
-export const SIM_LINE_CAP = 2000;
+/** src/sim held 1,608 lines (the wasm core included) when the cap was set: about 600 lines of headroom for the fast core. */
+export const SIM_LINE_CAP = 2200;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
