@@ -48,7 +48,8 @@ export function storedConfig(f: CheckpointFile): { config: ModelConfig; name: st
     const obj = (raw ?? {}) as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
     const config = (obj.family !== undefined ? obj : obj.config) as ModelConfig | undefined;
     if (!config || typeof config !== 'object') throw new DetectError(`${f.what}: the metadata model config has no 'config' or 'family'`);
-    const name = typeof obj.name === 'string' ? obj.name : typeof obj.zoo === 'string' ? obj.zoo : basename(f.what).replace(/\.safetensors$/, '');
+    const name = typeof obj.name === 'string' ? obj.name
+      : typeof obj.zoo === 'string' ? obj.zoo : basename(f.what).replace(/\.safetensors$/, '');
     return { config, name };
   }
   return null;
@@ -64,7 +65,9 @@ export function readCheckpointBytes(bytes: Uint8Array, what: string, opts: { key
     const ck = readTorchCheckpoint(bytes, { what, ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}) });
     return { what, layout: ck.meta.format, tensors: ck.tensors, torch: ck.meta, metadata: {}, bytes: bytes.length };
   }
-  if (opts.key !== undefined) throw new DetectError(`${what}: a state_dict key applies to PyTorch checkpoints, and this is a safetensors file`);
+  if (opts.key !== undefined) {
+    throw new DetectError(`${what}: a state_dict key applies to PyTorch checkpoints, and this is a safetensors file`);
+  }
   const f = readSafetensors(bytes, what);
   return { what, layout: 'safetensors', tensors: f.tensors, torch: null, metadata: f.metadata, bytes: bytes.length };
 }

@@ -64,42 +64,41 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const numClasses = head[0]!;
 
   // Stages: prefix, block count, attention kind, width.
-  const stageNames = family.startsWith('spikformer') ? ['block'] : family === 'qkformer-dvs' ? ['stage1', 'stage2'] : ['stage1', 'stage2', 'stage3'];
+  const stageNames = family.startsWith('spikformer') ? ['block']
+    : family === 'qkformer-dvs' ? ['stage1', 'stage2'] : ['stage1', 'stage2', 'stage3'];
   // QKFormer's last stage holds depths-2 (CIFAR) or depths-3 (ImageNet) blocks, so it may be empty.
   const stages = stageNames.map((s, i) => r.stage(s, family.startsWith('qkformer') && i === 2));
   const stageDims = stages.map((s) => ({ dim: s.dim, key: s.qKey }));
   const last = stages[stages.length - 1]!;
   const widest = [...stages].reverse().find((s) => s.blocks > 0)!;
-  let embedDims: number, embedNote: string;
+  let embedKey: string;
   switch (family) {
-    case 'qkformer-cifar': case 'qkformer-imagenet': {
-      embedDims = r.dim('patch_embed3.proj3_conv.weight', 0, 4); embedNote = `from patch_embed3.proj3_conv.weight ${r.text('patch_embed3.proj3_conv.weight')}`;
-      break;
-    }
-    case 'qkformer-dvs':
-      embedDims = r.dim('patch_embed2.proj_conv.weight', 0, 4); embedNote = `from patch_embed2.proj_conv.weight ${r.text('patch_embed2.proj_conv.weight')}`;
-      break;
-    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
-      embedDims = r.dim('patch_embed.rpe_conv.weight', 0, 4); embedNote = `from patch_embed.rpe_conv.weight ${r.text('patch_embed.rpe_conv.weight')}`;
-      break;
+    case 'qkformer-cifar': case 'qkformer-imagenet': embedKey = 'patch_embed3.proj3_conv.weight'; break;
+    case 'qkformer-dvs': embedKey = 'patch_embed2.proj_conv.weight'; break;
+    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs': embedKey = 'patch_embed.rpe_conv.weight'; break;
   }
+  const embedDims = r.dim(embedKey, 0, 4);
+  const embedNote = `from ${embedKey} ${r.text(embedKey)}`;
+  const embedWhere = `${embedKey} ${r.text(embedKey)}`;
   // The builders derive every stage width from embed_dims; a file whose widths do not follow cannot be built.
   const fractions = stages.length === 3 ? [4, 2, 1] : stages.length === 2 ? [2, 1] : [1];
   if (last.blocks === 0) { last.dim = embedDims; last.qKey = 'patch_embed3.proj3_conv.weight'; }
   stages.forEach((s, i) => {
     if (s.dim * fractions[i]! !== embedDims) {
       throw new DetectError(`stage widths ${stages.map((x) => x.dim).join(', ')} (${stages.map((x) => x.qKey).join(', ')}) are not `
-        + `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedNote.replace(/^from /, '')})`);
+        + `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedWhere})`);
     }
   });
-  if (head[1] !== embedDims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embedDims} (${embedNote.replace(/^from /, '')})`);
+  if (head[1] !== embedDims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embedDims} (${embedWhere})`);
 
   // Blocks per stage: only the last QKFormer stage's count is free in the official constructors.
   const fixed: Partial<Record<Family, number[]>> = { 'qkformer-cifar': [1, 1], 'qkformer-imagenet': [1, 2], 'qkformer-dvs': [1, 1] };
   const fixedCounts = fixed[family] ?? [];
   fixedCounts.forEach((n, i) => {
     const s = stages[i]!;
-    if (s.blocks !== n) throw new DetectError(`${s.name} holds ${s.blocks} blocks (${s.name}.0-${s.blocks - 1}.*); the official ${family} code builds ${n}`);
+    if (s.blocks !== n) {
+      throw new DetectError(`${s.name} holds ${s.blocks} blocks (${s.name}.0-${s.blocks - 1}.*); the official ${family} code builds ${n}`);
+    }
   });
   const base = nearestZoo(family, embedDims, numClasses);
   const zooCfg = ZOO[base];
@@ -108,7 +107,10 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   switch (family) {
     case 'qkformer-cifar': depths = last.blocks + 2; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-2`); break;
     case 'qkformer-imagenet': depths = last.blocks + 3; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-3`); break;
-    case 'qkformer-dvs': depths = zooCfg.depths; depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`); break;
+    case 'qkformer-dvs':
+      depths = zooCfg.depths;
+      depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`);
+      break;
     case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
       depths = last.blocks; depthsProv = w('weights', `${held(last).replace(/^\d+ blocks?, /, '')}`); break;
   }
@@ -117,7 +119,8 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const mlpRatio = widest.hidden / widest.dim;
   for (const s of stages) {
     if (s.blocks > 0 && Math.floor(s.dim * mlpRatio) !== s.hidden) {
-      throw new DetectError(`MLP widths disagree across stages: ${s.hiddenKey} is ${r.text(s.hiddenKey)} but ${widest.hiddenKey} ${r.text(widest.hiddenKey)} gives ratio ${mlpRatio}`);
+      throw new DetectError(`MLP widths disagree across stages: ${s.hiddenKey} is ${r.text(s.hiddenKey)} `
+        + `but ${widest.hiddenKey} ${r.text(widest.hiddenKey)} gives ratio ${mlpRatio}`);
     }
   }
 
@@ -134,7 +137,8 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
       const v = args[n];
       if (typeof v === 'number' && Number.isInteger(v) && v > 0) return { value: v, name: n };
       // img_size may be given as [H, W]; only squares are modelled.
-      if (Array.isArray(v) && v.length === 2 && v[0] === v[1] && typeof v[0] === 'number' && Number.isInteger(v[0]) && v[0] > 0) return { value: v[0], name: n };
+      const sq = Array.isArray(v) && v.length === 2 && v[0] === v[1] ? (v[0] as unknown) : undefined;
+      if (typeof sq === 'number' && Number.isInteger(sq) && sq > 0) return { value: sq, name: n };
     }
     return null;
   };
@@ -220,7 +224,8 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   const set = <K extends Exclude<ConfigField, 'family'>>(field: K, value: ModelConfig[K], flag: string) => {
     const p = d.provenance[field];
     if (p.origin === 'weights' && !fits(field, value)) {
-      conflicts.push(`${flag} gives ${label(field)} ${show(value)} but the weights have ${show(d.config[field])} (${p.note.replace(/^from /, '')})`);
+      const where = p.note.replace(/^from /, '');
+      conflicts.push(`${flag} gives ${label(field)} ${show(value)} but the weights have ${show(d.config[field])} (${where})`);
       return;
     }
     cfg[field] = value;
@@ -232,7 +237,8 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   if (base !== null) {
     const { z, flag } = base;
     if (z.family !== cfg.family) {
-      throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${d.provenance.family.note.replace(/; defaults from .*$/, '')})`);
+      const why = d.provenance.family.note.replace(/; defaults from .*$/, '');
+      throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${why})`);
     }
     // The zoo name stands for its whole config; a size override of the same knob replaces that part.
     if (o.embedDims === undefined) set('embedDims', z.embedDims, flag);
@@ -256,7 +262,9 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   if (o.numClasses !== undefined) set('numClasses', o.numClasses, `${FLAG.numClasses} ${o.numClasses}`);
   if (o.attention !== undefined) {
     const kinds = o.attention.length === 1 ? new Array<AttentionKind>(n).fill(o.attention[0]!) : [...o.attention];
-    if (kinds.length !== n) throw new DetectError(`${what}: --attention needs 1 or ${n} kinds for ${cfg.family}, got ${o.attention.length}`);
+    if (kinds.length !== n) {
+      throw new DetectError(`${what}: --attention needs 1 or ${n} kinds for ${cfg.family}, got ${o.attention.length}`);
+    }
     set('attention', kinds, `${FLAG.attention} ${o.attention.join(',')}`);
   }
   if (o.speds !== undefined) set('speds', o.speds, o.speds ? '--speds' : '--no-speds');
@@ -311,7 +319,9 @@ function checkHeads(d: Detection): void {
   d.stageDims.forEach((s, i) => {
     const h = d.config.heads[i];
     if (h === undefined || s.dim % h !== 0) {
-      throw new DetectError(`heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} (${s.key})${d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads'}`);
+      const hint = d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads';
+      throw new DetectError(`heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} `
+        + `(${s.key})${hint}`);
     }
   });
 }
@@ -332,21 +342,30 @@ function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooN
 function detectFamily(t: TensorMap): { family: Family; note: string } {
   const rank = (k: string) => t.get(k)?.shape.length;
   if (t.has('patch_embed.proj_conv.weight')) {
-    if (t.has('block.0.attn.q_linear.weight')) return { family: 'spikformer-cifar', note: 'patch_embed.*, block.*, Linear q/k/v (block.0.attn.q_linear)' };
+    if (t.has('block.0.attn.q_linear.weight')) {
+      return { family: 'spikformer-cifar', note: 'patch_embed.*, block.*, Linear q/k/v (block.0.attn.q_linear)' };
+    }
     const fc1 = rank('block.0.mlp.fc1_conv.weight');
-    if (fc1 === 3 || t.has('pos_embed')) return { family: 'spikformer-dvs', note: 'patch_embed.*, block.*, Conv1d MLP (block.0.mlp.fc1_conv), pos_embed' };
-    if (fc1 === 4) return { family: 'spikformer-imagenet', note: 'patch_embed.*, block.*, Conv1d q/k/v, Conv2d MLP (block.0.mlp.fc1_conv)' };
+    if (fc1 === 3 || t.has('pos_embed')) {
+      return { family: 'spikformer-dvs', note: 'patch_embed.*, block.*, Conv1d MLP (block.0.mlp.fc1_conv), pos_embed' };
+    }
+    if (fc1 === 4) {
+      return { family: 'spikformer-imagenet', note: 'patch_embed.*, block.*, Conv1d q/k/v, Conv2d MLP (block.0.mlp.fc1_conv)' };
+    }
     throw new DetectError('a Spikformer stem (patch_embed.proj_conv.weight) but no block.0.attn.q_linear / block.0.mlp.fc1_conv weights');
   }
   if (t.has('patch_embed1.proj_conv.weight')) {
     if (t.has('patch_embed3.proj3_conv.weight')) {
-      if (t.has('patch_embed1.proj2_conv.weight')) return { family: 'qkformer-imagenet', note: 'patch_embed1-3, patch_embed1.proj2_conv (ImageNet stem)' };
+      if (t.has('patch_embed1.proj2_conv.weight')) {
+        return { family: 'qkformer-imagenet', note: 'patch_embed1-3, patch_embed1.proj2_conv (ImageNet stem)' };
+      }
       return { family: 'qkformer-cifar', note: 'patch_embed1-3, patch_embed1 without proj2_conv (CIFAR stem)' };
     }
     if (t.has('patch_embed2.proj_conv.weight') && t.has('patch_embed1.proj3_conv.weight')) {
       return { family: 'qkformer-dvs', note: 'patch_embed1-2, patch_embed1.proj3_conv (DVS stem), two stages' };
     }
-    throw new DetectError('a QKFormer stem (patch_embed1.proj_conv.weight) but neither patch_embed3.proj3_conv.weight (CIFAR / ImageNet) nor patch_embed2.proj_conv.weight (DVS)');
+    throw new DetectError('a QKFormer stem (patch_embed1.proj_conv.weight) but neither patch_embed3.proj3_conv.weight (CIFAR / ImageNet) '
+      + 'nor patch_embed2.proj_conv.weight (DVS)');
   }
   const keys = [...t.keys()];
   throw new DetectError(`not a QKFormer or Spikformer state_dict: no patch_embed1.proj_conv.weight or patch_embed.proj_conv.weight`
@@ -380,17 +399,26 @@ class Reader {
     const blocks = ids.size;
     if (blocks === 0 && mayBeEmpty) return { name, blocks, kind: 'ssa', attnPrefix: '', dim: 0, qKey: '', hidden: 0, hiddenKey: '' };
     if (blocks === 0) throw new DetectError(`no ${name}.0.* keys (a ${this.family} checkpoint has them)`);
-    for (let j = 0; j < blocks; j++) if (!ids.has(j)) throw new DetectError(`${name} blocks are not numbered 0-${blocks - 1} (${name}.${j}.* is missing)`);
+    for (let j = 0; j < blocks; j++) {
+      if (!ids.has(j)) throw new DetectError(`${name} blocks are not numbered 0-${blocks - 1} (${name}.${j}.* is missing)`);
+    }
     let kind: AttentionKind | null = null, attnPrefix = '', qKey = '';
     for (let j = 0; j < blocks; j++) {
       const attrs = new Set<string>();
       const are = new RegExp(`^${name}\\.${j}\\.(\\w+)\\.q_(conv|linear)\\.weight$`);
       for (const k of this.t.keys()) { const m = are.exec(k); if (m) attrs.add(m[1]!); }
       const [attr, ...more] = [...attrs];
-      if (attr === undefined || more.length) throw new DetectError(`${name}.${j}: expected one attention module with q_conv / q_linear, found ${attrs.size}`);
+      if (attr === undefined || more.length) {
+        throw new DetectError(`${name}.${j}: expected one attention module with q_conv / q_linear, found ${attrs.size}`);
+      }
       const k = ATTN_ATTR[attr];
-      if (k === undefined) throw new DetectError(`${name}.${j}.${attr}: unknown attention module name (known: ${Object.keys(ATTN_ATTR).join(', ')})`);
-      if (kind !== null && k !== kind) throw new DetectError(`${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); one kind per stage is modelled`);
+      if (k === undefined) {
+        throw new DetectError(`${name}.${j}.${attr}: unknown attention module name (known: ${Object.keys(ATTN_ATTR).join(', ')})`);
+      }
+      if (kind !== null && k !== kind) {
+        throw new DetectError(`${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); `
+          + 'one kind per stage is modelled');
+      }
       if (kind === null) {
         kind = k; attnPrefix = `${name}.0.${attr}`;
         qKey = [...this.t.keys()].find((x) => x.startsWith(`${attnPrefix}.q_`) && x.endsWith('.weight'))!;
