@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +74,20 @@ test('inspect: flags the weights contradict are one error; unknown files are one
   });
   assert.throws(() => inspectFile(f, {}, 'qkformer-cifar10'), /--model qkformer-cifar10 is a qkformer-cifar model but the weights are qkformer-imagenet/);
   assert.throws(() => readCheckpointFile('/nonexistent.pth'), /^Error: cannot read \/nonexistent\.pth: ENOENT$|cannot read \/nonexistent\.pth: ENOENT/);
+});
+
+test('spikewatt inspect on the command line: text, --json, and a contradicting flag is one line with exit 2', () => {
+  const bin = fileURLToPath(new URL('../../../bin/spikewatt.js', import.meta.url));
+  const run = (args: string[]) => spawnSync(process.execPath, [bin, 'inspect', ...args], { encoding: 'utf8' });
+  const pth = join(FIX, 'cifar-model_best.pth.tar');
+  const text = run([pth, '--heads', '2']);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /\n {4}classes 4 \(from head\.weight \[4,16\]\)\n/);
+  const json = run([pth, '--heads', '2', '--json']);
+  assert.equal(json.status, 0, json.stderr);
+  const r = JSON.parse(json.stdout) as { layout: string; detected: { config: { embedDims: number } }; training: { epoch: number } };
+  assert.deepEqual([r.layout, r.detected.config.embedDims, r.training.epoch], ['zip', 16, 299]);
+  const bad = run([pth, '--heads', '2', '--embed-dims', '384']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^spikewatt: .*--embed-dims 384 gives embed dims 384 but the weights have 16 \(patch_embed3\.proj3_conv\.weight \[16,8,3,3\]\)\n$/);
 });
