@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { applyExplicit, buildDetected, describeDetection, DetectConflictError, detectConfig, DetectError } from '../../src/models/detect.js';
 import { foldWeights } from '../../src/models/fold.js';
+import { checkpointModel, readCheckpointBytes } from '../../src/models/checkpoint-file.js';
 import { readSafetensors, writeSafetensors } from '../../src/models/safetensors.js';
 import type { ModelSpec } from '../../src/models/spec.js';
 import type { TensorMap } from '../../src/models/tensor.js';
@@ -11,6 +12,7 @@ import { checkCheckpoint, mulberry32, randomWeights } from '../../src/models/wei
 import { ZOO, zooModel, type ConfigOverrides, type ZooName } from '../../src/models/zoo.js';
 import { CORES } from '../../src/sim/cores/index.js';
 import { Simulator } from '../../src/sim/simulate.js';
+import { Namespace, stateDict, torchSave } from '../helpers/torch-save.js';
 
 /*
  * Official-layout state_dicts generated from zoo specs (their keys and shapes are the official module names), stored
@@ -78,6 +80,23 @@ for (const [i, c] of CASES.entries()) {
     assert.deepEqual(logitsOf(detected, weights, i), logitsOf(spec, weights, i));
   });
 }
+
+test('torch.save-layout .pth of every case, with training args: checkpointModel recovers the exact config with no flags', () => {
+  for (const [i, c] of CASES.entries()) {
+    const spec = zooModel(c.zoo, { ...c.size, ...c.run });
+    const cfg = spec.config;
+    const args = new Namespace({ model: c.zoo, T: cfg.timesteps, img_size: cfg.imgSize, num_heads: cfg.heads[0]!, lr: 0.001, epochs: 300 });
+    const bytes = torchSave({ model: stateDict(randomWeights(spec, { seed: 40 + i })), epoch: 7, max_test_acc1: 81.5, args });
+    const f = readCheckpointBytes(bytes, `${c.zoo}.pth`);
+    assert.equal(f.layout, 'zip');
+    assert.equal(f.torch?.epoch, 7);
+    const { spec: got, detection } = checkpointModel(f, undefined, {});
+    assert.deepEqual(got.config, cfg, c.zoo);
+    assert.deepEqual(got.stateKeys, spec.stateKeys);
+    assert.equal(detection?.provenance.timesteps.note, 'args.T');
+    assert.equal(detection?.provenance.heads.note, 'args.num_heads');
+  }
+});
 
 test('the published HST-4-384 reads as its zoo variant, with every value said where it came from', () => {
   const spec = zooModel('qkformer-cifar10');
