@@ -166,6 +166,16 @@ test('official .pth fixtures: detection from the pickled state_dict and args', (
   checkCheckpoint(buildDetected(c, 'f'), cf.tensors);
 });
 
+test('ablations: QKCA stages (module qkca) and no SPEDS are read from the keys', () => {
+  const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3, attention: ['qkca', 'qkta', 'qkca'], speds: false, imgSize: 8, timesteps: 1 });
+  const w = bareFile(randomWeights(spec, { seed: 7 }));
+  const d = applyExplicit(detectConfig(w), { overrides: { imgSize: 8, timesteps: 1 } }, 'f');
+  assert.deepEqual(d.config, spec.config);
+  assert.equal(d.provenance.attention.note, 'stage1.0.qkca, stage2.0.tssa, stage3.0.qkca');
+  assert.equal(d.provenance.speds.note, 'no patch_embed*.proj_res_conv keys');
+  assert.deepEqual(logitsOf(buildDetected(d, 'f'), w, 1), logitsOf(spec, w, 1));
+});
+
 test('not a QKFormer / Spikformer state_dict: one line', () => {
   const t: TensorMap = new Map([['conv.weight', { shape: [3, 2, 1, 1], data: new Float32Array(6), dtype: 'F32' }]]);
   assert.throws(() => detectConfig(t), /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\)$/);
