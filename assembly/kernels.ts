@@ -158,3 +158,54 @@ export function countCellLists(posPtr: usize, inH: i32, inW: i32, outH: i32, out
   }
   return len;
 }
+
+/**
+ * The float32 variant of gatherAccumulate (the `wasm-f32` core): blocks of 32 channels (8 x f32x4), weights
+ * block-major `[o / 32][row][32]` float32, accumulators float32. Twice the lanes, half the bytes; the sums round
+ * like any float32 conv (the official PyTorch code's arithmetic), in the reference's order.
+ */
+export function gatherAccumulateF32(
+  cells: i32, outC: i32, rowsTotal: i32, chunkRows: i32, cellStartPtr: usize, rowsPtr: usize, relPtr: usize, multsPtr: usize,
+  accPtr: usize, withMult: i32, cursorPtr: usize,
+): void {
+  const blocks = outC >> 5;
+  for (let b: i32 = 0; b < blocks; b++) {
+    const wb = <usize>b * (<usize>rowsTotal << 7);
+    const ob = <usize>(b << 7); // 32 floats = 128 bytes
+    memory.copy(cursorPtr, cellStartPtr, <usize>cells << 2);
+    for (let r0: i32 = 0; r0 < rowsTotal; r0 += chunkRows) {
+      const r1 = r0 + chunkRows;
+      for (let cell: i32 = 0; cell < cells; cell++) {
+        let l = load<i32>(cursorPtr + (<usize>cell << 2));
+        const lEnd = load<i32>(cellStartPtr + (<usize>(cell + 1) << 2));
+        if (l >= lEnd || load<i32>(relPtr + (<usize>l << 2)) >= r1) continue;
+        const ap = accPtr + (<usize>(cell * outC) << 2) + ob;
+        let a0 = v128.load(ap, 0), a1 = v128.load(ap, 16), a2 = v128.load(ap, 32), a3 = v128.load(ap, 48);
+        let a4 = v128.load(ap, 64), a5 = v128.load(ap, 80), a6 = v128.load(ap, 96), a7 = v128.load(ap, 112);
+        if (!withMult) {
+          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
+            a0 = f32x4.add(a0, v128.load(wp, 0)); a1 = f32x4.add(a1, v128.load(wp, 16));
+            a2 = f32x4.add(a2, v128.load(wp, 32)); a3 = f32x4.add(a3, v128.load(wp, 48));
+            a4 = f32x4.add(a4, v128.load(wp, 64)); a5 = f32x4.add(a5, v128.load(wp, 80));
+            a6 = f32x4.add(a6, v128.load(wp, 96)); a7 = f32x4.add(a7, v128.load(wp, 112));
+            l++;
+          }
+        } else {
+          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
+            const m = f32x4.splat(<f32>load<f64>(multsPtr + (<usize>l << 3)));
+            a0 = f32x4.add(a0, f32x4.mul(m, v128.load(wp, 0))); a1 = f32x4.add(a1, f32x4.mul(m, v128.load(wp, 16)));
+            a2 = f32x4.add(a2, f32x4.mul(m, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(m, v128.load(wp, 48)));
+            a4 = f32x4.add(a4, f32x4.mul(m, v128.load(wp, 64))); a5 = f32x4.add(a5, f32x4.mul(m, v128.load(wp, 80)));
+            a6 = f32x4.add(a6, f32x4.mul(m, v128.load(wp, 96))); a7 = f32x4.add(a7, f32x4.mul(m, v128.load(wp, 112)));
+            l++;
+          }
+        }
+        v128.store(ap, a0, 0); v128.store(ap, a1, 16); v128.store(ap, a2, 32); v128.store(ap, a3, 48);
+        v128.store(ap, a4, 64); v128.store(ap, a5, 80); v128.store(ap, a6, 96); v128.store(ap, a7, 112);
+        store<i32>(cursorPtr + (<usize>cell << 2), l);
+      }
+    }
+  }
+}

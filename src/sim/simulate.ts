@@ -1,18 +1,11 @@
 import type { FoldedWeights } from '../models/fold.js';
-import type { LayerSpec, ModelSpec } from '../models/spec.js';
+import type { ModelSpec } from '../models/spec.js';
 import { numel } from '../models/spec.js';
 import type { ComputeCore } from './core.js';
-import { CountingSink } from './counts.js';
+import { CountingSink, type LayerCounts } from './counts.js';
 import { EventBuffer } from './events.js';
 import type { StepContext, Value } from './primitives/context.js';
-import { ConvState, runConv } from './primitives/conv.js';
-import { runLif } from './primitives/lif.js';
-import { runMaxPool } from './primitives/maxpool.js';
-import { runAdd } from './primitives/add.js';
-import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './primitives/qk-attention.js';
-import { runSsaProduct, ssaScratchSize } from './primitives/ssa.js';
-import { runHead, runTokenMean } from './primitives/head.js';
-import { assertNever } from './ops.js';
+import { runnerFor, type LayerRunner } from './primitives/registry.js';
 
 /**
  * The time-major scheduler. For each batch: for t in 0..T-1, for each sample, every layer in order consumes its
@@ -31,18 +24,13 @@ export interface SimOptions {
 export type SampleInput = Float32Array;
 
 interface LayerState {
-  layer: LayerSpec;
+  name: string;
+  /** Indices of the input layers; -1 is the model input. */
   inputIdx: number[];
+  ins: Value[];
   value: Value;
-  dense: Float64Array | null;
-  events: EventBuffer | null;
-  conv: ConvState | null;
-  /** Per-slot state: LIF membranes, head feature sums. */
-  perSlot: Float64Array[];
-  shared: Float64Array | null;
-  hit: Uint8Array | null;
-  acc: Int32Array | null;
-  ssa: { qd: Float64Array; kd: Float64Array; vd: Float64Array; m: Float64Array } | null;
+  counts: LayerCounts;
+  runner: LayerRunner;
 }
 
 export class Simulator {
@@ -57,34 +45,11 @@ export class Simulator {
     this.sink = sink ?? new CountingSink(spec, this.timesteps);
     this.coupling = opts.batchCoupling ?? 'independent';
     const index = new Map<string, number>([['input', -1]]);
+    const env = { core: opts.core, weights, officialCoupling: this.coupling === 'official' };
     this.states = spec.layers.map((layer, i) => {
+      const inputIdx = layer.inputs.map((n) => { const j = index.get(n); if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`); return j; });
       index.set(layer.name, i);
-      const size = numel(layer.out);
-      const st: LayerState = {
-        layer, inputIdx: layer.inputs.map((n) => { const j = index.get(n); if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`); return j; }),
-        value: { events: null, dense: null }, dense: null, events: null, conv: null, perSlot: [], shared: null, hit: null, acc: null, ssa: null,
-      };
-      switch (layer.kind) {
-        case 'conv': {
-          const w = weights.convs.get(layer.name);
-          if (!w) throw new Error(`no weights for ${layer.name}`);
-          st.conv = new ConvState(layer, w);
-          opts.core.prepareConv(layer, w);
-          st.dense = new Float64Array(size);
-          break;
-        }
-        case 'maxpool': st.dense = new Float64Array(size); st.events = new EventBuffer(size); st.hit = new Uint8Array(size); break;
-        case 'lif': st.events = new EventBuffer(size); break;
-        case 'add': st.events = new EventBuffer(size); st.acc = new Int32Array(size); break;
-        case 'headSum': case 'tokenSum': case 'tokenMean': st.dense = new Float64Array(size); break;
-        case 'mask': st.events = new EventBuffer(size); st.hit = new Uint8Array(maskBitsSize(layer)); break;
-        case 'ssaProduct': st.dense = new Float64Array(size); st.ssa = {
-          qd: new Float64Array(size), kd: new Float64Array(size), vd: new Float64Array(size), m: new Float64Array(ssaScratchSize(layer)),
-        }; break;
-        case 'head': st.dense = new Float64Array(layer.numClasses); break;
-        default: assertNever(layer);
-      }
-      return st;
+      return { name: layer.name, inputIdx, ins: [], value: { events: null, dense: null }, counts: this.sink.layer(layer.name), runner: runnerFor(layer, env) };
     });
   }
 
@@ -97,16 +62,7 @@ export class Simulator {
       const want = dvs ? T * inN : inN;
       if (x.length !== want) throw new Error(`input has ${x.length} values, model ${spec.name} needs ${want} (${dvs ? `[T=${T},` : '['}${inS.c},${inS.h},${inS.w}])`);
     }
-    // fresh state for this batch
-    for (const st of this.states) {
-      const size = numel(st.layer.out);
-      if (st.layer.kind === 'lif') {
-        st.perSlot = Array.from({ length: B }, () => new Float64Array(size));
-        st.shared = this.coupling === 'official' && st.layer.officialTimeAxis === 'timeBatch' ? new Float64Array(size) : null;
-      } else if (st.layer.kind === 'head') {
-        st.perSlot = Array.from({ length: B }, () => new Float64Array(st.layer.kind === 'head' ? st.layer.inFeatures : 0));
-      }
-    }
+    for (const st of this.states) st.runner.reset(B);
     const logits = inputs.map(() => new Float64Array(spec.config.numClasses));
     const inDense = new Float64Array(inN);
     const inEvents = new EventBuffer(inN);
@@ -135,44 +91,10 @@ export class Simulator {
   private step(t: number, slot: number, sample: number, input: Value, logits: Float64Array): void {
     const { core } = this.opts;
     for (const st of this.states) {
-      const layer = st.layer;
-      const ins = st.inputIdx.map((j) => (j < 0 ? input : this.states[j]!.value));
-      const ctx: StepContext = { t, timesteps: this.timesteps, sample, slot, core, sink: this.sink, counts: this.sink.layer(layer.name) };
-      const out = st.value;
-      switch (layer.kind) {
-        case 'conv':
-          runConv(st.conv!, ctx, ins[0]!, st.dense!);
-          out.dense = st.dense; out.events = null; break;
-        case 'maxpool': {
-          const kind = runMaxPool(layer, ctx, ins[0]!, { dense: st.dense!, events: st.events!, hit: st.hit! });
-          out.dense = kind === 'dense' ? st.dense : null; out.events = kind === 'events' ? st.events : null; break;
-        }
-        case 'lif':
-          runLif(layer, ctx, ins[0]!, st.shared ?? st.perSlot[slot]!, st.events!);
-          out.events = st.events; out.dense = null; break;
-        case 'add':
-          runAdd(layer, ctx, ins[0]!, ins[1]!, st.acc!, st.events!);
-          out.events = st.events; out.dense = null; break;
-        case 'headSum':
-          runHeadSum(layer, ctx, ins[0]!, st.dense!);
-          out.dense = st.dense; out.events = null; break;
-        case 'tokenSum':
-          runTokenSum(layer, ctx, ins[0]!, st.dense!);
-          out.dense = st.dense; out.events = null; break;
-        case 'mask':
-          runMask(layer, ctx, ins[0]!, ins[1]!, st.hit!, st.events!);
-          out.events = st.events; out.dense = null; break;
-        case 'ssaProduct':
-          runSsaProduct(layer, ctx, ins[0]!, ins[1]!, ins[2]!, st.ssa!, st.dense!);
-          out.dense = st.dense; out.events = null; break;
-        case 'tokenMean':
-          runTokenMean(layer, ctx, ins[0]!, st.dense!);
-          out.dense = st.dense; out.events = null; break;
-        case 'head':
-          runHead(layer, ctx, ins[0]!, st.perSlot[slot]!, this.weights.head, logits);
-          out.dense = null; out.events = null; break;
-        default: assertNever(layer);
-      }
+      st.ins.length = 0;
+      for (const j of st.inputIdx) st.ins.push(j < 0 ? input : this.states[j]!.value);
+      const ctx: StepContext = { t, timesteps: this.timesteps, sample, slot, core, sink: this.sink, counts: st.counts };
+      st.runner.step(ctx, st.ins, st.value, logits);
     }
   }
 }

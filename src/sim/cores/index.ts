@@ -10,6 +10,7 @@ export interface CoreOptions { gpuMode?: string }
 export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
   wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
+  'wasm-f32': (_opts: CoreOptions = {}) => new WasmCore({ precision: 'f32' }) as ComputeCore,
   gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
 

@@ -25,12 +25,21 @@ interface Exports {
     addr: number, evBase: number, mult: number, withMult: number, pos: number, inC: number, inH: number, inW: number,
     outH: number, outW: number, k: number, stride: number, pad: number, cellStart: number, rows: number, rel: number, mults: number,
   ): number;
-  gatherAccumulate(
-    cells: number, outC: number, rowsTotal: number, chunkRows: number, cellStart: number, rows: number, rel: number, mults: number,
-    acc: number, withMult: number, cursor: number,
-  ): void;
+  gatherAccumulate: GatherKernel;
+  gatherAccumulateF32: GatherKernel;
   lifStep(v: number, x: number, n: number, vTh: number, out: number): number;
 }
+
+type GatherKernel = (
+  cells: number, outC: number, rowsTotal: number, chunkRows: number, cellStart: number, rows: number, rel: number, mults: number,
+  acc: number, withMult: number, cursor: number,
+) => void;
+
+/**
+ * `f64`: bit-identical to the reference core. `f32`: float32 weights and sums (as the official PyTorch code
+ * computes), twice the SIMD lanes; a current within float32 rounding of a threshold can flip a spike.
+ */
+export type WasmPrecision = 'f64' | 'f32';
 
 let moduleCache: WebAssembly.Module | null = null;
 
@@ -61,11 +70,13 @@ const CHUNK_ROWS = 256;
 
 /** Round up to 16 bytes so every v128 load is aligned. */
 const align = (n: number) => (n + 15) & ~15;
-/** Output channels padded to the register block of 16. */
-const padded = (outC: number) => (outC + 15) & ~15;
+/** Register block: 16 float64 or 32 float32 channels (128 bytes, 8 v128 registers). */
+const BLOCK = { f64: 16, f32: 32 } as const;
+const BYTES = { f64: 8, f32: 4 } as const;
 
 export class WasmCore implements ComputeCore {
-  readonly name = 'wasm';
+  readonly name: string;
+  readonly precision: WasmPrecision;
   private readonly x: Exports;
   private top = 0;
   private readonly prepared = new Map<string, Prepared>();
@@ -76,7 +87,9 @@ export class WasmCore implements ComputeCore {
   } | null = null;
   private scratchCap = { events: 0, positions: 0, cells: 0, list: 0, acc: 0 };
 
-  constructor() {
+  constructor(opts: { precision?: WasmPrecision } = {}) {
+    this.precision = opts.precision ?? 'f64';
+    this.name = this.precision === 'f64' ? 'wasm' : 'wasm-f32';
     const why = wasmUnavailableReason();
     if (why) throw new Error(why);
     this.x = new WebAssembly.Instance(loadModule(), {}).exports as unknown as Exports;
@@ -93,6 +106,11 @@ export class WasmCore implements ComputeCore {
 
   private f64(r: Region, n = r.bytes / 8): Float64Array { return new Float64Array(this.x.memory.buffer, r.ptr, n); }
   private i32(r: Region, n = r.bytes / 4): Int32Array { return new Int32Array(this.x.memory.buffer, r.ptr, n); }
+  /** A view of the weight tables and accumulators in this core's precision. */
+  private real(r: Region, n = r.bytes / BYTES[this.precision]): Float64Array | Float32Array {
+    return this.precision === 'f64' ? new Float64Array(this.x.memory.buffer, r.ptr, n) : new Float32Array(this.x.memory.buffer, r.ptr, n);
+  }
+  private padded(outC: number): number { const b = BLOCK[this.precision]; return Math.ceil(outC / b) * b; }
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
     const wT = relayoutConv(layer, w);
@@ -106,13 +124,14 @@ export class WasmCore implements ComputeCore {
   private table(p: Prepared, m: number): number {
     let r = p.tables[m];
     if (!r) {
-      r = this.alloc(padded(p.layer.out.c) * p.layer.k * p.layer.k * p.layer.in.c * 8);
-      // [c][ky][kx][o] -> block-major [o / 16][row = (ky * k + kx) * inC + c][16], times m, zero-padded channels
-      const dst = this.f64(r), src = p.wT, { k } = p.layer, inC = p.layer.in.c, outC = p.layer.out.c;
+      const B = BLOCK[this.precision];
+      r = this.alloc(this.padded(p.layer.out.c) * p.layer.k * p.layer.k * p.layer.in.c * BYTES[this.precision]);
+      // [c][ky][kx][o] -> block-major [o / B][row = (ky * k + kx) * inC + c][B], times m, zero-padded channels
+      const dst = this.real(r), src = p.wT, { k } = p.layer, inC = p.layer.in.c, outC = p.layer.out.c;
       const rows = k * k * inC;
       for (let c = 0; c < inC; c++) for (let tap = 0; tap < k * k; tap++) {
         const from = (c * k * k + tap) * outC, row = tap * inC + c;
-        for (let o = 0; o < outC; o++) dst[((o >> 4) * rows + row) * 16 + (o & 15)] = m * src[from + o]!;
+        for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * src[from + o]!;
       }
       p.tables[m] = r;
     }
@@ -166,13 +185,14 @@ export class WasmCore implements ComputeCore {
     s = this.ensureList(len);
     x.buildCellLists(s.addr.ptr, s.evBase.ptr, s.mult.ptr, withMult ? 1 : 0, s.pos.ptr, inC, inH, inW, outH, outW, layer.k, layer.stride, layer.pad,
       s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr);
-    const outP = padded(outC), pacc = this.f64(s.acc, cells * outP);
+    const outP = this.padded(outC), pacc = this.real(s.acc, cells * outP);
     if (outP === outC) pacc.set(acc);
     else for (let cell = 0; cell < cells; cell++) pacc.set(acc.subarray(cell * outC, (cell + 1) * outC), cell * outP);
     const rowsTotal = layer.k * layer.k * inC;
-    x.gatherAccumulate(cells, outP, rowsTotal, CHUNK_ROWS, s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr, s.acc.ptr, withMult ? 1 : 0,
+    const kernel = this.precision === 'f64' ? x.gatherAccumulate : x.gatherAccumulateF32;
+    kernel(cells, outP, rowsTotal, CHUNK_ROWS, s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr, s.acc.ptr, withMult ? 1 : 0,
       s.cursor.ptr);
-    const res = this.f64(s.acc, cells * outP);
+    const res = this.real(s.acc, cells * outP);
     if (outP === outC) acc.set(res);
     else for (let cell = 0; cell < cells; cell++) acc.set(res.subarray(cell * outP, cell * outP + outC), cell * outC);
   }
@@ -198,7 +218,7 @@ export class WasmCore implements ComputeCore {
     if (!withMult) for (let i = 0; i < n; i++) { const m = evMult[i]!; if (bases[m] === 0) bases[m] = this.table(p, m); }
     else bases[0] = this.table(p, 1);
     // tables first: allocating may grow memory, which detaches earlier views
-    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * padded(layer.out.c));
+    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * this.padded(layer.out.c));
     const addr = this.i32(s.addr, n), evBase = this.i32(s.evBase, n), mult = this.f64(s.mult, n);
     addr.set(evAddr.subarray(0, n));
     if (withMult) { evBase.fill(bases[0]!); for (let i = 0; i < n; i++) mult[i] = evMult[i]!; }
@@ -211,7 +231,7 @@ export class WasmCore implements ComputeCore {
     let n = 0;
     for (let a = 0; a < xs.length; a++) if (xs[a] !== 0) n++;
     const base = this.table(p, 1);
-    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * padded(layer.out.c));
+    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * this.padded(layer.out.c));
     const addr = this.i32(s.addr, n), mult = this.f64(s.mult, n);
     let j = 0;
     for (let a = 0; a < xs.length; a++) {
@@ -222,12 +242,16 @@ export class WasmCore implements ComputeCore {
     this.gather(p, n, true, acc);
   }
 
+  /** The reference's LIF arithmetic (same doubles), written as one tight loop over the typed arrays. */
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    out.clear();
-    for (let i = 0; i < v.length; i++) {
-      const h = v[i]! + (x[i]! - v[i]!) / 2;
-      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+    const n = v.length, addr = out.addr, mult = out.mult;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const vi = v[i]!;
+      const h = vi + (x[i]! - vi) / 2;
+      if (h >= vThreshold) { addr[s] = i; mult[s] = 1; s++; v[i] = 0; } else v[i] = h;
     }
+    out.count = s;
   }
 
   dispose(): void { this.prepared.clear(); }

@@ -1,0 +1,118 @@
+import type { FoldedWeights } from '../../models/fold.js';
+import type { LayerKind, LayerSpec } from '../../models/spec.js';
+import { numel } from '../../models/spec.js';
+import type { ComputeCore } from '../core.js';
+import { EventBuffer } from '../events.js';
+import type { StepContext, Value } from './context.js';
+import { ConvState, runConv } from './conv.js';
+import { runLif } from './lif.js';
+import { runMaxPool } from './maxpool.js';
+import { runAdd } from './add.js';
+import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './qk-attention.js';
+import { runSsaProduct, ssaScratchSize } from './ssa.js';
+import { runHead, runTokenMean } from './head.js';
+
+/** What a layer's state is built from. `sharedMembrane`: the official coupling's T*B membrane (lif.ts). */
+export interface LayerEnv { core: ComputeCore; weights: FoldedWeights; officialCoupling: boolean }
+
+/** One layer's state and step, made once per simulator. */
+export interface LayerRunner {
+  /** Fresh per-sample state for a batch of `batch` samples (LIF membranes, head sums). */
+  reset(batch: number): void;
+  /** One (sample, t): consume `ins` (in the layer's input order) and set `out`. */
+  step(ctx: StepContext, ins: readonly Value[], out: Value, logits: Float64Array): void;
+}
+
+type Factory<L extends LayerSpec> = (layer: L, env: LayerEnv) => LayerRunner;
+type Registry = { [K in LayerKind]: Factory<Extract<LayerSpec, { kind: K }>> };
+
+function arg(ins: readonly Value[], i: number, layer: LayerSpec): Value {
+  const v = ins[i];
+  if (!v) throw new Error(`${layer.name}: input ${i} missing`);
+  return v;
+}
+const setDense = (out: Value, dense: Float64Array) => { out.dense = dense; out.events = null; };
+const setEvents = (out: Value, events: EventBuffer) => { out.events = events; out.dense = null; };
+const noReset = () => {};
+
+/** The primitives by layer kind: one file per primitive, one entry here. */
+export const PRIMITIVES = {
+  conv: (layer, env) => {
+    const w = env.weights.convs.get(layer.name);
+    if (!w) throw new Error(`no weights for ${layer.name}`);
+    env.core.prepareConv(layer, w);
+    const st = new ConvState(layer, w), dense = new Float64Array(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runConv(st, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+  },
+  maxpool: (layer) => {
+    const buf = { dense: new Float64Array(numel(layer.out)), events: new EventBuffer(numel(layer.out)), hit: new Uint8Array(numel(layer.out)) };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        if (runMaxPool(layer, ctx, arg(ins, 0, layer), buf) === 'dense') setDense(out, buf.dense); else setEvents(out, buf.events);
+      },
+    };
+  },
+  lif: (layer, env) => {
+    const size = numel(layer.out), events = new EventBuffer(size);
+    const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
+    let membranes: Float64Array[] = [];
+    return {
+      reset: (batch) => { membranes = Array.from({ length: shared ? 1 : batch }, () => new Float64Array(size)); },
+      step: (ctx, ins, out) => {
+        const v = membranes[shared ? 0 : ctx.slot];
+        if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
+        runLif(layer, ctx, arg(ins, 0, layer), v, events);
+        setEvents(out, events);
+      },
+    };
+  },
+  add: (layer) => {
+    const acc = new Int32Array(numel(layer.out)), events = new EventBuffer(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), acc, events); setEvents(out, events); } };
+  },
+  headSum: (layer) => {
+    const dense = new Float64Array(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runHeadSum(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+  },
+  tokenSum: (layer) => {
+    const dense = new Float64Array(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runTokenSum(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+  },
+  mask: (layer) => {
+    const bits = new Uint8Array(maskBitsSize(layer)), events = new EventBuffer(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runMask(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), bits, events); setEvents(out, events); } };
+  },
+  ssaProduct: (layer) => {
+    const size = numel(layer.out), dense = new Float64Array(size);
+    const scratch = { qd: new Float64Array(size), kd: new Float64Array(size), vd: new Float64Array(size), m: new Float64Array(ssaScratchSize(layer)) };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runSsaProduct(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), arg(ins, 2, layer), scratch, dense);
+        setDense(out, dense);
+      },
+    };
+  },
+  tokenMean: (layer) => {
+    const dense = new Float64Array(numel(layer.out));
+    return { reset: noReset, step: (ctx, ins, out) => { runTokenMean(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+  },
+  head: (layer, env) => {
+    let sums: Float64Array[] = [];
+    return {
+      reset: (batch) => { sums = Array.from({ length: batch }, () => new Float64Array(layer.inFeatures)); },
+      step: (ctx, ins, out, logits) => {
+        const s = sums[ctx.slot];
+        if (!s) throw new Error(`${layer.name}: no feature sum for slot ${ctx.slot}`);
+        runHead(layer, ctx, arg(ins, 0, layer), s, env.weights.head, logits);
+        out.dense = null; out.events = null;
+      },
+    };
+  },
+} satisfies Registry;
+
+/** The runner of any layer (the one place the correlated union needs a cast). */
+export function runnerFor(layer: LayerSpec, env: LayerEnv): LayerRunner {
+  return (PRIMITIVES[layer.kind] as Factory<LayerSpec>)(layer, env);
+}
