@@ -288,6 +288,19 @@ export function describeDetection(d: Detection): string[] {
   return lines;
 }
 
+/**
+ * One line for commands that run the model: what was read, and the values the weights do not fix (the guesses a
+ * user may want to correct), each with its source.
+ */
+export function summarizeDetection(d: Detection, what: string): string {
+  const c = d.config;
+  const read = `${c.family}, embed dims ${c.embedDims}, depths ${c.depths}, mlp ratio ${c.mlpRatio}, ${c.numClasses} classes, `
+    + `attention ${c.attention.join(',')}`;
+  const rest = (['heads', 'timesteps', 'imgSize', 'depths'] as const).filter((f) => d.provenance[f].origin !== 'weights')
+    .map((f) => `${label(f)} ${show(c[f])} (${d.provenance[f].note})`);
+  return `${what}: model ${d.name ?? d.zoo} read from the weights (${read})${rest.length ? `; not in the weights: ${rest.join(', ')}` : ''}`;
+}
+
 export function label(f: ConfigField): string {
   switch (f) {
     case 'family': return 'family';

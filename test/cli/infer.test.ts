@@ -32,6 +32,7 @@ test('infer without --model: the architecture is read from the weights, logits a
   const detected = run(['infer', '-T', '2', '--img-size', '32', ...args]);
   assert.equal(detected.status, 0, detected.stderr);
   assert.deepEqual(JSON.parse(detected.stdout).logits, JSON.parse(explicit.stdout).logits);
+  assert.match(detected.stderr, /^spikewatt: note: .*weights\.safetensors: model qkformer-dvs128 read from the weights \(qkformer-dvs, embed dims 64, .*; not in the weights: heads 16, 16 \(default for qkformer-dvs128; pass --heads\), T 2 \(-T 2\), img size 32 \(--img-size 32\), depths 4 \(default for qkformer-dvs128; the DVS code/);
   const wrong = run(['infer', '-T', '2', '--img-size', '32', '--num-classes', '10', ...args]);
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /^spikewatt: .*--num-classes 10 gives classes 10 but the weights have 11 \(head\.weight \[11,64\]\)\n$/);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { applyExplicit, buildDetected, describeDetection, DetectConflictError, detectConfig, DetectError } from '../../src/models/detect.js';
+import {
+  applyExplicit, buildDetected, describeDetection, DetectConflictError, detectConfig, DetectError, summarizeDetection,
+} from '../../src/models/detect.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { checkpointModel, readCheckpointBytes } from '../../src/models/checkpoint-file.js';
 import { readSafetensors, writeSafetensors } from '../../src/models/safetensors.js';
@@ -108,6 +110,9 @@ test('the published HST-4-384 reads as its zoo variant, with every value said wh
   assert.ok(lines.includes('T 4 (default for qkformer-cifar10; pass -T)'), lines.join('\n'));
   assert.ok(lines.includes('heads 8, 8, 8 (default for qkformer-cifar10; pass --heads)'), lines.join('\n'));
   assert.ok(lines.includes('attention qkta, qkta, ssa (stage1.0.tssa, stage2.0.tssa, stage3.0.ssa)'), lines.join('\n'));
+  assert.equal(summarizeDetection(d, 'ck.pth'), 'ck.pth: model qkformer-cifar10 read from the weights (qkformer-cifar, embed dims 384, depths 4, '
+    + 'mlp ratio 4, 10 classes, attention qkta,qkta,ssa); not in the weights: heads 8, 8, 8 (default for qkformer-cifar10; pass --heads), '
+    + 'T 4 (default for qkformer-cifar10; pass -T), img size 32 (default for qkformer-cifar10; pass --img-size)');
   assert.ok(lines.includes('stage widths 96, 192, 384 (from stage1.0.tssa.q_conv.weight, stage2.0.tssa.q_conv.weight, stage3.0.ssa.q_conv.weight)'));
 });
 

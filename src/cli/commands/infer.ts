@@ -11,6 +11,7 @@ import { OP_KINDS } from '../../sim/ops.js';
 import { InputError } from '../../errors.js';
 import { withEnergyOptions, withModelOverrides, type EnergyArgs, type OverrideArgs } from '../options.js';
 import { checkZooName, cliCheckpointModel, readCheckpointFile } from '../checkpoint-model.js';
+import { summarizeDetection } from '../../models/detect.js';
 import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {
@@ -41,7 +42,9 @@ export const inferCommand: CommandModule<object, Args> = {
   handler: (a) => {
     checkZooName(a.model);
     const w = readCheckpointFile(a.weights, undefined, 'weights');
-    const { spec } = cliCheckpointModel(w, a, a.model);
+    const { spec, detection } = cliCheckpointModel(w, a, a.model);
+    // stderr, so that --json output stays one object.
+    if (detection !== null && a.model === undefined) process.stderr.write(`spikewatt: note: ${summarizeDetection(detection, a.weights)}\n`);
     const inp = readTensorFile(a.input, 'input').tensors.get('input');
     if (!inp) throw new InputError(`${a.input} has no tensor named 'input'`);
     const T = spec.config.timesteps, s = spec.inputShape;
