@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { CHECKPOINT_CONFIG_KEYS, readCheckpointSpec } from './checkpoint-config.js';
 import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from './detect.js';
 import { readSafetensors } from './safetensors.js';
 import type { ModelConfig, ModelSpec } from './spec.js';
@@ -26,33 +26,16 @@ export interface CheckpointFile {
   bytes: number;
 }
 
-/** Metadata keys under which a safetensors file carries its model config (see src/models/checkpoint-config.ts). */
-const CONFIG_METADATA_KEYS = ['spikewatt', 'model', 'config'] as const;
-
-/** True when a safetensors file states its config, which then wins over detection. */
+/** True when a safetensors file states its config (src/models/checkpoint-config.ts owns that metadata). */
 export function hasConfigMetadata(f: CheckpointFile): boolean {
-  return f.layout === 'safetensors' && CONFIG_METADATA_KEYS.some((k) => f.metadata[k] !== undefined);
+  return f.layout === 'safetensors' && CHECKPOINT_CONFIG_KEYS.some((k) => f.metadata[k] !== undefined);
 }
 
-/**
- * The config a safetensors file states (what `spikewatt train` / `convert` write under `spikewatt`, a bare
- * ModelConfig, or `{name, config}`), or null. Throws DetectError when the entry is there but unreadable.
- */
+/** The config a safetensors file states and its model name, or null; CheckpointConfigError when unreadable. */
 export function storedConfig(f: CheckpointFile): { config: ModelConfig; name: string } | null {
-  if (f.layout !== 'safetensors') return null;
-  for (const k of CONFIG_METADATA_KEYS) {
-    const v = f.metadata[k];
-    if (v === undefined) continue;
-    let raw: unknown;
-    try { raw = JSON.parse(v); } catch { throw new DetectError(`${f.what}: metadata '${k}' is not JSON`); }
-    const obj = (raw ?? {}) as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
-    const config = (obj.family !== undefined ? obj : obj.config) as ModelConfig | undefined;
-    if (!config || typeof config !== 'object') throw new DetectError(`${f.what}: the metadata model config has no 'config' or 'family'`);
-    const name = typeof obj.name === 'string' ? obj.name
-      : typeof obj.zoo === 'string' ? obj.zoo : basename(f.what).replace(/\.safetensors$/, '');
-    return { config, name };
-  }
-  return null;
+  if (!hasConfigMetadata(f)) return null;
+  const spec = readCheckpointSpec(f.metadata, f.what);
+  return { config: spec.config, name: spec.name };
 }
 
 export function isTorchBytes(b: Uint8Array): boolean {

@@ -100,6 +100,20 @@ test('torch.save-layout .pth of every case, with training args: checkpointModel 
   }
 });
 
+test('a safetensors file that states its config: the stored values fill what the weights do not fix', () => {
+  const spec = zooModel('qkformer-imagenet-10-384', { embedDims: 32, depths: 4, heads: 2, timesteps: 3, imgSize: 16, numClasses: 10 });
+  const w = randomWeights(spec, { seed: 8 });
+  const meta = { name: 'mine', config: spec.config };
+  const f = readCheckpointBytes(writeSafetensors(w, { spikewatt: JSON.stringify(meta) }), 'mine.safetensors');
+  const { spec: got, detection } = checkpointModel(f, undefined, {});
+  assert.deepEqual(got.config, spec.config);
+  assert.equal(got.name, 'mine');
+  assert.equal(detection?.provenance.heads.note, 'the config stored in the file');
+  // Flags still win where the weights say nothing, and still may not contradict them.
+  assert.equal(checkpointModel(f, undefined, { timesteps: 1 }).spec.config.timesteps, 1);
+  assert.throws(() => checkpointModel(f, undefined, { embedDims: 64 }), DetectConflictError);
+});
+
 test('the published HST-4-384 reads as its zoo variant, with every value said where it came from', () => {
   const spec = zooModel('qkformer-cifar10');
   const d = detectConfig(randomWeights(spec, { seed: 1 }));
