@@ -26,5 +26,8 @@ for (const e of report.energy) {
   }
   const unpriced = e.unpriced.length ? ` (not priced: ${e.unpriced.map((u) => u.op).join(', ')})` : '';
   console.log(`\n${e.profile} (${e.convention}): ${(e.totalMj * 1e3).toFixed(3)} uJ per inference${unpriced}`);
-  for (const [block, pj] of perBlock) console.log(`  ${block.padEnd(14)} ${(pj / 1e6).toFixed(4).padStart(10)} uJ  ${((100 * pj) / (e.totalMj * 1e9)).toFixed(1).padStart(5)}%`);
+  for (const [block, pj] of perBlock) {
+    const share = (100 * pj) / (e.totalMj * 1e9);
+    console.log(`  ${block.padEnd(14)} ${(pj / 1e6).toFixed(4).padStart(10)} uJ  ${share.toFixed(1).padStart(5)}%`);
+  }
 }

@@ -50,7 +50,10 @@ function tsFiles(dir: string): string[] {
 /** Relative specifiers of static imports, re-exports, side-effect and dynamic imports. */
 export function importsOf(text: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const fromClause = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/.source;
+  const sideEffect = /(?:^|[\s;])import\s*['"]([^'"]+)['"]/.source;
+  const dynamic = /import\(\s*['"]([^'"]+)['"]\s*\)/.source;
+  const re = new RegExp(`${fromClause}|${sideEffect}|${dynamic}`, 'gm');
   for (const m of text.matchAll(re)) {
     const spec = m[1] ?? m[2] ?? m[3];
     if (spec !== undefined && spec.startsWith('.')) out.push(spec);
@@ -71,7 +74,8 @@ export function checkImports(files: readonly string[], read: (f: string) => stri
       const to = layerOf(target);
       if (to === null) { problems.push(`${relative(ROOT, file)}: imports ${spec}, outside src/`); continue; }
       if (to !== from && !ALLOWED[from].includes(to)) {
-        problems.push(`${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); direction: models <- sim <- cost-models <- reports <- pipeline <- cli`);
+        problems.push(`${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); `
+          + 'direction: models <- sim <- cost-models <- reports <- pipeline <- cli');
       }
     }
   }

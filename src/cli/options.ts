@@ -5,7 +5,7 @@ import { DATASETS, DATASET_NAMES, type DatasetEntry } from '../data/registry.js'
 import { ATTENTION_KINDS, type AttentionKind, type ModelSpec } from '../models/spec.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 import {
-  BATCH_COUPLINGS, DEFAULT_HARDWARE, parseBatchCoupling, parseConvention, parseCore, parseList, type RunOptions,
+  BATCH_COUPLINGS, DEFAULT_HARDWARE, parseBatchCoupling, parseChoice, parseConvention, parseCore, parseList, type RunOptions,
 } from '../pipeline/index.js';
 import { CORE_NAMES } from '../sim/cores/index.js';
 import type { OnProgress } from '../pipeline/profile.js';
@@ -21,7 +21,10 @@ export function withModelOverrides<T>(y: Argv<T>) {
     .option('img-size', { type: 'number', describe: 'input height = width in pixels' })
     .option('in-channels', { type: 'number', describe: 'input channels (3 for images, 2 for DVS polarities)' })
     .option('num-classes', { type: 'number', describe: 'classifier outputs' })
-    .option('attention', { type: 'string', describe: `attention per stage, comma-separated: ${ATTENTION_KINDS.join(' | ')} (one value = every stage)` })
+    .option('attention', {
+      type: 'string',
+      describe: `attention per stage, comma-separated: ${ATTENTION_KINDS.join(' | ')} (one value = every stage)`,
+    })
     .option('speds', { type: 'boolean', describe: 'SPEDS patch embedding with deformed shortcut (--no-speds: the ablation without it)' });
 }
 
@@ -33,11 +36,8 @@ export interface OverrideArgs {
 
 export function parseAttention(s: string): AttentionKind[] {
   const kinds = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
-  for (const k of kinds) {
-    if (!(ATTENTION_KINDS as readonly string[]).includes(k)) throw new InputError(`unknown attention kind '${k}' (use ${ATTENTION_KINDS.join(', ')})`);
-  }
   if (!kinds.length) throw new InputError('--attention is empty');
-  return kinds as AttentionKind[];
+  return kinds.map((k): AttentionKind => parseChoice(k, ATTENTION_KINDS, 'attention kind'));
 }
 
 export function overridesFrom(a: OverrideArgs): ConfigOverrides {
@@ -68,8 +68,14 @@ export interface EnergyArgs { convention?: string | undefined; hardware?: string
 
 export function withEnergyOptions<T>(y: Argv<T>) {
   return y
-    .option('convention', { type: 'string', describe: `counting convention: ${CONVENTION_NAMES.join(' | ')} (default exact: what the event-driven run did)` })
-    .option('hardware', { type: 'string', describe: `hardware profiles, comma-separated: built-in (${listProfiles().join(', ')}) or paths to JSON profiles` })
+    .option('convention', {
+      type: 'string',
+      describe: `counting convention: ${CONVENTION_NAMES.join(' | ')} (default exact: what the event-driven run did)`,
+    })
+    .option('hardware', {
+      type: 'string',
+      describe: `hardware profiles, comma-separated: built-in (${listProfiles().join(', ')}) or paths to JSON profiles`,
+    })
     .option('allow-unpriced', { type: 'boolean', describe: 'report ops a profile does not price as unpriced counts instead of failing' });
 }
 
@@ -92,11 +98,18 @@ export function withProfileOptions<T>(y: Argv<T>) {
     .option('samples', { type: 'number', default: 100, describe: 'samples to simulate (the first N of the test split)' })
     .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(' | ')}` })
     .option('batch-coupling', {
-      type: 'string', default: 'independent', describe: `${BATCH_COUPLINGS.join(' | ')} (official: the official SSA proj_lif over T*B; results depend on --batch-size)`,
+      type: 'string', default: 'independent',
+      describe: `${BATCH_COUPLINGS.join(' | ')} (official: the official SSA proj_lif over T*B; results depend on --batch-size)`,
     })
-    .option('batch-size', { type: 'number', default: 16, describe: 'samples simulated together (matters only with --batch-coupling official)' })
+    .option('batch-size', {
+      type: 'number', default: 16,
+      describe: 'samples simulated together (matters only with --batch-coupling official)',
+    })
     .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' })
-    .option('weights', { type: 'string', describe: 'weights for a zoo --model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar, read without torch)' });
+    .option('weights', {
+      type: 'string',
+      describe: 'weights for a zoo --model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar, read without torch)',
+    });
 }
 
 /** The pipeline's run options from parsed arguments (closed sets checked here, once). */

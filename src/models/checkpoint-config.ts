@@ -50,7 +50,8 @@ export interface ConvertedCheckpointMeta {
   zoo: string;
   config: ModelConfig;
   source: {
-    file: string; format: 'zip' | 'legacy' | 'safetensors'; archiveName: string | null; stateDictKey: string | null; strippedPrefix: string | null;
+    file: string; format: 'zip' | 'legacy' | 'safetensors'; archiveName: string | null; stateDictKey: string | null;
+    strippedPrefix: string | null;
     epoch: number | null; arch: string | null; dtypes: Record<string, number>; scalars: Record<string, number | string | boolean>;
     args: Record<string, unknown> | null;
   };
@@ -100,13 +101,17 @@ export function readCheckpointSpec(metadata: Record<string, string>, path: strin
     break;
   }
   if (raw === undefined) {
-    throw new CheckpointConfigError(`${path}: no model config in the safetensors metadata (expected one of ${CHECKPOINT_CONFIG_KEYS.join(', ')}); `
+    throw new CheckpointConfigError(`${path}: no model config in the safetensors metadata `
+      + `(expected one of ${CHECKPOINT_CONFIG_KEYS.join(', ')}); `
       + 'spikewatt train writes it');
   }
   const obj = raw as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
   const config = (obj.family !== undefined ? obj : obj.config) as ModelConfig | undefined;
-  if (!config || typeof config !== 'object') throw new CheckpointConfigError(`${path}: the metadata model config has no 'config' or 'family'`);
-  const name = typeof obj.name === 'string' ? obj.name : typeof obj.zoo === 'string' ? obj.zoo : basename(path).replace(/\.safetensors$/, '');
+  if (!config || typeof config !== 'object') {
+    throw new CheckpointConfigError(`${path}: the metadata model config has no 'config' or 'family'`);
+  }
+  const name = typeof obj.name === 'string' ? obj.name
+    : typeof obj.zoo === 'string' ? obj.zoo : basename(path).replace(/\.safetensors$/, '');
   const cfg = { ...config, ...(timesteps !== undefined ? { timesteps } : {}) };
   try {
     validateConfig(cfg);

@@ -53,7 +53,9 @@ const ENTRIES = {
     family: 'qkformer-dvs', embedDims: 256, depths: 4, heads: 16, mlpRatio: 4, numClasses: 11, attention: ['qkta', 'ssa'], ...DVS,
   },
   'spikformer-cifar10': { family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 10, attention: ['ssa'], ...CIFAR },
-  'spikformer-cifar100': { family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 100, attention: ['ssa'], ...CIFAR },
+  'spikformer-cifar100': {
+    family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 100, attention: ['ssa'], ...CIFAR,
+  },
   'spikformer-imagenet-8-384': { family: 'spikformer-imagenet', embedDims: 384, depths: 8, heads: 6, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-512': { family: 'spikformer-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-768': { family: 'spikformer-imagenet', embedDims: 768, depths: 8, heads: 12, attention: ['ssa'], ...IMAGENET },

@@ -50,7 +50,8 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   } else {
     for (const m of o.models) {
       const model = resolveModel(m, { ...modelOptions(o), seed: run.seed });
-      planned.push({ label: model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '') : attentionLabel(model), model, arg: m });
+      const label = model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '') : attentionLabel(model);
+      planned.push({ label, model, arg: m });
     }
   }
   if (o.labels) {
@@ -59,7 +60,9 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   }
   const note = (message: string) => run.onProgress({ kind: 'note', message });
   const data = planned.map((p) => openModelDataset(p.model.spec, run.dataset, run.samples, run.seed, note));
-  const runs: CompareRun[] = planned.map((p, i) => ({ label: p.label, model: p.model, report: profileModel(p.model, p.arg, data[i]!, run, p.label).report }));
+  const runs: CompareRun[] = planned.map((p, i) => ({
+    label: p.label, model: p.model, report: profileModel(p.model, p.arg, data[i]!, run, p.label).report,
+  }));
   const report = compareReports(runs, run.dataset, run.samples);
   if (dir !== null) writeOutputs(dir, renderCompare(report));
   return { report, runs };

@@ -11,7 +11,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * The test split of `dataset` (`NAME[:PATH]`), first `samples` samples, checked against the model's input
  * shape and class count. `note` hears what is worth telling a user (a set smaller than asked).
  */
-export function openModelDataset(spec: ModelSpec, dataset: string, samples: number, seed: number, note: (msg: string) => void = () => {}): Dataset {
+export function openModelDataset(
+  spec: ModelSpec, dataset: string, samples: number, seed: number, note: (msg: string) => void = () => {},
+): Dataset {
   const cfg = spec.config;
   let d: Dataset;
   try {
@@ -25,10 +27,13 @@ export function openModelDataset(spec: ModelSpec, dataset: string, samples: numb
   const want = cfg.input === 'dvs' ? [cfg.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
   if (!sameShape(d.sampleShape, want)) {
     const [c, h] = d.kind === 'dvs' ? [d.sampleShape[1], d.sampleShape[2]] : [d.sampleShape[0], d.sampleShape[1]];
-    throw new InputError(`dataset ${d.name} gives ${d.kind} samples ${d.sampleShape.join('x')}, model ${spec.name} takes ${cfg.input} ${want.join('x')}`
+    throw new InputError(`dataset ${d.name} gives ${d.kind} samples ${d.sampleShape.join('x')}, `
+      + `model ${spec.name} takes ${cfg.input} ${want.join('x')}`
       + (d.kind === cfg.input ? ` (for a zoo model try --img-size ${h} --in-channels ${c} --num-classes ${d.numClasses})` : ''));
   }
-  if (d.numClasses > cfg.numClasses) throw new InputError(`dataset ${d.name} has ${d.numClasses} classes, model ${spec.name} only ${cfg.numClasses} outputs`);
+  if (d.numClasses > cfg.numClasses) {
+    throw new InputError(`dataset ${d.name} has ${d.numClasses} classes, model ${spec.name} only ${cfg.numClasses} outputs`);
+  }
   if (d.length < samples) note(`${d.name} has ${d.length} test samples; simulating all of them`);
   return d;
 }

@@ -48,7 +48,8 @@ export interface Evaluation {
 export function evaluateSim(spec: ModelSpec, tensors: TensorMap, d: Dataset, n: number, core: CoreName, batchSize: number): EvalResult {
   const folded = foldWeights(spec, tensors);
   const inputs = Array.from({ length: n }, (_, i) => d.get(i));
-  const { logits } = simulate(spec, folded, inputs.map((s) => s.x), { core: CORES[parseCore(core)]({}), batchSize, batchCoupling: 'independent' });
+  const opts = { core: CORES[parseCore(core)]({}), batchSize, batchCoupling: 'independent' } as const;
+  const { logits } = simulate(spec, folded, inputs.map((s) => s.x), opts);
   const predictions = new Int32Array(n), labels = new Int32Array(n);
   let top1 = 0, top5 = 0;
   logits.forEach((row, i) => {
@@ -75,7 +76,9 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   } catch (e) { throw new InputError(firstLine(e)); }
   const s = spec.inputShape;
   const want = spec.config.input === 'dvs' ? [spec.config.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
-  if (test.sampleShape.join('x') !== want.join('x')) throw new InputError(`dataset samples are ${test.sampleShape.join('x')} but the model takes ${want.join('x')}`);
+  if (test.sampleShape.join('x') !== want.join('x')) {
+    throw new InputError(`dataset samples are ${test.sampleShape.join('x')} but the model takes ${want.join('x')}`);
+  }
   const n = Math.min(o.samples ?? test.length, test.length);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--samples must be a positive integer, got ${o.samples}`);
   const progress = o.onProgress ?? (() => {});

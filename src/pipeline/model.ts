@@ -64,7 +64,8 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   const seed = o.seed ?? 0;
   if (TORCH_FILE.test(model)) {
     throw new InputError(`${model}: a PyTorch checkpoint holds no model config; give the architecture and the file: `
-      + `--model <zoo name> [size overrides] --weights ${model} (or convert it once: spikewatt convert --model <zoo name> ${model} out.safetensors)`);
+      + `--model <zoo name> [size overrides] --weights ${model} `
+      + `(or convert it once: spikewatt convert --model <zoo name> ${model} out.safetensors)`);
   }
   if (o.weights !== undefined && isZooName(model)) {
     const spec = zooSpec(model, overrides);

@@ -41,7 +41,9 @@ export function renderCompare(report: CompareReport): OutputFiles {
 export function checkOutDir(out: string): string {
   const dir = resolve(out);
   const parent = dirname(dir);
-  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new InputError(`--out ${out}: parent directory ${parent} does not exist`);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) {
+    throw new InputError(`--out ${out}: parent directory ${parent} does not exist`);
+  }
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`--out ${out} exists and is not a directory`);
   return dir;
 }

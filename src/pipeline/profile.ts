@@ -93,7 +93,9 @@ export interface SimulationRun {
 }
 
 /** Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy. */
-export function simulateRun(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name): SimulationRun {
+export function simulateRun(
+  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name,
+): SimulationRun {
   const { spec } = model;
   const start = Date.now();
   const core = CORES[run.core]({});
@@ -113,7 +115,9 @@ export function simulateRun(model: ResolvedModel, modelArg: string, data: Datase
   const info = datasetInfo(data);
   return {
     model, modelArg, counts: sim.sink.counts, accuracy: accuracy(logits, labels),
-    dataset: { name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape },
+    dataset: {
+      name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape,
+    },
     config: {
       model: modelArg, checkpoint: model.checkpoint, dataset: run.dataset, samples: n, convention: run.convention, core: run.core,
       batchCoupling: run.batchCoupling, batchSize: run.batchSize, seed: run.seed,
@@ -123,7 +127,9 @@ export function simulateRun(model: ResolvedModel, modelArg: string, data: Datase
 }
 
 /** Prices one simulation with every profile under one convention and builds the report. Pure; no re-run. */
-export function priceRun(sim: SimulationRun, profiles: readonly HardwareProfile[], convention: ConventionName, allowUnpriced = false): ProfileReport {
+export function priceRun(
+  sim: SimulationRun, profiles: readonly HardwareProfile[], convention: ConventionName, allowUnpriced = false,
+): ProfileReport {
   const { spec } = sim.model;
   const priced: PricedProfile[] = profiles.map((profile) => {
     const pricing = price(sim.counts, spec, profile, convention, { allowUnpriced });

@@ -31,7 +31,8 @@ export function countsFromReport(r: ProfileReport): OpCounts {
     const perT = (f: (s: (typeof l.perStep)[number]) => number) => Float64Array.from(l.perStep, (s) => Math.round(f(s) * S));
     for (const s of l.perStep) for (const k of OP_KINDS) ops[s.t * NUM_OP_KINDS + opIndex(k)] = Math.round(s.ops[k] * S);
     return {
-      name: l.name, kind: l.kind as LayerCounts['kind'], ops, inputEvents: perT((s) => s.inputEvents), inputUnitSpikes: perT((s) => s.inputUnitSpikes),
+      name: l.name, kind: l.kind as LayerCounts['kind'], ops,
+      inputEvents: perT((s) => s.inputEvents), inputUnitSpikes: perT((s) => s.inputUnitSpikes),
       outputSpikes: perT((s) => s.outputSpikes), inputElements: l.inputElements, outputElements: l.outputElements, inputBinary: false,
       inputIsEvents: l.inputIsEvents,
     };

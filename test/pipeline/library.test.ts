@@ -25,7 +25,8 @@ test('the built package: profile() from "spikewatt" equals the CLI profile.json 
       symlinkSync(join(ROOT, name), join(pkg, name));
     }
     copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-    const build = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { encoding: 'utf8' });
+    const tscArgs = [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')];
+    const build = spawnSync(process.execPath, tscArgs, { encoding: 'utf8' });
     assert.equal(build.status, 0, build.stdout + build.stderr);
     const consumer = join(tmp, 'consumer');
     mkdirSync(join(consumer, 'node_modules'), { recursive: true });

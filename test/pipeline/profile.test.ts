@@ -26,7 +26,8 @@ test('profile() checks its options before simulating; bad input is an InputError
     { ...RUN, hardware: ['no-such-chip'] },
     { ...RUN, model: 'qkformer-cifar11' },
   ];
-  const expected = [/unknown core 'fast'/, /unknown convention 'paper'/, /unknown batch coupling 'loose'/, /--samples must be a positive integer/,
+  const expected = [
+    /unknown core 'fast'/, /unknown convention 'paper'/, /unknown batch coupling 'loose'/, /--samples must be a positive integer/,
     /unknown hardware profile 'no-such-chip'/, /unknown model 'qkformer-cifar11'/];
   for (const [i, o] of bad.entries()) {
     await assert.rejects(profile(o), (e: unknown) => e instanceof InputError && expected[i]!.test(e.message));

@@ -12,25 +12,30 @@ interface Args extends ProfileArgs { model?: string[] | undefined; out?: string 
 
 export const compareCommand: CommandModule<object, Args> = {
   command: 'compare',
-  describe: 'Profile several models (or one model with several attention kinds) side by side, plus the analytic cost of QKTA vs SSA as tokens grow',
+  describe: 'Profile several models (or one model with several attention kinds) side by side, '
+    + 'plus the analytic cost of QKTA vs SSA as tokens grow',
   builder: (y) => withProfileOptions(y)
     .option('model', { type: 'string', array: true, describe: 'zoo names or .safetensors checkpoints (repeat --model, or comma-separate)' })
     .option('out', { type: 'string', describe: 'output directory: compare.json, compare.html, *.png' })
     .option('json', { type: 'boolean', describe: 'print compare.json\'s variants as JSON instead of the table' })
     .option('attention', {
       type: 'string',
-      describe: 'with one --model: attention variants to compare, comma-separated; one kind for every stage, or per stage joined by / (qkta,ssa,qkta/qkta/ssa)',
+      describe: 'with one --model: attention variants to compare, comma-separated; one kind for every stage, '
+        + 'or per stage joined by / (qkta,ssa,qkta/qkta/ssa)',
     })
-    .example('spikewatt compare --model checkpoints/fmnist-qkta.safetensors --model checkpoints/fmnist-ssa.safetensors --dataset fashion-mnist --out cmp/',
+    .example('spikewatt compare --model checkpoints/fmnist-qkta.safetensors --model checkpoints/fmnist-ssa.safetensors '
+      + '--dataset fashion-mnist --out cmp/',
       'two trained checkpoints')
-    .example('spikewatt compare --model qkformer-cifar10 --img-size 16 --embed-dims 64 --num-classes 4 --attention qkta,ssa --dataset synthetic --samples 8 --out cmp/',
+    .example('spikewatt compare --model qkformer-cifar10 --img-size 16 --embed-dims 64 --num-classes 4 --attention qkta,ssa '
+      + '--dataset synthetic --samples 8 --out cmp/',
       'one model, QKTA vs SSA everywhere, same weights where the shapes allow') as never,
   handler: async (a) => {
     const models = (a.model ?? []).flatMap((m) => parseList(m, 'model'));
     if (!models.length) throw new InputError('give at least one --model');
     if (!a.out) throw new InputError('give --out DIR');
     const dir = checkOutDir(a.out);
-    const variants = a.attention !== undefined ? parseList(a.attention, 'attention').map((v) => parseAttention(v.replace(/\//g, ','))) : undefined;
+    const variants = a.attention === undefined ? undefined
+      : parseList(a.attention, 'attention').map((v) => parseAttention(v.replace(/\//g, ',')));
     const bar = new ProgressBar();
     const { report } = await compare({
       ...runOptionsFrom(a, bar.listener), models, overrides: overridesFrom({ ...a, attention: variants ? undefined : a.attention }),
@@ -49,7 +54,8 @@ export const compareCommand: CommandModule<object, Args> = {
 export function compareSummary(variants: CompareVariant[]): string {
   const profiles = [...new Set(variants.flatMap((v) => v.energyMj.map((e) => e.profile)))];
   return textTable(['model', 'top-1', 'AC/inference', 'firing rate', ...profiles.map((p) => `${p} mJ`)], variants.map((v) => [
-    v.label, v.trained ? fmtPct(v.accuracy.top1) : 'untrained', fmtNum(v.opsPerInference.ac), v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4),
+    v.label, v.trained ? fmtPct(v.accuracy.top1) : 'untrained', fmtNum(v.opsPerInference.ac),
+    v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4),
     ...profiles.map((p) => { const e = v.energyMj.find((x) => x.profile === p); return e ? fmtNum(e.totalMj) : ''; }),
   ]));
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import {
-  checkOutDir, checkRun, compareReports, openModelDataset, parseCore, profileModel, renderCompare, renderProfile, resolveModel, writeOutputs,
+  checkOutDir, checkRun, compareReports, openModelDataset, parseCore, profileModel, renderCompare, renderProfile, resolveModel,
+  writeOutputs,
   type CompareRun, type ResolvedModel, type RunOptions,
 } from '../../pipeline/index.js';
 import { CORE_NAMES } from '../../sim/cores/index.js';
@@ -33,7 +34,8 @@ const FALLBACK_SIZES = { imgSize: 28, inChannels: 1, numClasses: 10, embedDims: 
 
 export const demoCommand: CommandModule<object, Args> = {
   command: 'demo',
-  describe: 'Profile the committed Fashion-MNIST checkpoints (QKFormer, QKTA only, SSA only) on the committed test set, on cmos45-fp32 and loihi; writes demo-out/',
+  describe: 'Profile the committed Fashion-MNIST checkpoints (QKFormer, QKTA only, SSA only) on the committed test set, '
+    + 'on cmos45-fp32 and loihi; writes demo-out/',
   builder: (y) => y
     .option('out', { type: 'string', default: 'demo-out', describe: 'output directory' })
     .option('samples', { type: 'number', default: 200, describe: 'test samples per model' })
@@ -48,16 +50,19 @@ export const demoCommand: CommandModule<object, Args> = {
     const missing = DEMO_MODELS.filter((m) => !existsSync(join(a.checkpoints, m.file)));
     if (missing.length) {
       info(`checkpoint(s) ${missing.map((m) => join(a.checkpoints, m.file)).join(', ')} not found; `
-        + 'those models run with RANDOM weights of a small QKFormer (their accuracy means nothing). Train them with spikewatt train (see README).', 'spikewatt demo');
+        + 'those models run with RANDOM weights of a small QKFormer (their accuracy means nothing). '
+        + 'Train them with spikewatt train (see README).', 'spikewatt demo');
     }
     const models: { label: string; arg: string; model: ResolvedModel }[] = DEMO_MODELS.map((m) => {
       const path = join(a.checkpoints, m.file);
       if (existsSync(path)) return { label: m.label, arg: path, model: resolveModel(path) };
       const overrides = { ...FALLBACK_SIZES, attention: [...m.attention] };
-      return { label: `${m.label}, random weights`, arg: 'qkformer-cifar10', model: resolveModel('qkformer-cifar10', { overrides, seed: run.seed }) };
+      const model = resolveModel('qkformer-cifar10', { overrides, seed: run.seed });
+      return { label: `${m.label}, random weights`, arg: 'qkformer-cifar10', model };
     });
     const runs: CompareRun[] = models.map((m) => {
-      const data = openModelDataset(m.model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
+      const note = (message: string) => run.onProgress({ kind: 'note', message });
+      const data = openModelDataset(m.model.spec, run.dataset, run.samples, run.seed, note);
       const { report, simulation } = profileModel(m.model, m.arg, data, run, m.label);
       info(`${m.label}: ${report.accuracy.samples} samples in ${simulation.seconds.toFixed(1)} s`, 'spikewatt demo');
       return { label: m.label, model: m.model, report };
@@ -67,6 +72,7 @@ export const demoCommand: CommandModule<object, Args> = {
     const files = new Map([...await renderProfile(main), ...renderCompare(compare)]);
     writeOutputs(dir, files);
     printText(`${profileSummary(main)}\n\n${compareSummary(compare.variants)}\n\n`
-      + `reports: ${join(dir, 'report.html')} (${main.model.name}) and ${join(dir, 'compare.html')} (the three models, QKTA vs SSA as tokens grow)`);
+      + `reports: ${join(dir, 'report.html')} (${main.model.name}) and ${join(dir, 'compare.html')} `
+      + '(the three models, QKTA vs SSA as tokens grow)');
   },
 };

@@ -16,19 +16,27 @@ export const evalCommand: CommandModule<object, Args> = {
   describe: 'Top-1 / top-5 accuracy of a checkpoint (or a zoo model with random weights) on a test split, with the dense tfjs engine, '
     + 'the event-driven simulator, or both (then also their prediction agreement)',
   builder: (y) => withModelOverrides(y)
-    .option('model', { type: 'string', demandOption: true, describe: 'a .safetensors checkpoint (its metadata gives the config) or a zoo name (random weights)' })
+    .option('model', {
+      type: 'string', demandOption: true,
+      describe: 'a .safetensors checkpoint (its metadata gives the config) or a zoo name (random weights)',
+    })
     .option('dataset', { type: 'string', default: 'fashion-mnist', describe: `NAME[:PATH]: ${datasetForms()}; the test split is scored` })
     .option('samples', { type: 'number', describe: 'score the first N test samples (default: all)' })
     .option('engine', {
-      type: 'string', default: 'dense', choices: [...ENGINES], describe: 'dense: tfjs forward; sim: event-driven simulator; both: both, plus agreement',
+      type: 'string', default: 'dense', choices: [...ENGINES],
+      describe: 'dense: tfjs forward; sim: event-driven simulator; both: both, plus agreement',
     })
-    .option('core', { type: 'string', default: 'reference', describe: `simulator compute core (--engine sim/both): ${CORE_NAMES.join(', ')}` })
+    .option('core', {
+      type: 'string', default: 'reference',
+      describe: `simulator compute core (--engine sim/both): ${CORE_NAMES.join(', ')}`,
+    })
     .option('seed', { type: 'number', default: 0, describe: 'random-weight seed when --model is a zoo name' })
     .option('batch-size', { type: 'number', default: 32, describe: 'samples per dense forward / simulator batch' })
     .option('backend', { type: 'string', default: 'auto', choices: [...TF_BACKENDS], describe: 'tfjs backend for the dense engine' })
     .option('json', { type: 'boolean', describe: 'print the result as JSON' })
     .example('spikewatt eval --model checkpoints/fmnist-qkformer.safetensors', 'dense accuracy on the 10k Fashion-MNIST test set')
-    .example('spikewatt eval --model checkpoints/fmnist-ssa.safetensors --samples 50 --engine both', 'dense vs event-driven agreement') as never,
+    .example('spikewatt eval --model checkpoints/fmnist-ssa.safetensors --samples 50 --engine both',
+      'dense vs event-driven agreement') as never,
   handler: async (a) => {
     const tty = process.stderr.isTTY === true;
     const out = await evaluate({

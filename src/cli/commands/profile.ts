@@ -10,7 +10,8 @@ interface Args extends ProfileArgs { model?: string | undefined; out?: string | 
 
 export const profileCommand: CommandModule<object, Args> = {
   command: 'profile',
-  describe: 'Simulate N samples spike by spike, measure accuracy, count ops per layer and time step, price them on hardware profiles, write reports',
+  describe: 'Simulate N samples spike by spike, measure accuracy, count ops per layer and time step, '
+    + 'price them on hardware profiles, write reports',
   builder: (y) => withProfileOptions(y)
     .option('model', { type: 'string', describe: 'zoo name (random weights, --seed) or a .safetensors checkpoint' })
     .option('out', { type: 'string', describe: 'output directory: profile.json, layers.csv, timesteps.csv, report.html, *.png' })
@@ -30,13 +31,15 @@ export const profileCommand: CommandModule<object, Args> = {
     const bar = new ProgressBar();
     const start = Date.now();
     const report = await profile({
-      ...runOptionsFrom(a, bar.listener), model: a.model, overrides: overridesFrom(a), ...(a.weights !== undefined ? { weights: a.weights } : {}),
+      ...runOptionsFrom(a, bar.listener), model: a.model, overrides: overridesFrom(a),
+      ...(a.weights !== undefined ? { weights: a.weights } : {}),
     });
     const seconds = (Date.now() - start) / 1000;
     const files = await renderProfile(report);
     writeOutputs(dir, files);
     for (const e of report.energy) {
-      if (e.unpriced.length) warn(`${e.profile} prices no ${e.unpriced.map((u) => u.op).join(', ')}; its total leaves them out (--allow-unpriced is on)`);
+      if (!e.unpriced.length) continue;
+      warn(`${e.profile} prices no ${e.unpriced.map((u) => u.op).join(', ')}; its total leaves them out (--allow-unpriced is on)`);
     }
     if (a.json) {
       printJson({
@@ -45,6 +48,7 @@ export const profileCommand: CommandModule<object, Args> = {
       });
       return;
     }
-    printText(`${profileSummary(report)}\nsimulated in ${seconds.toFixed(1)} s; wrote ${files.size} files to ${dir} (open ${dir}/report.html)`);
+    printText(`${profileSummary(report)}\nsimulated in ${seconds.toFixed(1)} s; `
+      + `wrote ${files.size} files to ${dir} (open ${dir}/report.html)`);
   },
 };

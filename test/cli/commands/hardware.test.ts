@@ -47,7 +47,8 @@ test('a valid JSON file dropped in the profile directory is a built-in profile, 
   const dir = mkdtempSync(join(tmpdir(), 'spikewatt-profiles-'));
   try {
     cpSync(PROFILES, dir, { recursive: true });
-    const chip = { schemaVersion: 1, name: 'my-chip', technology: '7 nm test', description: 'd', ops: { ac: { energyPj: 0.1, provenance: 'measured', source: 'my bench' } } };
+    const ops = { ac: { energyPj: 0.1, provenance: 'measured', source: 'my bench' } };
+    const chip = { schemaVersion: 1, name: 'my-chip', technology: '7 nm test', description: 'd', ops };
     writeFileSync(join(dir, 'my-chip.json'), JSON.stringify(chip));
     const env = { ...process.env, SPIKEWATT_PROFILE_DIR: dir };
     const list = spawnSync(process.execPath, [BIN, 'hardware', '--json'], { encoding: 'utf8', env });
