@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_ROOT } from '../helpers/fixtures.js';
+import { FIXTURE_ROOT } from '../../helpers/fixtures.js';
 
 const ROOT = join(FIXTURE_ROOT, '..', '..', '..');
 const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'spikewatt.js'), ...args], { encoding: 'utf8' });
