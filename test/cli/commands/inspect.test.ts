@@ -60,6 +60,13 @@ test('inspect: timm .pth.tar with metric, legacy file that is no model, a bare s
     assert.deepEqual(r.detected?.config, { ...spec.config, timesteps: 16 });
     assert.match(renderInspect(r), /\n {4}img size 32 \(pos_embed \[1,4,32\]: 2x2 patches of 16 pixels\)\n/);
     assert.equal(r.model?.params, modelStats(spec).params);
+    // A file that states its config: shown, and it fills what the weights do not fix (here T).
+    const stated = join(tmp, 'stated.safetensors');
+    writeFileSync(stated, writeSafetensors(randomWeights(spec, { seed: 1 }), { spikewatt: JSON.stringify({ zoo: 'spikformer-cifar10dvs', config: spec.config }) }));
+    const s = inspectFile(readCheckpointFile(stated), {}, undefined);
+    assert.deepEqual(s.storedConfig, spec.config);
+    assert.deepEqual(s.detected?.config, spec.config);
+    assert.match(renderInspect(s), /\n {2}stored {6}the file states its config/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
