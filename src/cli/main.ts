@@ -26,12 +26,19 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    const input = e instanceof InputError;
-    process.stderr.write(`spikewatt: ${input ? '' : 'internal error: '}${firstLine(e)}\n`);
-    if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    else if (!input) process.stderr.write('spikewatt: this is a bug; run again with --debug for the stack trace, and report it\n');
-    return input ? 2 : 1;
+    const { code, text } = errorReport(e, debug);
+    process.stderr.write(text);
+    return code;
   }
+}
+
+/** The error policy: what is printed on stderr and the exit code, for an error thrown by a command. */
+export function errorReport(e: unknown, debug: boolean): { code: 1 | 2; text: string } {
+  const input = e instanceof InputError;
+  let text = `spikewatt: ${input ? '' : 'internal error: '}${firstLine(e)}\n`;
+  if (debug && e instanceof Error) text += `${e.stack}\n`;
+  else if (!input) text += 'spikewatt: this is a bug; run again with --debug for the stack trace, and report it\n';
+  return { code: input ? 2 : 1, text };
 }
 
 const isMain = process.argv[1] !== undefined && /main\.(ts|js)$/.test(process.argv[1]);
