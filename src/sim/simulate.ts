@@ -18,6 +18,8 @@ export type BatchCoupling = 'independent' | 'official';
 export interface SimOptions {
   core: ComputeCore;
   batchCoupling?: BatchCoupling;
+  /** Sees every layer's output at every (sample, t), read-only (calibration); not for counting. */
+  observe?: (layer: string, t: number, out: Value) => void;
 }
 
 /** One sample: static `[C,H,W]` (fed unchanged at every step) or DVS `[T,C,H,W]` frames, float32, official layout. */
@@ -95,6 +97,7 @@ export class Simulator {
       for (const j of st.inputIdx) st.ins.push(j < 0 ? input : this.states[j]!.value);
       const ctx: StepContext = { t, timesteps: this.timesteps, sample, slot, core, sink: this.sink, counts: st.counts };
       st.runner.step(ctx, st.ins, st.value, logits);
+      this.opts.observe?.(st.name, t, st.value);
     }
   }
 }
