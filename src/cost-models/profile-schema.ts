@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { InputError } from '../errors.js';
+import { parseJsonWith } from '../json.js';
 
 /**
  * The hardware profile file format (`hardware-profiles/<name>.json`), schema version 1. A profile is pure
@@ -131,31 +132,9 @@ export class ProfileError extends InputError {
   }
 }
 
-/** RFC 6901 JSON pointer of a path. */
-export function jsonPointer(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '/';
-  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
+export { jsonPointer } from '../json.js';
 
 /** Parses and validates one profile file's text; `file` only names it in errors. */
 export function parseProfile(text: string, file: string): HardwareProfile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ProfileError(file, '/', `invalid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-  }
-  const r = profileSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  let pointer = jsonPointer(issue.path);
-  let reason = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    pointer = jsonPointer([...issue.path, issue.keys[0]!]);
-    reason = `unknown key '${issue.keys[0]}'`;
-  } else if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
-    reason = `missing (expected ${issue.expected})`;
-  }
-  const more = r.error.issues.length - 1;
-  throw new ProfileError(file, pointer, more > 0 ? `${reason} (and ${more} more issue${more > 1 ? 's' : ''})` : reason);
+  return parseJsonWith(profileSchema, text, (pointer, reason) => new ProfileError(file, pointer, reason));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { InputError } from '../errors.js';
+import { parseJsonWith } from '../json.js';
 
 /**
  * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
@@ -134,20 +135,15 @@ export class ReportFileError extends InputError {
 }
 
 export function parseProfileReport(text: string, file: string): ProfileReport {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ReportFileError(`${file}: invalid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-  }
-  const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (v !== PROFILE_REPORT_SCHEMA_VERSION) {
-    throw new ReportFileError(`${file}: schemaVersion ${JSON.stringify(v)} is not ${PROFILE_REPORT_SCHEMA_VERSION} (not a spikewatt profile.json, or from another version)`);
-  }
-  const r = profileReportSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new ReportFileError(`${file}: /${issue.path.join('/')}: ${issue.message}`);
+  const fail = (pointer: string, reason: string) =>
+    new ReportFileError(pointer === '/' ? `${file}: ${reason}` : `${file}: ${pointer}: ${reason}`);
+  return parseJsonWith(profileReportSchema, text, fail, (raw) => {
+    const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (v !== PROFILE_REPORT_SCHEMA_VERSION) {
+      throw new ReportFileError(`${file}: schemaVersion ${JSON.stringify(v)} is not ${PROFILE_REPORT_SCHEMA_VERSION} `
+        + '(not a spikewatt profile.json, or from another version)');
+    }
+  });
 }
 
 /** The serialised form: stable key order as built, one trailing newline. */
