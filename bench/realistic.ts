@@ -1,0 +1,205 @@
+/**
+ * The realistic benchmark: the workloads users run, on every compute core available here.
+ *
+ *   npm run bench                              everything (about 10 minutes on 2 cores)
+ *   npm run bench -- --quick                   fewer runs and samples (a smoke run)
+ *   npm run bench -- --workloads qkformer-cifar10 --cores wasm,wasm-f32
+ *
+ * Workloads (weights that fire like trained networks):
+ *  - qkformer-cifar10: the published HST-4-384, T=4, 32x32, on the full-size official fixture's weights (official
+ *    PyTorch code, BN statistics calibrated to 23 % mean firing), seeded N(0,1) images;
+ *  - qkformer-cifar10dvs: HST-2-256, T=16, 2x128x128 event frames, calibrated seeded init, seeded sparse events;
+ *  - qkformer-imagenet-10-384 at 224 px, calibrated seeded init, seeded N(0,1) images, a few samples.
+ * Each configuration (workload x core x workers) runs in its own child process, so its peak memory (maxRSS) is its
+ * own. It reports images/s and synaptic ops/s as median and min-max over the runs, the workload's mean firing
+ * rate, and the dense tfjs executor's images/s on the same model and inputs. Writes
+ * bench/results/<date>-<machine>.json (or --out).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { zooModel, type ZooName } from '../src/models/zoo.js';
+import { gaussian, mulberry32, randomWeights } from '../src/models/weights.js';
+import { foldWeights } from '../src/models/fold.js';
+import { readSafetensors } from '../src/models/safetensors.js';
+import { numel, type ModelSpec } from '../src/models/spec.js';
+import type { TensorMap } from '../src/models/tensor.js';
+import { calibrateInit } from '../src/sim/calibrate.js';
+import { CORES, CORE_NAMES, type CoreName } from '../src/sim/cores/index.js';
+import { wasmUnavailableReason } from '../src/sim/cores/wasm.js';
+import { probeModes } from '../src/sim/cores/gpujs/modes.js';
+import { perImageTotals } from '../src/sim/counts.js';
+import { runSamples } from '../src/sim/parallel.js';
+import type { SampleInput } from '../src/sim/simulate.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FIXTURE = join(here, '..', 'test', 'fixtures', 'official-full', 'qkformer-cifar10_e384_d4_T4_s32', 'weights.safetensors');
+
+interface Workload { name: string; zoo: ZooName; imgSize?: number; weights: string; samples: number; slowSamples: number }
+const WORKLOADS: Workload[] = [
+  { name: 'qkformer-cifar10', zoo: 'qkformer-cifar10', weights: 'official fixture (23 % firing)', samples: 8, slowSamples: 1 },
+  { name: 'qkformer-cifar10dvs', zoo: 'qkformer-cifar10dvs', weights: 'calibrated seeded init (band 10-25 %)', samples: 4, slowSamples: 1 },
+  { name: 'qkformer-imagenet-10-384', zoo: 'qkformer-imagenet-10-384', imgSize: 224, weights: 'calibrated seeded init (band 10-25 %)', samples: 2, slowSamples: 0 },
+];
+
+/** One configuration's measurement, from the child process. */
+interface Measured {
+  workload: string; core: string; workers: number; samplesPerRun: number; runs: number;
+  imagesPerSecond: number[]; synapticOpsPerImage: number; meanFiringRate: number; maxRssMiB: number; setupSeconds: number;
+}
+
+function inputsFor(spec: ModelSpec, count: number, seed: number): SampleInput[] {
+  const r = mulberry32(seed), g = gaussian(r);
+  const dvs = spec.config.input === 'dvs';
+  const n = (dvs ? spec.config.timesteps : 1) * numel(spec.inputShape);
+  // static: normalised pixels ~N(0,1); DVS: 5 % of pixel-polarity cells hold 1-2 events per frame
+  return Array.from({ length: count }, () => new Float32Array(n).map(() => (dvs ? (r() < 0.05 ? 1 + Math.floor(r() * 2) : 0) : g())));
+}
+
+/** The workload's spec and tensors (calibrated once per child; deterministic, so every child gets the same). */
+function load(w: Workload): { spec: ModelSpec; tensors: TensorMap } {
+  const spec = zooModel(w.zoo, w.imgSize ? { imgSize: w.imgSize } : {});
+  if (w.zoo === 'qkformer-cifar10') return { spec, tensors: readSafetensors(new Uint8Array(readFileSync(FIXTURE)), FIXTURE).tensors };
+  const fast: CoreName = wasmUnavailableReason() === null ? 'wasm-f32' : 'reference';
+  const cal = calibrateInit(spec, randomWeights(spec, { seed: 1 }), inputsFor(spec, 1, 99), { makeCore: () => CORES[fast](), seed: 1 });
+  return { spec, tensors: cal.tensors };
+}
+
+async function child(arg: string): Promise<void> {
+  const { workload, core, workers, samples, runs, gpuMode } = JSON.parse(arg) as
+    { workload: string; core: CoreName; workers: number; samples: number; runs: number; gpuMode?: string };
+  const w = WORKLOADS.find((x) => x.name === workload)!;
+  const t0 = performance.now();
+  const { spec, tensors } = load(w);
+  const folded = foldWeights(spec, tensors);
+  const xs = inputsFor(spec, samples, 2);
+  const setupSeconds = (performance.now() - t0) / 1000;
+  const ips: number[] = [];
+  let syn = 0, rate = 0;
+  const opts = { core, coreOptions: gpuMode ? { gpuMode } : {}, batchCoupling: 'independent' as const, batchSize: 1, workers };
+  // one warm-up sample: JIT tiers, wasm compilation, premultiplied weight tables
+  await runSamples(spec, folded, 1, (i) => xs[i]!, { ...opts, workers: 1 });
+  for (let r = 0; r < runs; r++) {
+    const s = performance.now();
+    const res = await runSamples(spec, folded, samples, (i) => xs[i]!, opts);
+    ips.push(samples / ((performance.now() - s) / 1000));
+    const tot = perImageTotals(res.sink.counts);
+    syn = tot.ac + tot.mac;
+    let spikes = 0, neuronSteps = 0;
+    for (const lc of res.sink.counts.layers) if (lc.kind === 'lif') {
+      for (const v of lc.outputSpikes) spikes += v;
+      neuronSteps += lc.outputElements * spec.config.timesteps * res.sink.counts.samples;
+    }
+    rate = spikes / neuronSteps;
+  }
+  const m: Measured = {
+    workload, core: gpuMode ? `${core}/${gpuMode}` : core, workers, samplesPerRun: samples, runs, imagesPerSecond: ips,
+    synapticOpsPerImage: syn, meanFiringRate: rate, maxRssMiB: process.resourceUsage().maxRSS / 1024, setupSeconds,
+  };
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+async function denseChild(arg: string): Promise<void> {
+  const { workload, runs } = JSON.parse(arg) as { workload: string; runs: number };
+  const w = WORKLOADS.find((x) => x.name === workload)!;
+  const { initTf, tf } = await import('../src/train/backend.js');
+  const { DenseModel } = await import('../src/train/dense.js');
+  const backend = await initTf({ prefer: 'auto' });
+  const { spec, tensors } = load(w);
+  const m = new DenseModel(spec, tensors);
+  const xs = inputsFor(spec, 1, 2);
+  const s = spec.inputShape, T = spec.config.timesteps;
+  // NHWC: static [1, H, W, C]; DVS [T, H, W, C] time-major
+  const toNhwc = (x: Float32Array, frames: number) => {
+    const out = new Float32Array(x.length), hw = s.h * s.w;
+    for (let f = 0; f < frames; f++) for (let c = 0; c < s.c; c++) for (let p = 0; p < hw; p++) out[(f * hw + p) * s.c + c] = x[(f * s.c + c) * hw + p]!;
+    return tf.tensor4d(out, [frames, s.h, s.w, s.c]);
+  };
+  const frames = spec.config.input === 'dvs' ? T : 1;
+  const once = () => tf.tidy(() => m.forward(toNhwc(xs[0]!, frames), 'eval').dataSync());
+  once();
+  const ips: number[] = [];
+  for (let r = 0; r < runs; r++) { const t0 = performance.now(); once(); ips.push(1 / ((performance.now() - t0) / 1000)); }
+  process.stdout.write(`${JSON.stringify({ workload, backend, imagesPerSecond: ips, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2; };
+const stat = (xs: number[]) => ({ median: +median(xs).toFixed(3), min: +Math.min(...xs).toFixed(3), max: +Math.max(...xs).toFixed(3) });
+
+function spawnChild(flag: string, arg: object): unknown {
+  const outText = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), flag, JSON.stringify(arg)], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+  });
+  return JSON.parse(outText.trim().split('\n').pop()!);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      workloads: { type: 'string' }, cores: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+      runs: { type: 'string' }, child: { type: 'string' }, dense: { type: 'string' },
+    },
+  });
+  if (values.child) return child(values.child);
+  if (values.dense) return denseChild(values.dense);
+  const runs = Number(values.runs ?? (values.quick ? 2 : 5));
+  const workloads = values.workloads ? WORKLOADS.filter((w) => values.workloads!.split(',').includes(w.name)) : WORKLOADS;
+  const probe = probeModes();
+  const wanted = values.cores ? values.cores.split(',') : [...CORE_NAMES];
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  const configs: { core: CoreName; gpuMode?: string; workers: number; slow: boolean }[] = [];
+  for (const c of CORE_NAMES) {
+    if (!wanted.includes(c)) continue;
+    if (c === 'gpujs') {
+      for (const p of probe) if (p.available) configs.push({ core: c, gpuMode: p.mode, workers: 1, slow: true });
+    } else if (c === 'reference') configs.push({ core: c, workers: 1, slow: true });
+    else if (wasmUnavailableReason() === null) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
+  }
+  const rows: Measured[] = [];
+  const dense: unknown[] = [];
+  for (const w of workloads) {
+    for (const cfg of configs) {
+      const samples = cfg.slow ? w.slowSamples : (values.quick ? Math.max(cfg.workers, Math.ceil(w.samples / 2)) : w.samples);
+      if (samples === 0) { console.log(`${w.name} ${cfg.core}${cfg.gpuMode ? `/${cfg.gpuMode}` : ''}: skipped (too slow at this size)`); continue; }
+      const r = spawnChild('--child', {
+        workload: w.name, core: cfg.core, workers: cfg.workers, samples, runs: cfg.slow ? Math.min(runs, 2) : runs,
+        ...(cfg.gpuMode ? { gpuMode: cfg.gpuMode } : {}),
+      }) as Measured;
+      rows.push(r);
+      const s = stat(r.imagesPerSecond);
+      console.log(`${w.name} ${r.core} x${r.workers}: ${s.median} images/s (${s.min}-${s.max}), ` +
+        `${(median(r.imagesPerSecond) * r.synapticOpsPerImage / 1e9).toFixed(2)} G synaptic ops/s, firing ${(100 * r.meanFiringRate).toFixed(1)} %, ` +
+        `peak ${r.maxRssMiB.toFixed(0)} MiB`);
+    }
+    const d = spawnChild('--dense', { workload: w.name, runs: Math.min(runs, 3) }) as { imagesPerSecond: number[]; backend: string };
+    dense.push(d);
+    console.log(`${w.name} dense tfjs (${d.backend}): ${stat(d.imagesPerSecond).median} images/s`);
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const machine = `${(os.cpus()[0]?.model ?? 'cpu').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${cpus}c`;
+  const out = values.out ?? join(here, 'results', `${today}-${machine}.json`);
+  const doc = {
+    benchmark: 'realistic', date: today, machine, node: process.version, cpus, cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    workloads: workloads.map((w) => ({ name: w.name, weights: w.weights })),
+    rows: rows.map((r) => {
+      const d = dense.find((x) => (x as { workload: string }).workload === r.workload) as { imagesPerSecond: number[] } | undefined;
+      return {
+        ...r, imagesPerSecondStats: stat(r.imagesPerSecond),
+        synapticOpsPerSecond: stat(r.imagesPerSecond.map((v) => v * r.synapticOpsPerImage)),
+        denseImagesPerSecond: d ? +median(d.imagesPerSecond).toFixed(3) : null,
+        ratioToDense: d ? +(median(r.imagesPerSecond) / median(d.imagesPerSecond)).toFixed(3) : null,
+      };
+    }),
+    dense,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
+  renameSync(`${out}.tmp`, out);
+  console.log(`wrote ${out}`);
+}
+
+await main();
