@@ -209,3 +209,24 @@ export function gatherAccumulateF32(
     }
   }
 }
+
+/** The largest of n multiplicities (i32), or -1 when the addresses are not strictly ascending. */
+export function scanEvents(addrPtr: usize, multPtr: usize, n: i32): i32 {
+  let prev: i32 = -1, maxM: i32 = 0;
+  for (let e: i32 = 0; e < n; e++) {
+    const a = load<i32>(addrPtr + (<usize>e << 2));
+    if (a <= prev) return -1;
+    prev = a;
+    const m = load<i32>(multPtr + (<usize>e << 2));
+    if (m > maxM) maxM = m;
+  }
+  return maxM;
+}
+
+/** In place: each event's multiplicity m becomes the byte address of its weight table, bases[m]. */
+export function mapBases(multPtr: usize, basesPtr: usize, n: i32): void {
+  for (let e: i32 = 0; e < n; e++) {
+    const p = multPtr + (<usize>e << 2);
+    store<i32>(p, load<i32>(basesPtr + (<usize>load<i32>(p) << 2)));
+  }
+}

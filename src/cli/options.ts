@@ -7,7 +7,8 @@ import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/
 import {
   BATCH_COUPLINGS, DEFAULT_HARDWARE, parseBatchCoupling, parseChoice, parseConvention, parseCore, parseList, type RunOptions,
 } from '../pipeline/index.js';
-import { CORE_NAMES } from '../sim/cores/index.js';
+import { CORE_NAMES, defaultCoreName } from '../sim/cores/index.js';
+import { defaultWorkers } from '../sim/parallel.js';
 import type { OnProgress } from '../pipeline/profile.js';
 
 /** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
@@ -86,6 +87,7 @@ export interface ProfileArgs extends OverrideArgs, EnergyArgs {
   core: string;
   batchCoupling: string;
   batchSize: number;
+  workers: number;
   seed: number;
   /** Weights for a zoo model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar). */
   weights?: string | undefined;
@@ -96,7 +98,11 @@ export function withProfileOptions<T>(y: Argv<T>) {
   return withEnergyOptions(withModelOverrides(y))
     .option('dataset', { type: 'string', default: 'synthetic', describe: `NAME[:PATH]: ${datasetForms()} (test split)` })
     .option('samples', { type: 'number', default: 100, describe: 'samples to simulate (the first N of the test split)' })
-    .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(' | ')}` })
+    .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(' | ')}` })
+    .option('workers', {
+      type: 'number', default: defaultWorkers(),
+      describe: 'worker threads over samples (default: the CPUs); counts, spikes and accuracy do not depend on it',
+    })
     .option('batch-coupling', {
       type: 'string', default: 'independent',
       describe: `${BATCH_COUPLINGS.join(' | ')} (official: the official SSA proj_lif over T*B; results depend on --batch-size)`,
@@ -117,7 +123,7 @@ export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptio
   return {
     dataset: a.dataset, samples: a.samples, hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
     convention: parseConvention(a.convention ?? 'exact'), core: parseCore(a.core), batchCoupling: parseBatchCoupling(a.batchCoupling),
-    batchSize: a.batchSize, seed: a.seed, allowUnpriced: a.allowUnpriced ?? false, onProgress,
+    batchSize: a.batchSize, workers: a.workers, seed: a.seed, allowUnpriced: a.allowUnpriced ?? false, onProgress,
   };
 }
 

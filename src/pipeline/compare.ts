@@ -60,9 +60,10 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   }
   const note = (message: string) => run.onProgress({ kind: 'note', message });
   const data = planned.map((p) => openModelDataset(p.model.spec, run.dataset, run.samples, run.seed, note));
-  const runs: CompareRun[] = planned.map((p, i) => ({
-    label: p.label, model: p.model, report: profileModel(p.model, p.arg, data[i]!, run, p.label).report,
-  }));
+  const runs: CompareRun[] = [];
+  for (const [i, p] of planned.entries()) {
+    runs.push({ label: p.label, model: p.model, report: (await profileModel(p.model, p.arg, data[i]!, run, p.label)).report });
+  }
   const report = compareReports(runs, run.dataset, run.samples);
   if (dir !== null) writeOutputs(dir, renderCompare(report));
   return { report, runs };

@@ -4,8 +4,8 @@ import { openDataset } from '../data/registry.js';
 import { foldWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
-import { CORES, type CoreName } from '../sim/cores/index.js';
-import { simulate } from '../sim/simulate.js';
+import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
+import { runSamples } from '../sim/parallel.js';
 import { initTf } from '../train/backend.js';
 import { DenseModel } from '../train/dense.js';
 import { evaluateDense, inTopK, type EvalResult } from '../train/evaluate.js';
@@ -29,6 +29,8 @@ export interface EvaluateOptions extends ModelOptions {
   engine?: Engine;
   core?: CoreName;
   batchSize?: number;
+  /** Simulator worker threads; default the number of CPUs (results do not depend on it). */
+  workers?: number;
   backend?: TfBackend;
   onProgress?: OnProgress;
 }
@@ -45,11 +47,14 @@ export interface Evaluation {
 }
 
 /** Event-driven simulation of the first `n` samples (independent samples), scored like evaluateDense. */
-export function evaluateSim(spec: ModelSpec, tensors: TensorMap, d: Dataset, n: number, core: CoreName, batchSize: number): EvalResult {
+export async function evaluateSim(
+  spec: ModelSpec, tensors: TensorMap, d: Dataset, n: number, core: CoreName, batchSize: number, workers?: number,
+): Promise<EvalResult> {
   const folded = foldWeights(spec, tensors);
   const inputs = Array.from({ length: n }, (_, i) => d.get(i));
-  const opts = { core: CORES[parseCore(core)]({}), batchSize, batchCoupling: 'independent' } as const;
-  const { logits } = simulate(spec, folded, inputs.map((s) => s.x), opts);
+  const { logits } = await runSamples(spec, folded, n, (i) => inputs[i]!.x, {
+    core: parseCore(core), batchSize, batchCoupling: 'independent', ...(workers !== undefined ? { workers } : {}),
+  });
   const predictions = new Int32Array(n), labels = new Int32Array(n);
   let top1 = 0, top5 = 0;
   logits.forEach((row, i) => {
@@ -66,7 +71,7 @@ export function evaluateSim(spec: ModelSpec, tensors: TensorMap, d: Dataset, n: 
 /** The eval job: top-1 / top-5 of a model on a test split with the dense engine, the simulator, or both. */
 export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   const engine = parseChoice(o.engine ?? 'dense', ENGINES, 'engine');
-  const core = parseCore(o.core ?? 'reference');
+  const core = parseCore(o.core ?? defaultCoreName());
   const backend = parseChoice(o.backend ?? 'auto', TF_BACKENDS, 'backend');
   const batchSize = o.batchSize ?? 32;
   const { spec, tensors, weights } = resolveModel(o.model, o);
@@ -96,7 +101,7 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   }
   if (engine !== 'dense') {
     const t0 = Date.now();
-    sim = evaluateSim(spec, tensors, test, n, core, batchSize);
+    sim = await evaluateSim(spec, tensors, test, n, core, batchSize, o.workers);
     out.sim = { top1: sim.top1, top5: sim.top5, core, seconds: (Date.now() - t0) / 1000 };
   }
   if (dense && sim) {

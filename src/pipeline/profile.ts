@@ -5,9 +5,10 @@ import {
 } from '../cost-models/index.js';
 import { datasetInfo, type Dataset } from '../data/dataset.js';
 import { foldWeights } from '../models/fold.js';
-import { CORES, type CoreName } from '../sim/cores/index.js';
+import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
 import type { OpCounts } from '../sim/counts.js';
-import { Simulator, type BatchCoupling } from '../sim/simulate.js';
+import type { BatchCoupling } from '../sim/simulate.js';
+import { defaultWorkers, runSamples } from '../sim/parallel.js';
 import { accuracy, type Accuracy } from '../reports/accuracy.js';
 import { buildProfileReport, type DatasetSummary, type PricedProfile, type RunConfig } from '../reports/profile-report.js';
 import type { ProfileReport } from '../reports/schema.js';
@@ -37,6 +38,11 @@ export interface RunOptions {
   batchCoupling?: BatchCoupling;
   /** Samples simulated together (matters only with batchCoupling 'official'); default 16. */
   batchSize?: number;
+  /**
+   * Worker threads over samples; default the number of CPUs. Counts, spikes and logits equal the 1-worker run's
+   * exactly. batchCoupling 'official' couples a batch's samples and runs in one thread.
+   */
+  workers?: number;
   /** Seed of random weights (zoo models) and generated datasets; default 0. */
   seed?: number;
   /** Report ops a profile does not price as unpriced counts instead of failing. */
@@ -55,7 +61,7 @@ export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
 /** RunOptions checked and completed: every value in its closed set, profiles loaded. */
 export interface CheckedRun {
   dataset: string; samples: number; convention: ConventionName; core: CoreName; batchCoupling: BatchCoupling;
-  batchSize: number; seed: number; profiles: HardwareProfile[]; allowUnpriced: boolean; onProgress: OnProgress;
+  batchSize: number; workers: number; seed: number; profiles: HardwareProfile[]; allowUnpriced: boolean; onProgress: OnProgress;
 }
 
 const readText = (p: string) => readFileSync(p, 'utf8');
@@ -66,14 +72,15 @@ export function checkRun(o: RunOptions): CheckedRun {
     if (!Number.isInteger(v) || v < 1) throw new InputError(`--${what} must be a positive integer, got ${v}`);
   };
   const samples = o.samples ?? 100, batchSize = o.batchSize ?? 16, seed = o.seed ?? 0;
-  posInt(samples, 'samples'); posInt(batchSize, 'batch-size');
+  const workers = o.workers ?? defaultWorkers();
+  posInt(samples, 'samples'); posInt(batchSize, 'batch-size'); posInt(workers, 'workers');
   if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got ${seed}`);
   const hardware = o.hardware ?? [DEFAULT_HARDWARE];
   if (!hardware.length) throw new InputError('--hardware is empty');
   return {
-    dataset: o.dataset ?? 'synthetic', samples, batchSize, seed,
+    dataset: o.dataset ?? 'synthetic', samples, batchSize, workers, seed,
     // NOTE: library callers are typed, but JavaScript and JSON configs are not: the closed sets are checked here.
-    convention: parseConvention(o.convention ?? 'exact'), core: parseCore(o.core ?? 'reference'),
+    convention: parseConvention(o.convention ?? 'exact'), core: parseCore(o.core ?? defaultCoreName()),
     batchCoupling: parseBatchCoupling(o.batchCoupling ?? 'independent'),
     profiles: hardware.map((n) => loadProfile(n, readText)), allowUnpriced: o.allowUnpriced ?? false,
     onProgress: o.onProgress ?? (() => {}),
@@ -93,28 +100,24 @@ export interface SimulationRun {
 }
 
 /** Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy. */
-export function simulateRun(
+export async function simulateRun(
   model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name,
-): SimulationRun {
+): Promise<SimulationRun> {
   const { spec } = model;
   const start = Date.now();
-  const core = CORES[run.core]({});
-  const sim = new Simulator(spec, foldWeights(spec, model.tensors), { core, batchCoupling: run.batchCoupling });
   const n = Math.min(run.samples, data.length);
-  const logits: Float64Array[] = [], labels: number[] = [];
-  try {
-    for (let i = 0; i < n; i += run.batchSize) {
-      const batch = Array.from({ length: Math.min(run.batchSize, n - i) }, (_, j) => data.get(i + j));
-      logits.push(...sim.runBatch(batch.map((s) => s.x)));
-      labels.push(...batch.map((s) => s.label));
-      run.onProgress({ kind: 'simulate', label, done: logits.length, total: n, elapsedSeconds: (Date.now() - start) / 1000 });
-    }
-  } finally {
-    core.dispose();
-  }
+  const labels: number[] = [];
+  const res = await runSamples(spec, foldWeights(spec, model.tensors), n, (i) => {
+    const s = data.get(i);
+    labels[i] = s.label;
+    return s.x;
+  }, {
+    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers,
+    onBatch: (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
+  });
   const info = datasetInfo(data);
   return {
-    model, modelArg, counts: sim.sink.counts, accuracy: accuracy(logits, labels),
+    model, modelArg, counts: res.sink.counts, accuracy: accuracy(res.logits, labels.slice(0, res.done)),
     dataset: {
       name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape,
     },
@@ -143,9 +146,9 @@ export function priceRun(
 }
 
 /** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
-export function profileModel(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string):
-  { report: ProfileReport; simulation: SimulationRun } {
-  const simulation = simulateRun(model, modelArg, data, run, label);
+export async function profileModel(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string):
+  Promise<{ report: ProfileReport; simulation: SimulationRun }> {
+  const simulation = await simulateRun(model, modelArg, data, run, label);
   return { report: priceRun(simulation, run.profiles, run.convention, run.allowUnpriced), simulation };
 }
 
@@ -162,7 +165,7 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
   const run = checkRun(o);
   const model = resolveModel(o.model, { ...modelOptions(o), seed: run.seed });
   const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
-  const { report } = profileModel(model, o.model, data, run);
+  const { report } = await profileModel(model, o.model, data, run);
   if (dir !== null) writeOutputs(dir, await renderProfile(report));
   return report;
 }

@@ -9,7 +9,10 @@ const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 3, batch
 test('profile() reports progress through the callback and re-pricing a saved report equals pricing the run', async () => {
   const events: ProgressEvent[] = [];
   const both = await profile({ ...RUN, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, onProgress: (e) => events.push(e) });
-  assert.deepEqual(events.filter((e) => e.kind === 'simulate').map((e) => e.kind === 'simulate' && e.done), [2, 3]);
+  // with worker threads, batches complete in any order: the counts grow to the total
+  const done = events.flatMap((e) => (e.kind === 'simulate' ? [e.done] : []));
+  assert.equal(done.at(-1), 3);
+  assert.ok(done.every((d, i) => i === 0 || d > done[i - 1]!), `progress ${done.join(',')}`);
   assert.deepEqual(both.config.hardware, ['cmos45-fp32', 'loihi']);
   const one = await profile({ ...RUN, hardware: ['cmos45-fp32'] });
   const saved = JSON.parse(JSON.stringify(one)) as typeof one;

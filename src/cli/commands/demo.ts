@@ -6,13 +6,14 @@ import {
   writeOutputs,
   type CompareRun, type ResolvedModel, type RunOptions,
 } from '../../pipeline/index.js';
-import { CORE_NAMES } from '../../sim/cores/index.js';
+import { CORE_NAMES, defaultCoreName } from '../../sim/cores/index.js';
+import { defaultWorkers } from '../../sim/parallel.js';
 import { profileSummary } from '../../reports/summary.js';
 import { info, printText } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import { compareSummary } from './compare.js';
 
-interface Args { out: string; samples: number; checkpoints: string; core: string }
+interface Args { out: string; samples: number; checkpoints: string; core: string; workers: number }
 
 /** The demo's three models: the mixed QKFormer first (its report is report.html), then the two ablations. */
 export const DEMO_MODELS = [
@@ -40,13 +41,14 @@ export const demoCommand: CommandModule<object, Args> = {
     .option('out', { type: 'string', default: 'demo-out', describe: 'output directory' })
     .option('samples', { type: 'number', default: 200, describe: 'test samples per model' })
     .option('checkpoints', { type: 'string', default: 'checkpoints', describe: 'directory holding the fmnist-*.safetensors checkpoints' })
-    .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(' | ')}` })
+    .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(' | ')}` })
+    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads over samples (results do not depend on it)' })
     .example('npm run demo', 'the whole demo (a minute or two on 2 cores)')
     .example('spikewatt demo --samples 50 --out /tmp/demo', 'a quicker one') as never,
   handler: async (a) => {
     const dir = checkOutDir(a.out);
     const bar = new ProgressBar('spikewatt demo');
-    const run = checkRun({ ...DEMO_RUN, samples: a.samples, core: parseCore(a.core), onProgress: bar.listener });
+    const run = checkRun({ ...DEMO_RUN, samples: a.samples, core: parseCore(a.core), workers: a.workers, onProgress: bar.listener });
     const missing = DEMO_MODELS.filter((m) => !existsSync(join(a.checkpoints, m.file)));
     if (missing.length) {
       info(`checkpoint(s) ${missing.map((m) => join(a.checkpoints, m.file)).join(', ')} not found; `
@@ -60,13 +62,14 @@ export const demoCommand: CommandModule<object, Args> = {
       const model = resolveModel('qkformer-cifar10', { overrides, seed: run.seed });
       return { label: `${m.label}, random weights`, arg: 'qkformer-cifar10', model };
     });
-    const runs: CompareRun[] = models.map((m) => {
+    const runs: CompareRun[] = [];
+    for (const m of models) {
       const note = (message: string) => run.onProgress({ kind: 'note', message });
       const data = openModelDataset(m.model.spec, run.dataset, run.samples, run.seed, note);
-      const { report, simulation } = profileModel(m.model, m.arg, data, run, m.label);
+      const { report, simulation } = await profileModel(m.model, m.arg, data, run, m.label);
       info(`${m.label}: ${report.accuracy.samples} samples in ${simulation.seconds.toFixed(1)} s`, 'spikewatt demo');
-      return { label: m.label, model: m.model, report };
-    });
+      runs.push({ label: m.label, model: m.model, report });
+    }
     const main = runs[0]!.report;
     const compare = compareReports(runs, run.dataset, run.samples);
     const files = new Map([...await renderProfile(main), ...renderCompare(compare)]);

@@ -1,11 +1,12 @@
 import type { CommandModule } from 'yargs';
-import { CORE_NAMES } from '../../sim/cores/index.js';
+import { CORE_NAMES, defaultCoreName } from '../../sim/cores/index.js';
+import { defaultWorkers } from '../../sim/parallel.js';
 import { ENGINES, TF_BACKENDS, evaluate, parseChoice, parseCore } from '../../pipeline/index.js';
 import { printJson, printText } from '../io.js';
 import { datasetForms, overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
-  model: string; dataset: string; samples?: number | undefined; engine: string; core: string; seed: number;
+  model: string; dataset: string; samples?: number | undefined; engine: string; core: string; workers: number; seed: number;
   'batch-size': number; backend: string; json?: boolean | undefined;
 }
 
@@ -26,8 +27,9 @@ export const evalCommand: CommandModule<object, Args> = {
       type: 'string', default: 'dense', choices: [...ENGINES],
       describe: 'dense: tfjs forward; sim: event-driven simulator; both: both, plus agreement',
     })
+    .option('workers', { type: 'number', default: defaultWorkers(), describe: 'simulator worker threads (results do not depend on it)' })
     .option('core', {
-      type: 'string', default: 'reference',
+      type: 'string', default: defaultCoreName(),
       describe: `simulator compute core (--engine sim/both): ${CORE_NAMES.join(', ')}`,
     })
     .option('seed', { type: 'number', default: 0, describe: 'random-weight seed when --model is a zoo name' })
@@ -41,7 +43,7 @@ export const evalCommand: CommandModule<object, Args> = {
     const tty = process.stderr.isTTY === true;
     const out = await evaluate({
       model: a.model, dataset: a.dataset, ...(a.samples !== undefined ? { samples: a.samples } : {}),
-      engine: parseChoice(a.engine, ENGINES, 'engine'), core: parseCore(a.core), seed: a.seed, batchSize: a['batch-size'],
+      engine: parseChoice(a.engine, ENGINES, 'engine'), core: parseCore(a.core), workers: a.workers, seed: a.seed, batchSize: a['batch-size'],
       backend: parseChoice(a.backend, TF_BACKENDS, 'backend'), overrides: overridesFrom(a),
       onProgress: (e) => {
         if (e.kind === 'simulate' && tty) process.stderr.write(`\r${e.label} ${e.done}/${e.total}\x1b[K${e.done === e.total ? '\n' : ''}`);

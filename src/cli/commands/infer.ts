@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { foldWeights } from '../../models/fold.js';
 import { readSafetensors } from '../../models/safetensors.js';
-import { Simulator } from '../../sim/simulate.js';
+import { runSamples, defaultWorkers } from '../../sim/parallel.js';
 import { GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
 import { BATCH_COUPLINGS, parseBatchCoupling, parseCore } from '../../pipeline/index.js';
-import { CORES, CORE_NAMES } from '../../sim/cores/index.js';
+import { CORES, CORE_NAMES, defaultCoreName } from '../../sim/cores/index.js';
 import { layerTotals } from '../../sim/counts.js';
 import { OP_KINDS } from '../../sim/ops.js';
 import { InputError } from '../../errors.js';
@@ -15,7 +15,7 @@ import { summarizeDetection } from '../../models/detect.js';
 import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {
-  model?: string | undefined; weights: string; input: string; batchCoupling: string; core: string; gpuMode?: string | undefined; json?: boolean | undefined;
+  model?: string | undefined; weights: string; input: string; batchCoupling: string; core: string; workers: number; gpuMode?: string | undefined; json?: boolean | undefined;
 }
 
 export function readTensorFile(path: string, what: string) {
@@ -35,11 +35,15 @@ export const inferCommand: CommandModule<object, Args> = {
     })
     .option('input', { type: 'string', demandOption: true, describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)' })
     .option('batch-coupling', { type: 'string', default: 'independent', choices: [...BATCH_COUPLINGS], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
-    .option('core', { type: 'string', default: 'reference', describe: `compute core: ${CORE_NAMES.join(', ')}` })
+    .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(', ')}` })
+    .option('workers', {
+      type: 'number', default: defaultWorkers(),
+      describe: 'worker threads over samples (independent coupling); results do not depend on it',
+    })
     .option('gpu-mode', { type: 'string', describe: 'gpujs core mode: auto | headlessgl | webasm | cpu' })
     .option('json', { type: 'boolean', describe: 'print one JSON object: logits, spikes, layers (and totals/energy with --hardware)' })
     .example('spikewatt infer --model qkformer-cifar10 --embed-dims 64 --depths 3 -T 2 --img-size 16 --weights w.safetensors --input x.safetensors --batch-coupling official --json', '') as never,
-  handler: (a) => {
+  handler: async (a) => {
     checkZooName(a.model);
     const w = readCheckpointFile(a.weights, undefined, 'weights');
     const { spec, detection } = cliCheckpointModel(w, a, a.model);
@@ -55,18 +59,23 @@ export const inferCommand: CommandModule<object, Args> = {
     const B = inp.shape[0]!, per = inp.data.length / B;
     const data = Float32Array.from(inp.data);
     const inputs = Array.from({ length: B }, (_, b) => data.subarray(b * per, (b + 1) * per));
+    const coreName = parseCore(a.core), coreOptions = a.gpuMode ? { gpuMode: a.gpuMode } : {};
     let core;
     // NOTE: the gpujs core refuses a mode this machine lacks; that is the user's choice of mode, not a bug.
-    try { core = CORES[parseCore(a.core)](a.gpuMode ? { gpuMode: a.gpuMode } : {}); } catch (e) {
+    try { core = CORES[coreName](coreOptions); } catch (e) {
       if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
       throw e;
     }
-    const sim = new Simulator(spec, foldWeights(spec, w.tensors), { core, batchCoupling: parseBatchCoupling(a.batchCoupling) });
-    const logits = sim.runBatch(inputs);
     core.dispose();
-    const counts = sim.sink.counts;
+    const coupling = parseBatchCoupling(a.batchCoupling);
+    // official coupling: the whole input is one batch (its samples share the SSA proj_lif membrane)
+    const res = await runSamples(spec, foldWeights(spec, w.tensors), B, (i) => inputs[i]!, {
+      core: coreName, coreOptions, batchCoupling: coupling, batchSize: coupling === 'official' ? B : 1, workers: a.workers,
+    });
+    const { logits } = res;
+    const counts = res.sink.counts;
     const spikes: Record<string, { perT: number[]; perSamplePerT: number[][] }> = {};
-    for (const [name, rows] of sim.sink.spikesPerSample) {
+    for (const [name, rows] of res.sink.spikesPerSample) {
       spikes[name] = { perT: Array.from({ length: T }, (_, t) => rows.reduce((acc, r) => acc + r[t]!, 0)), perSamplePerT: rows };
     }
     const layers: Record<string, Record<string, number>> = {};

@@ -28,6 +28,8 @@ interface Exports {
   gatherAccumulate: GatherKernel;
   gatherAccumulateF32: GatherKernel;
   lifStep(v: number, x: number, n: number, vTh: number, out: number): number;
+  scanEvents(addr: number, mult: number, n: number): number;
+  mapBases(mult: number, bases: number, n: number): void;
 }
 
 type GatherKernel = (
@@ -82,7 +84,7 @@ export class WasmCore implements ComputeCore {
   private readonly prepared = new Map<string, Prepared>();
   /** Scratch, grown on demand (never shrinks): event addresses, multipliers, positions, cell lists, accumulators. */
   private scratch: {
-    addr: Region; evBase: Region; mult: Region; pos: Region; cellStart: Region; cursor: Region; rows: Region; rel: Region; mults: Region;
+    addr: Region; evBase: Region; bases: Region; mult: Region; pos: Region; cellStart: Region; cursor: Region; rows: Region; rel: Region; mults: Region;
     acc: Region;
   } | null = null;
   private scratchCap = { events: 0, positions: 0, cells: 0, list: 0, acc: 0 };
@@ -155,7 +157,7 @@ export class WasmCore implements ComputeCore {
       c.cells = Math.max(c.cells, cells); c.acc = Math.max(c.acc, acc);
       c.list = Math.max(c.list, 1);
       this.scratch = {
-        addr: this.alloc(c.events * 4), evBase: this.alloc(c.events * 4), mult: this.alloc(c.events * 8), pos: this.alloc((c.positions + 1) * 4),
+        addr: this.alloc(c.events * 4), evBase: this.alloc(c.events * 4), bases: this.alloc((MAX_TABLE_M + 1) * 4), mult: this.alloc(c.events * 8), pos: this.alloc((c.positions + 1) * 4),
         cellStart: this.alloc((c.cells + 1) * 4), cursor: this.alloc((c.cells + 1) * 4),
         rows: this.alloc(c.list * 4), rel: this.alloc(c.list * 4), mults: this.alloc(c.list * 8), acc: this.alloc(c.acc * 8),
       };
@@ -199,30 +201,31 @@ export class WasmCore implements ComputeCore {
 
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     const p = this.get(layer);
-    const n = ev.count, evAddr = ev.addr, evMult = ev.mult;
-    let maxM = 0, prev = -1, sorted = true;
-    for (let i = 0; i < n; i++) {
-      const a = evAddr[i]!, m = evMult[i]!;
-      if (a <= prev) sorted = false;
-      prev = a;
-      if (m > maxM) maxM = m;
-    }
-    if (!sorted) {
+    const n = ev.count;
+    let s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * this.padded(layer.out.c));
+    // multiplicities go into evBase, which mapBases then turns into table addresses in place
+    this.i32(s.addr, n).set(ev.addr.subarray(0, n));
+    this.i32(s.evBase, n).set(ev.mult.subarray(0, n));
+    const maxM = this.x.scanEvents(s.addr.ptr, s.evBase.ptr, n);
+    if (maxM < 0) {
       // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
       // them so, but keep the result exact for any producer.
-      for (let i = 0; i < n; i++) scatterInto(layer, p.wT, evAddr[i]!, evMult[i]!, acc);
+      for (let i = 0; i < n; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
       return;
     }
     const withMult = maxM > MAX_TABLE_M;
-    const bases = new Int32Array(withMult ? 1 : maxM + 1);
-    if (!withMult) for (let i = 0; i < n; i++) { const m = evMult[i]!; if (bases[m] === 0) bases[m] = this.table(p, m); }
-    else bases[0] = this.table(p, 1);
-    // tables first: allocating may grow memory, which detaches earlier views
-    const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * this.padded(layer.out.c));
-    const addr = this.i32(s.addr, n), evBase = this.i32(s.evBase, n), mult = this.f64(s.mult, n);
-    addr.set(evAddr.subarray(0, n));
-    if (withMult) { evBase.fill(bases[0]!); for (let i = 0; i < n; i++) mult[i] = evMult[i]!; }
-    else for (let i = 0; i < n; i++) evBase[i] = bases[evMult[i]!]!;
+    // tables first (allocating may grow memory, which detaches views but keeps the data)
+    const bases = new Int32Array(withMult ? 2 : maxM + 1);
+    for (let m = 1; m < bases.length; m++) bases[m] = this.table(p, m);
+    s = this.scratch!;
+    if (withMult) {
+      const mult = this.f64(s.mult, n);
+      for (let i = 0; i < n; i++) mult[i] = ev.mult[i]!;
+      this.i32(s.evBase, n).fill(bases[1]!);
+    } else {
+      this.i32(s.bases, bases.length).set(bases);
+      this.x.mapBases(s.evBase.ptr, s.bases.ptr, n);
+    }
     this.gather(p, n, withMult, acc);
   }
 
