@@ -53,7 +53,7 @@ export async function evaluateSim(
   const folded = foldWeights(spec, tensors);
   const inputs = Array.from({ length: n }, (_, i) => d.get(i));
   const { logits } = await runSamples(spec, folded, n, (i) => inputs[i]!.x, {
-    core: parseCore(core), batchSize, batchCoupling: 'independent', ...(workers !== undefined ? { workers } : {}),
+    core: parseCore(core), batchSize, batchCoupling: 'independent', spikeRecords: false, ...(workers !== undefined ? { workers } : {}),
   });
   const predictions = new Int32Array(n), labels = new Int32Array(n);
   let top1 = 0, top5 = 0;

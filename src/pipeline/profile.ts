@@ -112,7 +112,7 @@ export async function simulateRun(
     labels[i] = s.label;
     return s.x;
   }, {
-    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers,
+    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,
     onBatch: (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
   });
   const info = datasetInfo(data);

@@ -40,6 +40,8 @@ export class CountingSink {
   readonly spikesPerSample = new Map<string, number[][]>();
   /** Sample index of row 0 of `spikesPerSample` (a worker hands its rows over and moves the base on). */
   spikeRowBase = 0;
+  /** Keep per-sample spike records (infer, fidelity); long runs turn it off so memory stays flat. */
+  recordPerSample = true;
 
   constructor(spec: ModelSpec, timesteps: number) {
     this.counts = { model: spec.name, timesteps, samples: 0, layers: [] };
@@ -70,6 +72,7 @@ export class CountingSink {
   }
 
   recordSpikes(layerName: string, sample: number, t: number, timesteps: number, n: number): void {
+    if (!this.recordPerSample) return;
     const rows = this.spikesPerSample.get(layerName);
     if (!rows) return;
     const row = sample - this.spikeRowBase;

@@ -24,6 +24,8 @@ export interface SampleRunOptions {
   onBatch?: (done: number, total: number) => void;
   /** Checked between batches: when it returns true, no new batch starts (in-flight ones finish). */
   shouldStop?: () => boolean;
+  /** Per-sample spike records in `sink.spikesPerSample` (default true); off, memory stays flat in the samples. */
+  spikeRecords?: boolean;
 }
 
 export interface SampleRunResult {
@@ -38,7 +40,7 @@ export interface SampleRunResult {
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
 /** Work one worker receives. */
-export interface WorkerInit { spec: ModelSpec; weights: FoldedWeights; core: CoreName; coreOptions: CoreOptions }
+export interface WorkerInit { spec: ModelSpec; weights: FoldedWeights; core: CoreName; coreOptions: CoreOptions; spikeRecords: boolean }
 export type WorkerRequest = { kind: 'batch'; first: number; inputs: SampleInput[] } | { kind: 'finish' };
 export type WorkerReply =
   | { kind: 'batch'; first: number; logits: Float64Array[]; spikes: [string, number[][]][] }
@@ -58,6 +60,7 @@ function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: 
   SampleRunResult {
   const core = CORES[o.core](o.coreOptions ?? {});
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
+  sim.sink.recordPerSample = o.spikeRecords ?? true;
   const logits: Float64Array[] = [];
   try {
     for (let i = 0; i < n && !(o.shouldStop?.() ?? false); i += o.batchSize) {
@@ -78,8 +81,9 @@ async function runInWorkers(
   spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, count: number,
 ): Promise<SampleRunResult> {
   const sink = new CountingSink(spec, spec.config.timesteps);
+  sink.recordPerSample = o.spikeRecords ?? true;
   const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
-  const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {} };
+  const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {}, spikeRecords: sink.recordPerSample };
   let next = 0, completed = 0, stopped = false;
   const pool = Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init }));
   try {

@@ -12,6 +12,7 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const core = CORES[init.core](init.coreOptions);
 const sim = new Simulator(init.spec, init.weights, { core, batchCoupling: 'independent' });
+sim.sink.recordPerSample = init.spikeRecords;
 port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.kind) {
