@@ -35,7 +35,35 @@ export const layerReportSchema = z.strictObject({
   inputElements: count,
   outputElements: count,
   inputIsEvents: z.boolean(),
+  /** Whether every dense input value was exactly 0 or 1 (the syops and spikformer conventions read it; re-pricing needs it). */
+  inputBinary: z.boolean().optional(),
   perStep: z.array(stepReportSchema),
+});
+
+/** The block a layer belongs to: SPEDS / patch embedding, attention, MLP, head (src/reports/blocks.ts). */
+export const BLOCK_TYPES = ['patchEmbed', 'attention', 'mlp', 'head', 'other'] as const;
+export type BlockType = (typeof BLOCK_TYPES)[number];
+
+/** One block instance's energy on one profile (per inference); `unpriced` lists op kinds in it the profile does not price. */
+export const blockEnergySchema = z.strictObject({
+  instance: z.string(),
+  type: z.enum(BLOCK_TYPES),
+  stage: z.string(),
+  energyPj: count,
+  memoryPj: count,
+  /** Share of the profile's total energy (0..1). */
+  share: finite.min(0).max(1),
+  /** Synaptic ops (ac + mac), measured (exact counts), per inference. */
+  synapticOps: count,
+  unpriced: z.array(z.enum(OP_KINDS)),
+});
+
+/** The fully resolved model config (what `spikewatt models` prints; enough to build the model again). */
+export const modelConfigSchema = z.strictObject({
+  family: z.string(), embedDims: z.number().int().positive(), depths: z.number().int().nonnegative(),
+  heads: z.array(z.number().int().positive()), mlpRatio: finite.positive(), timesteps: z.number().int().positive(),
+  imgSize: z.number().int().positive(), inChannels: z.number().int().positive(), numClasses: z.number().int().positive(),
+  attention: z.array(z.string()), speds: z.boolean(), input: z.string(),
 });
 
 export const opPriceSourceSchema = z.strictObject({
@@ -69,9 +97,17 @@ export const profileEnergySchema = z.strictObject({
   layers: z.array(z.strictObject({
     name: z.string(),
     perStep: z.array(z.strictObject({ t: z.number().int().nonnegative(), byOpKindPj: opRecord, totalPj: count })),
+    /** Op kinds of this layer the profile does not price, with their counts per inference (its energy leaves them out). */
+    unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })).optional(),
+    /** Memory kinds priced by the memory model: the capacity they were priced at and the resulting pJ per word. */
+    memory: z.array(z.strictObject({ op: z.enum(['memRead', 'memWrite']), bytes: count, pjPerWord: count })).optional(),
   })),
   /** Op kinds that occurred and that the profile does not price (their energy is not in the totals). */
   unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })),
+  /** False when `unpriced` is not empty: `totalMj` and every sum of this profile are then lower bounds. */
+  complete: z.boolean().optional(),
+  /** Energy per block instance (network order) and its share of the total. */
+  blocks: z.array(blockEnergySchema).optional(),
   /** Named scalar metrics (energy per synaptic op, EDP proxies ...) as the cost models derive them. */
   derived: z.record(z.string(), finite),
 });
@@ -91,6 +127,12 @@ export const profileReportSchema = z.strictObject({
     batchCoupling: z.string(),
     batchSize: z.number().int().positive(),
     seed: z.number().int(),
+    /** Every convention priced (`energy` holds profiles x conventions); `convention` is the first. */
+    conventions: z.array(z.string()).optional(),
+    /** The command line that made the run, when it came from the CLI. */
+    command: z.string().nullable().optional(),
+    /** What the run changed or assumed that a reader should know (a T other than the training T ...). */
+    notes: z.array(z.string()).optional(),
   }),
   model: z.strictObject({
     name: z.string(),
@@ -103,6 +145,14 @@ export const profileReportSchema = z.strictObject({
     denseMacsPerStep: count,
     attentionFlopsPerStep: count,
     weights: z.string(),
+    /** What the model is, in words ("QKFormer, CIFAR-family stem, embed 64, depths 4, 1x28x28, T=4 (checkpoint fmnist-qkformer)"). */
+    label: z.string().optional(),
+    config: modelConfigSchema.optional(),
+    /** The weights file and its SHA-256 (null for generated weights). */
+    weightsFile: z.string().nullable().optional(),
+    weightsSha256: z.string().nullable().optional(),
+    /** How the weights were made: `checkpoint`, or the seeded init in words. */
+    init: z.string().optional(),
   }),
   dataset: z.strictObject({
     name: z.string(),
@@ -118,6 +168,8 @@ export const profileReportSchema = z.strictObject({
     top5: finite.min(0).max(1).nullable(),
     correctTop1: z.number().int().nonnegative(),
     correctTop5: z.number().int().nonnegative().nullable(),
+    /** 95 % Wilson score interval of top-1. */
+    top1Wilson95: z.tuple([finite, finite]).optional(),
   }),
   timesteps: z.number().int().positive(),
   layers: z.array(layerReportSchema),
@@ -128,6 +180,7 @@ export type StepReport = z.infer<typeof stepReportSchema>;
 export type LayerReport = z.infer<typeof layerReportSchema>;
 export type ProfileEnergy = z.infer<typeof profileEnergySchema>;
 export type ProfileReport = z.infer<typeof profileReportSchema>;
+export type BlockEnergy = z.infer<typeof blockEnergySchema>;
 
 /** A profile.json that does not parse or does not match the schema: one line naming the first problem. */
 export class ReportFileError extends InputError {
