@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { CORE_NAMES } from '../../sim/cores/index.js';
 import { GPU_MODE_REQUESTS, isGpuModeRequest, probeModes, resolveMode, GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
 import { InputError } from '../../errors.js';
+import { describeAdapter, probeWebgpu } from '../../sim/cores/webgpu.js';
 
 interface Args { json?: boolean | undefined; gpuMode?: string | undefined }
 
@@ -26,11 +27,15 @@ export const coresCommand: CommandModule<object, Args> = {
     }
     const names = new Set<string>(CORE_NAMES);
     names.add('gpujs');
+    const webgpu = probeWebgpu();
     const cores = [...names].map((name) => name === 'gpujs'
       ? { name, registered: (CORE_NAMES as string[]).includes(name), mode: gpujsMode, detail: probe.find((p) => p.mode === gpujsMode)?.why ?? '' }
-      : { name, registered: true, mode: 'float64', detail: 'plain TypeScript loops, float64 accumulation (the living spec)' });
+      : name === 'webgpu'
+        ? { name, registered: true, mode: webgpu.available ? 'webgpu' : 'unavailable',
+          detail: webgpu.available ? `WGSL on adapter ${describeAdapter(webgpu.adapter)}` : `no WebGPU adapter: ${webgpu.why}` }
+        : { name, registered: true, mode: 'float64', detail: 'plain TypeScript loops, float64 accumulation (the living spec)' });
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({ cores, gpuModes: probe }, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ cores, gpuModes: probe, webgpu }, null, 1)}\n`);
       return;
     }
     const lines = cores.map((c) => `${c.name.padEnd(10)} ${c.mode.padEnd(11)} ${c.detail}${c.registered ? '' : ' (not yet registered in src/sim/cores/index.ts)'}`);

@@ -2,6 +2,7 @@ import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 import { GpujsCore } from './gpujs.js';
 import { WasmCore, wasmUnavailableReason } from './wasm.js';
+import { WebgpuCore } from './webgpu.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
 export interface CoreOptions { gpuMode?: string }
@@ -12,6 +13,7 @@ export const CORES = {
   wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
   'wasm-f32': (_opts: CoreOptions = {}) => new WasmCore({ precision: 'f32' }) as ComputeCore,
   gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
+  webgpu: (_opts: CoreOptions = {}) => new WebgpuCore() as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
 
 export type CoreName = keyof typeof CORES;

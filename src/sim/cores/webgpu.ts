@@ -1,0 +1,174 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { ConvLayer } from '../../models/spec.js';
+import type { FoldedConv } from '../../models/fold.js';
+import type { ComputeCore } from '../core.js';
+import type { EventBuffer } from '../events.js';
+import { splitInto } from './gpujs/split.js';
+import { CoreUnavailableError } from './unavailable.js';
+import type { AdapterInfo, DeviceReply, DeviceRequest, DeviceWorkerData } from './webgpu/protocol.js';
+
+/**
+ * The webgpu core: conv layers as one WGSL gather kernel (webgpu/shaders.ts) on a WebGPU device through Dawn's Node
+ * bindings (npm `webgpu`, Vulkan on Linux). Weights are uploaded once per layer in `prepareConv` (split into
+ * float32 hi/lo) and stay on the device for every step and sample; a call uploads only the input map and reads
+ * back the (s, c) pairs, which are added into the float64 accumulators as s + c.
+ *
+ * Synchronous over an asynchronous API: ComputeCore calls are synchronous, WebGPU readback (mapAsync) is not. The
+ * device lives in a worker thread (webgpu/device-worker.ts); each call posts one request and blocks in
+ * Atomics.wait until the worker has replied on a MessagePort, read with receiveMessageOnPort. Cost: one GPU
+ * round trip per conv call (per layer, step and sample). The LIF step stays on the host in float64, exactly the
+ * reference's arithmetic (3 flops per neuron; moving v and x would cost more than it saves).
+ */
+export class WebgpuCore implements ComputeCore {
+  readonly name = 'webgpu';
+  readonly adapter: AdapterInfo;
+  private readonly link: DeviceLink;
+  private readonly maps = new Map<string, { hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> }>();
+
+  /** `flags`: Dawn instance toggles, e.g. `['backend=null']` to validate the kernel with no GPU (results are zeros). */
+  constructor(flags: string[] = dawnFlags()) {
+    const known = probed.get(flags.join(' '));
+    if (known && !known.available) throw new CoreUnavailableError(`no WebGPU adapter: ${known.why}`);
+    const { link, first } = DeviceLink.open(flags);
+    if (first.kind !== 'ready') {
+      const why = first.kind === 'unavailable' ? first.why : `device worker: ${first.kind === 'error' ? first.message : first.kind}`;
+      probed.set(flags.join(' '), { available: false, why });
+      link.kill();
+      throw new CoreUnavailableError(`no WebGPU adapter: ${why}`);
+    }
+    probed.set(flags.join(' '), { available: true, adapter: first.adapter });
+    this.link = link;
+    this.adapter = first.adapter;
+  }
+
+  prepareConv(layer: ConvLayer, w: FoldedConv): void {
+    const { k } = layer, inC = layer.in.c, outC = layer.out.c;
+    // [outC][inC][ky][kx] -> [ky][kx][c][o]: adjacent invocations (adjacent o) read adjacent weights
+    const relaid = new Float64Array(w.weight.length);
+    for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+      relaid[((ky * k + kx) * inC + c) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+    }
+    const wHi = new Float32Array(relaid.length), wLo = new Float32Array(relaid.length);
+    splitInto(relaid, wHi, wLo);
+    const geometry = { outC, inC, k, stride: layer.stride, pad: layer.pad, inH: layer.in.h, inW: layer.in.w, outH: layer.out.h, outW: layer.out.w };
+    this.link.call({ kind: 'prepare', layer: layer.name, geometry, wHi, wLo }, 'prepared');
+    const n = layer.in.h * layer.in.w * inC;
+    this.maps.set(layer.name, { hi: new Float32Array(n), lo: new Float32Array(n) });
+  }
+
+  private map(layer: ConvLayer): { hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> } {
+    const m = this.maps.get(layer.name);
+    if (!m) throw new Error(`conv ${layer.name} was not prepared`);
+    return m;
+  }
+
+  /** acc[i] += s[i] + c[i] in float64. */
+  private run(layer: ConvLayer, hi: Float32Array<ArrayBuffer>, lo: Float32Array<ArrayBuffer> | null, acc: Float64Array): void {
+    const r = this.link.call({ kind: 'conv', layer: layer.name, xHi: hi, xLo: lo }, 'conv');
+    const sc = r.sc, n = acc.length;
+    if (sc.length !== 2 * n) throw new Error(`conv ${layer.name}: device returned ${sc.length} values for ${n} outputs`);
+    for (let i = 0; i < n; i++) acc[i]! += sc[i]! + sc[n + i]!;
+  }
+
+  convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    // the event list as a dense multiplicity map (integers < 4096 are exact hi parts; no lo part)
+    const { hi } = this.map(layer);
+    hi.fill(0);
+    for (let i = 0; i < ev.count; i++) hi[ev.addr[i]!] = ev.mult[i]!;
+    this.run(layer, hi, null, acc);
+  }
+
+  convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void {
+    const { hi, lo } = this.map(layer);
+    splitInto(x, hi, lo);
+    this.run(layer, hi, lo, acc);
+  }
+
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
+    out.clear();
+    for (let i = 0; i < v.length; i++) {
+      const h = v[i]! + (x[i]! - v[i]!) / 2;
+      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+    }
+  }
+
+  dispose(): void {
+    this.link.close();
+    this.maps.clear();
+  }
+}
+
+/** Dawn toggles from SPIKEWATT_DAWN_FLAGS (space-separated, e.g. `backend=vulkan`); none by default. */
+export function dawnFlags(): string[] {
+  return (process.env.SPIKEWATT_DAWN_FLAGS ?? '').split(/\s+/).filter((f) => f.length > 0);
+}
+
+export type WebgpuProbe = { available: true; adapter: AdapterInfo } | { available: false; why: string };
+const probed = new Map<string, WebgpuProbe>();
+
+/** Whether the webgpu core can run here, and on which adapter (opens and closes a device once per process). */
+export function probeWebgpu(flags: string[] = dawnFlags()): WebgpuProbe {
+  const known = probed.get(flags.join(' '));
+  if (known) return known;
+  try {
+    new WebgpuCore(flags).dispose();
+  } catch (e) {
+    if (!(e instanceof CoreUnavailableError)) probed.set(flags.join(' '), { available: false, why: (e as Error).message });
+  }
+  return probed.get(flags.join(' '))!;
+}
+
+export function describeAdapter(a: AdapterInfo): string {
+  return [a.vendor, a.architecture, a.device, a.description].filter((s) => s.length > 0).join(' / ') || 'unnamed adapter';
+}
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './webgpu/device-worker-from-source.mjs' : './webgpu/device-worker.js',
+  import.meta.url);
+/** Seconds a device call may take before the core gives up (device lost, worker crashed). */
+const CALL_TIMEOUT_S = 120;
+
+/** The synchronous end of the device worker: post one request, block until its one reply. */
+class DeviceLink {
+  private constructor(private readonly worker: Worker, private readonly port: MessagePort, private readonly flag: Int32Array) {}
+
+  static open(flags: string[]): { link: DeviceLink; first: DeviceReply } {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const init: DeviceWorkerData = { flags, flag, reply: port2 };
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2] });
+    worker.unref();
+    const link = new DeviceLink(worker, port1, flag);
+    return { link, first: link.await() };
+  }
+
+  private await(): DeviceReply {
+    const deadline = Date.now() + CALL_TIMEOUT_S * 1000;
+    for (;;) {
+      // short waits so that a worker that died (no reply ever) is noticed via the deadline, not a hang
+      Atomics.wait(this.flag, 0, 0, 1000);
+      const m = receiveMessageOnPort(this.port);
+      if (m) { Atomics.store(this.flag, 0, 0); return m.message as DeviceReply; }
+      if (Date.now() > deadline) throw new Error(`webgpu device worker did not answer within ${CALL_TIMEOUT_S} s`);
+    }
+  }
+
+  call<K extends DeviceReply['kind']>(req: DeviceRequest, want: K): Extract<DeviceReply, { kind: K }> {
+    this.worker.postMessage(req);
+    const r = this.await();
+    if (r.kind === 'error') throw new Error(`webgpu: ${r.message}`);
+    if (r.kind !== want) throw new Error(`webgpu: expected a '${want}' reply, got '${r.kind}'`);
+    return r as Extract<DeviceReply, { kind: K }>;
+  }
+
+  /** Releases the device (buffers, then the device itself) before the thread goes. */
+  close(): void {
+    try { this.call({ kind: 'dispose' }, 'disposed'); } catch { /* a worker that is gone has nothing to release */ }
+    this.kill();
+  }
+
+  /** Ends the thread; only safe once no device is open in it (after `dispose`, or when none was opened). */
+  kill(): void {
+    void this.worker.terminate();
+    this.port.close();
+  }
+}

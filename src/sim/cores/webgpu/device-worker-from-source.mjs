@@ -1,0 +1,4 @@
+// Entry of the webgpu device worker when spikewatt runs from its TypeScript sources (tsx): Node 20 does not carry
+// the --import loader hooks into worker threads, so the worker loads its module through tsx's API.
+import { tsImport } from 'tsx/esm/api';
+await tsImport('./device-worker.ts', import.meta.url);

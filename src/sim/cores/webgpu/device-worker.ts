@@ -1,0 +1,148 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { workerData, parentPort } from 'node:worker_threads';
+import type { ConvGeometry, DeviceReply, DeviceRequest, DeviceWorkerData } from './protocol.js';
+import { CONV_WGSL, WORKGROUP } from './shaders.js';
+
+/**
+ * The webgpu core's device worker: owns the Dawn adapter and device, keeps every layer's weights in device buffers
+ * from `prepare` until `dispose`, and answers each `conv` with one dispatch and one readback. It exists because
+ * WebGPU readback (mapAsync) is asynchronous while ComputeCore is synchronous: the core blocks in Atomics.wait,
+ * this thread's event loop runs Dawn's callbacks.
+ */
+const data = workerData as DeviceWorkerData;
+
+interface Layer {
+  g: ConvGeometry; total: number; groupsX: number; groupsY: number;
+  xHi: GPUBuffer; xLo: GPUBuffer; sc: GPUBuffer; staging: GPUBuffer; all: GPUBuffer[]; bindEvents: GPUBindGroup; bindDense: GPUBindGroup;
+}
+
+function reply(m: DeviceReply, transfer: ArrayBuffer[] = []): void {
+  data.reply.postMessage(m, transfer);
+  Atomics.store(data.flag, 0, 1);
+  Atomics.notify(data.flag, 0);
+}
+
+/**
+ * NOTE: the Dawn instance and adapter must stay reachable while the device lives: once garbage-collected, Dawn's
+ * event processing touches a freed instance and the process crashes. `open` returns them for that reason.
+ */
+interface Opened { gpu: GPU; adapter: GPUAdapter; device: GPUDevice; pipeline: GPUComputePipeline }
+
+async function open(): Promise<Opened | null> {
+  let gpu: GPU;
+  try {
+    const mod = await import('webgpu') as { create(flags: string[]): GPU; globals: object };
+    Object.assign(globalThis, mod.globals);
+    gpu = mod.create(data.flags);
+  } catch (e) {
+    reply({ kind: 'unavailable', why: `the webgpu (Dawn) add-on does not load: ${String((e as Error).message).split('\n')[0]}` });
+    return null;
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    reply({ kind: 'unavailable', why: `Dawn found no adapter (${vulkanSetup()}; see docs/gpu.md)` });
+    return null;
+  }
+  const lim = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: { maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, maxBufferSize: lim.maxBufferSize },
+  });
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code: CONV_WGSL });
+  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const err = await device.popErrorScope();
+  if (err) {
+    reply({ kind: 'unavailable', why: `the conv kernel does not compile on this adapter: ${err.message.split('\n')[0]}` });
+    return null;
+  }
+  const i = adapter.info;
+  reply({ kind: 'ready', adapter: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description } });
+  return { gpu, adapter, device, pipeline };
+}
+
+/** What a Linux Vulkan setup has: the loader (libvulkan.so.1) and the drivers' ICD manifests, for the no-adapter line. */
+function vulkanSetup(): string {
+  if (process.platform !== 'linux') return `platform ${process.platform}`;
+  const libDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu']
+    .filter((d) => d.length > 0);
+  const loader = libDirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
+  const icds = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d']
+    .flatMap((d) => { try { return readdirSync(d); } catch { return []; } });
+  const drivers = icds.length ? `Vulkan drivers: ${icds.join(', ')}` : 'no Vulkan driver manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d';
+  return `${loader ? 'Vulkan loader found' : 'no Vulkan loader libvulkan.so.1'}; ${drivers}`;
+}
+
+const opened = await open();
+if (opened) serve(opened);
+
+function serve(opened: Opened): void {
+  const { device, pipeline } = opened;
+  const layers = new Map<string, Layer>();
+  const S = GPUBufferUsage.STORAGE, D = GPUBufferUsage.COPY_DST;
+  const buffer = (bytes: number, usage: number): GPUBuffer => device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage });
+
+  function prepare(name: string, g: ConvGeometry, wHi: Float32Array<ArrayBuffer>, wLo: Float32Array<ArrayBuffer>): void {
+    const total = g.outH * g.outW * g.outC, groups = Math.ceil(total / WORKGROUP);
+    // 2-D grid when one row would exceed the 65535-workgroup limit: i = gid.x + gid.y * rowStride
+    const groupsX = Math.min(groups, 65535), groupsY = Math.ceil(groups / groupsX), nIn = g.inH * g.inW * g.inC;
+    // two parameter blocks that differ only in hasLo (integer event maps: 0, real inputs: 1)
+    const params = [0, 1].map((hasLo) => {
+      const u = buffer(48, GPUBufferUsage.UNIFORM | D);
+      device.queue.writeBuffer(u, 0, new Uint32Array([g.outC, g.inC, g.k, g.stride, g.pad, g.inH, g.inW, g.outW,
+        total, hasLo, groupsX * WORKGROUP, 0]));
+      return u;
+    });
+    const w = [wHi, wLo].map((a) => { const b = buffer(a.byteLength, S | D); device.queue.writeBuffer(b, 0, a); return b; });
+    const x = [0, 1].map(() => buffer(nIn * 4, S | D));
+    const sc = buffer(total * 8, S | GPUBufferUsage.COPY_SRC), staging = buffer(total * 8, GPUBufferUsage.MAP_READ | D);
+    const bind = (u: GPUBuffer, lo: GPUBuffer): GPUBindGroup => device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [u, w[0]!, w[1]!, x[0]!, lo, sc].map((b, binding) => ({ binding, resource: { buffer: b } })),
+    });
+    const l: Layer = {
+      g, total, groupsX, groupsY, xHi: x[0]!, xLo: x[1]!, sc, staging, all: [...params, ...w, ...x, sc, staging],
+      // event maps have no lo part: the hi buffer is bound in its place and never read (hasLo = 0)
+      bindEvents: bind(params[0]!, x[0]!), bindDense: bind(params[1]!, x[1]!),
+    };
+    layers.set(name, l);
+  }
+
+  async function conv(name: string, xHi: Float32Array<ArrayBuffer>, xLo: Float32Array<ArrayBuffer> | null): Promise<Float32Array<ArrayBuffer>> {
+    const l = layers.get(name);
+    if (!l) throw new Error(`conv ${name} was not prepared`);
+    device.queue.writeBuffer(l.xHi, 0, xHi);
+    if (xLo) device.queue.writeBuffer(l.xLo, 0, xLo);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, xLo ? l.bindDense : l.bindEvents);
+    pass.dispatchWorkgroups(l.groupsX, l.groupsY);
+    pass.end();
+    enc.copyBufferToBuffer(l.sc, 0, l.staging, 0, l.total * 8);
+    device.queue.submit([enc.finish()]);
+    await l.staging.mapAsync(GPUMapMode.READ, 0, l.total * 8);
+    const sc = new Float32Array(l.staging.getMappedRange(0, l.total * 8).slice(0));
+    l.staging.unmap();
+    return sc;
+  }
+
+  parentPort!.on('message', (m: DeviceRequest) => {
+    void (async (): Promise<void> => {
+      try {
+        switch (m.kind) {
+          case 'prepare': prepare(m.layer, m.geometry, m.wHi, m.wLo); reply({ kind: 'prepared' }); break;
+          case 'conv': { const sc = await conv(m.layer, m.xHi, m.xLo); reply({ kind: 'conv', sc }, [sc.buffer as ArrayBuffer]); break; }
+          case 'dispose':
+            for (const l of layers.values()) for (const b of l.all) b.destroy();
+            layers.clear();
+            device.destroy();
+            reply({ kind: 'disposed' });
+            break;
+          default: { const never: never = m; throw new Error(`unknown request ${JSON.stringify(never)}`); }
+        }
+      } catch (e) {
+        reply({ kind: 'error', message: (e as Error).message.split('\n')[0] ?? 'error' });
+      }
+    })();
+  });
+}
