@@ -112,6 +112,45 @@ export const profileEnergySchema = z.strictObject({
   derived: z.record(z.string(), finite),
 });
 
+/** An exact integer count: a JSON number up to 2^53 - 1, else its decimal digits (sums of many parts can pass 2^53). */
+export const exactCountSchema = z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[0-9]{1,40}$/)]);
+
+/** The raw integer counts of a run (summed over its samples, not per inference), one entry per layer. */
+export const rawCountsSchema = z.strictObject({
+  samples: z.number().int().positive(),
+  layers: z.array(z.strictObject({
+    name: z.string(),
+    /** [t * op kinds + op], op kinds in the order of OP_KINDS. */
+    ops: z.array(exactCountSchema),
+    inputEvents: z.array(exactCountSchema),
+    inputUnitSpikes: z.array(exactCountSchema),
+    outputSpikes: z.array(exactCountSchema),
+    inputElements: z.number().int().nonnegative(),
+    inputBinary: z.boolean(),
+    inputIsEvents: z.boolean(),
+  })),
+});
+
+export const shardRecordSchema = z.strictObject({
+  index: z.number().int().nonnegative(),
+  count: z.number().int().positive(),
+  first: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+
+const positiveInt = z.number().int().positive();
+export const partRecordSchema = z.strictObject({
+  /** SHA-256 of the weights simulated (every tensor in key order: key, shape, float values). */
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The size overrides of a zoo model (profile.json's config keeps only its name). */
+  overrides: z.strictObject({
+    embedDims: positiveInt.optional(), depths: positiveInt.optional(), heads: positiveInt.optional(), mlpRatio: finite.positive().optional(),
+    timesteps: positiveInt.optional(), imgSize: positiveInt.optional(), inChannels: positiveInt.optional(),
+    numClasses: positiveInt.optional(), attention: z.array(z.enum(['qkta', 'qkca', 'ssa'])).optional(), speds: z.boolean().optional(),
+  }),
+  counts: rawCountsSchema,
+});
+
 export const profileReportSchema = z.strictObject({
   schemaVersion: z.literal(PROFILE_REPORT_SCHEMA_VERSION),
   kind: z.literal('spikewatt-profile'),
@@ -174,6 +213,10 @@ export const profileReportSchema = z.strictObject({
   timesteps: z.number().int().positive(),
   layers: z.array(layerReportSchema),
   energy: z.array(profileEnergySchema),
+  /** `profile --shard i/n` only: the slice [first, end) of the run's samples this part holds. */
+  shard: shardRecordSchema.optional(),
+  /** `profile --shard i/n` only: what `merge` needs to sum parts exactly (src/pipeline/merge.ts). */
+  part: partRecordSchema.optional(),
 });
 
 export type StepReport = z.infer<typeof stepReportSchema>;
