@@ -10,6 +10,7 @@ import {
 import { CORE_NAMES, defaultCoreName } from '../sim/cores/index.js';
 import { defaultWorkers } from '../sim/parallel.js';
 import type { OnProgress } from '../pipeline/profile.js';
+import { INITS } from '../pipeline/init.js';
 
 /** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
 export function withModelOverrides<T>(y: Argv<T>) {
@@ -91,6 +92,7 @@ export interface ProfileArgs extends OverrideArgs, EnergyArgs {
   seed: number;
   /** Weights for a zoo model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar). */
   weights?: string | undefined;
+  init: string;
 }
 
 /** The options profile and compare share (model overrides included); choices listed from the registries. */
@@ -112,6 +114,11 @@ export function withProfileOptions<T>(y: Argv<T>) {
       describe: 'samples simulated together (matters only with --batch-coupling official)',
     })
     .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' })
+    .option('init', {
+      type: 'string', default: 'calibrated',
+      describe: `weights of a zoo model without --weights: ${INITS.join(' | ')} (calibrated: BatchNorm statistics set so LIF layers `
+        + 'fire 10-25 % like trained networks; seeded: the plain seeded init, near-silent in deep stages)',
+    })
     .option('weights', {
       type: 'string',
       describe: 'weights for a zoo --model: .safetensors or an official PyTorch checkpoint (.pth / .pth.tar, read without torch)',

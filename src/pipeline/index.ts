@@ -14,5 +14,6 @@ export { reprice, countsFromReport } from './reprice.js';
 export type { RepriceOptions } from './reprice.js';
 export { openModelDataset } from './dataset.js';
 export { parseChoice, parseCore, parseConvention, parseBatchCoupling, parseList, BATCH_COUPLINGS } from './choices.js';
+export { INITS, zooInit, type InitKind } from './init.js';
 export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion } from './outputs.js';
 export type { OutputFiles } from './outputs.js';

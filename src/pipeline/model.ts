@@ -7,6 +7,7 @@ import { shapeNumel, type TensorMap } from '../models/tensor.js';
 import { readTorchCheckpoint } from '../models/torch-checkpoint.js';
 import { checkCheckpoint, randomWeights } from '../models/weights.js';
 import { fmtNum } from '../reports/html-page.js';
+import { zooInit, type InitKind } from './init.js';
 import { applyOverrides, buildModel, isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 
 /** A model ready to simulate: its spec, its (unfolded) tensors, and where they came from. */
@@ -27,6 +28,8 @@ export interface ModelOptions {
   weights?: string;
   /** Seed of random weights when neither a checkpoint nor `weights` is given; default 0. */
   seed?: number;
+  /** Weights of a zoo model without `weights`: calibrated (default, trained-like firing) or plainly seeded. */
+  init?: InitKind;
 }
 
 const TORCH_FILE = /\.(pth|pt|pth\.tar|tar)$/i;
@@ -82,7 +85,8 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   }
   if (!isZooName(model)) throw new InputError(`unknown model '${model}' (a zoo name: spikewatt models; or a .safetensors checkpoint)`);
   const spec = zooSpec(model, overrides);
-  return { spec, tensors: randomWeights(spec, { seed }), weights: `random (seed ${seed})`, checkpoint: null };
+  const init = zooInit(spec, seed, o.init ?? 'calibrated');
+  return { spec, tensors: init.tensors, weights: init.description, checkpoint: null };
 }
 
 /**

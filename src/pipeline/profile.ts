@@ -99,6 +99,19 @@ export interface SimulationRun {
   seconds: number;
 }
 
+/** LIF layers whose mean firing rate over the run is below `threshold` (default 0.1 %). */
+export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: number; total: number } {
+  let silent = 0, total = 0;
+  for (const lc of c.layers) {
+    if (lc.kind !== 'lif') continue;
+    total++;
+    let s = 0;
+    for (const v of lc.outputSpikes) s += v;
+    if (s < threshold * lc.outputElements * c.timesteps * Math.max(1, c.samples)) silent++;
+  }
+  return { silent, total };
+}
+
 /** Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy. */
 export async function simulateRun(
   model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name,
@@ -115,6 +128,11 @@ export async function simulateRun(
     core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,
     onBatch: (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
   });
+  const silent = silentLifLayers(res.sink.counts);
+  if (silent.silent > 0) {
+    run.onProgress({ kind: 'note', message: `${label}: ${silent.silent} of ${silent.total} LIF layers fire < 0.1 % `
+      + '(a near-silent network: its energy says little about a trained one; see --init)' });
+  }
   const info = datasetInfo(data);
   return {
     model, modelArg, counts: res.sink.counts, accuracy: accuracy(res.logits, labels.slice(0, res.done)),
@@ -172,5 +190,8 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
 
 /** The model-finding part of an options object (exactOptionalPropertyTypes: absent stays absent). */
 export function modelOptions(o: Omit<ModelOptions, 'seed'>): Omit<ModelOptions, 'seed'> {
-  return { ...(o.overrides !== undefined ? { overrides: o.overrides } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}) };
+  return {
+    ...(o.overrides !== undefined ? { overrides: o.overrides } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    ...(o.init !== undefined ? { init: o.init } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
-import { checkOutDir, compare, parseList, renderCompare, writeOutputs } from '../../pipeline/index.js';
+import { checkOutDir, compare, INITS, parseChoice, parseList, renderCompare, writeOutputs } from '../../pipeline/index.js';
 import type { CompareVariant } from '../../reports/compare.js';
 import { fmtNum, fmtPct } from '../../reports/html-page.js';
 import { textTable } from '../../reports/summary.js';
@@ -39,7 +39,7 @@ export const compareCommand: CommandModule<object, Args> = {
     const bar = new ProgressBar();
     const { report } = await compare({
       ...runOptionsFrom(a, bar.listener), models, overrides: overridesFrom({ ...a, attention: variants ? undefined : a.attention }),
-      ...(a.weights !== undefined ? { weights: a.weights } : {}), ...(variants ? { attentionVariants: variants } : {}),
+      ...(a.weights !== undefined ? { weights: a.weights } : {}), init: parseChoice(a.init, INITS, 'init'), ...(variants ? { attentionVariants: variants } : {}),
     });
     const files = renderCompare(report);
     writeOutputs(dir, files);

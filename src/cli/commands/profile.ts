@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
-import { checkOutDir, profile, renderProfile, writeOutputs } from '../../pipeline/index.js';
+import { checkOutDir, INITS, parseChoice, profile, renderProfile, writeOutputs } from '../../pipeline/index.js';
 import { profileSummary } from '../../reports/summary.js';
 import { printJson, printText, warn } from '../io.js';
 import { overridesFrom, runOptionsFrom, withProfileOptions, type ProfileArgs } from '../options.js';
@@ -32,7 +32,7 @@ export const profileCommand: CommandModule<object, Args> = {
     const start = Date.now();
     const report = await profile({
       ...runOptionsFrom(a, bar.listener), model: a.model, overrides: overridesFrom(a),
-      ...(a.weights !== undefined ? { weights: a.weights } : {}),
+      ...(a.weights !== undefined ? { weights: a.weights } : {}), init: parseChoice(a.init, INITS, 'init'),
     });
     const seconds = (Date.now() - start) / 1000;
     const files = await renderProfile(report);

@@ -20,7 +20,7 @@ test('compare --attention qkta,ssa: two variants sharing the non-attention weigh
     const c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     assert.equal(c.schemaVersion, 1);
     assert.deepEqual(c.variants.map((v: { attention: string[] }) => v.attention.join(',')), ['qkta,qkta,qkta', 'ssa,ssa,ssa']);
-    assert.match(c.variants[1].weights, /^[0-9,]+ of [0-9,]+ params from random \(seed 0\), the rest random/);
+    assert.match(c.variants[1].weights, /^[0-9,]+ of [0-9,]+ params from calibrated seeded init \(seed 0; .*\), the rest random/);
     assert.equal(c.attentionCost.curves.length, 3);
     assert.equal(c.attentionCost.paper.table.length, 10);
     const bad = run(['compare', '--model', 'qkformer-cifar10', '--model', 'spikformer-cifar10', '--attention', 'ssa', '--out', join(tmp, 'x')]);
