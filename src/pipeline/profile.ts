@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import {
   derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile,
@@ -8,14 +8,16 @@ import { foldWeights } from '../models/fold.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
 import type { OpCounts } from '../sim/counts.js';
 import type { BatchCoupling } from '../sim/simulate.js';
-import { defaultWorkers, runSamples } from '../sim/parallel.js';
-import { accuracy, type Accuracy } from '../reports/accuracy.js';
+import { defaultWorkers } from '../sim/parallel.js';
+import type { Accuracy } from '../reports/accuracy.js';
 import { buildProfileReport, type DatasetSummary, type PricedProfile, type RunConfig } from '../reports/profile-report.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import { openModelDataset } from './dataset.js';
 import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
 import { checkOutDir, renderProfile, spikewattVersion, writeOutputs } from './outputs.js';
+import { checkpointPathFor, runSlice, type LongRunOptions } from './resume.js';
+import { rawCounts, weightsDigest, type SampleSlice } from './shard.js';
 
 export const DEFAULT_HARDWARE = 'cmos45-fp32';
 
@@ -51,7 +53,7 @@ export interface RunOptions {
 }
 
 /** The options of `profile`: one model, a run, and optionally a directory to write the report files into. */
-export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
+export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'>, LongRunOptions {
   /** A zoo name (random weights, or `weights`) or a `.safetensors` checkpoint. */
   model: string;
   /** Write profile.json, the CSVs, report.html and the PNGs here (atomically). Default: write nothing. */
@@ -97,6 +99,10 @@ export interface SimulationRun {
   dataset: DatasetSummary;
   config: Omit<RunConfig, 'hardware'>;
   seconds: number;
+  /** The samples simulated, when a long run (shard, checkpoint) set them; else 0..config.samples. */
+  slice?: SampleSlice;
+  /** `weightsDigest` of the tensors, when a long run computed it (checkpoints and parts record it). */
+  weightsSha256?: string;
 }
 
 /** LIF layers whose mean firing rate over the run is below `threshold` (default 0.1 %). */
@@ -112,30 +118,29 @@ export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: numbe
   return { silent, total };
 }
 
-/** Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy. */
+/**
+ * Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy; `long` narrows it
+ * to a shard's slice, checkpoints it, resumes it, or stops it (src/pipeline/resume.ts).
+ */
 export async function simulateRun(
-  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name,
+  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name, long: LongRunOptions = {},
 ): Promise<SimulationRun> {
   const { spec } = model;
   const start = Date.now();
   const n = Math.min(run.samples, data.length);
-  const labels: number[] = [];
-  const res = await runSamples(spec, foldWeights(spec, model.tensors), n, (i) => {
-    const s = data.get(i);
-    labels[i] = s.label;
-    return s.x;
-  }, {
-    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,
-    onBatch: (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
-  });
-  const silent = silentLifLayers(res.sink.counts);
-  if (silent.silent > 0) {
-    run.onProgress({ kind: 'note', message: `${label}: ${silent.silent} of ${silent.total} LIF layers fire < 0.1 % `
-      + '(a near-silent network: its energy says little about a trained one; see --init)' });
-  }
+  // NOTE: the digest only where something records it (it reads every weight once)
+  const digest = long.shard !== undefined || long.checkpoint !== undefined ? weightsDigest(model.tensors) : '';
+  const res = await runSlice(spec, foldWeights(spec, model.tensors), data, n, {
+    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers,
+    fingerprint: {
+      model: modelArg, weightsSha256: digest, dataset: run.dataset, seed: run.seed, samples: n, core: run.core,
+      batchCoupling: run.batchCoupling, batchSize: run.batchSize, timesteps: spec.config.timesteps,
+    },
+  }, long, (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }));
+  if (res.resumedFrom !== null) run.onProgress({ kind: 'note', message: `resumed at sample ${res.resumedFrom} from ${long.checkpoint}` });
   const info = datasetInfo(data);
   return {
-    model, modelArg, counts: res.sink.counts, accuracy: accuracy(res.logits, labels.slice(0, res.done)),
+    model, modelArg, counts: res.counts, accuracy: res.accuracy, slice: res.slice, ...(digest ? { weightsSha256: digest } : {}),
     dataset: {
       name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape,
     },
@@ -164,10 +169,18 @@ export function priceRun(
 }
 
 /** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
-export async function profileModel(model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string):
-  Promise<{ report: ProfileReport; simulation: SimulationRun }> {
-  const simulation = await simulateRun(model, modelArg, data, run, label);
-  return { report: priceRun(simulation, run.profiles, run.convention, run.allowUnpriced), simulation };
+export async function profileModel(
+  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string, long: LongRunOptions = {},
+): Promise<{ report: ProfileReport; simulation: SimulationRun }> {
+  const simulation = await simulateRun(model, modelArg, data, run, label, long);
+  const report = priceRun(simulation, run.profiles, run.convention, run.allowUnpriced);
+  // after pricing, so that a pricing error stays the one line a failed run prints
+  const silent = silentLifLayers(simulation.counts);
+  if (silent.silent > 0) {
+    run.onProgress({ kind: 'note', message: `${label ?? model.spec.name}: ${silent.silent} of ${silent.total} LIF layers fire < 0.1 % `
+      + '(a near-silent network: its energy says little about a trained one; see --init)' });
+  }
+  return { report, simulation };
 }
 
 /**
@@ -183,9 +196,24 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
   const run = checkRun(o);
   const model = resolveModel(o.model, { ...modelOptions(o), seed: run.seed });
   const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
-  const { report } = await profileModel(model, o.model, data, run);
+  const checkpoint = o.checkpoint ?? (dir !== null ? checkpointPathFor(dir) : undefined);
+  const long: LongRunOptions = { ...o, ...(checkpoint !== undefined ? { checkpoint } : {}) };
+  const { report: whole, simulation } = await profileModel(model, o.model, data, run, undefined, long);
+  const report = o.shard !== undefined ? partReport(whole, simulation, o) : whole;
   if (dir !== null) writeOutputs(dir, await renderProfile(report));
+  // the report set is in place: the checkpoint of its samples has done its work
+  if (dir !== null && checkpoint !== undefined) rmSync(checkpoint, { force: true });
   return report;
+}
+
+/** A shard's report: its slice, and the exact integer counts and identity `merge` checks and sums. */
+export function partReport(report: ProfileReport, sim: SimulationRun, o: { shard?: Shard; overrides?: ConfigOverrides }): ProfileReport {
+  const slice = sim.slice ?? { first: 0, end: sim.config.samples };
+  const shard = o.shard ?? { index: 0, count: 1 };
+  return {
+    ...report, shard: { index: shard.index, count: shard.count, first: slice.first, end: slice.end },
+    part: { weightsSha256: sim.weightsSha256 ?? weightsDigest(sim.model.tensors), overrides: { ...o.overrides }, counts: rawCounts(sim.counts) },
+  };
 }
 
 /** The model-finding part of an options object (exactOptionalPropertyTypes: absent stays absent). */
