@@ -1,6 +1,16 @@
 import { assertNever, OP_KINDS, type OpKind } from '../sim/ops.js';
 import { sumOps, type ProfileEnergy, type ProfileReport } from './schema.js';
 
+/** Kinds a profile leaves unpriced: charts say so in titles and labels (an incomplete total never reads as complete). */
+const unpricedOf = (e: ProfileEnergy): string[] => e.unpriced.map((u) => u.op);
+const seriesName = (r: ProfileReport, e: ProfileEnergy): string => {
+  const several = new Set(r.energy.map((x) => x.convention)).size > 1;
+  const name = several ? `${e.profile} (${e.convention})` : e.profile;
+  return e.unpriced.length ? `${name} ≥ (incomplete: no ${unpricedOf(e).join(', ')})` : name;
+};
+const chartId = (r: ProfileReport, e: ProfileEnergy): string =>
+  (new Set(r.energy.map((x) => x.convention)).size > 1 ? slug(`${e.profile}-${e.convention}`) : slug(e.profile));
+
 /**
  * Chart descriptions as plain JSON chart.js configurations (no functions), so that one description is drawn
  * both by chart.js in the browser (report.html) and by chart.js on a node canvas (PNG). The firing-rate
@@ -79,18 +89,24 @@ function axis(title: string, extra: Record<string, unknown> = {}): Record<string
 
 /** Energy per layer (summed over t), stacked by op kind; horizontal, one bar per layer that costs anything. */
 export function energyPerLayerChart(r: ProfileReport, e: ProfileEnergy): ChartSpec {
-  const rows = e.layers.map((l) => {
+  const exactUnpriced = new Set(unpricedOf(e));
+  const rows = e.layers.map((l, i) => {
     const by = {} as Record<OpKind, number>;
     for (const k of OP_KINDS) by[k] = 0;
     for (const s of l.perStep) for (const k of OP_KINDS) by[k] += s.byOpKindPj[k];
-    return { name: l.name, by, total: sumOps(by) };
-  }).filter((x) => x.total > 0);
+    const unpriced = l.unpriced ? l.unpriced.map((u) => u.op)
+      : OP_KINDS.filter((k) => exactUnpriced.has(k) && (r.layers[i]?.perStep ?? []).some((s) => s.ops[k] > 0));
+    // NOTE: a layer whose ops are unpriced stays in the chart, labelled, so that it never looks free.
+    return { name: unpriced.length ? `${l.name} [unpriced: ${unpriced.join(', ')}]` : l.name, by, total: sumOps(by), unpriced };
+  }).filter((x) => x.total > 0 || x.unpriced.length > 0);
   const unit = energyUnit(Math.max(1, ...rows.map((x) => x.total)));
   const kinds = OP_KINDS.filter((k) => rows.some((x) => x.by[k] > 0));
-  const title = `Energy per layer and op kind, ${e.profile} (${unit.label} per inference)`;
+  const incomplete = e.unpriced.length ? `; incomplete: no price for ${unpricedOf(e).join(', ')}` : '';
+  const title = `Energy per layer and op kind, ${seriesName(r, e).replace(/ ≥.*$/, '')} (${unit.label} per inference${incomplete})`;
   return {
-    id: `energy-per-layer-${slug(e.profile)}`, title,
-    caption: `Energy of each layer summed over the ${r.timesteps} time steps on ${e.profile} (${e.convention} convention), stacked by op kind; layers that cost nothing are left out.`,
+    id: `energy-per-layer-${chartId(r, e)}`, title,
+    caption: `Energy of each layer summed over the ${r.timesteps} time steps on ${e.profile} (${e.convention} convention), stacked by op kind; layers that cost nothing are left out`
+      + (incomplete ? `, layers marked [unpriced] hold ops ${e.profile} does not price (their bars are lower bounds).` : '.'),
     widthPx: 960, heightPx: Math.max(320, 90 + 15 * rows.length),
     config: {
       type: 'bar',
@@ -129,7 +145,12 @@ export function firingHeatmapChart(r: ProfileReport): ChartSpec {
         ...baseOptions(title), indexAxis: 'y',
         plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { display: false }, tooltip: { enabled: false } },
         scales: {
-          x: axis('time step t (cell t spans t .. t+1)', { stacked: true, min: 0, max: r.timesteps, ticks: { stepSize: 1 } }),
+          // NOTE: the cells are unit-width stacked bars on a linear axis; a category axis on top of it labels each cell t=0 ..
+          x: { stacked: true, min: 0, max: r.timesteps, display: false },
+          t: {
+            type: 'category', position: 'bottom', offset: true, labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
+            grid: { display: false }, title: { display: true, text: 'time step' },
+          },
           y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
         },
       },
@@ -144,7 +165,8 @@ export function energyPerTimestepChart(r: ProfileReport): ChartSpec {
   const all = series.flat().filter((x) => x > 0);
   const unit = energyUnit(Math.max(1, ...all));
   const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 50;
-  const title = `Energy per time step (${unit.label} per inference)`;
+  const anyIncomplete = r.energy.some((e) => e.unpriced.length > 0);
+  const title = `Energy per time step (${unit.label} per inference${anyIncomplete ? '; ≥ marks incomplete profiles' : ''})`;
   return {
     id: 'energy-per-timestep', title,
     caption: `Energy spent at each time step, all layers, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}.`,
@@ -153,9 +175,12 @@ export function energyPerTimestepChart(r: ProfileReport): ChartSpec {
       type: 'bar',
       data: {
         labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
-        datasets: r.energy.map((e, i) => ({ label: e.profile, data: series[i]!.map((x) => round(x * unit.perPj)), backgroundColor: seriesColor(i) })),
+        datasets: r.energy.map((e, i) => ({
+          label: seriesName(r, e), data: series[i]!.map((x) => round(x * unit.perPj)), backgroundColor: seriesColor(i),
+          ...(e.unpriced.length ? { borderColor: '#9a5b00', borderWidth: 2, borderDash: [4, 3] } : {}),
+        })),
       },
-      options: { ...baseOptions(title), scales: { x: axis('time step'), y: axis(`energy (${unit.label})`, log ? { type: 'logarithmic' } : { beginAtZero: true }) } },
+      options: { ...baseOptions(title), scales: { x: axis('time step (categorical)'), y: axis(`energy (${unit.label})`, log ? { type: 'logarithmic' } : { beginAtZero: true }) } },
     },
     colorScale: null,
   };
@@ -165,15 +190,17 @@ export function energyPerTimestepChart(r: ProfileReport): ChartSpec {
 export function totalsPerProfileChart(r: ProfileReport): ChartSpec {
   const unit = energyUnit(Math.max(1, ...r.energy.map((e) => e.totalMj * 1e9)));
   const kinds = OP_KINDS.filter((k) => r.energy.some((e) => e.byOpKindPj[k] > 0));
-  const title = `Total energy per inference by hardware profile (${unit.label})`;
+  const incomplete = r.energy.filter((e) => e.unpriced.length > 0).map((e) => e.profile);
+  const title = `Total energy per inference by hardware profile (${unit.label})${incomplete.length ? `; incomplete: ${incomplete.join(', ')} (≥)` : ''}`;
   return {
     id: 'totals-per-profile', title,
-    caption: 'Energy of one inference on each hardware profile, stacked by op kind (unpriced ops are not included; see the table).',
+    caption: 'Energy of one inference on each hardware profile, stacked by op kind. A profile labelled "≥ (incomplete ...)" prices only some of the'
+      + ' counted ops: its bar is a lower bound, not comparable bar for bar with a complete one.',
     widthPx: 960, heightPx: Math.max(260, 140 + 50 * r.energy.length),
     config: {
       type: 'bar',
       data: {
-        labels: r.energy.map((e) => e.profile),
+        labels: r.energy.map((e) => seriesName(r, e)),
         datasets: kinds.map((k) => ({ label: k, data: r.energy.map((e) => round(e.byOpKindPj[k] * unit.perPj)), backgroundColor: opColor(k), stack: 'p' })),
       },
       options: { ...baseOptions(title), indexAxis: 'y', scales: { x: axis(`energy (${unit.label})`, { stacked: true }), y: { stacked: true } } },

@@ -39,6 +39,9 @@ th{color:#5a6272;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric
 .scroll{max-height:520px;overflow:auto;border:1px solid #e4e7ec;border-radius:6px;padding:0 8px}
 figure{margin:16px 0 24px}figcaption{color:#5a6272;font-size:13px;margin-top:4px}canvas{max-width:100%;height:auto}
 .scale{display:flex;align-items:center;gap:8px;font-size:12px;color:#5a6272}.scale .bar{width:240px;height:12px;border-radius:3px}
+.card .s{color:#5a6272;font-size:12px;max-width:260px}.card.incomplete{border-color:#f3c27a;background:#fffaf2}
+.inc{color:#9a5b00}.inc small{font-size:11px}tr.sub td{border-top:1px solid #c9ced6;background:#f7f8fa}h4{font-size:14px;margin:14px 0 4px}
+details{margin:6px 0 12px}summary{cursor:pointer;color:#33507a}
 .warn{background:#fff4e5;border:1px solid #f3c27a;border-radius:6px;padding:6px 10px}.note{color:#5a6272;font-size:13px}
 code{background:#f0f2f5;padding:1px 4px;border-radius:3px}`;
 
@@ -115,7 +118,7 @@ export function fmtNum(x: number, digits = 4): string {
 
 export function fmtPct(x: number | null): string { return x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`; }
 
-export function renderPage(o: { title: string; body: string; charts: ChartSpec[]; chartJs: string }): string {
+export function renderPage(o: { title: string; body: string; charts: ChartSpec[]; chartJs: string; extraScript?: string }): string {
   if (!/Chart/.test(o.chartJs)) throw new Error('the chart.js text passed to the HTML renderer does not look like chart.js');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -130,6 +133,6 @@ ${o.body}
 <script>${GUARD_SCRIPT}</script>
 <script>${inlineScript(o.chartJs)}</script>
 <script>${PAGE_SCRIPT}</script>
-</body></html>
+${o.extraScript ? `<script>${inlineScript(o.extraScript)}</script>\n` : ''}</body></html>
 `;
 }

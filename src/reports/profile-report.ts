@@ -6,6 +6,8 @@ import type { OpCounts } from '../sim/counts.js';
 import type { BatchCoupling } from '../sim/simulate.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from '../sim/ops.js';
 import type { Accuracy } from './accuracy.js';
+import { blockEnergies } from './blocks.js';
+import { modelLabel, wilson95 } from './format.js';
 import { PROFILE_REPORT_SCHEMA_VERSION, type LayerReport, type ProfileEnergy, type ProfileReport } from './schema.js';
 
 /** What the profile run was asked to do (recorded verbatim in profile.json). */
@@ -20,6 +22,11 @@ export interface RunConfig {
   batchCoupling: BatchCoupling;
   batchSize: number;
   seed: number;
+  /** Every convention priced, when more than `convention`. */
+  conventions?: ConventionName[];
+  /** The command line, when the run came from the CLI. */
+  command?: string | null;
+  notes?: string[];
 }
 
 export interface DatasetSummary { name: string; source: string; split: string; kind: string; numClasses: number; sampleShape: number[] }
@@ -32,6 +39,9 @@ export interface ProfileReportInput {
   spec: ModelSpec;
   /** Where the weights came from, in words (`random, seed 0` or the checkpoint path). */
   weights: string;
+  /** The weights file and its SHA-256, or null for generated weights. */
+  weightsFile?: string | null;
+  weightsSha256?: string | null;
   dataset: DatasetSummary;
   accuracy: Accuracy;
   /** Exact counts of the simulation (all samples). */
@@ -55,7 +65,7 @@ export function layerReports(counts: OpCounts): LayerReport[] {
   if (!(S > 0)) throw new Error(`counts of ${counts.model} hold no samples`);
   return counts.layers.map((lc) => ({
     name: lc.name, kind: lc.kind, stage: stageOf(lc.name),
-    inputElements: lc.inputElements, outputElements: lc.outputElements, inputIsEvents: lc.inputIsEvents,
+    inputElements: lc.inputElements, outputElements: lc.outputElements, inputIsEvents: lc.inputIsEvents, inputBinary: lc.inputBinary,
     perStep: Array.from({ length: T }, (_, t) => {
       const ops = zeroOps();
       for (const k of OP_KINDS) ops[k] = lc.ops[t * NUM_OP_KINDS + opIndex(k)]! / S;
@@ -88,13 +98,25 @@ export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile):
   const { profile, pricing } = p;
   const S = pricing.samples, T = pricing.timesteps;
   const index = new Map(layers.map((l, i) => [l.name, i] as const));
-  const perLayer = layers.map((l) => ({
+  const perLayer: ProfileEnergy['layers'] = layers.map((l) => ({
     name: l.name,
     perStep: Array.from({ length: T }, (_, t) => ({ t, byOpKindPj: zeroOps(), totalPj: 0 })),
+    unpriced: [], memory: [],
   }));
   for (const row of pricing.rows) {
     const i = index.get(row.layer);
     if (i === undefined) throw new Error(`pricing of ${profile.name} has a row for ${row.layer}, which the counts do not have`);
+    const target = perLayer[i]!;
+    for (const k of OP_KINDS) {
+      const n = row.unpricedCounts[k];
+      if (n === undefined) continue;
+      const u = target.unpriced!.find((x) => x.op === k);
+      if (u) u.count += n / S; else target.unpriced!.push({ op: k, count: n / S });
+    }
+    for (const k of ['memRead', 'memWrite'] as const) {
+      const bytes = row.memoryBytes[k], pj = row.unitEnergyPj[k];
+      if (bytes !== undefined && pj !== undefined && !target.memory!.some((m) => m.op === k)) target.memory!.push({ op: k, bytes, pjPerWord: pj });
+    }
     for (const k of OP_KINDS) {
       const e = row.energyPj[k];
       for (let t = 0; t < T; t++) {
@@ -125,13 +147,16 @@ export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile):
     const off = profile.memory.offChip;
     if (off) memory.push({ where: 'off-chip', capacityBytes: null, energyPjPerAccess: off.energyPjPerAccess, accessBits: off.accessBits, provenance: off.provenance, source: off.source });
   }
-  return {
+  const energy: ProfileEnergy = {
     profile: profile.name, technology: profile.technology, description: profile.description, sources,
     notes: [...(profile.notes ?? [])], memory, convention: pricing.convention, conventionNotes: [...pricing.conventionNotes],
     countsPerInference, totalMj: pricing.energyMjPerInference, byOpKindPj, layers: perLayer,
     unpriced: pricing.unpriced.map((u) => ({ op: u.kind, count: u.countPerInference })),
+    complete: pricing.complete,
     derived: flattenDerived(p.derived),
   };
+  energy.blocks = blockEnergies(layers, energy);
+  return energy;
 }
 
 export function buildProfileReport(i: ProfileReportInput): ProfileReport {
@@ -139,19 +164,28 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
   const stats = modelStats(spec);
   const layers = layerReports(i.counts);
   const cfg = spec.config;
+  const inputShape = cfg.input === 'dvs' ? [cfg.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
+    : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w];
   return {
     schemaVersion: PROFILE_REPORT_SCHEMA_VERSION,
     kind: 'spikewatt-profile',
     spikewattVersion: i.spikewattVersion,
-    config: { ...i.config, hardware: [...i.config.hardware] },
+    config: {
+      ...i.config, hardware: [...i.config.hardware],
+      ...(i.config.conventions ? { conventions: [...i.config.conventions] } : {}), ...(i.config.notes ? { notes: [...i.config.notes] } : {}),
+    },
     model: {
       name: spec.name, family: cfg.family, attention: [...cfg.attention], timesteps: cfg.timesteps,
-      inputShape: cfg.input === 'dvs' ? [cfg.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w] : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w],
+      inputShape,
       numClasses: cfg.numClasses, params: stats.paramsUsed, denseMacsPerStep: stats.denseMacsPerStep,
       attentionFlopsPerStep: stats.attentionFlopsPerStep, weights: i.weights,
+      label: modelLabel(cfg, inputShape, i.config.checkpoint),
+      config: { ...cfg, heads: [...cfg.heads], attention: [...cfg.attention] },
+      weightsFile: i.weightsFile ?? i.config.checkpoint, weightsSha256: i.weightsSha256 ?? null,
+      init: i.config.checkpoint !== null ? 'checkpoint (trained or converted weights)' : i.weights,
     },
     dataset: { ...i.dataset, sampleShape: [...i.dataset.sampleShape] },
-    accuracy: { ...i.accuracy },
+    accuracy: { ...i.accuracy, top1Wilson95: wilson95(i.accuracy.correctTop1, i.accuracy.samples) },
     timesteps: i.counts.timesteps,
     layers,
     energy: i.priced.map((p) => profileEnergy(layers, p)),

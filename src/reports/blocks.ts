@@ -1,0 +1,93 @@
+import { assertNever } from '../errors.js';
+import { OP_KINDS, type OpKind } from '../sim/ops.js';
+import type { BlockEnergy, BlockType, LayerReport, ProfileEnergy, ProfileReport } from './schema.js';
+
+/**
+ * Which block a layer belongs to, from its official module name:
+ *  - `patch_embed1.*`, `patch_embed.*` -> the patch embedding (SPEDS in QKFormer) of that stage;
+ *  - `stage2.0.tssa.*` / `.ssa.*` / `.qkca.*` / `.attn.*` and `stage2.0.attn_add` -> attention block `stage2.0.attn`;
+ *  - `stage2.0.mlp.*` and `stage2.0.mlp_add` -> MLP block `stage2.0.mlp` (Spikformer: `block.3.*`);
+ *  - `head`, `head.*` -> the head (token mean and classifier).
+ * NOTE: the residual add after attention (or MLP) is counted in that block: it exists because of the block.
+ */
+export function blockOf(layerName: string): { type: BlockType; stage: string; instance: string } {
+  const parts = layerName.split('.');
+  const first = parts[0] ?? layerName;
+  if (first.startsWith('patch_embed')) return { type: 'patchEmbed', stage: first, instance: first };
+  if (first === 'head') return { type: 'head', stage: 'head', instance: 'head' };
+  const index = parts[1], role = parts[2];
+  if (index !== undefined && /^\d+$/.test(index) && role !== undefined) {
+    const base = `${first}.${index}`;
+    if (['tssa', 'ssa', 'qkca', 'attn', 'attn_add'].includes(role)) return { type: 'attention', stage: first, instance: `${base}.attn` };
+    if (role === 'mlp' || role === 'mlp_add') return { type: 'mlp', stage: first, instance: `${base}.mlp` };
+  }
+  return { type: 'other', stage: first, instance: first };
+}
+
+export function blockTypeLabel(t: BlockType): string {
+  switch (t) {
+    case 'patchEmbed': return 'patch embedding (SPEDS)';
+    case 'attention': return 'attention';
+    case 'mlp': return 'MLP';
+    case 'head': return 'head';
+    case 'other': return 'other';
+    default: return assertNever(t, 'block type');
+  }
+}
+
+const MEMORY_KINDS: readonly OpKind[] = ['memRead', 'memWrite'];
+
+/** Energy of every block instance on one profile, in network order, with its share of the profile's total. */
+export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy): BlockEnergy[] {
+  const totalPj = e.layers.reduce((s, l) => s + l.perStep.reduce((a, x) => a + x.totalPj, 0), 0);
+  const out: BlockEnergy[] = [];
+  const byInstance = new Map<string, BlockEnergy>();
+  const unpricedKinds = new Set(e.unpriced.map((u) => u.op));
+  layers.forEach((l, i) => {
+    const b = blockOf(l.name);
+    let row = byInstance.get(b.instance);
+    if (!row) {
+      row = { instance: b.instance, type: b.type, stage: b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, unpriced: [] };
+      byInstance.set(b.instance, row);
+      out.push(row);
+    }
+    const le = e.layers[i];
+    for (const s of le?.perStep ?? []) {
+      row.energyPj += s.totalPj;
+      for (const k of MEMORY_KINDS) row.memoryPj += s.byOpKindPj[k];
+    }
+    for (const s of l.perStep) row.synapticOps += s.ops.ac + s.ops.mac;
+    // NOTE: layer-level unpriced kinds come from the pricing rows (the convention's counts); older files
+    // without them fall back to the exact counts of the layer.
+    const kinds = le?.unpriced ? le.unpriced.map((u) => u.op)
+      : OP_KINDS.filter((k) => unpricedKinds.has(k) && l.perStep.some((s) => s.ops[k] > 0));
+    for (const k of kinds) if (!row.unpriced.includes(k)) row.unpriced.push(k);
+  });
+  for (const r of out) r.share = totalPj > 0 ? Math.min(1, r.energyPj / totalPj) : 0;
+  return out;
+}
+
+export interface BlockSum { key: string; type: BlockType; stage: string | null; energyPj: number; memoryPj: number; share: number; synapticOps: number; blocks: number; unpriced: OpKind[] }
+
+/** Blocks summed by type (stage null) or by stage and type, in first-seen order. */
+export function sumBlocks(blocks: readonly BlockEnergy[], by: 'type' | 'stage'): BlockSum[] {
+  const out: BlockSum[] = [];
+  const index = new Map<string, BlockSum>();
+  for (const b of blocks) {
+    const key = by === 'type' ? b.type : `${b.stage} ${b.type}`;
+    let s = index.get(key);
+    if (!s) {
+      s = { key, type: b.type, stage: by === 'type' ? null : b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, blocks: 0, unpriced: [] };
+      index.set(key, s);
+      out.push(s);
+    }
+    s.energyPj += b.energyPj; s.memoryPj += b.memoryPj; s.share += b.share; s.synapticOps += b.synapticOps; s.blocks++;
+    for (const k of b.unpriced) if (!s.unpriced.includes(k)) s.unpriced.push(k);
+  }
+  return out;
+}
+
+/** The stored blocks of a profile, or (an older profile.json) computed from its layers. */
+export function blocksOf(r: ProfileReport, e: ProfileEnergy): BlockEnergy[] {
+  return e.blocks ?? blockEnergies(r.layers, e);
+}
