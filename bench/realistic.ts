@@ -31,6 +31,7 @@ import { calibrateInit } from '../src/sim/calibrate.js';
 import { CORES, CORE_NAMES, type CoreName } from '../src/sim/cores/index.js';
 import { wasmUnavailableReason } from '../src/sim/cores/wasm.js';
 import { probeModes } from '../src/sim/cores/gpujs/modes.js';
+import { probeWebgpu } from '../src/sim/cores/webgpu.js';
 import { perImageTotals } from '../src/sim/counts.js';
 import { runSamples } from '../src/sim/parallel.js';
 import type { SampleInput } from '../src/sim/simulate.js';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     if (c === 'gpujs') {
       for (const p of probe) if (p.available) configs.push({ core: c, gpuMode: p.mode, workers: 1, slow: true });
     } else if (c === 'reference') configs.push({ core: c, workers: 1, slow: true });
+    else if (c === 'webgpu') { if (probeWebgpu().available) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false }); }
     else if (wasmUnavailableReason() === null) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
   }
   const rows: Measured[] = [];

@@ -122,8 +122,9 @@ export function describeAdapter(a: AdapterInfo): string {
   return [a.vendor, a.architecture, a.device, a.description].filter((s) => s.length > 0).join(' / ') || 'unnamed adapter';
 }
 
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './webgpu/device-worker-from-source.mjs' : './webgpu/device-worker.js',
-  import.meta.url);
+// NOTE: the pathname, not the URL: inside a tsx-loaded worker the module URL carries a query (?tsx-namespace=...)
+const WORKER_URL = new URL(new URL(import.meta.url).pathname.endsWith('.ts') ? './webgpu/device-worker-from-source.mjs'
+  : './webgpu/device-worker.js', import.meta.url);
 /** Seconds a device call may take before the core gives up (device lost, worker crashed). */
 const CALL_TIMEOUT_S = 120;
 
