@@ -13,6 +13,8 @@ const data = workerData as DeviceWorkerData;
 
 interface Layer {
   g: ConvGeometry; total: number; groupsX: number; groupsY: number;
+  /** Whether a dispatch of this layer has passed validation (checked once per layer and input kind). */
+  checked: { events: boolean; dense: boolean };
   xHi: GPUBuffer; xLo: GPUBuffer; sc: GPUBuffer; staging: GPUBuffer; all: GPUBuffer[]; bindEvents: GPUBindGroup; bindDense: GPUBindGroup;
 }
 
@@ -81,6 +83,15 @@ function serve(opened: Opened): void {
   const S = GPUBufferUsage.STORAGE, D = GPUBufferUsage.COPY_DST;
   const buffer = (bytes: number, usage: number): GPUBuffer => device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage });
 
+  /** Runs `f` in a validation error scope: WebGPU reports validation errors asynchronously, not as exceptions. */
+  async function validated<T>(what: string, f: () => T): Promise<T> {
+    device.pushErrorScope('validation');
+    const r = f();
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`${what}: ${err.message.split('\n')[0]}`);
+    return r;
+  }
+
   function prepare(name: string, g: ConvGeometry, wHi: Float32Array<ArrayBuffer>, wLo: Float32Array<ArrayBuffer>): void {
     const total = g.outH * g.outW * g.outC, groups = Math.ceil(total / WORKGROUP);
     // 2-D grid when one row would exceed the 65535-workgroup limit: i = gid.x + gid.y * rowStride
@@ -100,7 +111,7 @@ function serve(opened: Opened): void {
       entries: [u, w[0]!, w[1]!, x[0]!, lo, sc].map((b, binding) => ({ binding, resource: { buffer: b } })),
     });
     const l: Layer = {
-      g, total, groupsX, groupsY, xHi: x[0]!, xLo: x[1]!, sc, staging, all: [...params, ...w, ...x, sc, staging],
+      g, total, groupsX, groupsY, checked: { events: false, dense: false }, xHi: x[0]!, xLo: x[1]!, sc, staging, all: [...params, ...w, ...x, sc, staging],
       // event maps have no lo part: the hi buffer is bound in its place and never read (hasLo = 0)
       bindEvents: bind(params[0]!, x[0]!), bindDense: bind(params[1]!, x[1]!),
     };
@@ -110,16 +121,21 @@ function serve(opened: Opened): void {
   async function conv(name: string, xHi: Float32Array<ArrayBuffer>, xLo: Float32Array<ArrayBuffer> | null): Promise<Float32Array<ArrayBuffer>> {
     const l = layers.get(name);
     if (!l) throw new Error(`conv ${name} was not prepared`);
-    device.queue.writeBuffer(l.xHi, 0, xHi);
-    if (xLo) device.queue.writeBuffer(l.xLo, 0, xLo);
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, xLo ? l.bindDense : l.bindEvents);
-    pass.dispatchWorkgroups(l.groupsX, l.groupsY);
-    pass.end();
-    enc.copyBufferToBuffer(l.sc, 0, l.staging, 0, l.total * 8);
-    device.queue.submit([enc.finish()]);
+    const submit = (): void => {
+      device.queue.writeBuffer(l.xHi, 0, xHi);
+      if (xLo) device.queue.writeBuffer(l.xLo, 0, xLo);
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, xLo ? l.bindDense : l.bindEvents);
+      pass.dispatchWorkgroups(l.groupsX, l.groupsY);
+      pass.end();
+      enc.copyBufferToBuffer(l.sc, 0, l.staging, 0, l.total * 8);
+      device.queue.submit([enc.finish()]);
+    };
+    const kind = xLo ? 'dense' : 'events';
+    if (l.checked[kind]) submit();
+    else { await validated(`conv ${name} (${kind})`, submit); l.checked[kind] = true; }
     await l.staging.mapAsync(GPUMapMode.READ, 0, l.total * 8);
     const sc = new Float32Array(l.staging.getMappedRange(0, l.total * 8).slice(0));
     l.staging.unmap();
@@ -130,7 +146,7 @@ function serve(opened: Opened): void {
     void (async (): Promise<void> => {
       try {
         switch (m.kind) {
-          case 'prepare': prepare(m.layer, m.geometry, m.wHi, m.wLo); reply({ kind: 'prepared' }); break;
+          case 'prepare': await validated(`prepare ${m.layer}`, () => prepare(m.layer, m.geometry, m.wHi, m.wLo)); reply({ kind: 'prepared' }); break;
           case 'conv': { const sc = await conv(m.layer, m.xHi, m.xLo); reply({ kind: 'conv', sc }, [sc.buffer as ArrayBuffer]); break; }
           case 'dispose':
             for (const l of layers.values()) for (const b of l.all) b.destroy();
