@@ -24,13 +24,14 @@ export function runMaxPool(layer: MaxPoolLayer, ctx: StepContext, input: Value, 
       const x0 = Math.max(0, ox * stride - pad), x1 = Math.min(W, ox * stride - pad + k);
       cmps += (y1 - y0) * (x1 - x0) - 1;
       const ob = (oy * OW + ox) * C;
-      for (let c = 0; c < C; c++) {
-        let m = -Infinity;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) {
-          const v = x[(iy * W + ix) * C + c]!;
-          if (v > m) m = v;
+      // per channel the window is visited in the same (iy, ix) order; channels innermost read contiguous memory
+      y.fill(-Infinity, ob, ob + C);
+      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) {
+        const ib = (iy * W + ix) * C;
+        for (let c = 0; c < C; c++) {
+          const v = x[ib + c]!;
+          if (v > y[ob + c]!) y[ob + c] = v;
         }
-        y[ob + c] = m;
       }
     }
     sink.add(lc, t, 'cmp', cmps * C);
