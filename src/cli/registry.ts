@@ -12,6 +12,7 @@ import { trainCommand } from './commands/train.js';
 import { convertCommand } from './commands/convert.js';
 import { evalCommand } from './commands/eval.js';
 import { inspectCommand } from './commands/inspect.js';
+import { mergeCommand } from './commands/merge.js';
 
 /**
  * Every CLI command: one file in commands/ plus one line here. NOTE: typed by annotation, not `satisfies`, so
@@ -32,4 +33,5 @@ export const COMMANDS: Readonly<Record<string, CommandModule<object, any>>> = {
   convert: convertCommand,
   eval: evalCommand,
   inspect: inspectCommand,
+  merge: mergeCommand,
 };

@@ -17,7 +17,8 @@ import { openModelDataset } from './dataset.js';
 import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
 import { checkOutDir, renderProfile, spikewattVersion, writeOutputs } from './outputs.js';
 import { checkpointPathFor, runSlice, type LongRunOptions } from './resume.js';
-import { rawCounts, weightsDigest, type SampleSlice } from './shard.js';
+import { rawCounts, weightsDigest, type SampleSlice, type Shard } from './shard.js';
+import type { ConfigOverrides } from '../models/zoo.js';
 
 export const DEFAULT_HARDWARE = 'cmos45-fp32';
 

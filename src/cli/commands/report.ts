@@ -42,7 +42,7 @@ export const reportCommand: CommandModule<object, Args> = {
       });
     const dir = checkOutDir(a.out ?? (a.file.replace(/[^/]*$/, '') || '.'));
     const files = await renderProfile(report, { json: a.out !== undefined });
-    writeOutputs(dir, files);
+    writeOutputs(dir, files, a.out === undefined ? { keep: ['profile.json'] } : {});
     if (a.json) { printJson({ out: dir, files: [...files.keys()] }); return; }
     printText(`${profileSummary(report)}\nwrote ${files.size} files to ${dir}`);
   },

@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
+import {
+  mergeParts, parseCheckpoint, parseShard, profile, RunInterrupted, shardSlice, sumRawCounts, type PartFile,
+} from '../../src/pipeline/index.js';
+import { profileReportJson, type ProfileReport } from '../../src/reports/schema.js';
+
+const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
+// NOTE: 2 workers, so that a shard's samples are split over threads as well as over parts
+const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 10, batchSize: 2, workers: 2, overrides: SMALL } as const;
+const DEMO = { model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples: 11, batchSize: 2, workers: 1 } as const;
+
+const json = (r: ProfileReport) => profileReportJson(r);
+
+test('shards: i/n parses, slices are contiguous, cover every sample once and keep batches whole under official coupling', () => {
+  assert.deepEqual(parseShard('2/5'), { index: 2, count: 5 });
+  for (const bad of ['5/5', '1', '-1/3', 'a/b', '0/0']) assert.throws(() => parseShard(bad), InputError, bad);
+  for (const total of [1, 7, 100, 10_001]) {
+    for (const n of [1, 2, 3, 7]) {
+      if (n > total) continue;
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const s = shardSlice({ index: i, count: n }, total, 'independent', 16);
+        assert.equal(s.first, at);
+        assert.ok(s.end > s.first);
+        at = s.end;
+      }
+      assert.equal(at, total);
+    }
+  }
+  const official = [0, 1, 2].map((i) => shardSlice({ index: i, count: 3 }, 50, 'official', 8));
+  assert.ok(official.every((s) => s.first % 8 === 0), JSON.stringify(official));
+  assert.equal(official.at(-1)!.end, 50);
+  assert.throws(() => shardSlice({ index: 0, count: 4 }, 3, 'independent', 1), /at most 3 shards/);
+});
+
+test('raw counts sum as integers past 2^53', () => {
+  const layer = (v: number | string) => ({
+    name: 'l', ops: [v], inputEvents: [v], inputUnitSpikes: [0], outputSpikes: [0], inputElements: 1, inputBinary: true, inputIsEvents: false,
+  });
+  const max = Number.MAX_SAFE_INTEGER;
+  const s = sumRawCounts([{ samples: 1, layers: [layer(max)] }, { samples: 2, layers: [layer(max)] }, { samples: 1, layers: [layer('5')] }]);
+  assert.equal(s.samples, 4);
+  assert.equal(s.layers[0]!.ops[0], (2n * BigInt(max) + 5n).toString());
+});
+
+test('3 shards merged equal the unsharded run byte for byte (counts, accuracy, energy: the whole profile.json)', async () => {
+  for (const run of [RUN, DEMO]) {
+    const whole = await profile(run);
+    const parts: PartFile[] = [];
+    for (const i of [2, 0, 1]) {
+      const part = await profile({ ...run, shard: { index: i, count: 3 } });
+      assert.deepEqual(part.shard, { index: i, count: 3, ...shardSlice({ index: i, count: 3 }, run.samples, 'independent', run.batchSize) });
+      // through JSON, as merge reads the parts
+      parts.push({ file: `part-${i}.json`, report: JSON.parse(json(part)) as ProfileReport });
+    }
+    const merged = mergeParts(parts);
+    assert.equal(json(merged), json(whole), run.model);
+    assert.equal(merged.accuracy.correctTop1, whole.accuracy.correctTop1);
+  }
+});
+
+test('merge refuses parts that do not fit together: missing, duplicated, of another run', async () => {
+  const parts: PartFile[] = [];
+  for (const i of [0, 1, 2]) {
+    parts.push({ file: `p${i}`, report: JSON.parse(json(await profile({ ...RUN, samples: 6, shard: { index: i, count: 3 } }))) as ProfileReport });
+  }
+  assert.throws(() => mergeParts(parts.slice(0, 2)), /shard 2\/3 missing/);
+  assert.throws(() => mergeParts([parts[0]!, parts[1]!, parts[1]!]), /shard 1\/3 is given twice \(p1, p1\)/);
+  const other = JSON.parse(json(await profile({ ...RUN, samples: 6, seed: 1, shard: { index: 2, count: 3 } }))) as ProfileReport;
+  assert.throws(() => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]), /q2 is not a part of the run of p0: they differ in/);
+  const whole = JSON.parse(json(await profile({ ...RUN, samples: 6 }))) as ProfileReport;
+  assert.throws(() => mergeParts([{ file: 'w', report: whole }]), /w: not a shard part/);
+  const lying = structuredClone(parts[1]!);
+  lying.report.shard!.end += 1;
+  assert.throws(() => mergeParts([parts[0]!, lying, parts[2]!]), /shard 1\/3 should hold samples 2\.\.3 of 6/);
+});
+
+test('a run stopped at a batch boundary and resumed from its checkpoint equals the uninterrupted run', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-resume-'));
+  try {
+    for (const workers of [1, 2]) {
+      const run = { ...RUN, samples: 13, workers, checkpointEvery: 4 };
+      const whole = await profile(run);
+      const checkpoint = join(tmp, `run-${workers}.checkpoint.json`);
+      let batches = 0;
+      const stopAt = (k: number) => () => batches++ >= k;
+      // stopped mid-chunk (after 3 batches of 2: 6 samples over the 4-sample chunks), then again, then to the end
+      await assert.rejects(profile({ ...run, checkpoint, shouldStop: stopAt(3) }), (e: unknown) => e instanceof RunInterrupted);
+      const ck = parseCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint);
+      assert.ok(ck.next > 0 && ck.next < 13, `next ${ck.next}`);
+      batches = 0;
+      await assert.rejects(profile({ ...run, checkpoint, resume: true, shouldStop: stopAt(2) }), RunInterrupted);
+      const later = parseCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint).next;
+      assert.ok(later > ck.next, `${later} > ${ck.next}`);
+      const resumed = await profile({ ...run, checkpoint, resume: true });
+      assert.equal(json(resumed), json(whole), `workers ${workers}`);
+      // a checkpoint of another run is refused, naming what differs
+      await assert.rejects(profile({ ...run, samples: 12, checkpoint, resume: true, shouldStop: () => true }), /its samples is 13, this run's 12/);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('profile --out: the report set replaces the directory whole; the checkpoint goes once the set is written', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-out-'));
+  try {
+    const out = join(tmp, 'a', 'b', 'out');
+    await profile({ ...RUN, samples: 2, out, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true });
+    assert.ok(readdirSync(out).includes('energy-per-layer-loihi.png'));
+    await profile({ ...RUN, samples: 2, out });
+    assert.ok(!readdirSync(out).includes('energy-per-layer-loihi.png'), 'no stale file of the earlier set');
+    assert.deepEqual(readdirSync(join(tmp, 'a', 'b')), ['out'], 'no temporary directory, no checkpoint left');
+    await assert.rejects(profile({ ...RUN, samples: 2, out, shouldStop: () => true }), RunInterrupted);
+    assert.ok(existsSync(`${out}.checkpoint.json`), 'an interrupted run keeps its state');
+    assert.ok(readdirSync(out).includes('profile.json'), 'and leaves the earlier report set as it was');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
