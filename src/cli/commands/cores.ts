@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { CORE_NAMES } from '../../sim/cores/index.js';
+import { CORE_NAMES, CORE_SUMMARY, cpuCoreUnavailable, type CoreName } from '../../sim/cores/index.js';
 import { GPU_MODE_REQUESTS, isGpuModeRequest, probeModes, resolveMode, GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
 import { InputError } from '../../errors.js';
 import { describeAdapter, probeWebgpu } from '../../sim/cores/webgpu.js';
@@ -33,7 +33,8 @@ export const coresCommand: CommandModule<object, Args> = {
       : name === 'webgpu'
         ? { name, registered: true, mode: webgpu.available ? 'webgpu' : 'unavailable',
           detail: webgpu.available ? `WGSL on adapter ${describeAdapter(webgpu.adapter)}` : `no WebGPU adapter: ${webgpu.why}` }
-        : { name, registered: true, mode: 'float64', detail: 'plain TypeScript loops, float64 accumulation (the living spec)' });
+        : ((why) => ({ name, registered: true, mode: why ? 'unavailable' : CORE_SUMMARY[name as CoreName].arithmetic,
+          detail: why ?? CORE_SUMMARY[name as CoreName].summary }))(cpuCoreUnavailable(name as CoreName)));
     if (a.json) {
       process.stdout.write(`${JSON.stringify({ cores, gpuModes: probe, webgpu }, null, 1)}\n`);
       return;

@@ -22,3 +22,17 @@ export function isCoreName(s: string): s is CoreName { return Object.prototype.h
 
 /** The default core: the wasm core (bit-identical to the reference, several times faster) where it loads. */
 export function defaultCoreName(): CoreName { return wasmUnavailableReason() === null ? 'wasm' : 'reference'; }
+
+/** What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes). */
+export const CORE_SUMMARY = {
+  reference: { arithmetic: 'float64', summary: 'plain TypeScript scatter, float64 (the living spec)' },
+  wasm: { arithmetic: 'float64', summary: 'WebAssembly SIMD gather, float64, bit-identical to reference (the default)' },
+  'wasm-f32': { arithmetic: 'float32', summary: 'WebAssembly SIMD gather, float32 (about 1.5x wasm; near-threshold spikes may flip)' },
+  gpujs: { arithmetic: 'float32', summary: 'gpu.js kernels, compensated float32' },
+  webgpu: { arithmetic: 'float32', summary: 'WGSL kernels on a WebGPU adapter' },
+} satisfies Record<CoreName, { arithmetic: string; summary: string }>;
+
+/** Why a CPU core cannot run here, or null. */
+export function cpuCoreUnavailable(name: CoreName): string | null {
+  return name === 'wasm' || name === 'wasm-f32' ? wasmUnavailableReason() : null;
+}
