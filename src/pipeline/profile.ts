@@ -16,6 +16,8 @@ import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import { openModelDataset } from './dataset.js';
 import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
 import { checkOutDir, renderProfile, spikewattVersion, writeOutputs } from './outputs.js';
+import { checkpointDataset, checkpointOverrideNotes, fileSha256 } from './run-record.js';
+import { isDatasetName } from '../data/registry.js';
 import { checkpointPathFor, runSlice, type LongRunOptions } from './resume.js';
 import { rawCounts, weightsDigest, type SampleSlice, type Shard } from './shard.js';
 import type { ConfigOverrides } from '../models/zoo.js';
@@ -37,6 +39,10 @@ export interface RunOptions {
   /** Hardware profiles: built-in names (`spikewatt hardware`) or paths to JSON profiles; default `cmos45-fp32`. */
   hardware?: readonly string[];
   convention?: ConventionName;
+  /** Several conventions priced on the same counts (the report holds profiles x conventions); default [convention]. */
+  conventions?: readonly ConventionName[];
+  /** The command line that started the run, recorded in profile.json. */
+  command?: string;
   core?: CoreName;
   batchCoupling?: BatchCoupling;
   /** Samples simulated together (matters only with batchCoupling 'official'); default 16. */
@@ -65,6 +71,13 @@ export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'>, 
 export interface CheckedRun {
   dataset: string; samples: number; convention: ConventionName; core: CoreName; batchCoupling: BatchCoupling;
   batchSize: number; workers: number; seed: number; profiles: HardwareProfile[]; allowUnpriced: boolean; onProgress: OnProgress;
+  /** Every convention to price (first = `convention`); absent means [convention]. */
+  conventions?: ConventionName[];
+  command?: string;
+  /** False when `dataset` is the default (a checkpoint's recorded dataset may replace it). */
+  datasetGiven?: boolean;
+  /** Notes every report of this run carries. */
+  notes?: string[];
 }
 
 const readText = (p: string) => readFileSync(p, 'utf8');
@@ -80,10 +93,13 @@ export function checkRun(o: RunOptions): CheckedRun {
   if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got ${seed}`);
   const hardware = o.hardware ?? [DEFAULT_HARDWARE];
   if (!hardware.length) throw new InputError('--hardware is empty');
+  const conventions = [...new Set((o.conventions ?? [o.convention ?? 'exact']).map((c) => parseConvention(c)))];
+  if (!conventions.length) throw new InputError('--convention is empty');
   return {
+    conventions, datasetGiven: o.dataset !== undefined, ...(o.command !== undefined ? { command: o.command } : {}),
     dataset: o.dataset ?? 'synthetic', samples, batchSize, workers, seed,
     // NOTE: library callers are typed, but JavaScript and JSON configs are not: the closed sets are checked here.
-    convention: parseConvention(o.convention ?? 'exact'), core: parseCore(o.core ?? defaultCoreName()),
+    convention: conventions[0]!, core: parseCore(o.core ?? defaultCoreName()),
     batchCoupling: parseBatchCoupling(o.batchCoupling ?? 'independent'),
     profiles: hardware.map((n) => loadProfile(n, readText)), allowUnpriced: o.allowUnpriced ?? false,
     onProgress: o.onProgress ?? (() => {}),
@@ -153,28 +169,41 @@ export async function simulateRun(
   };
 }
 
-/** Prices one simulation with every profile under one convention and builds the report. Pure; no re-run. */
+/**
+ * Prices one simulation with every profile under one convention, or several (`extra.conventions`: the report then
+ * holds profiles x conventions, convention-major), and builds the report. Pure; no re-run.
+ */
 export function priceRun(
   sim: SimulationRun, profiles: readonly HardwareProfile[], convention: ConventionName, allowUnpriced = false,
+  extra: { conventions?: readonly ConventionName[]; notes?: readonly string[]; command?: string | null; weightsSha256?: string | null } = {},
 ): ProfileReport {
   const { spec } = sim.model;
-  const priced: PricedProfile[] = profiles.map((profile) => {
-    const pricing = price(sim.counts, spec, profile, convention, { allowUnpriced });
+  const conventions = extra.conventions?.length ? [...extra.conventions] : [convention];
+  const priced: PricedProfile[] = conventions.flatMap((c) => profiles.map((profile) => {
+    const pricing = price(sim.counts, spec, profile, c, { allowUnpriced });
     return { profile, pricing, derived: derivedMetrics(pricing, sim.counts, spec, profile) };
-  });
+  }));
   return buildProfileReport({
     spikewattVersion: spikewattVersion(),
-    config: { ...sim.config, convention, hardware: profiles.map((p) => p.name) },
+    config: {
+      ...sim.config, convention: conventions[0]!, hardware: profiles.map((p) => p.name),
+      ...(conventions.length > 1 ? { conventions } : {}), ...(extra.notes?.length ? { notes: [...extra.notes] } : {}),
+      ...(extra.command !== undefined ? { command: extra.command } : {}),
+    },
     spec, weights: sim.model.weights, dataset: sim.dataset, accuracy: sim.accuracy, counts: sim.counts, priced,
+    weightsFile: sim.model.checkpoint, weightsSha256: extra.weightsSha256 ?? fileSha256(sim.model.checkpoint),
   });
 }
 
 /** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
 export async function profileModel(
-  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string, long: LongRunOptions = {},
+  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string, long: LongRunOptions = {}, notes?: readonly string[],
 ): Promise<{ report: ProfileReport; simulation: SimulationRun }> {
   const simulation = await simulateRun(model, modelArg, data, run, label, long);
-  const report = priceRun(simulation, run.profiles, run.convention, run.allowUnpriced);
+  const report = priceRun(simulation, run.profiles, run.convention, run.allowUnpriced, {
+    ...(run.conventions ? { conventions: run.conventions } : {}), notes: [...(run.notes ?? []), ...(notes ?? [])],
+    ...(run.command !== undefined ? { command: run.command } : {}),
+  });
   // after pricing, so that a pricing error stays the one line a failed run prints
   const silent = silentLifLayers(simulation.counts);
   if (silent.silent > 0) {
@@ -194,12 +223,13 @@ export async function profileModel(
  */
 export async function profile(o: ProfileOptions): Promise<ProfileReport> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
-  const run = checkRun(o);
-  const model = resolveModel(o.model, { ...modelOptions(o), seed: run.seed });
+  const checked = checkRun(o);
+  const model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
+  const { run, notes } = runForModel(checked, model, o);
   const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
   const checkpoint = o.checkpoint ?? (dir !== null ? checkpointPathFor(dir) : undefined);
   const long: LongRunOptions = { ...o, ...(checkpoint !== undefined ? { checkpoint } : {}) };
-  const { report: whole, simulation } = await profileModel(model, o.model, data, run, undefined, long);
+  const { report: whole, simulation } = await profileModel(model, o.model, data, run, undefined, long, notes);
   const report = o.shard !== undefined ? partReport(whole, simulation, o) : whole;
   if (dir !== null) writeOutputs(dir, await renderProfile(report));
   // the report set is in place: the checkpoint of its samples has done its work
@@ -215,6 +245,22 @@ export function partReport(report: ProfileReport, sim: SimulationRun, o: { shard
     ...report, shard: { index: shard.index, count: shard.count, first: slice.first, end: slice.end },
     part: { weightsSha256: sim.weightsSha256 ?? weightsDigest(sim.model.tensors), overrides: { ...o.overrides }, counts: rawCounts(sim.counts) },
   };
+}
+
+/**
+ * The run as it applies to one resolved model: a checkpoint's recorded dataset when none was given, and the
+ * notes the report carries (a T other than the training T). Size overrides that conflict with a checkpoint throw.
+ */
+export function runForModel(run: CheckedRun, model: ResolvedModel, o: Omit<ModelOptions, 'seed'>): { run: CheckedRun; notes: string[] } {
+  const notes = checkpointOverrideNotes(model, o.overrides ?? {}, o.weights !== undefined);
+  for (const message of notes) run.onProgress({ kind: 'note', message });
+  if (run.datasetGiven !== false) return { run, notes };
+  const recorded = checkpointDataset(model.checkpoint, isDatasetName);
+  if (recorded !== null) {
+    run.onProgress({ kind: 'note', message: `dataset ${recorded} (recorded in ${model.checkpoint}; --dataset chooses another)` });
+    return { run: { ...run, dataset: recorded }, notes };
+  }
+  return { run, notes };
 }
 
 /** The model-finding part of an options object (exactOptionalPropertyTypes: absent stays absent). */

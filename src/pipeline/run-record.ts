@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import type { ModelConfig } from '../models/spec.js';
+import type { ConfigOverrides } from '../models/zoo.js';
+import type { ResolvedModel } from './model.js';
+
+/**
+ * What a run records about itself beyond the counts (profile.json `model` and `config`): the weights file's
+ * hash, the command, the dataset a checkpoint was trained on, and the checks of size overrides against a
+ * checkpoint's own config.
+ */
+
+/** SHA-256 of a file, hex; null when there is no file. */
+export function fileSha256(path: string | null): string | null {
+  if (path === null) return null;
+  try { return createHash('sha256').update(readFileSync(path)).digest('hex'); } catch { return null; }
+}
+
+/** The spikewatt metadata of a .safetensors file, read from its header only (the weights stay on disk). */
+function safetensorsMeta(path: string): Record<string, unknown> | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const len = Buffer.alloc(8);
+    if (readSync(fd, len, 0, 8, 0) !== 8) return null;
+    const n = Number(len.readBigUInt64LE(0));
+    if (!(n > 0 && n < 100_000_000)) return null;
+    const head = Buffer.alloc(n);
+    readSync(fd, head, 0, n, 8);
+    const meta = (JSON.parse(head.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__;
+    const raw = meta?.spikewatt;
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The dataset a spikewatt checkpoint records (`fashion-mnist`), when it names a registered one; else null. */
+export function checkpointDataset(path: string | null, known: (name: string) => boolean): string | null {
+  if (path === null || !/\.safetensors$/i.test(path)) return null;
+  const d = safetensorsMeta(path)?.dataset as { name?: unknown } | undefined;
+  const name = typeof d?.name === 'string' ? d.name.toLowerCase() : null;
+  return name !== null && known(name) ? name : null;
+}
+
+/** The T a checkpoint was trained (or converted) at, from its metadata; null when it records none. */
+function checkpointTimesteps(path: string): number | null {
+  const t = (safetensorsMeta(path)?.config as { timesteps?: unknown } | undefined)?.timesteps;
+  return typeof t === 'number' ? t : null;
+}
+
+const SIZE_KEYS = ['embedDims', 'depths', 'heads', 'mlpRatio', 'imgSize', 'inChannels', 'numClasses', 'attention', 'speds'] as const;
+const FLAG: Record<(typeof SIZE_KEYS)[number], string> = {
+  embedDims: '--embed-dims', depths: '--depths', heads: '--heads', mlpRatio: '--mlp-ratio', imgSize: '--img-size',
+  inChannels: '--in-channels', numClasses: '--num-classes', attention: '--attention', speds: '--speds',
+};
+
+function sameAsConfig(c: ModelConfig, k: (typeof SIZE_KEYS)[number], o: ConfigOverrides): boolean {
+  switch (k) {
+    case 'heads': return c.heads.every((h) => h === o.heads);
+    case 'attention': {
+      const a = o.attention ?? [];
+      return a.length === 1 ? c.attention.every((x) => x === a[0]) : a.length === c.attention.length && a.every((x, i) => x === c.attention[i]);
+    }
+    default: return c[k] === o[k];
+  }
+}
+
+/**
+ * Size overrides given with a checkpoint: one that differs from the checkpoint's config is an error (its weights
+ * fix every shape); a T other than the training T is applied, and the returned note says so.
+ */
+export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigOverrides, viaWeights: boolean): string[] {
+  if (model.checkpoint === null || viaWeights) return [];
+  const c = model.spec.config;
+  const bad = SIZE_KEYS.filter((k) => overrides[k] !== undefined && !sameAsConfig(c, k, overrides));
+  if (bad.length) {
+    throw new InputError(`${model.checkpoint} fixes the model's sizes; ${bad.map((k) => `${FLAG[k]} ${JSON.stringify(overrides[k])}`).join(', ')} `
+      + `conflict${bad.length === 1 ? 's' : ''} with its config (${bad.map((k) => `${k} ${JSON.stringify(c[k])}`).join(', ')}): drop ${bad.length === 1 ? 'it' : 'them'}`);
+  }
+  const trainedT = overrides.timesteps !== undefined ? checkpointTimesteps(model.checkpoint) : null;
+  if (trainedT !== null && trainedT !== c.timesteps) {
+    return [`T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): accuracy and firing rates may differ from training`];
+  }
+  return [];
+}
+
+/** The command line as typed, shell-quoted where needed (for profile.json's record). */
+export function commandLine(argv: readonly string[]): string {
+  return ['spikewatt', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
