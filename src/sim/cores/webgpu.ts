@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ConvLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
@@ -6,6 +8,7 @@ import type { EventBuffer } from '../events.js';
 import { splitInto } from './gpujs/split.js';
 import { CoreUnavailableError } from './unavailable.js';
 import type { AdapterInfo, DeviceReply, DeviceRequest, DeviceWorkerData } from './webgpu/protocol.js';
+import type { ProbeReply } from './webgpu/probe.js';
 
 /**
  * The webgpu core: conv layers as one WGSL gather kernel (webgpu/shaders.ts) on a WebGPU device through Dawn's Node
@@ -27,16 +30,13 @@ export class WebgpuCore implements ComputeCore {
 
   /** `flags`: Dawn instance toggles, e.g. `['backend=null']` to validate the kernel with no GPU (results are zeros). */
   constructor(flags: string[] = dawnFlags()) {
-    const known = probed.get(flags.join(' '));
-    if (known && !known.available) throw new CoreUnavailableError(`no WebGPU adapter: ${known.why}`);
+    const p = probeWebgpu(flags);
+    if (!p.available) throw new CoreUnavailableError(`no WebGPU adapter: ${p.why}`);
     const { link, first } = DeviceLink.open(flags);
     if (first.kind !== 'ready') {
-      const why = first.kind === 'unavailable' ? first.why : `device worker: ${first.kind === 'error' ? first.message : first.kind}`;
-      probed.set(flags.join(' '), { available: false, why });
       link.kill();
-      throw new CoreUnavailableError(`no WebGPU adapter: ${why}`);
+      throw new CoreUnavailableError(`no WebGPU adapter: ${first.kind === 'unavailable' ? first.why : `device worker: ${first.kind === 'error' ? first.message : first.kind}`}`);
     }
-    probed.set(flags.join(' '), { available: true, adapter: first.adapter });
     this.link = link;
     this.adapter = first.adapter;
   }
@@ -103,28 +103,38 @@ export function dawnFlags(): string[] {
   return (process.env.SPIKEWATT_DAWN_FLAGS ?? '').split(/\s+/).filter((f) => f.length > 0);
 }
 
-export type WebgpuProbe = { available: true; adapter: AdapterInfo } | { available: false; why: string };
+export type WebgpuProbe = ProbeReply;
 const probed = new Map<string, WebgpuProbe>();
 
-/** Whether the webgpu core can run here, and on which adapter (opens and closes a device once per process). */
+const FROM_SOURCE = new URL(import.meta.url).pathname.endsWith('.ts');
+/** Seconds the probe process may take (Dawn enumerates every Vulkan device). */
+const PROBE_TIMEOUT_S = 60;
+
+/** Whether the webgpu core can run here, and on which adapter: asks a probe process (webgpu/probe.ts), once per thread. */
 export function probeWebgpu(flags: string[] = dawnFlags()): WebgpuProbe {
-  const known = probed.get(flags.join(' '));
+  const key = flags.join(' ');
+  const known = probed.get(key);
   if (known) return known;
+  const script = fileURLToPath(new URL(FROM_SOURCE ? './webgpu/probe.ts' : './webgpu/probe.js', import.meta.url));
+  const loader = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
+  const r = spawnSync(process.execPath, [...loader, script, ...flags], { encoding: 'utf8', timeout: PROBE_TIMEOUT_S * 1000 });
+  let p: WebgpuProbe;
   try {
-    new WebgpuCore(flags).dispose();
-  } catch (e) {
-    if (!(e instanceof CoreUnavailableError)) probed.set(flags.join(' '), { available: false, why: (e as Error).message });
+    p = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as WebgpuProbe;
+  } catch {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').pop() ?? ''}`;
+    p = { available: false, why: `the adapter probe failed (${why})` };
   }
-  return probed.get(flags.join(' '))!;
+  probed.set(key, p);
+  return p;
 }
 
 export function describeAdapter(a: AdapterInfo): string {
   return [a.vendor, a.architecture, a.device, a.description].filter((s) => s.length > 0).join(' / ') || 'unnamed adapter';
 }
 
-// NOTE: the pathname, not the URL: inside a tsx-loaded worker the module URL carries a query (?tsx-namespace=...)
-const WORKER_URL = new URL(new URL(import.meta.url).pathname.endsWith('.ts') ? './webgpu/device-worker-from-source.mjs'
-  : './webgpu/device-worker.js', import.meta.url);
+// NOTE: FROM_SOURCE tests the pathname, not the URL: inside a tsx-loaded worker the URL carries ?tsx-namespace=...
+const WORKER_URL = new URL(FROM_SOURCE ? './webgpu/device-worker-from-source.mjs' : './webgpu/device-worker.js', import.meta.url);
 /** Seconds a device call may take before the core gives up (device lost, worker crashed). */
 const CALL_TIMEOUT_S = 120;
 

@@ -1,4 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { workerData, parentPort } from 'node:worker_threads';
 import type { ConvGeometry, DeviceReply, DeviceRequest, DeviceWorkerData } from './protocol.js';
 import { CONV_WGSL, WORKGROUP } from './shaders.js';
@@ -42,7 +41,7 @@ async function open(): Promise<Opened | null> {
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    reply({ kind: 'unavailable', why: `Dawn found no adapter (${vulkanSetup()}; see docs/gpu.md)` });
+    reply({ kind: 'unavailable', why: 'Dawn found no adapter (see docs/gpu.md)' });
     return null;
   }
   const lim = adapter.limits;
@@ -60,18 +59,6 @@ async function open(): Promise<Opened | null> {
   const i = adapter.info;
   reply({ kind: 'ready', adapter: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description } });
   return { gpu, adapter, device, pipeline };
-}
-
-/** What a Linux Vulkan setup has: the loader (libvulkan.so.1) and the drivers' ICD manifests, for the no-adapter line. */
-function vulkanSetup(): string {
-  if (process.platform !== 'linux') return `platform ${process.platform}`;
-  const libDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu']
-    .filter((d) => d.length > 0);
-  const loader = libDirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
-  const icds = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d']
-    .flatMap((d) => { try { return readdirSync(d); } catch { return []; } });
-  const drivers = icds.length ? `Vulkan drivers: ${icds.join(', ')}` : 'no Vulkan driver manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d';
-  return `${loader ? 'Vulkan loader found' : 'no Vulkan loader libvulkan.so.1'}; ${drivers}`;
 }
 
 const opened = await open();
