@@ -34,6 +34,13 @@ function arg(ins: readonly Value[], i: number, layer: LayerSpec): Value {
 const setDense = (out: Value, dense: Float64Array) => { out.dense = dense; out.events = null; };
 const setEvents = (out: Value, events: EventBuffer) => { out.events = events; out.dense = null; };
 const noReset = () => {};
+/** `count` zeroed arrays of `size`, reusing those of the previous batch. */
+function freshSlots(prev: Float64Array[], count: number, size: number): Float64Array[] {
+  const out = prev.slice(0, count);
+  for (const a of out) a.fill(0);
+  while (out.length < count) out.push(new Float64Array(size));
+  return out;
+}
 
 /** The primitives by layer kind: one file per primitive, one entry here. */
 export const PRIMITIVES = {
@@ -58,7 +65,8 @@ export const PRIMITIVES = {
     const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
     let membranes: Float64Array[] = [];
     return {
-      reset: (batch) => { membranes = Array.from({ length: shared ? 1 : batch }, () => new Float64Array(size)); },
+      // reused across batches (a fresh 20 MB of membranes per sample would keep the GC busy)
+      reset: (batch) => { membranes = freshSlots(membranes, shared ? 1 : batch, size); },
       step: (ctx, ins, out) => {
         const v = membranes[shared ? 0 : ctx.slot];
         if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
@@ -101,7 +109,7 @@ export const PRIMITIVES = {
   head: (layer, env) => {
     let sums: Float64Array[] = [];
     return {
-      reset: (batch) => { sums = Array.from({ length: batch }, () => new Float64Array(layer.inFeatures)); },
+      reset: (batch) => { sums = freshSlots(sums, batch, layer.inFeatures); },
       step: (ctx, ins, out, logits) => {
         const s = sums[ctx.slot];
         if (!s) throw new Error(`${layer.name}: no feature sum for slot ${ctx.slot}`);
