@@ -10,6 +10,8 @@ import {
 import { CORE_NAMES, defaultCoreName } from '../sim/cores/index.js';
 import { defaultWorkers } from '../sim/parallel.js';
 import type { OnProgress } from '../pipeline/profile.js';
+import { commandLine } from '../pipeline/run-record.js';
+import type { ConventionName } from '../cost-models/index.js';
 import { INITS } from '../pipeline/init.js';
 
 /** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
@@ -72,7 +74,7 @@ export function withEnergyOptions<T>(y: Argv<T>) {
   return y
     .option('convention', {
       type: 'string',
-      describe: `counting convention: ${CONVENTION_NAMES.join(' | ')} (default exact: what the event-driven run did)`,
+      describe: `counting convention(s), comma-separated: ${CONVENTION_NAMES.join(' | ')} (default exact: what the event-driven run did)`,
     })
     .option('hardware', {
       type: 'string',
@@ -83,7 +85,8 @@ export function withEnergyOptions<T>(y: Argv<T>) {
 
 /** The run options profile and compare share. */
 export interface ProfileArgs extends OverrideArgs, EnergyArgs {
-  dataset: string;
+  /** Absent: a checkpoint's recorded dataset, else synthetic at the model's input shape. */
+  dataset?: string | undefined;
   samples: number;
   core: string;
   batchCoupling: string;
@@ -98,7 +101,10 @@ export interface ProfileArgs extends OverrideArgs, EnergyArgs {
 /** The options profile and compare share (model overrides included); choices listed from the registries. */
 export function withProfileOptions<T>(y: Argv<T>) {
   return withEnergyOptions(withModelOverrides(y))
-    .option('dataset', { type: 'string', default: 'synthetic', describe: `NAME[:PATH]: ${datasetForms()} (test split)` })
+    .option('dataset', {
+      type: 'string',
+      describe: `NAME[:PATH]: ${datasetForms()} (test split; default: the dataset a checkpoint records, else synthetic at the model's input shape)`,
+    })
     .option('samples', { type: 'number', default: 100, describe: 'samples to simulate (the first N of the test split)' })
     .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(' | ')}` })
     .option('workers', {
@@ -128,10 +134,17 @@ export function withProfileOptions<T>(y: Argv<T>) {
 /** The pipeline's run options from parsed arguments (closed sets checked here, once). */
 export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptions {
   return {
-    dataset: a.dataset, samples: a.samples, hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
-    convention: parseConvention(a.convention ?? 'exact'), core: parseCore(a.core), batchCoupling: parseBatchCoupling(a.batchCoupling),
+    ...(a.dataset !== undefined ? { dataset: a.dataset } : {}), samples: a.samples, hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
+    // several conventions, comma-separated, are priced on the same counts (the first is the report's main one)
+    ...conventionsFrom(a.convention), command: commandLine(process.argv.slice(2)), core: parseCore(a.core), batchCoupling: parseBatchCoupling(a.batchCoupling),
     batchSize: a.batchSize, workers: a.workers, seed: a.seed, allowUnpriced: a.allowUnpriced ?? false, onProgress,
   };
+}
+
+/** `--convention exact,spikformer`: the first convention and the whole list. */
+export function conventionsFrom(arg: string | undefined): { convention: ConventionName; conventions: ConventionName[] } {
+  const conventions = parseList(arg ?? 'exact', 'convention').map((c) => parseConvention(c));
+  return { convention: conventions[0]!, conventions };
 }
 
 /** A zoo model with the size overrides of the command line. */

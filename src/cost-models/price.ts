@@ -69,13 +69,19 @@ export interface Pricing {
 
 /** An op kind with a nonzero count that the profile does not price. */
 export class UnpricedOpError extends InputError {
-  constructor(readonly kind: OpKind, readonly profile: string, readonly countPerInference: number, readonly rows: string[]) {
+  constructor(
+    readonly kind: OpKind, readonly profile: string, readonly countPerInference: number, readonly rows: string[],
+    profileOps: readonly OpKind[] = [],
+  ) {
     super(`profile '${profile}' has no price for op kind '${kind}' (${fmt(countPerInference)} ops per inference in ${rows.length} layer(s), e.g. ${rows[0]}); `
-      + 'price it in the profile or allow unpriced ops to report them as unpriced counts');
+      + 'price it in the profile, or pass --allow-unpriced to report it as an unpriced count (the total is then a lower bound)'
+      // NOTE: a profile pricing only ac and mac is a paper-formula profile: the spikformer convention counts nothing else
+      + (onlyAcMac(profileOps) ? `; '${profile}' prices only ac and mac, as the paper formula: use --convention spikformer` : ''));
     this.name = 'UnpricedOpError';
   }
 }
 
+const onlyAcMac = (kinds: readonly OpKind[]) => kinds.length > 0 && kinds.every((k) => k === 'ac' || k === 'mac');
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(6));
 
 export function priceStatus(profile: HardwareProfile, kind: OpKind): PriceStatus {
@@ -111,7 +117,10 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
     const rows = table.rows.filter((r) => total(r.ops, k) !== 0);
     if (!rows.length) continue;
     const n = rows.reduce((s, r) => s + total(r.ops, k), 0) / S;
-    if (!allowUnpriced) throw new UnpricedOpError(k, profile.name, n, rows.map((r) => r.name));
+    if (!allowUnpriced) {
+      const pricedKinds = OP_KINDS.filter((x) => priceStatus(profile, x) !== 'unpriced');
+      throw new UnpricedOpError(k, profile.name, n, rows.map((r) => r.name), pricedKinds);
+    }
     unpriced.push({ kind: k, countPerInference: n, rows: rows.map((r) => r.name) });
   }
 

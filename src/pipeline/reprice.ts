@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { loadProfile } from '../cost-models/index.js';
+import { loadProfile, type ConventionName } from '../cost-models/index.js';
+import type { ModelConfig } from '../models/spec.js';
+import { buildModel } from '../models/zoo.js';
 import type { ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
 import type { ConfigOverrides } from '../models/zoo.js';
@@ -14,6 +16,8 @@ import { priceRun, type SimulationRun } from './profile.js';
 export interface RepriceOptions {
   /** Hardware profiles to price with: built-in names or paths to JSON profiles. */
   hardware: readonly string[];
+  /** Conventions to price under; default the report's own (all of them). */
+  conventions?: readonly ConventionName[];
   allowUnpriced?: boolean;
   /** The size overrides the run used, when its model was a zoo name with overrides (profile.json keeps only the name). */
   overrides?: ConfigOverrides;
@@ -21,8 +25,8 @@ export interface RepriceOptions {
 
 /**
  * The exact counts of a saved run, rebuilt from profile.json (per-inference values x samples, exact integers).
- * NOTE: profile.json v1 does not keep whether each dense input was exactly 0/1, which the syops and spikformer
- * conventions read; the rebuilt counts say `false`, so only the exact convention re-prices a saved file.
+ * NOTE: the syops and spikformer conventions read whether each dense input was exactly 0/1 (`inputBinary`);
+ * files written before it was recorded say `false` there, and re-pricing them under those conventions is refused.
  */
 export function countsFromReport(r: ProfileReport): OpCounts {
   const S = r.accuracy.samples, T = r.timesteps;
@@ -33,7 +37,7 @@ export function countsFromReport(r: ProfileReport): OpCounts {
     return {
       name: l.name, kind: l.kind as LayerCounts['kind'], ops,
       inputEvents: perT((s) => s.inputEvents), inputUnitSpikes: perT((s) => s.inputUnitSpikes),
-      outputSpikes: perT((s) => s.outputSpikes), inputElements: l.inputElements, outputElements: l.outputElements, inputBinary: false,
+      outputSpikes: perT((s) => s.outputSpikes), inputElements: l.inputElements, outputElements: l.outputElements, inputBinary: l.inputBinary ?? false,
       inputIsEvents: l.inputIsEvents,
     };
   });
@@ -42,6 +46,14 @@ export function countsFromReport(r: ProfileReport): OpCounts {
 
 /** The model of a saved run, checked against what the report recorded (layer names, parameter count). */
 function specOfReport(r: ProfileReport, overrides: ConfigOverrides): ModelSpec {
+  // NOTE: a report that records its resolved config is rebuilt from it (no weights, no calibration run)
+  if (r.model.config && !Object.keys(overrides).length) {
+    let spec: ModelSpec;
+    try { spec = buildModel(r.model.name, r.model.config as ModelConfig); } catch (e) {
+      throw new InputError(`the model config in this report does not build: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (spec.layers.length === r.layers.length && spec.layers.every((l, i) => l.name === r.layers[i]!.name)) return spec;
+  }
   const { spec } = resolveModel(r.config.model, { overrides: { ...overrides, timesteps: r.timesteps }, seed: r.config.seed });
   const same = spec.layers.length === r.layers.length && spec.layers.every((l, i) => l.name === r.layers[i]!.name)
     && modelStats(spec).paramsUsed === r.model.params;
@@ -54,13 +66,18 @@ function specOfReport(r: ProfileReport, overrides: ConfigOverrides): ModelSpec {
 
 /**
  * Re-prices a saved profile report on other hardware profiles without simulating again: count first, price
- * second. The result is the report `profile` would have written with these profiles (exact convention).
+ * second. The result is the report `profile` would have written with these profiles and conventions.
  */
 export function reprice(report: ProfileReport, o: RepriceOptions): ProfileReport {
-  const convention = parseConvention(report.config.convention);
-  if (convention !== 'exact') {
-    throw new InputError(`this report was priced under '${convention}'; re-pricing a saved profile.json supports the exact convention only `
-      + '(profile.json does not keep the input binariness the others read): run profile again');
+  // NOTE: profile.json's layer counts are the measured (exact) counts whatever conventions were priced, so any
+  // convention re-prices them; syops and spikformer also read each layer's input binariness.
+  const conventions = [...new Set((o.conventions?.length ? o.conventions : report.config.conventions ?? [report.config.convention])
+    .map((c) => parseConvention(c)))];
+  const convention = conventions[0]!;
+  const needsBinary = conventions.find((c) => c !== 'exact');
+  if (needsBinary && report.layers.some((l) => l.inputBinary === undefined)) {
+    throw new InputError(`--convention ${needsBinary}: this profile.json does not record each layer's input binariness (written by an older `
+      + 'spikewatt); re-price it with --convention exact, or run profile again');
   }
   if (!o.hardware.length) throw new InputError('--hardware is empty');
   const profiles = o.hardware.map((n) => loadProfile(n, (p) => readFileSync(p, 'utf8')));
@@ -75,5 +92,7 @@ export function reprice(report: ProfileReport, o: RepriceOptions): ProfileReport
     },
     seconds: 0,
   };
-  return priceRun(sim, profiles, convention, o.allowUnpriced ?? false);
+  return priceRun(sim, profiles, convention, o.allowUnpriced ?? false, {
+    conventions, notes: report.config.notes ?? [], command: report.config.command ?? null, weightsSha256: report.model.weightsSha256 ?? null,
+  });
 }

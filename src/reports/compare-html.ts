@@ -1,5 +1,7 @@
 import { energyUnit, seriesColor, type ChartSpec } from './charts.js';
 import type { CompareReport } from './compare.js';
+import { blockTypeLabel } from './blocks.js';
+import { fmtInterval, incompleteNote, unitFor, wilson95, type EnergyUnit } from './format.js';
 import { chartFigure, escapeHtml, fmtNum, fmtPct, numCol, renderPage, table, textCol } from './html-page.js';
 
 const round = (x: number) => Number(x.toPrecision(6));
@@ -17,16 +19,20 @@ export function compareEnergyChart(r: CompareReport): ChartSpec {
   const all = r.variants.flatMap((v) => v.energyMj.map((e) => e.totalMj * 1e9)).filter((x) => x > 0);
   const unit = energyUnit(Math.max(1, ...all));
   const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 50;
-  const title = `Energy per inference by model and hardware profile (${unit.label})`;
+  const incomplete = profiles.filter((p) => r.variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)));
+  const title = `Energy per inference by model and hardware profile (${unit.label})${incomplete.length ? `; ≥ incomplete: ${incomplete.join(', ')}` : ''}`;
   return {
-    id: 'compare-energy', title, caption: `One group per model, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}.`,
+    id: 'compare-energy', title,
+    caption: `One group per model, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}. A profile marked ≥ leaves some counted ops unpriced: `
+      + 'its bars are lower bounds and do not compare bar for bar with a complete profile.',
     widthPx: 960, heightPx: 420, colorScale: null,
     config: {
       type: 'bar',
       data: {
         labels: r.variants.map((v) => v.label),
         datasets: profiles.map((p, i) => ({
-          label: p, backgroundColor: seriesColor(i),
+          label: incomplete.includes(p) ? `${p} ≥ (incomplete)` : p, backgroundColor: seriesColor(i),
+          ...(incomplete.includes(p) ? { borderColor: '#9a5b00', borderWidth: 2, borderDash: [4, 3] } : {}),
           data: r.variants.map((v) => round((v.energyMj.find((e) => e.profile === p)?.totalMj ?? 0) * 1e9 * unit.perPj)),
         })),
       },
@@ -114,8 +120,68 @@ export function attentionOpsChart(r: CompareReport): ChartSpec {
   };
 }
 
+/** Energy of one attention block per inference vs sqrt(N), priced on each profile at the compared model's C, heads, T and rates. */
+export function attentionEnergyChart(r: CompareReport): ChartSpec | null {
+  const p = r.attentionCost.priced;
+  if (!p) return null;
+  const unit = unitFor(p.curves.flatMap((c) => c.energyPj));
+  const title = `Energy of one attention block per inference, C = ${p.setup.channels}, T = ${p.setup.timesteps} (${unit.label}, log axis)`;
+  return {
+    id: 'attention-energy', title,
+    caption: 'Analytic op counts scaled by the measured firing rates and priced on each profile (memory traffic not included); '
+      + 'solid QKTA, dashed SSA Q(KᵀV), dotted SSA (Q Kᵀ) V.',
+    widthPx: 960, heightPx: 460, colorScale: null,
+    config: {
+      type: 'line',
+      data: {
+        labels: p.setup.sqrtTokens,
+        datasets: p.curves.map((c) => {
+          const i = [...new Set(p.curves.map((x) => x.profile))].indexOf(c.profile);
+          return {
+            label: `${c.profile}: ${c.label}${c.complete ? '' : ' (≥, incomplete)'}`, data: c.energyPj.map((x) => round(x * unit.perPj)),
+            borderColor: seriesColor(i), backgroundColor: seriesColor(i), pointRadius: 1, fill: false,
+            borderDash: c.form === 'qkta' ? [] : c.form === 'ssa-kv' ? [6, 4] : [2, 3],
+          };
+        }),
+      },
+      options: chartBase(title, { scales: { x: { title: { display: true, text: 'sqrt(N) (tokens per side)' } }, y: { type: 'logarithmic', title: { display: true, text: `energy (${unit.label})` } } } }),
+    },
+  };
+}
+
 export function compareCharts(r: CompareReport): ChartSpec[] {
-  return [...(r.variants.length ? [compareEnergyChart(r), compareFiringChart(r)] : []), attentionMemoryChart(r), attentionOpsChart(r)];
+  const energy = attentionEnergyChart(r);
+  return [...(r.variants.length ? [compareEnergyChart(r), compareFiringChart(r)] : []), ...(energy ? [energy] : []), attentionMemoryChart(r), attentionOpsChart(r)];
+}
+
+/** Energy by block type per profile, one column per model; shares of each model's own total. */
+function blockTypeTable(r: CompareReport, profile: string, unit: EnergyUnit): string {
+  const types = [...new Set(r.variants.flatMap((v) => v.blocks.find((b) => b.profile === profile)?.byType.map((t) => t.type) ?? []))];
+  return table([textCol('block type'), ...r.variants.map((v) => numCol(`${v.label} (${unit.label}, % of its total)`))],
+    types.map((t) => [escapeHtml(blockTypeLabel(t)), ...r.variants.map((v) => {
+      const b = v.blocks.find((x) => x.profile === profile)?.byType.find((x) => x.type === t);
+      if (!b) return '';
+      return escapeHtml(`${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})${b.unpriced.length ? ` unpriced: ${b.unpriced.join(', ')}` : ''}`);
+    })]));
+}
+
+/** The attention blocks of every model side by side, per profile, at the measured firing rates. */
+function attentionTable(r: CompareReport, profile: string, unit: EnergyUnit): string {
+  const instances = [...new Set(r.variants.flatMap((v) => v.blocks.find((b) => b.profile === profile)?.instances.filter((i) => i.type === 'attention').map((i) => i.instance) ?? []))];
+  const kindOf = (v: CompareReport['variants'][number], inst: string) => {
+    const stage = Number(/^stage(\d+)/.exec(inst)?.[1] ?? '1');
+    return v.attention[Math.min(v.attention.length - 1, stage - 1)] ?? '';
+  };
+  const rows = instances.map((inst) => [escapeHtml(inst), ...r.variants.map((v) => {
+    const b = v.blocks.find((x) => x.profile === profile)?.instances.find((x) => x.instance === inst);
+    if (!b) return '';
+    return escapeHtml(`${kindOf(v, inst)}: ${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})`);
+  })]);
+  const totals = ['<b>all attention blocks</b>', ...r.variants.map((v) => {
+    const b = v.blocks.find((x) => x.profile === profile)?.byType.find((x) => x.type === 'attention');
+    return b ? `<b>${escapeHtml(`${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})`)}</b>` : '';
+  })];
+  return table([textCol('attention block'), ...r.variants.map((v) => numCol(`${v.label} (${unit.label}, % of its total)`))], [...rows, totals]);
 }
 
 export function renderCompareHtml(r: CompareReport, chartJs: string): string {
@@ -123,19 +189,32 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
   const profiles = [...new Set(r.variants.flatMap((v) => v.energyMj.map((e) => e.profile)))];
   const stages = [...new Set(r.variants.flatMap((v) => v.firingRateByStage.map((s) => s.stage)))];
   const anyTrained = r.variants.some((v) => v.trained);
+  const unit = unitFor(r.variants.flatMap((v) => v.energyMj.map((e) => e.totalMj * 1e9)));
+  // NOTE: a profile complete for one model and incomplete for another (or incomplete at all) is not comparable bar for bar.
+  const flags = profiles.filter((p) => r.variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)))
+    .map((p) => `${p}: incomplete for ${r.variants.filter((v) => v.energyMj.some((e) => e.profile === p && !e.complete)).map((v) => v.label).join(', ')} `
+      + '(≥: its totals are lower bounds; compare them only with totals that leave out the same op kinds)');
+  const blockSections = profiles.map((p) => `<h3>${escapeHtml(p)}</h3>
+${blockTypeTable(r, p, unit)}
+<h4>Attention blocks side by side (measured firing rates)</h4>
+${attentionTable(r, p, unit)}`).join('\n');
+  const pc = r.attentionCost.priced;
   const vt = table(
     [
       textCol('model'), textCol('attention'), textCol('weights'), numCol('params'), ...(anyTrained ? [numCol('top-1'), numCol('top-5')] : []),
-      numCol('AC'), numCol('MAC'), numCol('neuron updates'), numCol('mean firing rate'), ...profiles.map((p) => numCol(`${p} (mJ)`)),
+      numCol('AC'), numCol('MAC'), numCol('neuron updates'), numCol('mean firing rate'), ...profiles.map((p) => numCol(`${p} (${unit.label})`)),
     ],
     r.variants.map((v) => [
       escapeHtml(v.label), escapeHtml(v.attention.join(', ')), escapeHtml(v.weights), escapeHtml(fmtNum(v.params)),
-      ...(anyTrained ? [escapeHtml(v.trained ? fmtPct(v.accuracy.top1) : 'untrained'), escapeHtml(v.trained ? fmtPct(v.accuracy.top5) : '')] : []),
+      ...(anyTrained ? [
+        escapeHtml(v.trained ? `${fmtPct(v.accuracy.top1)} (${fmtInterval(wilson95(v.accuracy.correctTop1, v.accuracy.samples))})` : 'untrained'),
+        escapeHtml(v.trained ? fmtPct(v.accuracy.top5) : ''),
+      ] : []),
       escapeHtml(fmtNum(v.opsPerInference.ac)), escapeHtml(fmtNum(v.opsPerInference.mac)), escapeHtml(fmtNum(v.opsPerInference.neuronUpdate)),
       escapeHtml(v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4)),
       ...profiles.map((p) => {
         const e = v.energyMj.find((x) => x.profile === p);
-        return escapeHtml(e ? `${fmtNum(e.totalMj)}${e.unpriced.length ? ` (without ${e.unpriced.join(', ')})` : ''}` : '');
+        return escapeHtml(e ? `${e.complete ? '' : '≥ '}${fmtNum(e.totalMj * 1e9 * unit.perPj)}${e.unpriced.length ? ` (${incompleteNote(e.unpriced)})` : ''}` : '');
       }),
     ]),
   );
@@ -163,14 +242,23 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
 ${r.variants.length ? `<h2>Models side by side</h2>
 ${vt}
 ${anyTrained ? '' : '<p class="note">No model has trained weights: accuracies are not shown.</p>'}
+${flags.length ? `<div class="warn"><ul>${flags.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></div>` : ''}
+<p class="note">Models: ${r.variants.map((v) => `${escapeHtml(v.label)}: ${escapeHtml(v.modelLabel)}`).join('; ')}.</p>
+<h2>Energy by block</h2>
+<p class="note">Patch embedding (SPEDS), attention (with its residual add), MLP (with its residual add) and head; each share is of that model's own total on that profile.</p>
+${blockSections}
 <h3>Mean firing rate per stage</h3>
 ${ft}` : ''}
 ${charts.filter((c) => c.id.startsWith('compare-')).map(chartFigure).join('\n')}
 <h2>QKTA vs SSA as tokens grow</h2>
+${pc ? `<h3>Energy, priced</h3><ul>${pc.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
+<p class="note">Rates used: ${[...new Set(pc.curves.map((c) => `${c.label} ${c.rateMeasured ? `measured ${c.rate.toFixed(4)}` : 'dense (not simulated)'}`))].map(escapeHtml).join('; ')}.</p>
+${charts.filter((c) => c.id === 'attention-energy').map(chartFigure).join('\n')}` : ''}
+<h3>Memory and ops (analytic, dense)</h3>
 <p>The cost of one attention block computed analytically from spikewatt's block definitions, next to the table the QKFormer paper measured (${escapeHtml(ac.paper.source)}).</p>
 <h3>Memory model</h3>
 <ul>${ac.memoryModel.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
-${charts.filter((c) => c.id.startsWith('attention-')).map(chartFigure).join('\n')}
+${charts.filter((c) => c.id.startsWith('attention-') && c.id !== 'attention-energy').map(chartFigure).join('\n')}
 ${mt}
 <h3>Where spikewatt's model and the paper differ</h3>
 <ul>${ac.differences.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;

@@ -2,7 +2,9 @@ import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import {
   attentionCostCurves, PAPER_MEMORY_TABLE, PAPER_SETUP, type AttentionCostCurve, type AttentionCostSetup,
 } from './attention-cost.js';
-import { meanFiringRate, type ProfileReport } from './schema.js';
+import { blocksOf, sumBlocks } from './blocks.js';
+import { isComplete } from './format.js';
+import { meanFiringRate, type BlockEnergy, type BlockType, type ProfileReport } from './schema.js';
 
 /**
  * `compare.json`: several profile runs side by side (ops, energy per profile, firing rates per stage,
@@ -20,7 +22,22 @@ export interface CompareVariant {
   trained: boolean;
   params: number;
   opsPerInference: Record<OpKind, number>;
-  energyMj: { profile: string; convention: string; totalMj: number; unpriced: string[] }[];
+  energyMj: { profile: string; convention: string; totalMj: number; unpriced: string[]; complete: boolean }[];
+  /** Per profile: energy by block type and per block instance (measured rates), shares of that profile's total. */
+  blocks: {
+    profile: string; convention: string; complete: boolean;
+    byType: { type: BlockType; energyPj: number; share: number; unpriced: string[] }[];
+    instances: BlockEnergy[];
+  }[];
+  /** The model's resolved config in words (CompareReport labels stay the user's). */
+  modelLabel: string;
+  channels: number;
+  heads: number;
+  timesteps: number;
+  /** Mean firing rate of the LIF layers inside attention blocks of each kind (qkta: `.tssa.`, ssa: `.ssa.`, qkca: `.qkca.`). */
+  attentionRates: { kind: string; rate: number | null }[];
+  /** Pico-joules per op of the kinds the tokens-grow curves price, per profile (null: not priced). */
+  prices: { profile: string; acPj: number | null; maskPj: number | null; addPj: number | null; neuronUpdatePj: number | null }[];
   /** Mean firing rate of the LIF layers of each stage (first component of the layer name), in model order. */
   firingRateByStage: { stage: string; rate: number | null }[];
   meanFiringRate: number | null;
@@ -39,6 +56,54 @@ export interface CompareReport {
     curves: AttentionCostCurve[];
     paper: { source: string; table: typeof PAPER_MEMORY_TABLE };
     differences: string[];
+    /** The curves priced in pJ on the compared profiles, at the compared model's C, heads and T and its measured rates. */
+    priced: PricedAttentionCurves | null;
+  };
+}
+
+export interface PricedAttentionCurves {
+  setup: AttentionCostSetup & { timesteps: number };
+  notes: string[];
+  curves: { profile: string; form: string; label: string; rate: number; rateMeasured: boolean; complete: boolean; energyPj: number[] }[];
+}
+
+/**
+ * Energy of one attention block per inference as tokens grow, from the analytic op counts:
+ *   E(N) = T x (rate x (projection ACs + mixing ACs) x E_ac + rate x QKTA masks x E_mask + neuron updates x E_nu),
+ * with `rate` the measured mean firing rate of that attention kind's LIF layers in the compared runs (1, dense, when
+ * no run has that kind). Memory traffic is not in the curve (it depends on a placement the curve does not model).
+ */
+export function pricedAttentionCurves(variants: readonly CompareVariant[]): PricedAttentionCurves | null {
+  const first = variants[0];
+  if (!first || first.channels <= 0 || !first.prices.length) return null;
+  const channels = first.channels, heads = first.heads, timesteps = first.timesteps;
+  const setup = { channels, heads, timesteps, sqrtTokens: PAPER_SETUP.sqrtTokens };
+  const rateOf = (kind: 'qkta' | 'ssa') => {
+    const rs = variants.map((v) => v.attentionRates.find((a) => a.kind === kind)?.rate).filter((x): x is number => typeof x === 'number');
+    return rs.length ? { rate: rs.reduce((a, b) => a + b, 0) / rs.length, measured: true } : { rate: 1, measured: false };
+  };
+  const curves: PricedAttentionCurves['curves'] = [];
+  for (const p of first.prices) {
+    for (const c of attentionCostCurves({ channels, heads, sqrtTokens: setup.sqrtTokens })) {
+      const r = rateOf(c.form === 'qkta' ? 'qkta' : 'ssa');
+      const masksPerToken = c.form === 'qkta' ? channels : 0;
+      const complete = p.acPj !== null && p.neuronUpdatePj !== null && (c.form !== 'qkta' || p.maskPj !== null);
+      curves.push({
+        profile: p.profile, form: c.form, label: c.label, rate: r.rate, rateMeasured: r.measured, complete,
+        energyPj: c.points.map((pt) => {
+          const masks = masksPerToken * pt.tokens, acs = pt.projectionOps + pt.mixingOps - masks;
+          return timesteps * (r.rate * acs * (p.acPj ?? 0) + r.rate * masks * (p.maskPj ?? 0) + pt.neuronUpdates * (p.neuronUpdatePj ?? 0));
+        }),
+      });
+    }
+  }
+  return {
+    setup, curves,
+    notes: [
+      `One attention block at C = ${channels}, ${heads} head(s), T = ${timesteps} (the compared model's last stage), sqrt(N) = 10 .. 200.`,
+      'E(N) = T x (rate x (projection + token-mixing accumulates) x E_ac + rate x QKTA masks x E_mask + LIF updates x E_neuronUpdate).',
+      'rate: the measured mean firing rate of the LIF layers of that attention kind in the compared runs (1 when none ran it); memory traffic is left out.',
+    ],
   };
 }
 
@@ -70,7 +135,29 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
   return {
     label, model: r.model.name, attention: [...r.model.attention], weights: r.model.weights, accuracy: { ...r.accuracy }, trained,
     params: r.model.params, opsPerInference: ops,
-    energyMj: r.energy.map((e) => ({ profile: e.profile, convention: e.convention, totalMj: e.totalMj, unpriced: e.unpriced.map((u) => u.op) })),
+    energyMj: r.energy.map((e) => ({
+      profile: e.profile, convention: e.convention, totalMj: e.totalMj, unpriced: e.unpriced.map((u) => u.op), complete: isComplete(e),
+    })),
+    blocks: r.energy.map((e) => {
+      const instances = blocksOf(r, e);
+      return {
+        profile: e.profile, convention: e.convention, complete: isComplete(e),
+        byType: sumBlocks(instances, 'type').map((b) => ({ type: b.type, energyPj: b.energyPj, share: b.share, unpriced: [...b.unpriced] })),
+        instances,
+      };
+    }),
+    modelLabel: r.model.label ?? r.model.name,
+    channels: r.model.config?.embedDims ?? 0,
+    heads: r.model.config?.heads[r.model.config.heads.length - 1] ?? 1,
+    timesteps: r.timesteps,
+    attentionRates: ['qkta', 'ssa', 'qkca'].map((kind) => {
+      const part = kind === 'qkta' ? '.tssa.' : `.${kind}.`;
+      return { kind, rate: meanFiringRate(r.layers, (l) => l.name.includes(part)) };
+    }),
+    prices: r.energy.map((e) => {
+      const pj = (op: string) => e.sources.find((x) => x.op === op)?.energyPj ?? null;
+      return { profile: e.profile, acPj: pj('ac'), maskPj: pj('mask'), addPj: pj('add'), neuronUpdatePj: pj('neuronUpdate') };
+    }),
     firingRateByStage: stagesInOrder(r).map((stage) => ({ stage, rate: meanFiringRate(r.layers, (l) => l.stage === stage) })),
     meanFiringRate: meanFiringRate(r.layers),
   };
@@ -87,6 +174,7 @@ export function buildCompareReport(o: {
       setup, memoryModel: [...MEMORY_MODEL_NOTES], curves: attentionCostCurves(setup),
       paper: { source: 'QKFormer (Zhou et al., NeurIPS 2024, arXiv 2403.16552), appendix memory table, C = 256, T = B = 1', table: PAPER_MEMORY_TABLE },
       differences: [...PAPER_DIFFERENCES],
+      priced: pricedAttentionCurves(o.variants),
     },
   };
 }
