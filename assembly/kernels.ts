@@ -119,26 +119,6 @@ export function gatherAccumulate(
   }
 }
 
-/**
- * LIF step (tau = 2, decay_input, hard reset to 0): h = v + (x - v) / 2; spike when h >= vTh; v = spike ? 0 : h.
- * Same operation order as the reference core, so the same doubles. Writes spike addresses (ascending) to outPtr
- * and returns their count.
- */
-export function lifStep(vPtr: usize, xPtr: usize, n: i32, vTh: f64, outPtr: usize): i32 {
-  let s: i32 = 0;
-  for (let i: i32 = 0; i < n; i++) {
-    const off = <usize>i << 3;
-    const v = load<f64>(vPtr + off);
-    const h = v + (load<f64>(xPtr + off) - v) / 2;
-    if (h >= vTh) {
-      store<i32>(outPtr + (<usize>s << 2), i);
-      s++;
-      store<f64>(vPtr + off, 0);
-    } else store<f64>(vPtr + off, h);
-  }
-  return s;
-}
-
 /** Total length of the cell lists buildCellLists would write (to size its buffers first). */
 export function countCellLists(posPtr: usize, inH: i32, inW: i32, outH: i32, outW: i32, k: i32, stride: i32, pad: i32): i32 {
   let len: i32 = 0;

@@ -27,7 +27,6 @@ interface Exports {
   ): number;
   gatherAccumulate: GatherKernel;
   gatherAccumulateF32: GatherKernel;
-  lifStep(v: number, x: number, n: number, vTh: number, out: number): number;
   scanEvents(addr: number, mult: number, n: number): number;
   mapBases(mult: number, bases: number, n: number): void;
 }
