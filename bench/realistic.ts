@@ -28,7 +28,7 @@ import { readSafetensors } from '../src/models/safetensors.js';
 import { numel, type ModelSpec } from '../src/models/spec.js';
 import type { TensorMap } from '../src/models/tensor.js';
 import { calibrateInit } from '../src/sim/calibrate.js';
-import { CORES, CORE_NAMES, type CoreName } from '../src/sim/cores/index.js';
+import { CORES, CORE_NAMES, defaultCoreName, type CoreName } from '../src/sim/cores/index.js';
 import { wasmUnavailableReason } from '../src/sim/cores/wasm.js';
 import { probeModes } from '../src/sim/cores/gpujs/modes.js';
 import { probeWebgpu } from '../src/sim/cores/webgpu.js';
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
   }
   const rows: Measured[] = [];
   const dense: unknown[] = [];
+  const flat: { workload: string; core: string; workers: number; samples: number[]; maxRssMiB: number[] }[] = [];
   for (const w of workloads) {
     for (const cfg of configs) {
       const samples = cfg.slow ? w.slowSamples : (values.quick ? Math.max(cfg.workers, Math.ceil(w.samples / 2)) : w.samples);
@@ -175,6 +176,13 @@ async function main(): Promise<void> {
       console.log(`${w.name} ${r.core} x${r.workers}: ${s.median} images/s (${s.min}-${s.max}), ` +
         `${(median(r.imagesPerSecond) * r.synapticOpsPerImage / 1e9).toFixed(2)} G synaptic ops/s, firing ${(100 * r.meanFiringRate).toFixed(1)} %, ` +
         `peak ${r.maxRssMiB.toFixed(0)} MiB`);
+    }
+    // peak memory flat in the number of samples: the default core again on twice the samples, one run
+    const base = rows.find((r) => r.workload === w.name && r.core === defaultCoreName() && r.workers === cpus);
+    if (base) {
+      const twice = spawnChild('--child', { workload: w.name, core: defaultCoreName(), workers: cpus, samples: 2 * base.samplesPerRun, runs: 1 }) as Measured;
+      flat.push({ workload: w.name, core: base.core, workers: cpus, samples: [base.samplesPerRun, twice.samplesPerRun], maxRssMiB: [base.maxRssMiB, twice.maxRssMiB] });
+      console.log(`${w.name} peak memory: ${base.maxRssMiB.toFixed(0)} MiB at ${base.samplesPerRun} samples, ${twice.maxRssMiB.toFixed(0)} MiB at ${twice.samplesPerRun}`);
     }
     const d = spawnChild('--dense', { workload: w.name, runs: Math.min(runs, 3) }) as { imagesPerSecond: number[]; backend: string };
     dense.push(d);
@@ -197,6 +205,7 @@ async function main(): Promise<void> {
       };
     }),
     dense,
+    memoryFlatInSamples: flat,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(`${out}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
