@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ConvLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
-import type { ComputeCore } from '../core.js';
 import type { EventBuffer } from '../events.js';
 import { splitInto } from './gpujs/split.js';
 import { CoreUnavailableError } from './unavailable.js';
 import type { AdapterInfo, DeviceReply, DeviceRequest, DeviceWorkerData } from './webgpu/protocol.js';
 import type { ProbeReply } from './webgpu/probe.js';
+import type { DeferringCore } from './webgpu/layer-major.js';
 
 /**
  * The webgpu core: conv layers as one WGSL gather kernel (webgpu/shaders.ts) on a WebGPU device through Dawn's Node
@@ -19,14 +19,21 @@ import type { ProbeReply } from './webgpu/probe.js';
  * Synchronous over an asynchronous API: ComputeCore calls are synchronous, WebGPU readback (mapAsync) is not. The
  * device lives in a worker thread (webgpu/device-worker.ts); each call posts one request and blocks in
  * Atomics.wait until the worker has replied on a MessagePort, read with receiveMessageOnPort. Cost: one GPU
- * round trip per conv call (per layer, step and sample). The LIF step stays on the host in float64, exactly the
- * reference's arithmetic (3 flops per neuron; moving v and x would cost more than it saves).
+ * round trip per conv call (per layer, step and sample) under the time-major Simulator. The layer-major scheduler
+ * (webgpu/layer-major.ts) defers the convs of a whole batch (`deferConvs`, `flush`): one dispatch and one round
+ * trip per layer and step for B samples. The LIF step stays on the host in float64, exactly the reference's
+ * arithmetic (3 flops per neuron; moving v and x would cost more than it saves).
  */
-export class WebgpuCore implements ComputeCore {
+/** Recorded input maps of one conv layer: `count` of `capacity` slots of `n` values, hi and lo parts. */
+interface Maps { n: number; capacity: number; count: number; dense: boolean; hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> }
+
+export class WebgpuCore implements DeferringCore {
   readonly name = 'webgpu';
   readonly adapter: AdapterInfo;
   private readonly link: DeviceLink;
-  private readonly maps = new Map<string, { hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> }>();
+  /** Per conv layer: the input maps recorded since the last flush (one when immediate). */
+  private readonly pending = new Map<string, Maps>();
+  private deferring = false;
 
   /** `flags`: Dawn instance toggles, e.g. `['backend=null']` to validate the kernel with no GPU (results are zeros). */
   constructor(flags: string[] = dawnFlags()) {
@@ -53,35 +60,59 @@ export class WebgpuCore implements ComputeCore {
     const geometry = { outC, inC, k, stride: layer.stride, pad: layer.pad, inH: layer.in.h, inW: layer.in.w, outH: layer.out.h, outW: layer.out.w };
     this.link.call({ kind: 'prepare', layer: layer.name, geometry, wHi, wLo }, 'prepared');
     const n = layer.in.h * layer.in.w * inC;
-    this.maps.set(layer.name, { hi: new Float32Array(n), lo: new Float32Array(n) });
+    this.pending.set(layer.name, { n, capacity: 1, count: 0, dense: false, hi: new Float32Array(n), lo: new Float32Array(n) });
   }
 
-  private map(layer: ConvLayer): { hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> } {
-    const m = this.maps.get(layer.name);
+  private maps(layer: ConvLayer): Maps {
+    const m = this.pending.get(layer.name);
     if (!m) throw new Error(`conv ${layer.name} was not prepared`);
     return m;
   }
 
-  /** acc[i] += s[i] + c[i] in float64. */
-  private run(layer: ConvLayer, hi: Float32Array<ArrayBuffer>, lo: Float32Array<ArrayBuffer> | null, acc: Float64Array): void {
-    const r = this.link.call({ kind: 'conv', layer: layer.name, xHi: hi, xLo: lo }, 'conv');
-    const sc = r.sc, n = acc.length;
-    if (sc.length !== 2 * n) throw new Error(`conv ${layer.name}: device returned ${sc.length} values for ${n} outputs`);
-    for (let i = 0; i < n; i++) acc[i]! += sc[i]! + sc[n + i]!;
+  /** Where the next input map of `layer` goes: slot 0 when immediate, the next free slot when deferring. */
+  private slot(m: Maps): number {
+    if (!this.deferring) m.count = 0;
+    if (m.count === m.capacity) {
+      const cap = 2 * m.capacity, hi = new Float32Array(cap * m.n), lo = new Float32Array(cap * m.n);
+      hi.set(m.hi);
+      lo.set(m.lo);
+      Object.assign(m, { hi, lo, capacity: cap });
+    }
+    return m.count++;
   }
 
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     // the event list as a dense multiplicity map (integers < 4096 are exact hi parts; no lo part)
-    const { hi } = this.map(layer);
+    const m = this.maps(layer), b = this.slot(m), hi = m.hi.subarray(b * m.n, (b + 1) * m.n);
     hi.fill(0);
+    m.lo.fill(0, b * m.n, (b + 1) * m.n);
     for (let i = 0; i < ev.count; i++) hi[ev.addr[i]!] = ev.mult[i]!;
-    this.run(layer, hi, null, acc);
+    if (!this.deferring) this.flush(layer, [acc]);
   }
 
   convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void {
-    const { hi, lo } = this.map(layer);
-    splitInto(x, hi, lo);
-    this.run(layer, hi, lo, acc);
+    const m = this.maps(layer), b = this.slot(m);
+    splitInto(x, m.hi.subarray(b * m.n, (b + 1) * m.n), m.lo.subarray(b * m.n, (b + 1) * m.n));
+    m.dense = true;
+    if (!this.deferring) this.flush(layer, [acc]);
+  }
+
+  deferConvs(on: boolean): void { this.deferring = on; }
+
+  /** One dispatch over the recorded maps of `layer`: targets[b][i] += s + c of map b, in float64. */
+  flush(layer: ConvLayer, targets: Float64Array[]): void {
+    const m = this.maps(layer), count = m.count, total = layer.out.h * layer.out.w * layer.out.c;
+    if (targets.length !== count) throw new Error(`conv ${layer.name}: ${targets.length} targets for ${count} recorded convs`);
+    if (count === 0) return;
+    const xHi = m.hi.slice(0, count * m.n), xLo = m.dense ? m.lo.slice(0, count * m.n) : null;
+    m.count = 0;
+    m.dense = false;
+    const { sc } = this.link.call({ kind: 'conv', layer: layer.name, count, xHi, xLo }, 'conv');
+    if (sc.length !== 2 * total * count) throw new Error(`conv ${layer.name}: device returned ${sc.length} values for ${count} x ${total} outputs`);
+    targets.forEach((acc, b) => {
+      const s0 = 2 * total * b, c0 = s0 + total;
+      for (let i = 0; i < total; i++) acc[i]! += sc[s0 + i]! + sc[c0 + i]!;
+    });
   }
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
@@ -94,7 +125,7 @@ export class WebgpuCore implements ComputeCore {
 
   dispose(): void {
     this.link.close();
-    this.maps.clear();
+    this.pending.clear();
   }
 }
 

@@ -11,10 +11,13 @@ import { CONV_WGSL, WORKGROUP } from './shaders.js';
 const data = workerData as DeviceWorkerData;
 
 interface Layer {
-  g: ConvGeometry; total: number; groupsX: number; groupsY: number;
-  /** Whether a dispatch of this layer has passed validation (checked once per layer and input kind). */
+  g: ConvGeometry; total: number; nIn: number; groupsX: number; groupsY: number;
+  /** Uniform blocks for hasLo = 0 (integer event maps) and 1 (real inputs); weights hi, lo: made once, kept. */
+  params: GPUBuffer[]; w: GPUBuffer[];
+  /** Per-dispatch buffers for `capacity` samples, grown when a larger batch comes. */
+  capacity: number; x: GPUBuffer[]; sc: GPUBuffer | null; staging: GPUBuffer | null; bind: GPUBindGroup[];
+  /** Whether a dispatch of this layer has passed validation (checked once per capacity and input kind). */
   checked: { events: boolean; dense: boolean };
-  xHi: GPUBuffer; xLo: GPUBuffer; sc: GPUBuffer; staging: GPUBuffer; all: GPUBuffer[]; bindEvents: GPUBindGroup; bindDense: GPUBindGroup;
 }
 
 function reply(m: DeviceReply, transfer: ArrayBuffer[] = []): void {
@@ -80,52 +83,65 @@ function serve(opened: Opened): void {
   }
 
   function prepare(name: string, g: ConvGeometry, wHi: Float32Array<ArrayBuffer>, wLo: Float32Array<ArrayBuffer>): void {
-    const total = g.outH * g.outW * g.outC, groups = Math.ceil(total / WORKGROUP);
-    // 2-D grid when one row would exceed the 65535-workgroup limit: i = gid.x + gid.y * rowStride
-    const groupsX = Math.min(groups, 65535), groupsY = Math.ceil(groups / groupsX), nIn = g.inH * g.inW * g.inC;
-    // two parameter blocks that differ only in hasLo (integer event maps: 0, real inputs: 1)
+    const total = g.outH * g.outW * g.outC, groups = Math.ceil(total / WORKGROUP), nIn = g.inH * g.inW * g.inC;
+    // 2-D grid when one row would exceed the 65535-workgroup limit: i = gid.x + gid.y * rowStride; z = sample
+    const groupsX = Math.min(groups, 65535), groupsY = Math.ceil(groups / groupsX);
     const params = [0, 1].map((hasLo) => {
       const u = buffer(48, GPUBufferUsage.UNIFORM | D);
       device.queue.writeBuffer(u, 0, new Uint32Array([g.outC, g.inC, g.k, g.stride, g.pad, g.inH, g.inW, g.outW,
-        total, hasLo, groupsX * WORKGROUP, 0]));
+        total, hasLo, groupsX * WORKGROUP, nIn]));
       return u;
     });
     const w = [wHi, wLo].map((a) => { const b = buffer(a.byteLength, S | D); device.queue.writeBuffer(b, 0, a); return b; });
-    const x = [0, 1].map(() => buffer(nIn * 4, S | D));
-    const sc = buffer(total * 8, S | GPUBufferUsage.COPY_SRC), staging = buffer(total * 8, GPUBufferUsage.MAP_READ | D);
-    const bind = (u: GPUBuffer, lo: GPUBuffer): GPUBindGroup => device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [u, w[0]!, w[1]!, x[0]!, lo, sc].map((b, binding) => ({ binding, resource: { buffer: b } })),
-    });
-    const l: Layer = {
-      g, total, groupsX, groupsY, checked: { events: false, dense: false }, xHi: x[0]!, xLo: x[1]!, sc, staging, all: [...params, ...w, ...x, sc, staging],
-      // event maps have no lo part: the hi buffer is bound in its place and never read (hasLo = 0)
-      bindEvents: bind(params[0]!, x[0]!), bindDense: bind(params[1]!, x[1]!),
-    };
-    layers.set(name, l);
+    const old = layers.get(name);
+    if (old) release(old);
+    layers.set(name, { g, total, nIn, groupsX, groupsY, params, w, capacity: 0, x: [], sc: null, staging: null, bind: [], checked: { events: false, dense: false } });
   }
 
-  async function conv(name: string, xHi: Float32Array<ArrayBuffer>, xLo: Float32Array<ArrayBuffer> | null): Promise<Float32Array<ArrayBuffer>> {
+  function release(l: Layer): void { for (const b of [...l.params, ...l.w, ...l.x, l.sc, l.staging]) b?.destroy(); }
+
+  /** Input, output and readback buffers for `count` samples; bind groups [events, dense]. */
+  function ensure(l: Layer, count: number): void {
+    if (count <= l.capacity) return;
+    for (const b of [...l.x, l.sc, l.staging]) b?.destroy();
+    l.capacity = count;
+    l.x = [0, 1].map(() => buffer(count * l.nIn * 4, S | D));
+    const sc = l.sc = buffer(count * l.total * 8, S | GPUBufferUsage.COPY_SRC);
+    l.staging = buffer(count * l.total * 8, GPUBufferUsage.MAP_READ | D);
+    // event maps have no lo part: the hi buffer is bound in its place and never read (hasLo = 0)
+    l.bind = [0, 1].map((hasLo) => device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [l.params[hasLo]!, l.w[0]!, l.w[1]!, l.x[0]!, l.x[hasLo]!, sc].map((b, binding) => ({ binding, resource: { buffer: b } })),
+    }));
+    l.checked = { events: false, dense: false };
+  }
+
+  async function conv(name: string, count: number, xHi: Float32Array<ArrayBuffer>, xLo: Float32Array<ArrayBuffer> | null):
+    Promise<Float32Array<ArrayBuffer>> {
     const l = layers.get(name);
     if (!l) throw new Error(`conv ${name} was not prepared`);
+    if (xHi.length !== count * l.nIn || (xLo && xLo.length !== count * l.nIn)) throw new Error(`conv ${name}: ${xHi.length} inputs for ${count} maps of ${l.nIn}`);
+    const bytes = count * l.total * 8;
     const submit = (): void => {
-      device.queue.writeBuffer(l.xHi, 0, xHi);
-      if (xLo) device.queue.writeBuffer(l.xLo, 0, xLo);
+      ensure(l, count);
+      device.queue.writeBuffer(l.x[0]!, 0, xHi);
+      if (xLo) device.queue.writeBuffer(l.x[1]!, 0, xLo);
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, xLo ? l.bindDense : l.bindEvents);
-      pass.dispatchWorkgroups(l.groupsX, l.groupsY);
+      pass.setBindGroup(0, l.bind[xLo ? 1 : 0]!);
+      pass.dispatchWorkgroups(l.groupsX, l.groupsY, count);
       pass.end();
-      enc.copyBufferToBuffer(l.sc, 0, l.staging, 0, l.total * 8);
+      enc.copyBufferToBuffer(l.sc!, 0, l.staging!, 0, bytes);
       device.queue.submit([enc.finish()]);
     };
     const kind = xLo ? 'dense' : 'events';
-    if (l.checked[kind]) submit();
-    else { await validated(`conv ${name} (${kind})`, submit); l.checked[kind] = true; }
-    await l.staging.mapAsync(GPUMapMode.READ, 0, l.total * 8);
-    const sc = new Float32Array(l.staging.getMappedRange(0, l.total * 8).slice(0));
-    l.staging.unmap();
+    if (l.checked[kind] && count <= l.capacity) submit();
+    else { await validated(`conv ${name} (${kind}, ${count} maps)`, submit); l.checked[kind] = true; }
+    const staging = l.staging!;
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const sc = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
     return sc;
   }
 
@@ -134,9 +150,9 @@ function serve(opened: Opened): void {
       try {
         switch (m.kind) {
           case 'prepare': await validated(`prepare ${m.layer}`, () => prepare(m.layer, m.geometry, m.wHi, m.wLo)); reply({ kind: 'prepared' }); break;
-          case 'conv': { const sc = await conv(m.layer, m.xHi, m.xLo); reply({ kind: 'conv', sc }, [sc.buffer as ArrayBuffer]); break; }
+          case 'conv': { const sc = await conv(m.layer, m.count, m.xHi, m.xLo); reply({ kind: 'conv', sc }, [sc.buffer as ArrayBuffer]); break; }
           case 'dispose':
-            for (const l of layers.values()) for (const b of l.all) b.destroy();
+            for (const l of layers.values()) release(l);
             layers.clear();
             device.destroy();
             reply({ kind: 'disposed' });

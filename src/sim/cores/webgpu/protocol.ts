@@ -13,15 +13,18 @@ export interface ConvGeometry { outC: number; inC: number; k: number; stride: nu
 export type DeviceRequest =
   /** Weights re-laid out `[ky][kx][c][o]` and split into float32 hi/lo; uploaded once and kept on the device. */
   | { kind: 'prepare'; layer: string; geometry: ConvGeometry; wHi: Float32Array<ArrayBuffer>; wLo: Float32Array<ArrayBuffer> }
-  /** One conv: input hi part (and lo part for real-valued inputs, null for integer event maps). */
-  | { kind: 'conv'; layer: string; xHi: Float32Array<ArrayBuffer>; xLo: Float32Array<ArrayBuffer> | null }
+  /**
+   * `count` samples' convs of one layer in one dispatch: input maps `[count][nIn]`, hi part and lo part (null when
+   * every map is integer event multiplicities).
+   */
+  | { kind: 'conv'; layer: string; count: number; xHi: Float32Array<ArrayBuffer>; xLo: Float32Array<ArrayBuffer> | null }
   | { kind: 'dispose' };
 
 export type DeviceReply =
   | { kind: 'ready'; adapter: AdapterInfo }
   | { kind: 'unavailable'; why: string }
   | { kind: 'prepared' }
-  /** `sc[i]` = float32 sum s, `sc[total + i]` = its compensation c; the exact sum is s + c (added in float64). */
+  /** Sample b: `sc[b*2*total + i]` = float32 sum s, `sc[b*2*total + total + i]` = its compensation c; the sum is s + c. */
   | { kind: 'conv'; sc: Float32Array<ArrayBuffer> }
   | { kind: 'disposed' }
   | { kind: 'error'; message: string };
