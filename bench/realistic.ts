@@ -16,7 +16,7 @@
  * bench/results/<date>-<machine>.json (or --out).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,7 @@ import os from 'node:os';
 import { zooModel, type ZooName } from '../src/models/zoo.js';
 import { gaussian, mulberry32, randomWeights } from '../src/models/weights.js';
 import { foldWeights } from '../src/models/fold.js';
-import { readSafetensors } from '../src/models/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/models/safetensors.js';
 import { numel, type ModelSpec } from '../src/models/spec.js';
 import type { TensorMap } from '../src/models/tensor.js';
 import { calibrateInit } from '../src/sim/calibrate.js';
@@ -60,13 +60,22 @@ function inputsFor(spec: ModelSpec, count: number, seed: number): SampleInput[] 
   return Array.from({ length: count }, () => new Float32Array(n).map(() => (dvs ? (r() < 0.05 ? 1 + Math.floor(r() * 2) : 0) : g())));
 }
 
-/** The workload's spec and tensors (calibrated once per child; deterministic, so every child gets the same). */
-function load(w: Workload): { spec: ModelSpec; tensors: TensorMap } {
-  const spec = zooModel(w.zoo, w.imgSize ? { imgSize: w.imgSize } : {});
-  if (w.zoo === 'qkformer-cifar10') return { spec, tensors: readSafetensors(new Uint8Array(readFileSync(FIXTURE)), FIXTURE).tensors };
+/** Where the parent leaves a workload's calibrated weights for its children (calibration is deterministic). */
+const cachePath = (w: Workload, parent = process.ppid) => join(os.tmpdir(), `spikewatt-bench-${parent}-${w.name}.safetensors`);
+
+function specOf(w: Workload): ModelSpec { return zooModel(w.zoo, w.imgSize ? { imgSize: w.imgSize } : {}); }
+
+/** The workload's weights: the official fixture, or the calibrated seeded init (made once by the parent). */
+function calibrate(w: Workload): TensorMap {
+  const spec = specOf(w);
   const fast: CoreName = wasmUnavailableReason() === null ? 'wasm-f32' : 'reference';
-  const cal = calibrateInit(spec, randomWeights(spec, { seed: 1 }), inputsFor(spec, 1, 99), { makeCore: () => CORES[fast](), seed: 1 });
-  return { spec, tensors: cal.tensors };
+  return calibrateInit(spec, randomWeights(spec, { seed: 1 }), inputsFor(spec, 1, 99), { makeCore: () => CORES[fast](), seed: 1 }).tensors;
+}
+
+function load(w: Workload): { spec: ModelSpec; tensors: TensorMap } {
+  const spec = specOf(w);
+  const file = w.zoo === 'qkformer-cifar10' ? FIXTURE : cachePath(w);
+  return { spec, tensors: readSafetensors(new Uint8Array(readFileSync(file)), file).tensors };
 }
 
 async function child(arg: string): Promise<void> {
@@ -164,6 +173,13 @@ async function main(): Promise<void> {
   const dense: unknown[] = [];
   const flat: { workload: string; core: string; workers: number; samples: number[]; maxRssMiB: number[] }[] = [];
   for (const w of workloads) {
+    let cached: string | null = null;
+    if (w.zoo !== 'qkformer-cifar10') {
+      const t0 = performance.now();
+      cached = cachePath(w, process.pid);
+      writeFileSync(cached, writeSafetensors(calibrate(w)));
+      console.log(`${w.name}: calibrated init in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
     for (const cfg of configs) {
       const samples = cfg.slow ? w.slowSamples : (values.quick ? Math.max(cfg.workers, Math.ceil(w.samples / 2)) : w.samples);
       if (samples === 0) { console.log(`${w.name} ${cfg.core}${cfg.gpuMode ? `/${cfg.gpuMode}` : ''}: skipped (too slow at this size)`); continue; }
@@ -187,6 +203,7 @@ async function main(): Promise<void> {
     const d = spawnChild('--dense', { workload: w.name, runs: Math.min(runs, 3) }) as { imagesPerSecond: number[]; backend: string };
     dense.push(d);
     console.log(`${w.name} dense tfjs (${d.backend}): ${stat(d.imagesPerSecond).median} images/s`);
+    if (cached) rmSync(cached, { force: true });
   }
   const today = new Date().toISOString().slice(0, 10);
   const machine = `${(os.cpus()[0]?.model ?? 'cpu').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${cpus}c`;
