@@ -2,6 +2,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError, firstLine } from '../errors.js';
 import { COMMANDS } from './registry.js';
+import { spikewattVersion } from '../pipeline/outputs.js';
 
 /**
  * The spikewatt command line. The only place that reads argv, prints, or writes files. The error policy
@@ -20,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('debug', { type: 'boolean', global: true, describe: 'print the stack trace of an error' })
     .fail((msg, err) => { throw err ?? new InputError(msg); })
     .help()
-    .version(false);
+    .version('version', 'print the spikewatt version', spikewattVersion())
+    .alias('version', 'V');
   for (const c of Object.values(COMMANDS)) cli = cli.command(c as CommandModule);
   try {
     await cli.parseAsync();

@@ -26,6 +26,8 @@ export interface OpenOptions {
   seed?: number;
   /** DVS integer down-sampling factor (frame pixel = f x f sensor pixels summed); default 1. */
   downsample?: number;
+  /** synthetic only: the model's own input (channels, height = width), so that any model runs on it; default 3x16x16. */
+  imageShape?: { channels: number; size: number };
   /** dvs128 only: label numbering (see dvs128.ts); default natural. */
   gestureLabelOrder?: GestureLabelOrder;
 }
@@ -93,9 +95,9 @@ export const DATASETS = {
   },
   synthetic: {
     kind: 'static', path: 'none',
-    describe: 'tiny seeded 3x16x16 images, 4 classes (oriented bars); for tests and smoke runs',
+    describe: 'tiny seeded images at the model\'s input shape (3x16x16 alone), 4 classes (oriented bars); for tests and smoke runs',
     example: 'synthetic',
-    open: (_p, o) => syntheticDataset({ kind: 'static', split: o.split, seed: o.seed ?? 0 }),
+    open: (_p, o) => syntheticDataset({ kind: 'static', split: o.split, seed: o.seed ?? 0, ...(o.imageShape ?? {}) }),
   },
   'synthetic-dvs': {
     kind: 'dvs', path: 'none',

@@ -5,7 +5,7 @@ import type { ProfileReport } from '../reports/schema.js';
 import { openModelDataset } from './dataset.js';
 import { attentionVariant, resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
 import { checkOutDir, renderCompare, spikewattVersion, writeOutputs } from './outputs.js';
-import { checkRun, modelOptions, profileModel, type RunOptions } from './profile.js';
+import { checkRun, modelOptions, profileModel, runForModel, type CheckedRun, type RunOptions } from './profile.js';
 
 /** The options of `compare`: several models, or one model with several attention variants. */
 export interface CompareOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
@@ -38,20 +38,21 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   const run = checkRun(o);
   const variants = o.attentionVariants;
   if (variants && o.models.length !== 1) throw new InputError('--attention varies one model: give exactly one --model with it');
-  const planned: { label: string; model: ResolvedModel; arg: string }[] = [];
+  const planned: { label: string; model: ResolvedModel; arg: string; run: CheckedRun; notes: string[] }[] = [];
   if (variants) {
     const { overrides = {}, ...rest } = modelOptions(o);
     const { attention: _ignored, ...sizes } = overrides;
     const base = resolveModel(o.models[0]!, { ...rest, overrides: sizes, seed: run.seed });
+    const own = runForModel(run, base, { ...rest, overrides: sizes });
     for (const v of variants) {
       const { model } = attentionVariant(base, v, run.seed);
-      planned.push({ label: `${base.spec.name} [${model.spec.config.attention.join(',')}]`, model, arg: o.models[0]! });
+      planned.push({ label: `${base.spec.name} [${model.spec.config.attention.join(',')}]`, model, arg: o.models[0]!, ...own });
     }
   } else {
     for (const m of o.models) {
       const model = resolveModel(m, { ...modelOptions(o), seed: run.seed });
       const label = model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '') : attentionLabel(model);
-      planned.push({ label, model, arg: m });
+      planned.push({ label, model, arg: m, ...runForModel(run, model, modelOptions(o)) });
     }
   }
   if (o.labels) {
@@ -59,12 +60,12 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
     o.labels.forEach((l, i) => { planned[i]!.label = l; });
   }
   const note = (message: string) => run.onProgress({ kind: 'note', message });
-  const data = planned.map((p) => openModelDataset(p.model.spec, run.dataset, run.samples, run.seed, note));
+  const data = planned.map((p) => openModelDataset(p.model.spec, p.run.dataset, run.samples, run.seed, note));
   const runs: CompareRun[] = [];
   for (const [i, p] of planned.entries()) {
-    runs.push({ label: p.label, model: p.model, report: (await profileModel(p.model, p.arg, data[i]!, run, p.label)).report });
+    runs.push({ label: p.label, model: p.model, report: (await profileModel(p.model, p.arg, data[i]!, p.run, p.label, {}, p.notes)).report });
   }
-  const report = compareReports(runs, run.dataset, run.samples);
+  const report = compareReports(runs, planned[0]?.run.dataset ?? run.dataset, run.samples);
   if (dir !== null) writeOutputs(dir, renderCompare(report));
   return { report, runs };
 }

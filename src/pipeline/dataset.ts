@@ -17,7 +17,11 @@ export function openModelDataset(
   const cfg = spec.config;
   let d: Dataset;
   try {
-    d = openDataset(dataset, { split: 'test', limit: samples, seed, ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}) });
+    d = openDataset(dataset, {
+      split: 'test', limit: samples, seed, ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}),
+      // NOTE: synthetic images take the model's own shape (an ImageNet-family model gets 3x224x224)
+      imageShape: { channels: spec.inputShape.c, size: spec.inputShape.h },
+    });
   } catch (e) {
     // NOTE: opening a data set fails on what the user pointed at (a missing file, a truncated archive, a
     // T the set cannot be framed with), and loaders' messages can carry a multi-line listing; the first line says it.

@@ -1,3 +1,4 @@
+import { energyLabel, fmtInterval, isComplete, totalText, unitFor, wilson95 } from './format.js';
 import { fmtNum, fmtPct } from './html-page.js';
 import { meanFiringRate, type ProfileReport } from './schema.js';
 
@@ -11,11 +12,13 @@ export function textTable(header: string[], rows: string[][]): string {
 /** The compact stdout summary of one profile run. */
 export function profileSummary(r: ProfileReport): string {
   const rate = meanFiringRate(r.layers);
-  const head = `${r.model.name} (${r.model.weights}) on ${r.dataset.name}, ${r.accuracy.samples} samples, T=${r.timesteps}, ${r.config.convention} counting`;
-  const acc = `accuracy: top-1 ${fmtPct(r.accuracy.top1)}${r.accuracy.top5 !== null ? `, top-5 ${fmtPct(r.accuracy.top5)}` : ''}; mean firing rate ${rate === null ? 'n/a' : rate.toFixed(4)}`;
+  const head = `${r.model.label ?? r.model.name} (${r.model.weights}) on ${r.dataset.name}, ${r.accuracy.samples} samples, T=${r.timesteps}, ${r.config.convention} counting`;
+  const ci = fmtInterval(r.accuracy.top1Wilson95 ?? wilson95(r.accuracy.correctTop1, r.accuracy.samples));
+  const acc = `accuracy: top-1 ${fmtPct(r.accuracy.top1)} (${ci})${r.accuracy.top5 !== null ? `, top-5 ${fmtPct(r.accuracy.top5)}` : ''}; mean firing rate ${rate === null ? 'n/a' : rate.toFixed(4)}`;
+  const unit = unitFor(r.energy.map((e) => e.totalMj * 1e9));
   const rows = r.energy.map((e) => [
-    e.profile, fmtNum(e.totalMj), fmtNum(e.countsPerInference.ac), fmtNum(e.countsPerInference.mac),
-    e.unpriced.length ? e.unpriced.map((u) => u.op).join(',') : '-',
+    energyLabel(r, e), totalText(e.totalMj * 1e9, isComplete(e), unit), fmtNum(e.countsPerInference.ac), fmtNum(e.countsPerInference.mac),
+    e.unpriced.length ? `incomplete: no price for ${e.unpriced.map((u) => u.op).join(', ')}` : 'complete',
   ]);
-  return `${head}\n${acc}\n${textTable(['profile', 'mJ/inference', 'AC/inference', 'MAC/inference', 'unpriced'], rows)}`;
+  return `${head}\n${acc}\n${textTable(['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'], rows)}`;
 }

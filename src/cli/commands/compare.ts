@@ -4,6 +4,7 @@ import { checkOutDir, compare, INITS, parseChoice, parseList, renderCompare, wri
 import type { CompareVariant } from '../../reports/compare.js';
 import { fmtNum, fmtPct } from '../../reports/html-page.js';
 import { textTable } from '../../reports/summary.js';
+import { totalText, unitFor } from '../../reports/format.js';
 import { printJson, printText } from '../io.js';
 import { overridesFrom, parseAttention, runOptionsFrom, withProfileOptions, type ProfileArgs } from '../options.js';
 import { ProgressBar } from '../progress.js';
@@ -53,9 +54,18 @@ export const compareCommand: CommandModule<object, Args> = {
 
 export function compareSummary(variants: CompareVariant[]): string {
   const profiles = [...new Set(variants.flatMap((v) => v.energyMj.map((e) => e.profile)))];
-  return textTable(['model', 'top-1', 'AC/inference', 'firing rate', ...profiles.map((p) => `${p} mJ`)], variants.map((v) => [
+  const unit = unitFor(variants.flatMap((v) => v.energyMj.map((e) => e.totalMj * 1e9)));
+  const attention = (v: CompareVariant, p: string) => v.blocks.find((b) => b.profile === p)?.byType.find((t) => t.type === 'attention');
+  const table = textTable(['model', 'top-1', 'AC/inference', 'firing rate', ...profiles.flatMap((p) => [`${p} ${unit.label}`, `${p} attention`])], variants.map((v) => [
     v.label, v.trained ? fmtPct(v.accuracy.top1) : 'untrained', fmtNum(v.opsPerInference.ac),
     v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4),
-    ...profiles.map((p) => { const e = v.energyMj.find((x) => x.profile === p); return e ? fmtNum(e.totalMj) : ''; }),
+    ...profiles.flatMap((p) => {
+      const e = v.energyMj.find((x) => x.profile === p), a = attention(v, p);
+      return [e ? totalText(e.totalMj * 1e9, e.complete, unit) : '', a ? `${a.unpriced.length ? '≥ ' : ''}${fmtPct(a.share)}` : ''];
+    }),
   ]));
+  const incomplete = profiles.filter((p) => variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)));
+  return incomplete.length
+    ? `${table}\n≥: ${incomplete.join(', ')} price only some of the counted ops (lower bounds; not comparable bar for bar with complete totals)`
+    : table;
 }
