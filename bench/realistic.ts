@@ -136,6 +136,30 @@ async function denseChild(arg: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ workload, backend, imagesPerSecond: ips, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
+/**
+ * The job users run, end to end: `profile` with every output written (profile.json, CSVs, report.html, PNGs),
+ * through the library pipeline, on the default core and all CPUs; the wall time includes loading, folding,
+ * pricing and rendering.
+ */
+async function endToEndChild(arg: string): Promise<void> {
+  const { samples } = JSON.parse(arg) as { samples: number };
+  const { profile } = await import('../src/pipeline/index.js');
+  const { mkdtempSync } = await import('node:fs');
+  const out = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-e2e-'));
+  const t0 = performance.now();
+  const report = await profile({
+    model: 'qkformer-cifar10', weights: FIXTURE, dataset: 'synthetic', samples, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true,
+    out: join(out, 'report'),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  rmSync(out, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify({
+    workload: 'qkformer-cifar10', command: `spikewatt profile --model qkformer-cifar10 --weights <fixture> --dataset synthetic --samples ${samples} `
+      + '--hardware cmos45-fp32,loihi --allow-unpriced --out DIR', core: report.config.core, samples, seconds,
+    imagesPerSecond: samples / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  })}\n`);
+}
+
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2; };
 const stat = (xs: number[]) => ({ median: +median(xs).toFixed(3), min: +Math.min(...xs).toFixed(3), max: +Math.max(...xs).toFixed(3) });
 
@@ -150,11 +174,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       workloads: { type: 'string' }, cores: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-      runs: { type: 'string' }, child: { type: 'string' }, dense: { type: 'string' },
+      runs: { type: 'string' }, child: { type: 'string' }, dense: { type: 'string' }, e2e: { type: 'string' },
     },
   });
   if (values.child) return child(values.child);
   if (values.dense) return denseChild(values.dense);
+  if (values.e2e) return endToEndChild(values.e2e);
   const runs = Number(values.runs ?? (values.quick ? 2 : 5));
   const workloads = values.workloads ? WORKLOADS.filter((w) => values.workloads!.split(',').includes(w.name)) : WORKLOADS;
   const probe = probeModes();
@@ -205,6 +230,13 @@ async function main(): Promise<void> {
     console.log(`${w.name} dense tfjs (${d.backend}): ${stat(d.imagesPerSecond).median} images/s`);
     if (cached) rmSync(cached, { force: true });
   }
+  let endToEnd: unknown = null;
+  if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
+    const e = spawnChild('--e2e', { samples: values.quick ? 8 : 32 }) as { imagesPerSecond: number; seconds: number; samples: number };
+    endToEnd = e;
+    console.log(`qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ${e.seconds.toFixed(1)} s = `
+      + `${e.imagesPerSecond.toFixed(2)} images/s`);
+  }
   const today = new Date().toISOString().slice(0, 10);
   const machine = `${(os.cpus()[0]?.model ?? 'cpu').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${cpus}c`;
   const out = values.out ?? join(here, 'results', `${today}-${machine}.json`);
@@ -223,6 +255,7 @@ async function main(): Promise<void> {
     }),
     dense,
     memoryFlatInSamples: flat,
+    endToEnd,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(`${out}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
