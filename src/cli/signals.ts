@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { commandLine } from '../pipeline/run-record.js';
 import { info } from './io.js';
 
 /**
@@ -32,13 +33,7 @@ export function exitCodeOf(s: NodeJS.Signals): number {
   return 128 + (constants.signals[s] ?? 15);
 }
 
-/** One word of a POSIX shell command line, quoted only where needed. */
-export function shellWord(w: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command that continues an interrupted run: the same arguments plus `--resume`. */
 export function resumeCommand(args: readonly string[]): string {
-  const words = args.includes('--resume') ? [...args] : [...args, '--resume'];
-  return ['spikewatt', ...words].map(shellWord).join(' ');
+  return commandLine(args.includes('--resume') ? args : [...args, '--resume']);
 }

@@ -18,6 +18,8 @@ export interface PartFile { file: string; report: ProfileReport }
 export interface MergeOptions {
   /** Price with these profiles (names or JSON paths) instead of the parts' own, which must then be built-in. */
   hardware?: readonly string[];
+  /** The command line of the merge, recorded in the merged profile.json. */
+  command?: string;
 }
 
 type Part = PartFile & { shard: NonNullable<ProfileReport['shard']>; part: NonNullable<ProfileReport['part']> };
@@ -26,7 +28,8 @@ type Part = PartFile & { shard: NonNullable<ProfileReport['shard']>; part: NonNu
 function identity(p: Part): string {
   const r = p.report;
   return JSON.stringify({
-    spikewattVersion: r.spikewattVersion, config: r.config, model: r.model, dataset: r.dataset, timesteps: r.timesteps,
+    // each shard's command line names its own shard; everything else of the run's config is the same
+    spikewattVersion: r.spikewattVersion, config: { ...r.config, command: undefined }, model: r.model, dataset: r.dataset, timesteps: r.timesteps,
     shardCount: p.shard.count, weightsSha256: p.part.weightsSha256, overrides: p.part.overrides,
     layers: r.layers.map((l) => l.name),
     energy: r.energy.map((e) => ({ profile: e.profile, technology: e.technology, convention: e.convention, sources: e.sources, memory: e.memory })),
@@ -126,7 +129,11 @@ export function mergeParts(files: readonly PartFile[], o: MergeOptions = {}): Pr
     },
     seconds: 0,
   };
-  const merged = priceRun(sim, profiles, convention, allowUnpriced);
+  const merged = priceRun(sim, profiles, convention, allowUnpriced, {
+    ...(c.conventions ? { conventions: c.conventions.map(parseConvention) } : {}), ...(c.notes ? { notes: c.notes } : {}),
+    ...(o.command !== undefined ? { command: o.command } : {}),
+    ...(base.report.model.weightsSha256 !== undefined ? { weightsSha256: base.report.model.weightsSha256 } : {}),
+  });
   if (o.hardware === undefined) {
     const want = identity(base), got = JSON.stringify(merged.energy.map((e) => e.sources));
     if (got !== JSON.stringify(JSON.parse(want).energy.map((e: { sources: unknown }) => e.sources))) {

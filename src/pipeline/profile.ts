@@ -153,8 +153,8 @@ export async function simulateRun(
       model: modelArg, weightsSha256: digest, dataset: run.dataset, seed: run.seed, samples: n, core: run.core,
       batchCoupling: run.batchCoupling, batchSize: run.batchSize, timesteps: spec.config.timesteps,
     },
-  }, long, (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }));
-  if (res.resumedFrom !== null) run.onProgress({ kind: 'note', message: `resumed at sample ${res.resumedFrom} from ${long.checkpoint}` });
+  }, long, (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
+  (next) => run.onProgress({ kind: 'note', message: `resumed at sample ${next} from ${long.checkpoint}` }));
   const info = datasetInfo(data);
   return {
     model, modelArg, counts: res.counts, accuracy: res.accuracy, slice: res.slice, ...(digest ? { weightsSha256: digest } : {}),

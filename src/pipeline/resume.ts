@@ -113,7 +113,7 @@ export async function runSlice(
   spec: ModelSpec, weights: FoldedWeights, data: Dataset, total: number, run: {
     core: CoreName; batchCoupling: BatchCoupling; batchSize: number; workers: number; fingerprint: Omit<RunFingerprint, 'first' | 'end'>;
   },
-  o: LongRunOptions, onBatch: (done: number, total: number) => void,
+  o: LongRunOptions, onBatch: (done: number, total: number) => void, onResumed?: (next: number) => void,
 ): Promise<SliceResult> {
   const slice = o.shard ? shardSlice(o.shard, total, run.batchCoupling, run.batchSize) : { first: 0, end: total };
   const fingerprint: RunFingerprint = { ...run.fingerprint, first: slice.first, end: slice.end };
@@ -133,6 +133,7 @@ export async function runSlice(
     }
     if (ck.counts) counts = countsFromRaw(ck.counts, spec, file);
     next = ck.next; c1 = ck.correctTop1; c5 = ck.correctTop5; resumedFrom = next;
+    onResumed?.(next);
   }
   const flush = () => {
     if (file === null) return;
@@ -144,6 +145,8 @@ export async function runSlice(
   };
   const size = slice.end - slice.first;
   while (next < slice.end) {
+    // a stop asked for while the last chunk ended is seen here (signal handlers run when the event loop turns)
+    await new Promise<void>((resolve) => { setImmediate(resolve); });
     const start = next, len = Math.min(every, slice.end - start);
     const labels: number[] = [];
     const res = await runSamples(spec, weights, len, (i) => {

@@ -56,14 +56,19 @@ export async function runSamples(
   return runInWorkers(spec, weights, n, input, o, workers);
 }
 
-function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions):
-  SampleRunResult {
+async function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions):
+  Promise<SampleRunResult> {
   const core = CORES[o.core](o.coreOptions ?? {});
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
   sim.sink.recordPerSample = o.spikeRecords ?? true;
   const logits: Float64Array[] = [];
   try {
-    for (let i = 0; i < n && !(o.shouldStop?.() ?? false); i += o.batchSize) {
+    for (let i = 0; i < n; i += o.batchSize) {
+      // NOTE: a signal handler (what usually sets shouldStop) runs only when the event loop turns: let it, between batches
+      if (o.shouldStop) {
+        await new Promise<void>((resolve) => { setImmediate(resolve); });
+        if (o.shouldStop()) break;
+      }
       const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
       logits.push(...sim.runBatch(batch));
       o.onBatch?.(logits.length, n);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { checkOutDir, mergeParts, parseList, renderProfile, writeOutputs, type PartFile } from '../../pipeline/index.js';
+import { commandLine } from '../../pipeline/run-record.js';
 import { parseProfileReport } from '../../reports/schema.js';
 import { profileSummary } from '../../reports/summary.js';
 import { printJson, printText } from '../io.js';
@@ -36,7 +37,9 @@ export const mergeCommand: CommandModule<object, Args> = {
     if (!a.out) throw new InputError('give --out DIR');
     const dir = checkOutDir(a.out);
     const parts = (a.parts ?? []).map(String).map(readPart);
-    const report = mergeParts(parts, a.hardware !== undefined ? { hardware: parseList(a.hardware, 'hardware') } : {});
+    const report = mergeParts(parts, {
+      ...(a.hardware !== undefined ? { hardware: parseList(a.hardware, 'hardware') } : {}), command: commandLine(process.argv.slice(2)),
+    });
     const files = await renderProfile(report);
     writeOutputs(dir, files);
     if (a.json) {
