@@ -201,13 +201,14 @@ ${attentionTable(r, p, unit)}`).join('\n');
   const pc = r.attentionCost.priced;
   const vt = table(
     [
-      textCol('model'), textCol('attention'), textCol('weights'), numCol('params'), ...(anyTrained ? [numCol('top-1'), numCol('top-5')] : []),
+      textCol('model'), textCol('attention'), textCol('weights'), numCol('params'), ...(anyTrained ? [numCol('top-1'), numCol('top-1 95 % CI'), numCol('top-5')] : []),
       numCol('AC'), numCol('MAC'), numCol('neuron updates'), numCol('mean firing rate'), ...profiles.map((p) => numCol(`${p} (${unit.label})`)),
     ],
     r.variants.map((v) => [
       escapeHtml(v.label), escapeHtml(v.attention.join(', ')), escapeHtml(v.weights), escapeHtml(fmtNum(v.params)),
       ...(anyTrained ? [
-        escapeHtml(v.trained ? `${fmtPct(v.accuracy.top1)} (${fmtInterval(wilson95(v.accuracy.correctTop1, v.accuracy.samples))})` : 'untrained'),
+        escapeHtml(v.trained ? fmtPct(v.accuracy.top1) : 'untrained'),
+        escapeHtml(v.trained ? fmtInterval(wilson95(v.accuracy.correctTop1, v.accuracy.samples)).replace('95 % CI ', '') : ''),
         escapeHtml(v.trained ? fmtPct(v.accuracy.top5) : ''),
       ] : []),
       escapeHtml(fmtNum(v.opsPerInference.ac)), escapeHtml(fmtNum(v.opsPerInference.mac)), escapeHtml(fmtNum(v.opsPerInference.neuronUpdate)),
@@ -243,12 +244,13 @@ ${r.variants.length ? `<h2>Models side by side</h2>
 ${vt}
 ${anyTrained ? '' : '<p class="note">No model has trained weights: accuracies are not shown.</p>'}
 ${flags.length ? `<div class="warn"><ul>${flags.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></div>` : ''}
+<h3>Mean firing rate per stage</h3>
+${ft}
 <p class="note">Models: ${r.variants.map((v) => `${escapeHtml(v.label)}: ${escapeHtml(v.modelLabel)}`).join('; ')}.</p>
 <h2>Energy by block</h2>
 <p class="note">Patch embedding (SPEDS), attention (with its residual add), MLP (with its residual add) and head; each share is of that model's own total on that profile.</p>
 ${blockSections}
-<h3>Mean firing rate per stage</h3>
-${ft}` : ''}
+` : ''}
 ${charts.filter((c) => c.id.startsWith('compare-')).map(chartFigure).join('\n')}
 <h2>QKTA vs SSA as tokens grow</h2>
 ${pc ? `<h3>Energy, priced</h3><ul>${pc.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>

@@ -16,7 +16,7 @@ export const compareCommand: CommandModule<object, Args> = {
   describe: 'Profile several models (or one model with several attention kinds) side by side, '
     + 'plus the analytic cost of QKTA vs SSA as tokens grow',
   builder: (y) => withProfileOptions(y)
-    .option('model', { type: 'string', array: true, describe: 'zoo names or .safetensors checkpoints (repeat --model, or comma-separate)' })
+    .option('model', { type: 'string', array: true, describe: 'zoo names or checkpoints (.safetensors, .pth; repeat or comma-separate)' })
     .option('out', { type: 'string', describe: 'output directory: compare.json, compare.html, *.png' })
     .option('json', { type: 'boolean', describe: 'print compare.json\'s variants as JSON instead of the table' })
     .option('attention', {
@@ -61,7 +61,7 @@ export function compareSummary(variants: CompareVariant[]): string {
     v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4),
     ...profiles.flatMap((p) => {
       const e = v.energyMj.find((x) => x.profile === p), a = attention(v, p);
-      return [e ? totalText(e.totalMj * 1e9, e.complete, unit) : '', a ? `${a.unpriced.length ? '≥ ' : ''}${fmtPct(a.share)}` : ''];
+      return [e ? totalText(e.totalMj * 1e9, e.complete, unit) : '', a ? `${fmtPct(a.share)}${a.unpriced.length ? ' (of ≥)' : ''}` : ''];
     }),
   ]));
   const incomplete = profiles.filter((p) => variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)));

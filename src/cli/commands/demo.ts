@@ -75,7 +75,7 @@ export const demoCommand: CommandModule<object, Args> = {
     const files = new Map([...await renderProfile(main), ...renderCompare(compare)]);
     writeOutputs(dir, files);
     printText(`${profileSummary(main)}\n\n${compareSummary(compare.variants)}\n\n`
-      + `reports: ${join(dir, 'report.html')} (${main.model.name}) and ${join(dir, 'compare.html')} `
+      + `reports: ${join(dir, 'report.html')} (${main.model.label ?? main.model.name}) and ${join(dir, 'compare.html')} `
       + '(the three models, QKTA vs SSA as tokens grow)');
   },
 };
