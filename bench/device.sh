@@ -37,7 +37,7 @@ echo "== adapter"
 "$NODE" --import tsx src/cli/main.ts cores 2>/dev/null | grep -E '^webgpu|^wasm ' || echo "(spikewatt cores failed)"
 echo "== webgpu tests (conformance, official fixtures, kernels) -> $LOG"
 "$NODE" --import tsx --test --test-reporter=tap --test-name-pattern='webgpu' \
-  test/sim/conformance.test.ts test/sim/fidelity.test.ts test/sim/cores/webgpu.test.ts > "$LOG" 2>&1
+  test/sim/conformance.test.ts test/sim/fidelity.test.ts test/sim/cores/webgpu.test.ts test/sim/cores/layer-major.test.ts > "$LOG" 2>&1
 grep -E '^# (tests|pass|fail|skipped) ' "$LOG" || tail -20 "$LOG"
 echo "== full-size fixture and benchmark"
 "$NODE" --import tsx bench/device.ts --tests-log "$LOG" --out "$OUT" ${DEVICE_SAMPLES:+--samples "$DEVICE_SAMPLES"} ${DEVICE_RUNS:+--runs "$DEVICE_RUNS"}
