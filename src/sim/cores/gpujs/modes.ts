@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
  *   virtual one, e.g. `xvfb-run`; on Xvfb the renderer is Mesa llvmpipe, i.e. still the CPU).
  * - `webasm`: gpu.js 2.24's WebAssembly backend: kernels compiled to wasm (f32, SIMD where available), in-process.
  * - `cpu`: gpu.js compiles kernels to plain JS functions (float64 arithmetic, float32 outputs).
+ * NOTE: gpu.js's `webgpu` mode is not one of them: its kernels are asynchronous only (readback needs mapAsync) and
+ * ComputeCore is synchronous. The GPU path through WebGPU is the `webgpu` core (../webgpu.ts), WGSL on Dawn.
  */
 export const GPU_MODES = ['headlessgl', 'webasm', 'cpu'] as const;
 export type GpuMode = (typeof GPU_MODES)[number];
