@@ -9,8 +9,8 @@ import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides, type ZooName } fr
 
 /**
  * A checkpoint of any layout spikewatt reads, and the model its weights imply. The layout is sniffed from the bytes,
- * not the file name: torch.save zips start with `PK`, legacy torch files with the pickle PROTO opcode (0x80),
- * safetensors with an 8-byte header length.
+ * not the file name: safetensors start with an 8-byte header length then `{`, torch.save zips with `PK`, legacy
+ * torch files with the pickle PROTO opcode (0x80).
  */
 export type Layout = 'zip' | 'legacy' | 'safetensors';
 
@@ -39,6 +39,11 @@ export function storedConfig(f: CheckpointFile): { config: ModelConfig; name: st
 }
 
 export function isTorchBytes(b: Uint8Array): boolean {
+  // NOTE: a safetensors header length can start with byte 0x80 too; its JSON header (`{` at byte 8) tells them apart.
+  if (b.length >= 9 && b[8] === 0x7b) {
+    const n = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+    if (n > 0n && n <= BigInt(b.length - 8)) return false;
+  }
   return (b[0] === 0x50 && b[1] === 0x4b) || b[0] === 0x80;
 }
 

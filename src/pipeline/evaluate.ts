@@ -74,7 +74,8 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   const core = parseCore(o.core ?? defaultCoreName());
   const backend = parseChoice(o.backend ?? 'auto', TF_BACKENDS, 'backend');
   const batchSize = o.batchSize ?? 32;
-  const { spec, tensors, weights } = resolveModel(o.model, o);
+  const { spec, tensors, weights, detected } = resolveModel(o.model, o);
+  if (detected !== undefined) o.onProgress?.({ kind: 'note', message: detected });
   let test: Dataset;
   try {
     test = openDataset(o.dataset ?? 'fashion-mnist', { split: 'test', timesteps: spec.config.timesteps });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { readCheckpointSpec } from '../models/checkpoint-config.js';
-import { readSafetensors } from '../models/safetensors.js';
+import { checkpointModel, hasConfigMetadata, readCheckpointBytes, type CheckpointFile } from '../models/checkpoint-file.js';
+import { summarizeDetection } from '../models/detect.js';
 import type { AttentionKind, ModelSpec } from '../models/spec.js';
 import { shapeNumel, type TensorMap } from '../models/tensor.js';
-import { readTorchCheckpoint } from '../models/torch-checkpoint.js';
 import { checkCheckpoint, randomWeights } from '../models/weights.js';
 import { fmtNum } from '../reports/html-page.js';
 import { zooInit, type InitKind } from './init.js';
@@ -18,6 +18,8 @@ export interface ResolvedModel {
   weights: string;
   /** The checkpoint file, or null for random weights. */
   checkpoint: string | null;
+  /** One line on how the architecture was read from the weights, when no config stated it (see src/models/detect.ts). */
+  detected?: string;
 }
 
 /** How to find a model: what `profile`, `compare`, `eval` and `demo` accept. */
@@ -40,12 +42,6 @@ function readBytes(path: string): Buffer {
   }
 }
 
-/** Weights for a zoo model from safetensors or an official PyTorch checkpoint. */
-function readWeightsFile(path: string): TensorMap {
-  const buf = readBytes(path);
-  return TORCH_FILE.test(path) ? readTorchCheckpoint(buf, { what: path }).tensors : readSafetensors(buf, path).tensors;
-}
-
 function zooSpec(name: string, overrides: ConfigOverrides): ModelSpec {
   if (!isZooName(name)) throw new InputError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
   return zooModel(name, overrides);
@@ -57,28 +53,25 @@ function zooSpec(name: string, overrides: ConfigOverrides): ModelSpec {
  * function. Accepted today:
  *  - a zoo name: seeded random weights, or `weights` read from a file and checked against the spec;
  *  - a `.safetensors` checkpoint whose metadata holds the config (src/models/checkpoint-config.ts);
- *  - a PyTorch file is refused with the command that works (it holds no config).
- * NOTE: checkpoint architecture detection (a foreign safetensors or .pth without config) hooks in here, in
- * the branches that today throw "no model config"/"a PyTorch checkpoint holds no model config".
+ *  - an official PyTorch file (.pth, .pth.tar) or a safetensors file without that metadata: the architecture is
+ *    read from its keys, shapes and training args (src/models/detect.ts), overrides winning where the weights say
+ *    nothing and an error where they contradict them.
  * Errors are InputErrors, thrown before any simulation.
  */
 export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel {
   const overrides = o.overrides ?? {};
   const seed = o.seed ?? 0;
-  if (TORCH_FILE.test(model)) {
-    throw new InputError(`${model}: a PyTorch checkpoint holds no model config; give the architecture and the file: `
-      + `--model <zoo name> [size overrides] --weights ${model} `
-      + `(or convert it once: spikewatt convert --model <zoo name> ${model} out.safetensors)`);
-  }
   if (o.weights !== undefined && isZooName(model)) {
-    const spec = zooSpec(model, overrides);
-    const tensors = readWeightsFile(o.weights);
-    checkCheckpoint(spec, tensors, o.weights);
-    return { spec, tensors, weights: o.weights, checkpoint: o.weights };
+    // The zoo name and overrides are checked against what the weights fix; a disagreement names keys and shapes.
+    const f = readCheckpoint(o.weights);
+    const { spec } = checkpointModel(f, model, overrides);
+    return { spec, tensors: f.tensors, weights: o.weights, checkpoint: o.weights };
   }
+  if (TORCH_FILE.test(model) && o.weights === undefined) return detectedModel(readCheckpoint(model), overrides);
   if (o.weights !== undefined) throw new InputError('--weights needs a zoo --model (a .safetensors checkpoint carries its own weights)');
   if (/\.safetensors$/i.test(model)) {
-    const file = readSafetensors(readBytes(model), model);
+    const file = readCheckpoint(model);
+    if (!hasConfigMetadata(file)) return detectedModel(file, overrides);
     const spec = readCheckpointSpec(file.metadata, model, overrides.timesteps);
     checkCheckpoint(spec, file.tensors, model);
     return { spec, tensors: file.tensors, weights: model, checkpoint: model };
@@ -87,6 +80,18 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   const spec = zooSpec(model, overrides);
   const init = zooInit(spec, seed, o.init ?? 'calibrated');
   return { spec, tensors: init.tensors, weights: init.description, checkpoint: null };
+}
+
+function readCheckpoint(path: string): CheckpointFile {
+  const buf = readBytes(path);
+  return readCheckpointBytes(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+/** A checkpoint without a stated config: the architecture from its keys, shapes and training args, overrides winning. */
+function detectedModel(f: CheckpointFile, overrides: ConfigOverrides): ResolvedModel {
+  const { spec, detection } = checkpointModel(f, undefined, overrides);
+  const detected = detection ? { detected: summarizeDetection(detection, f.what) } : {};
+  return { spec, tensors: f.tensors, weights: f.what, checkpoint: f.what, ...detected };
 }
 
 /**

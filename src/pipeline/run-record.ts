@@ -75,6 +75,8 @@ function sameAsConfig(c: ModelConfig, k: (typeof SIZE_KEYS)[number], o: ConfigOv
  */
 export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigOverrides, viaWeights: boolean): string[] {
   if (model.checkpoint === null || viaWeights) return [];
+  // An architecture read from the weights has had its overrides checked against them; say what was read.
+  if (model.detected !== undefined) return [model.detected];
   const c = model.spec.config;
   const bad = SIZE_KEYS.filter((k) => overrides[k] !== undefined && !sameAsConfig(c, k, overrides));
   if (bad.length) {

@@ -195,6 +195,19 @@ test('ablations: QKCA stages (module qkca) and no SPEDS are read from the keys',
   assert.deepEqual(logitsOf(buildDetected(d, 'f'), w, 1), logitsOf(spec, w, 1));
 });
 
+test('layouts are told apart by their bytes, whatever the first byte of a safetensors header length is', () => {
+  const spec = zooModel('spikformer-cifar10', { embedDims: 24, depths: 1 });
+  const w = randomWeights(spec, { seed: 9 });
+  // A header length whose low byte is 0x80 (the pickle PROTO opcode) must still read as safetensors.
+  const b = writeSafetensors(w, { pad: 'y' });
+  const n = Number(new DataView(b.buffer).getBigUint64(0, true));
+  const pad = 'y'.repeat(1 + ((0x80 - (n % 256) + 256) % 256));
+  const c = writeSafetensors(w, { pad });
+  assert.equal(c[0], 0x80);
+  assert.equal(readCheckpointBytes(c, 'f').layout, 'safetensors');
+  assert.equal(readCheckpointBytes(torchSave({ model: stateDict(w) }), 'f').layout, 'zip');
+});
+
 test('not a QKFormer / Spikformer state_dict: one line', () => {
   const t: TensorMap = new Map([['conv.weight', { shape: [3, 2, 1, 1], data: new Float32Array(6), dtype: 'F32' }]]);
   assert.throws(() => detectConfig(t), /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\)$/);

@@ -9,7 +9,7 @@ import { zooModel } from '../../src/models/zoo.js';
 import { resolveModel } from '../../src/pipeline/index.js';
 import { InputError } from '../../src/errors.js';
 
-test('a .safetensors checkpoint gives its spec from the metadata spikewatt train writes; a bare file is refused', () => {
+test('a .safetensors checkpoint gives its spec from the metadata spikewatt train writes; a bare file is detected', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spikewatt-ckpt-'));
   try {
     const spec = zooModel('qkformer-cifar10', { imgSize: 8, inChannels: 1, embedDims: 32, depths: 3, timesteps: 2, numClasses: 10, attention: ['ssa'] });
@@ -23,8 +23,13 @@ test('a .safetensors checkpoint gives its spec from the metadata spikewatt train
     assert.equal(resolveModel(path, { overrides: { timesteps: 3 } }).spec.config.timesteps, 3);
     const bare = join(dir, 'bare.safetensors');
     writeFileSync(bare, writeSafetensors(tensors));
-    assert.throws(() => resolveModel(bare), (e: unknown) => e instanceof InputError && /no model config in the safetensors metadata/.test(e.message));
-    assert.throws(() => resolveModel(join(dir, 'official.pth')), /a PyTorch checkpoint holds no model config; give the architecture and the file: --model <zoo name>/);
+    // A file without that metadata: the architecture is read from its keys and shapes, flags fill the rest.
+    const detected = resolveModel(bare, { overrides: { imgSize: 8, timesteps: 2 } });
+    assert.deepEqual(detected.spec.config, spec.config);
+    assert.match(detected.detected ?? '', /bare\.safetensors: model qkformer-cifar10 read from the weights \(qkformer-cifar, embed dims 32, depths 3/);
+    assert.throws(() => resolveModel(bare, { overrides: { embedDims: 64 } }), (e: unknown) => e instanceof InputError
+      && /--embed-dims 64 gives embed dims 64 but the weights have 32 \(patch_embed3\.proj3_conv\.weight \[32,16,3,3\]\)/.test(e.message));
+    assert.throws(() => resolveModel(join(dir, 'official.pth')), /official\.pth: cannot read \(ENOENT\)/);
     assert.throws(() => resolveModel('qkformer-cifar11'), /unknown model 'qkformer-cifar11'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

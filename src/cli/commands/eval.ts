@@ -19,7 +19,7 @@ export const evalCommand: CommandModule<object, Args> = {
   builder: (y) => withModelOverrides(y)
     .option('model', {
       type: 'string', demandOption: true,
-      describe: 'a .safetensors checkpoint (its metadata gives the config) or a zoo name (random weights)',
+      describe: 'a checkpoint (.safetensors, or official .pth: keys and shapes give the architecture) or a zoo name (random weights)',
     })
     .option('dataset', { type: 'string', default: 'fashion-mnist', describe: `NAME[:PATH]: ${datasetForms()}; the test split is scored` })
     .option('samples', { type: 'number', describe: 'score the first N test samples (default: all)' })
@@ -46,6 +46,7 @@ export const evalCommand: CommandModule<object, Args> = {
       engine: parseChoice(a.engine, ENGINES, 'engine'), core: parseCore(a.core), workers: a.workers, seed: a.seed, batchSize: a['batch-size'],
       backend: parseChoice(a.backend, TF_BACKENDS, 'backend'), overrides: overridesFrom(a),
       onProgress: (e) => {
+        if (e.kind === 'note') process.stderr.write(`spikewatt: note: ${e.message}\n`);
         if (e.kind === 'simulate' && tty) process.stderr.write(`\r${e.label} ${e.done}/${e.total}\x1b[K${e.done === e.total ? '\n' : ''}`);
       },
     });

@@ -21,7 +21,9 @@ export const profileCommand: CommandModule<object, Args> = {
   describe: 'Simulate N samples spike by spike, measure accuracy, count ops per layer and time step, '
     + 'price them on hardware profiles, write reports',
   builder: (y) => withProfileOptions(y)
-    .option('model', { type: 'string', describe: 'zoo name (random weights, --seed) or a .safetensors checkpoint' })
+    .option('model', {
+      type: 'string', describe: 'zoo name (random weights, --seed) or a checkpoint: .safetensors, or official .pth (architecture detected)',
+    })
     .option('out', { type: 'string', describe: 'output directory: profile.json, layers.csv, timesteps.csv, report.html, *.png' })
     .option('json', { type: 'boolean', describe: 'print a JSON summary (paths, accuracy, energy per profile) instead of the table' })
     .option('shard', {

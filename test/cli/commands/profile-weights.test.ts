@@ -19,14 +19,19 @@ test('profile --model <zoo> --weights official.pth profiles the checkpoint witho
   assert.match(JSON.stringify(p), /imagenet-checkpoint-3\.pth/);
 });
 
-test('profile --model file.pth explains that the architecture is needed; a mismatched --weights names the keys', () => {
+test('profile --model file.pth reads the architecture from the weights; a flag or --model that contradicts them names the keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-'));
-  const a = run(['profile', '--model', PTH, '--dataset', 'synthetic', '--out', join(dir, 'a')]);
-  assert.equal(a.status, 2);
-  assert.match(a.stderr, /holds no model config; give the architecture and the file: --model <zoo name>/);
+  const a = run(['profile', '--model', PTH, '--heads', '2', '-T', '2', '--img-size', '16', '--dataset', 'synthetic', '--samples', '2', '--out', join(dir, 'a')]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.match(a.stderr, /note: .*imagenet-checkpoint-3\.pth: model qkformer-imagenet-10-384 read from the weights \(qkformer-imagenet, embed dims 32, depths 4/);
+  const p = JSON.parse(readFileSync(join(dir, 'a', 'profile.json'), 'utf8')) as { model: { config: { embedDims: number; heads: number[] } } };
+  assert.deepEqual([p.model.config.embedDims, p.model.config.heads], [32, [2, 2, 2]]);
+  const heads = run(['profile', '--model', PTH, '--dataset', 'synthetic', '--out', join(dir, 'c')]);
+  assert.equal(heads.status, 2);
+  assert.match(heads.stderr, /heads 6 \(default for qkformer-imagenet-10-384; pass --heads\) do not divide stage 1's width 8/);
   const b = run(['profile', '--model', 'qkformer-imagenet-10-384', '--weights', PTH, '--dataset', 'synthetic', '--out', join(dir, 'b')]);
   assert.equal(b.status, 2);
-  assert.match(b.stderr, /does not fit model qkformer-imagenet-10-384: .*mis-shaped/);
+  assert.match(b.stderr, /the command line disagrees with the weights: --model qkformer-imagenet-10-384 gives embed dims 384 but the weights have 32/);
   assert.equal(b.stderr.trim().split('\n').length, 1);
-  assert.ok(!existsSync(join(dir, 'a')) && !existsSync(join(dir, 'b')), 'no output directory on error');
+  assert.ok(!existsSync(join(dir, 'b')) && !existsSync(join(dir, 'c')), 'no output directory on error');
 });
