@@ -3,7 +3,7 @@
  *
  * Spec: `NAME[:PATH]`, split at the first colon (paths may contain colons). NAME is case-insensitive.
  *   fashion-mnist[:PATH] | fashion-mnist-dvs[:PATH] | mnist:PATH | cifar10:PATH | cifar100:PATH |
- *   dvs128:PATH | cifar10dvs:PATH | synthetic | synthetic-dvs
+ *   dvs128:PATH | cifar10dvs:PATH | imagenet:PATH | synthetic | synthetic-dvs
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { loadCifar } from './cifar.js';
 import { loadDvs128Gesture, type GestureLabelOrder } from './dvs128.js';
 import { loadCifar10Dvs } from './cifar10dvs.js';
 import { syntheticDataset } from './synthetic.js';
+import { loadImagenet } from './imagenet.js';
 import { DEFAULT_DVS_TIMESTEPS } from './dvs.js';
 
 export interface OpenOptions {
@@ -92,6 +93,12 @@ export const DATASETS = {
     describe: 'CIFAR10-DVS, Tx2x128x128 (AEDAT 2.0 files in airplane/ .. truck/; split 90/10 per class as QKFormer)',
     example: 'cifar10dvs:~/data/CIFAR10DVS',
     open: (p, o) => loadCifar10Dvs(needPath('cifar10dvs', p), dvsOpts(o)),
+  },
+  imagenet: {
+    kind: 'static', path: 'required',
+    describe: 'ImageNet val (or train) as class folders of JPEGs; resize 256, centre crop 224 (the model\'s size), ImageNet normalisation',
+    example: 'imagenet:~/data/imagenet/val',
+    open: (p, o) => loadImagenet(needPath('imagenet', p), { split: o.split, ...(o.imageShape ? { size: o.imageShape.size } : {}) }),
   },
   synthetic: {
     kind: 'static', path: 'none',
