@@ -35,3 +35,16 @@ test('profile --model file.pth reads the architecture from the weights; a flag o
   assert.equal(b.stderr.trim().split('\n').length, 1);
   assert.ok(!existsSync(join(dir, 'b')) && !existsSync(join(dir, 'c')), 'no output directory on error');
 });
+
+test('eval and compare take an official .pth as --model too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-'));
+  const size = ['--heads', '2', '-T', '2', '--img-size', '16'];
+  const e = run(['eval', '--model', PTH, ...size, '--engine', 'sim', '--dataset', 'synthetic', '--samples', '2', '--json']);
+  assert.equal(e.status, 0, e.stderr);
+  assert.equal((JSON.parse(e.stdout) as { samples: number }).samples, 2);
+  assert.match(e.stderr, /note: .*model qkformer-imagenet-10-384 read from the weights/);
+  const c = run(['compare', '--model', `${PTH},qkformer-imagenet-10-384`, ...size, '--embed-dims', '32', '--depths', '4', '--num-classes', '10',
+    '--dataset', 'synthetic', '--samples', '2', '--out', join(dir, 'c')]);
+  assert.equal(c.status, 0, c.stderr);
+  assert.ok(existsSync(join(dir, 'c', 'compare.json')));
+});
