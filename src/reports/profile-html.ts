@@ -5,6 +5,7 @@ import {
   energyLabel, fmtInterval, incompleteNote, isComplete, ratioSentence, totalText, unitFor, wilson95, type EnergyUnit,
 } from './format.js';
 import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, numCol, renderPage, table, textCol } from './html-page.js';
+import { paperCheck } from './paper.js';
 import { meanFiringRate, type ProfileEnergy, type ProfileReport } from './schema.js';
 
 const layerTotalPj = (e: ProfileEnergy, i: number) => (e.layers[i]?.perStep ?? []).reduce((s, x) => s + x.totalPj, 0);
@@ -173,6 +174,22 @@ function layerTable(r: ProfileReport, unit: EnergyUnit): string {
   return `<div class="scroll"><table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
+/** The published energies of this architecture next to this run's spikformer-convention totals. */
+function paperSection(r: ProfileReport): string {
+  const p = paperCheck(r);
+  if (!p) return '';
+  const rows = p.rows.map((row) => [
+    escapeHtml(row.model), escapeHtml(row.imgSize), escapeHtml(row.timesteps), escapeHtml(fmtNum(row.paramsM)), escapeHtml(fmtNum(row.energyMj)),
+    row.matches ? (p.spikewatt.map((s) => escapeHtml(`${s.complete ? '' : '≥ '}${fmtNum(s.energyMj)} on ${s.profile}`
+      + `${s.ratioToPaper !== null ? ` (${fmtNum(s.ratioToPaper, 3)}× the paper)` : ''}`)).join('<br>') || 'not priced under spikformer')
+      : '<span class="note">another size or T</span>',
+  ]);
+  return `<h2>Paper check</h2>
+<p>${escapeHtml(p.source)}: the published energy per image (mJ) of this architecture, and this run's total under the same formula.</p>
+${table([textCol('model'), numCol('image px'), numCol('T'), numCol('params (M)'), numCol('paper (mJ)'), numCol('spikewatt, spikformer convention (mJ)')], rows)}
+<ul class="note">${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+}
+
 /** report.html of one profile run: configuration, accuracy, totals, charts, blocks, memory, hardware sources, layer table. */
 export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
   const charts = profileCharts(r);
@@ -248,6 +265,7 @@ ${notes}
 ${cardHtml}
 <h2>Energy per hardware profile</h2>
 ${totals}
+${paperSection(r)}
 ${charts.map(chartFigure).join('\n')}
 <h2>Energy by block</h2>
 <p class="note">Patch embedding (SPEDS), attention (with its residual add), MLP (with its residual add) and head, as a share of each profile's total.</p>

@@ -1,5 +1,6 @@
 import { energyLabel, fmtInterval, isComplete, totalText, unitFor, wilson95 } from './format.js';
 import { fmtNum, fmtPct } from './html-page.js';
+import { paperCheck } from './paper.js';
 import { meanFiringRate, type ProfileReport } from './schema.js';
 
 /** Left/right aligned text table (first column left). */
@@ -20,5 +21,10 @@ export function profileSummary(r: ProfileReport): string {
     energyLabel(r, e), totalText(e.totalMj * 1e9, isComplete(e), unit), fmtNum(e.countsPerInference.ac), fmtNum(e.countsPerInference.mac),
     e.unpriced.length ? `incomplete: no price for ${e.unpriced.map((u) => u.op).join(', ')}` : 'complete',
   ]);
-  return `${head}\n${acc}\n${textTable(['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'], rows)}`;
+  const paper = paperCheck(r);
+  const match = paper?.rows.find((x) => x.matches);
+  const paperLine = paper && match ? `\npaper (${paper.source}): ${match.model} at ${match.imgSize} px, T=${match.timesteps}: ${fmtNum(match.energyMj)} mJ; spikewatt `
+    + (paper.spikewatt.length ? paper.spikewatt.map((x) => `${x.complete ? '' : '≥ '}${fmtNum(x.energyMj)} mJ on ${x.profile}`).join(', ')
+      : 'priced no spikformer convention (--convention spikformer)') : '';
+  return `${head}\n${acc}${paperLine}\n${textTable(['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'], rows)}`;
 }
