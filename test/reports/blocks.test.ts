@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blockOf, sumBlocks } from '../../src/reports/blocks.js';
+import { incompleteNote, totalText, unitFor, wilson95 } from '../../src/reports/format.js';
+import { renderProfileHtml } from '../../src/reports/profile-html.js';
+import { tinyReport } from './tiny-report.js';
+
+test('layers map to their blocks by official module name', () => {
+  assert.deepEqual(blockOf('patch_embed2.proj3_conv'), { type: 'patchEmbed', stage: 'patch_embed2', instance: 'patch_embed2' });
+  assert.deepEqual(blockOf('stage2.1.tssa.q_lif'), { type: 'attention', stage: 'stage2', instance: 'stage2.1.attn' });
+  assert.deepEqual(blockOf('stage3.0.attn_add'), { type: 'attention', stage: 'stage3', instance: 'stage3.0.attn' });
+  assert.deepEqual(blockOf('block.3.mlp.fc1_conv'), { type: 'mlp', stage: 'block', instance: 'block.3.mlp' });
+  assert.deepEqual(blockOf('stage1.0.mlp_add'), { type: 'mlp', stage: 'stage1', instance: 'stage1.0.mlp' });
+  assert.equal(blockOf('head.token_mean').type, 'head');
+  assert.equal(blockOf('patch_embed.rpe_add').type, 'patchEmbed');
+});
+
+test('block energies add up to each total; an incomplete total is never shown bare', () => {
+  const r = tinyReport();
+  for (const e of r.energy) {
+    const types = sumBlocks(e.blocks!, 'type');
+    const sum = types.reduce((s, b) => s + b.energyPj, 0);
+    assert.ok(Math.abs(sum - e.totalMj * 1e9) < 1e-6 * e.totalMj * 1e9, e.profile);
+    assert.ok(Math.abs(types.reduce((s, b) => s + b.share, 0) - 1) < 1e-9);
+    assert.deepEqual(types.map((t) => t.type), ['patchEmbed', 'attention', 'mlp', 'head']);
+  }
+  const loihi = r.energy.find((e) => e.profile === 'loihi')!;
+  assert.equal(loihi.complete, false);
+  const html = renderProfileHtml(r, '/* Chart */');
+  const pj = loihi.totalMj * 1e9, unit = unitFor(r.energy.map((e) => e.totalMj * 1e9));
+  assert.ok(html.includes(totalText(pj, false, unit)) && totalText(pj, false, unit).startsWith('≥ '));
+  assert.ok(html.includes(incompleteNote(loihi.unpriced.map((u) => u.op))));
+  assert.match(html, /patch_embed1\.proj_conv<\/td>.*unpriced: mac/);
+  assert.doesNotMatch(html, /not priced \(see the memory table\)/);
+});
+
+test('Wilson 95 % interval', () => {
+  const [lo, hi] = wilson95(172, 200);
+  assert.ok(Math.abs(lo - 0.8051) < 1e-4 && Math.abs(hi - 0.9013) < 1e-4, `${lo} ${hi}`);
+  assert.deepEqual(wilson95(0, 0), [0, 1]);
+});
