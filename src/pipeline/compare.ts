@@ -25,7 +25,17 @@ export interface CompareOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
 /** One compared run: its label, the model, and the profile report it produced. */
 export interface CompareRun { label: string; model: ResolvedModel; report: ProfileReport }
 
-const attentionLabel = (m: ResolvedModel) => `${m.spec.name} [${m.spec.config.attention.join(',')}]`;
+/**
+ * A short label that names the model by what it is: the checkpoint's file stem, the zoo name when no size was
+ * overridden, else the family and sizes; then the attention per stage. The full description is `model.label`.
+ */
+function shortLabel(m: ResolvedModel, source: { checkpoint: string | null; overridden: boolean }): string {
+  const c = m.spec.config;
+  const what = source.checkpoint !== null ? source.checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')
+    : !source.overridden ? m.spec.name
+      : `${c.family} embed ${c.embedDims} depths ${c.depths} ${c.inChannels}x${c.imgSize}x${c.imgSize} T=${c.timesteps}`;
+  return `${what} [${c.attention.join(',')}]`;
+}
 
 /**
  * The compare job: profiles every model (or every attention variant of one model) on the same data and
@@ -46,12 +56,14 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
     const own = runForModel(run, base, { ...rest, overrides: sizes });
     for (const v of variants) {
       const { model } = attentionVariant(base, v, run.seed);
-      planned.push({ label: `${base.spec.name} [${model.spec.config.attention.join(',')}]`, model, arg: o.models[0]!, ...own });
+      const label = shortLabel(model, { checkpoint: base.checkpoint, overridden: Object.keys(sizes).length > 0 });
+      planned.push({ label, model, arg: o.models[0]!, ...own });
     }
   } else {
     for (const m of o.models) {
       const model = resolveModel(m, { ...modelOptions(o), seed: run.seed });
-      const label = model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '') : attentionLabel(model);
+      const label = model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '')
+        : shortLabel(model, { checkpoint: null, overridden: Object.keys(o.overrides ?? {}).length > 0 });
       planned.push({ label, model, arg: m, ...runForModel(run, model, modelOptions(o)) });
     }
   }
