@@ -2,7 +2,7 @@ import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { blocksOf, blockTypeLabel, sumBlocks } from './blocks.js';
 import { profileCharts } from './charts.js';
 import {
-  energyLabel, fmtInterval, incompleteNote, isComplete, ratioSentence, totalText, unitFor, wilson95, type EnergyUnit,
+  energyLabel, fmtEnergy, fmtInterval, incompleteNote, isComplete, ratioSentence, totalText, unitFor, wilson95, type EnergyUnit,
 } from './format.js';
 import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, numCol, renderPage, table, textCol } from './html-page.js';
 import { paperCheck } from './paper.js';
@@ -23,7 +23,7 @@ function layerUnpriced(e: ProfileEnergy, i: number, r: ProfileReport): string[] 
 /** An energy cell: the value, "≥" and the unpriced kinds when the profile leaves some of its ops out. */
 function energyCell(pj: number, unpriced: readonly string[], unit: EnergyUnit): string {
   if (!unpriced.length) return escapeHtml(fmtNum(pj * unit.perPj));
-  return `<span class="inc" title="${escapeHtml(incompleteNote(unpriced))}">${pj > 0 ? '≥ ' : ''}${escapeHtml(fmtNum(pj * unit.perPj))}`
+  return `<span class="inc" title="${escapeHtml(incompleteNote(unpriced))}">≥ ${escapeHtml(fmtNum(pj * unit.perPj))}`
     + ` <small>unpriced: ${escapeHtml(unpriced.join(', '))}</small></span>`;
 }
 
@@ -56,7 +56,7 @@ ${sentences.length ? `<p>${sentences.map((s) => escapeHtml(s + caveat)).join('; 
 }
 
 /** The profile's memory model (capacity points) and, per layer, the capacity its memory ops were priced at. */
-function memoryTables(r: ProfileReport, e: ProfileEnergy): string {
+function memoryTables(r: ProfileReport, e: ProfileEnergy, unit: EnergyUnit): string {
   const memPj = e.byOpKindPj.memRead + e.byOpKindPj.memWrite, tot = totalPj(e);
   const share = tot > 0 ? ` (${fmtPct(memPj / tot)} of the total)` : '';
   if (!e.memory.length) {
@@ -82,7 +82,7 @@ function memoryTables(r: ProfileReport, e: ProfileEnergy): string {
       [textCol('layer'), textCol('op'), numCol('memory size'), numCol('pJ per word'), numCol('pJ per inference'), textCol('kind')], rows)}</div></details>`
     : '';
   return `<p>memRead and memWrite are priced by the capacity of the memory that holds the data (log2-linear between the points below):
-a synaptic layer's reads hit its weight memory, every other access the layer's state memory. Memory costs ${escapeHtml(fmtNum(memPj))} pJ per inference${escapeHtml(share)}.</p>
+a synaptic layer's reads hit its weight memory, every other access the layer's state memory. Memory costs ${escapeHtml(fmtEnergy(memPj, unit))} per inference${escapeHtml(share)}.</p>
 ${points}
 ${perLayer}`;
 }
@@ -98,7 +98,7 @@ function blockTables(r: ProfileReport, e: ProfileEnergy, unit: EnergyUnit): stri
   const blocks = blocksOf(r, e);
   const row = (name: string, pj: number, memPj: number, share: number, ops: number, unpriced: string[], n?: number) => [
     escapeHtml(name), ...(n !== undefined ? [escapeHtml(n)] : []), energyCell(pj, unpriced, unit), escapeHtml(fmtPct(share)),
-    escapeHtml(pj > 0 ? fmtPct(memPj / pj) : ''), escapeHtml(fmtNum(ops)),
+    escapeHtml(pj > 0 && (memPj > 0 || e.memory.length > 0) ? fmtPct(memPj / pj) : 'n/a'), escapeHtml(fmtNum(ops)),
   ];
   const cols = (first: string, count: boolean) => [textCol(first), ...(count ? [numCol('blocks')] : []), numCol(`energy (${unit.label})`),
     numCol('% of total'), numCol('of which memory'), numCol('synaptic ops')];
@@ -251,7 +251,7 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
 ${table([textCol('op'), numCol('pJ per op'), textCol('provenance'), textCol('source')], rows)}
 ${e.notes.length ? `<ul class="note">${e.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <h4>Memory pricing</h4>
-${memoryTables(r, e)}
+${memoryTables(r, e, unit)}
 <h4>Derived metrics</h4>
 ${derivedTable(e, label)}`;
   }).join('\n');
