@@ -8,6 +8,11 @@
  */
 export class InputError extends Error {
   override name = 'InputError';
+
+  /** NOTE: a message quotes names from the file (zip entries, pickle globals): their line breaks are shown as \n, so it stays one line. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message.replace(/\r\n|\r|\n/g, '\\n'), options);
+  }
 }
 
 /** The first line of an error's message (inputs' messages are one line; a bug's first line is its summary). */

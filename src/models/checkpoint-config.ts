@@ -105,6 +105,9 @@ export function readCheckpointSpec(metadata: Record<string, string>, path: strin
       + `(expected one of ${CHECKPOINT_CONFIG_KEYS.join(', ')}); `
       + 'spikewatt train writes it');
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CheckpointConfigError(`${path}: the metadata model config is not a JSON object`);
+  }
   const obj = raw as { name?: unknown; zoo?: unknown; config?: unknown; family?: unknown };
   const config = (obj.family !== undefined ? obj : obj.config) as ModelConfig | undefined;
   if (!config || typeof config !== 'object') {
