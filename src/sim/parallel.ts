@@ -85,6 +85,8 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-from-sour
 async function runInWorkers(
   spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, count: number,
 ): Promise<SampleRunResult> {
+  // a core that cannot run here fails in this thread, with its own error class (one line, exit 2), not in a worker
+  CORES[o.core](o.coreOptions ?? {}).dispose();
   const sink = new CountingSink(spec, spec.config.timesteps);
   sink.recordPerSample = o.spikeRecords ?? true;
   const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);

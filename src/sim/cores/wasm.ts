@@ -5,6 +5,7 @@ import type { FoldedConv } from '../../models/fold.js';
 import type { ComputeCore } from '../core.js';
 import type { EventBuffer } from '../events.js';
 import { relayoutConv, scatterInto } from './reference.js';
+import { CoreUnavailableError } from './unavailable.js';
 
 /**
  * The wasm core: conv layers as a gather over each output cell's active receptive field, in WebAssembly SIMD
@@ -92,7 +93,7 @@ export class WasmCore implements ComputeCore {
     this.precision = opts.precision ?? 'f64';
     this.name = this.precision === 'f64' ? 'wasm' : 'wasm-f32';
     const why = wasmUnavailableReason();
-    if (why) throw new Error(why);
+    if (why) throw new CoreUnavailableError(why);
     this.x = new WebAssembly.Instance(loadModule(), {}).exports as unknown as Exports;
     this.top = this.x.memory.buffer.byteLength;
   }
