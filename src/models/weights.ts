@@ -34,6 +34,22 @@ export function checkCheckpoint(spec: ModelSpec, t: TensorMap, what = 'checkpoin
     if (shapes.length) parts.push(`mis-shaped ${shapes.length}: ${list(shapes)}`);
     throw new CheckpointMismatchError(`${what} does not fit model ${spec.name}: ${parts.join('; ')}`);
   }
+  // NOTE: a NaN or Inf weight would not fail anywhere later: it silences or saturates neurons and the run prices nonsense
+  for (const k of spec.stateKeys) {
+    const got = t.get(k.key);
+    if (!got) continue;
+    const i = firstNonFinite(got.data);
+    if (i >= 0) {
+      throw new CheckpointMismatchError(`${what}: tensor ${k.key} holds ${got.data[i]} at flat index ${i} of ${got.data.length} `
+        + '(NaN or Inf: a diverged training run or a corrupt file)');
+    }
+  }
+}
+
+/** Index of the first NaN or infinite value, or -1. */
+export function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
 }
 
 /** mulberry32: small seeded PRNG; every random thing in spikewatt goes through a seeded generator. */

@@ -6,6 +6,7 @@ import { parseJsonWith } from '../json.js';
 import type { Dataset } from '../data/dataset.js';
 import type { FoldedWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
+import { firstNonFinite } from '../models/weights.js';
 import { labelRank, type Accuracy } from '../reports/accuracy.js';
 import { rawCountsSchema } from '../reports/schema.js';
 import { CountingSink, mergeCounts, type OpCounts } from '../sim/counts.js';
@@ -149,15 +150,20 @@ export async function runSlice(
     await new Promise<void>((resolve) => { setImmediate(resolve); });
     const start = next, len = Math.min(every, slice.end - start);
     const labels: number[] = [];
+    // NOTE: an input error is kept and ends the chunk, not thrown: input() runs inside runSamples' worker message handler
+    let bad: InputError | null = null;
     const res = await runSamples(spec, weights, len, (i) => {
       const s = data.get(start + i);
       labels[i] = s.label;
+      const j = bad === null ? firstNonFinite(s.x) : -1;
+      if (j >= 0) bad = new InputError(`${run.fingerprint.dataset}: sample ${start + i} holds ${s.x[j]} at input element ${j} (NaN or Inf)`);
       return s.x;
     }, {
       core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,
       onBatch: (done) => onBatch(start - slice.first + done, size),
-      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+      shouldStop: () => bad !== null || (o.shouldStop?.() ?? false),
     });
+    if (bad !== null) throw bad;
     if (res.done > 0) mergeCounts(counts, res.sink.counts);
     res.logits.forEach((l, i) => {
       if (l.length !== classes) throw new Error(`logits of ${l.length} classes from a model of ${classes}`);
