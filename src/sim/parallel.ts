@@ -5,6 +5,8 @@ import type { ModelSpec } from '../models/spec.js';
 import { CountingSink, mergeCounts, type OpCounts } from './counts.js';
 import { CORES, type CoreName, type CoreOptions } from './cores/index.js';
 import { Simulator, type BatchCoupling, type SampleInput } from './simulate.js';
+import type { ComputeCore } from './core.js';
+import { simulateLayerMajor, type DeferringCore } from './cores/webgpu/layer-major.js';
 
 /**
  * Samples across worker threads. Samples are independent, so a run splits into batches that any worker may take;
@@ -51,14 +53,46 @@ export type WorkerReply =
 export async function runSamples(
   spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions,
 ): Promise<SampleRunResult> {
-  const workers = o.batchCoupling === 'official' ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
+  // one device: a batching core (webgpu) runs in this thread, a batch per dispatch
+  const single = o.batchCoupling === 'official' || o.core === 'webgpu';
+  const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
   if (workers <= 1) return runInThread(spec, weights, n, input, o);
   return runInWorkers(spec, weights, n, input, o, workers);
+}
+
+/** A core that batches a layer's convs over the samples of a batch (the WebGPU core: one dispatch per layer and step). */
+function isDeferring(core: ComputeCore): core is DeferringCore {
+  return typeof (core as Partial<DeferringCore>).deferConvs === 'function' && typeof (core as Partial<DeferringCore>).flush === 'function';
+}
+
+/** Independent samples through the layer-major scheduler, one batch per flush (same spikes and counts as time-major). */
+export async function runLayerMajor(
+  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, core: DeferringCore,
+): Promise<SampleRunResult> {
+  const sink = new CountingSink(spec, spec.config.timesteps);
+  sink.recordPerSample = o.spikeRecords ?? true;
+  const logits: Float64Array[] = [];
+  try {
+    for (let i = 0; i < n; i += o.batchSize) {
+      if (o.shouldStop) {
+        await new Promise<void>((resolve) => { setImmediate(resolve); });
+        if (o.shouldStop()) break;
+      }
+      const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
+      logits.push(...simulateLayerMajor(spec, weights, batch, core, { batchSize: batch.length, sink, firstSample: i }).logits);
+      sink.counts.samples = logits.length;
+      o.onBatch?.(logits.length, n);
+    }
+  } finally {
+    core.dispose();
+  }
+  return { logits, sink, done: logits.length, workers: 1 };
 }
 
 async function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions):
   Promise<SampleRunResult> {
   const core = CORES[o.core](o.coreOptions ?? {});
+  if (o.batchCoupling === 'independent' && isDeferring(core)) return runLayerMajor(spec, weights, n, input, o, core);
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
   sim.sink.recordPerSample = o.spikeRecords ?? true;
   const logits: Float64Array[] = [];

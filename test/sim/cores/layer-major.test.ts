@@ -110,3 +110,20 @@ test('layer-major on a real WebGPU adapter equals the wasm core (spikes, counts;
     cpu.logits.forEach((row, b) => row.forEach((v, k) => assert.ok(Math.abs(gpu.logits[b]![k]! - v) <= 1e-6 * Math.max(1, Math.abs(v)))));
   }
 });
+
+test('runSamples\' layer-major path (a batching core): one flush per layer and step per batch, the time-major results', async () => {
+  const { runLayerMajor, runSamples } = await import('../../../src/sim/parallel.js');
+  const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 2, imgSize: 8, timesteps: 2, heads: 2 });
+  const folded = foldWeights(spec, randomWeights(spec, { seed: 5 }));
+  const r = mulberry32(3);
+  const xs = Array.from({ length: 5 }, () => new Float32Array(numel(spec.inputShape)).map(() => 2 * r() - 1));
+  const o = { core: 'reference' as const, batchCoupling: 'independent' as const, batchSize: 2, workers: 1 };
+  const want = await runSamples(spec, folded, xs.length, (i) => xs[i]!, o);
+  const core = new DeferringReference();
+  const got = await runLayerMajor(spec, folded, xs.length, (i) => xs[i]!, o, core);
+  assert.deepEqual(got.logits, want.logits);
+  assert.deepEqual([...got.sink.spikesPerSample], [...want.sink.spikesPerSample]);
+  assert.deepEqual(got.sink.counts, want.sink.counts);
+  const convs = spec.layers.filter((l) => l.kind === 'conv').length;
+  assert.equal(core.flushes, convs * spec.config.timesteps * Math.ceil(xs.length / 2));
+});

@@ -47,7 +47,7 @@ function keep(slot: Slot, v: Value): void {
  * over B input maps, instead of B round trips. Independent batch coupling only.
  */
 export function simulateLayerMajor(
-  spec: ModelSpec, weights: FoldedWeights, inputs: SampleInput[], core: DeferringCore, o: { batchSize: number; sink?: CountingSink },
+  spec: ModelSpec, weights: FoldedWeights, inputs: SampleInput[], core: DeferringCore, o: { batchSize: number; sink?: CountingSink; firstSample?: number },
 ): { logits: Float64Array[]; sink: CountingSink } {
   const T = spec.config.timesteps, inS = spec.inputShape, inN = numel(inS), dvs = spec.config.input === 'dvs';
   const sink = o.sink ?? new CountingSink(spec, T);
@@ -92,7 +92,7 @@ export function simulateLayerMajor(
         for (let b = 0; b < B; b++) {
           ins.length = 0;
           for (const j of l.inputIdx) ins.push(j < 0 ? inputSlots[b]!.value : slots[j]![b]!.value);
-          l.runner.step({ t, timesteps: T, sample: first + b, slot: b, core, sink, counts: l.counts }, ins, l.out, out[b]!);
+          l.runner.step({ t, timesteps: T, sample: (o.firstSample ?? 0) + first + b, slot: b, core, sink, counts: l.counts }, ins, l.out, out[b]!);
           keep(slots[li]![b]!, l.out);
         }
         core.deferConvs(false);
