@@ -90,7 +90,7 @@ test('JSON pointers escape ~ and /', () => {
 });
 
 test('every built-in profile loads, is named as registered, and every coefficient carries a source', () => {
-  assert.deepEqual(listProfiles().sort(), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'loihi', 'odin', 'truenorth']);
+  assert.deepEqual(listProfiles().sort(), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth']);
   for (const name of listProfiles()) {
     const p = loadProfile(name, read);
     assert.equal(p.name, name);

@@ -16,7 +16,7 @@ test('compare --attention qkta,ssa: two variants sharing the non-attention weigh
     const r = run(['compare', '--model', 'qkformer-cifar10', '--img-size', '16', '--embed-dims', '32', '--depths', '3', '--timesteps', '2',
       '--num-classes', '4', '--dataset', 'synthetic', '--samples', '3', '--attention', 'qkta,ssa', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['attention-memory.png', 'attention-ops.png', 'compare-energy.png', 'compare-firing-rates.png', 'compare.html', 'compare.json']);
+    assert.deepEqual(readdirSync(out).sort(), ['attention-energy.png', 'attention-memory.png', 'attention-ops.png', 'compare-energy.png', 'compare-firing-rates.png', 'compare.html', 'compare.json']);
     const c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     assert.equal(c.schemaVersion, 1);
     assert.deepEqual(c.variants.map((v: { attention: string[] }) => v.attention.join(',')), ['qkta,qkta,qkta', 'ssa,ssa,ssa']);

@@ -20,7 +20,7 @@ test('datasets --json lists every kind; datasets SPEC describes one; bad specs a
   const bad = run(['datasets', 'cifar10:/nonexistent/c']);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, 'spikewatt: /nonexistent/c: no such file or directory\n');
-  const unknown = run(['datasets', 'imagenet']);
+  const unknown = run(['datasets', 'imagenet21k']);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /^spikewatt: unknown dataset 'imagenet'/);
+  assert.match(unknown.stderr, /^spikewatt: unknown dataset 'imagenet21k'/);
 });

@@ -18,7 +18,7 @@ test('hardware lists the built-in profiles; --json gives the validated profiles'
   const json = run(['hardware', '--json']);
   assert.equal(json.status, 0, json.stderr);
   const list = JSON.parse(json.stdout) as { name: string; file: string; ops: Record<string, { energyPj?: number }> }[];
-  assert.deepEqual(list.map((p) => p.name), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'loihi', 'odin', 'truenorth']);
+  assert.deepEqual(list.map((p) => p.name), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth']);
   assert.equal(list.find((p) => p.name === 'truenorth')!.ops.ac!.energyPj, 26);
 });
 
