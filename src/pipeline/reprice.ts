@@ -93,6 +93,7 @@ export function reprice(report: ProfileReport, o: RepriceOptions): ProfileReport
     seconds: 0,
   };
   return priceRun(sim, profiles, convention, o.allowUnpriced ?? false, {
-    conventions, notes: report.config.notes ?? [], command: report.config.command ?? null, weightsSha256: report.model.weightsSha256 ?? null,
+    conventions, notes: report.config.notes ?? [], weightsSha256: report.model.weightsSha256 ?? null,
+    ...(report.config.command !== undefined ? { command: report.config.command } : {}),
   });
 }

@@ -44,9 +44,12 @@ process.stdout.write(JSON.stringify(report));
     const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'spikewatt.js'), 'profile', '--model', MODEL, '--dataset', 'fashion-mnist',
       '--samples', '4', '--hardware', 'cmos45-fp32', '--out', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
-    const fromCli = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as { config: { samples: number } };
+    const fromCli = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as { config: { samples: number; command?: string } };
     const fromLib = JSON.parse(lib.stdout) as typeof fromCli;
     assert.equal(fromLib.config.samples, 4);
+    // the CLI records its command line; a library call has none
+    assert.match(fromCli.config.command ?? '', /^spikewatt profile --model /);
+    delete fromCli.config.command;
     assert.deepEqual(fromLib, fromCli);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -17,7 +17,12 @@ test('profile() reports progress through the callback and re-pricing a saved rep
   const one = await profile({ ...RUN, hardware: ['cmos45-fp32'] });
   const saved = JSON.parse(JSON.stringify(one)) as typeof one;
   assert.deepEqual(reprice(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, overrides: SMALL }), both);
-  assert.throws(() => reprice(saved, { hardware: ['loihi'], allowUnpriced: true }), /is not the model of this report/);
+  // profile.json records the resolved model config: re-pricing needs no size overrides
+  assert.deepEqual(reprice(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true }), both);
+  // an older file without it still needs them
+  const old = JSON.parse(JSON.stringify(one)) as typeof one;
+  delete old.model.config;
+  assert.throws(() => reprice(old, { hardware: ['loihi'], allowUnpriced: true }), /is not the model of this report/);
 });
 
 test('profile() checks its options before simulating; bad input is an InputError naming the option', async () => {
