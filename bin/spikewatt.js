@@ -5,14 +5,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'cli', 'main.js');
-let mod;
-if (existsSync(built)) {
-  mod = await import(pathToFileURL(built).href);
-} else {
+const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
+if (!built) {
   const { register } = await import('tsx/esm/api');
   register();
-  mod = await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
 }
+const load = (module) => import(pathToFileURL(join(root, built ? 'dist' : 'src', `${module}.${built ? 'js' : 'ts'}`)).href);
 const { hideBin } = await import('yargs/helpers');
-process.exitCode = await mod.main(hideBin(process.argv));
+const args = hideBin(process.argv);
+// checks that need no heavy module first (an unusable --out fails in a fraction of a second), then the CLI
+const early = (await load('cli/early')).earlyCheck(args);
+if (early !== null) {
+  process.stderr.write(early);
+  process.exitCode = 2;
+} else {
+  process.exitCode = await (await load('cli/main')).main(args);
+}

@@ -1,13 +1,15 @@
 import {
-  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync,
+  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { basename, dirname, join } from 'node:path';
 import { renderCompareFiles } from '../reports/compare-files.js';
 import type { CompareReport } from '../reports/compare.js';
 import { renderProfileFiles } from '../reports/profile-files.js';
 import type { ProfileReport } from '../reports/schema.js';
+
+// NOTE: in its own leaf module, so that the CLI can check --out before it loads anything heavy
+export { checkOutDir } from './out-dir.js';
 
 /** Files of an output directory: name -> contents. */
 export type OutputFiles = Map<string, string | Uint8Array>;
@@ -38,44 +40,6 @@ export function renderProfile(report: ProfileReport, o: { json?: boolean } = {})
 export function renderCompare(report: CompareReport): OutputFiles {
   return renderCompareFiles(report, chartJsSource());
 }
-
-/** Files a report set consists of: an existing --out holding only these may be replaced by a new set. */
-const REPORT_FILE = /\.(json|csv|html|png)$/i;
-
-/**
- * Checks, before any simulation, that `out` can take a report set: it is not a file, the nearest existing
- * ancestor is a directory we can create entries in (probed by creating one, since permission bits say
- * nothing to root or on a read-only mount), and an existing `out` holds only report files, since the new set
- * replaces it whole. Returns the absolute path. Errors are one-line InputErrors.
- */
-export function checkOutDir(out: string): string {
-  const dir = resolve(out);
-  const kind = (p: string): 'dir' | 'other' | 'none' => {
-    try { return statSync(p).isDirectory() ? 'dir' : 'other'; } catch { return 'none'; }
-  };
-  const k = kind(dir);
-  if (k === 'other') throw new InputError(`--out ${out} exists and is not a directory`);
-  if (k === 'dir') {
-    let names: string[];
-    try { names = readdirSync(dir); } catch (e) { throw new InputError(`--out ${out}: cannot list it (${errCode(e)})`); }
-    const foreign = names.find((n) => !REPORT_FILE.test(n) || kind(join(dir, n)) !== 'other');
-    if (foreign !== undefined) {
-      throw new InputError(`--out ${out} holds ${foreign}, which is not a report file; the new report set replaces the directory `
-        + 'whole, so give a new or empty directory, or one that holds only an earlier report set');
-    }
-  }
-  let ancestor = dirname(dir);
-  while (kind(ancestor) === 'none' && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
-  if (kind(ancestor) !== 'dir') throw new InputError(`--out ${out}: ${ancestor} is not a directory`);
-  try {
-    rmdirSync(mkdtempSync(join(ancestor, `.${basename(dir)}.tmp-`)));
-  } catch (e) {
-    throw new InputError(`--out ${out}: cannot create files in ${ancestor} (${errCode(e)})`);
-  }
-  return dir;
-}
-
-const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
 
 /**
  * Writes a report set as one unit: every file goes into a temporary sibling of DIR, which then takes DIR's

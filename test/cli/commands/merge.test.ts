@@ -54,6 +54,7 @@ test('an unusable --out fails with one line and exit 2 before any simulation', a
       [file, /exists and is not a directory/], [join(file, 'out'), /is not a directory/], ['/proc/spikewatt-out', /cannot create files in \/proc/],
       [tmp, /holds (file|notes\.txt), which is not a report file/],
     ];
+    let fastest = Infinity;
     for (const [out, why] of cases) {
       // a million samples: a run that started simulating would not end within the test's time
       const start = Date.now();
@@ -62,12 +63,16 @@ test('an unusable --out fails with one line and exit 2 before any simulation', a
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, why);
       assert.equal(r.stderr.split('\n').length, 2, r.stderr);
-      assert.ok(ms < 15_000, `${ms} ms`);
+      // bin/spikewatt.js checks --out before it loads the command line
+      fastest = Math.min(fastest, ms);
+      assert.ok(ms < 5000, `${ms} ms`);
       // in the library, the check is the first thing profile() does: well under a second
       const t0 = performance.now();
       await assert.rejects(profile({ model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples: 1_000_000, out }), why);
       assert.ok(performance.now() - t0 < 1000, `${performance.now() - t0} ms`);
     }
+    // NOTE: the best of the cases, so that a test machine busy with other tests does not fail it
+    assert.ok(fastest < 1000, `the CLI took ${fastest} ms at best to refuse --out`);
     assert.deepEqual(readdirSync(tmp).sort(), ['file', 'notes.txt'], 'no probe or temporary directory left');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
