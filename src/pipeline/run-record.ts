@@ -63,7 +63,8 @@ function sameAsConfig(c: ModelConfig, k: (typeof SIZE_KEYS)[number], o: ConfigOv
     case 'heads': return c.heads.every((h) => h === o.heads);
     case 'attention': {
       const a = o.attention ?? [];
-      return a.length === 1 ? c.attention.every((x) => x === a[0]) : a.length === c.attention.length && a.every((x, i) => x === c.attention[i]);
+      if (a.length === 1) return c.attention.every((x) => x === a[0]);
+      return a.length === c.attention.length && a.every((x, i) => x === c.attention[i]);
     }
     default: return c[k] === o[k];
   }
@@ -80,12 +81,15 @@ export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigO
   const c = model.spec.config;
   const bad = SIZE_KEYS.filter((k) => overrides[k] !== undefined && !sameAsConfig(c, k, overrides));
   if (bad.length) {
-    throw new InputError(`${model.checkpoint} fixes the model's sizes; ${bad.map((k) => `${FLAG[k]} ${JSON.stringify(overrides[k])}`).join(', ')} `
-      + `conflict${bad.length === 1 ? 's' : ''} with its config (${bad.map((k) => `${k} ${JSON.stringify(c[k])}`).join(', ')}): drop ${bad.length === 1 ? 'it' : 'them'}`);
+    const given = bad.map((k) => `${FLAG[k]} ${JSON.stringify(overrides[k])}`).join(', ');
+    const own = bad.map((k) => `${k} ${JSON.stringify(c[k])}`).join(', ');
+    throw new InputError(`${model.checkpoint} fixes the model's sizes; ${given} conflict${bad.length === 1 ? 's' : ''} with its config `
+      + `(${own}): drop ${bad.length === 1 ? 'it' : 'them'}`);
   }
   const trainedT = overrides.timesteps !== undefined ? checkpointTimesteps(model.checkpoint) : null;
   if (trainedT !== null && trainedT !== c.timesteps) {
-    return [`T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): accuracy and firing rates may differ from training`];
+    return [`T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): `
+      + 'accuracy and firing rates may differ from training'];
   }
   return [];
 }

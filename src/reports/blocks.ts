@@ -47,7 +47,9 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
     const b = blockOf(l.name);
     let row = byInstance.get(b.instance);
     if (!row) {
-      row = { instance: b.instance, type: b.type, stage: b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, unpriced: [] };
+      row = {
+        instance: b.instance, type: b.type, stage: b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, unpriced: [],
+      };
       byInstance.set(b.instance, row);
       out.push(row);
     }
@@ -67,7 +69,10 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
   return out;
 }
 
-export interface BlockSum { key: string; type: BlockType; stage: string | null; energyPj: number; memoryPj: number; share: number; synapticOps: number; blocks: number; unpriced: OpKind[] }
+export interface BlockSum {
+  key: string; type: BlockType; stage: string | null; energyPj: number; memoryPj: number; share: number; synapticOps: number;
+  blocks: number; unpriced: OpKind[];
+}
 
 /** Blocks summed by type (stage null) or by stage and type, in first-seen order. */
 export function sumBlocks(blocks: readonly BlockEnergy[], by: 'type' | 'stage'): BlockSum[] {
@@ -77,7 +82,10 @@ export function sumBlocks(blocks: readonly BlockEnergy[], by: 'type' | 'stage'):
     const key = by === 'type' ? b.type : `${b.stage} ${b.type}`;
     let s = index.get(key);
     if (!s) {
-      s = { key, type: b.type, stage: by === 'type' ? null : b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, blocks: 0, unpriced: [] };
+      s = {
+        key, type: b.type, stage: by === 'type' ? null : b.stage,
+        energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, blocks: 0, unpriced: [],
+      };
       index.set(key, s);
       out.push(s);
     }
