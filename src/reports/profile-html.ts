@@ -61,28 +61,38 @@ function memoryTables(r: ProfileReport, e: ProfileEnergy, unit: EnergyUnit): str
   const share = tot > 0 ? ` (${fmtPct(memPj / tot)} of the total)` : '';
   if (!e.memory.length) {
     const src = e.sources.filter((s) => s.op === 'memRead' || s.op === 'memWrite');
-    const how = src.map((s) => `${s.op}: ${s.energyPj !== null ? `${fmtNum(s.energyPj)} pJ per word` : s.includedIn ? `included in ${s.includedIn.join(', ')}` : 'not priced'}`);
-    return `<p class="note">No capacity-dependent memory model: ${escapeHtml(how.join('; ') || 'memory ops not priced')}${escapeHtml(share)}.</p>`;
+    const how = src.map((s) => `${s.op}: ${s.energyPj !== null ? `${fmtNum(s.energyPj)} pJ per word`
+      : s.includedIn ? `included in ${s.includedIn.join(', ')}` : 'not priced'}`);
+    const text = `No capacity-dependent memory model: ${how.join('; ') || 'memory ops not priced'}${share}.`;
+    return `<p class="note">${escapeHtml(text)}</p>`;
   }
-  const points = table([textCol('memory'), numCol('capacity'), numCol('pJ per access'), numCol('access bits'), numCol('pJ per 32-bit word'), textCol('provenance'), textCol('source')],
+  const points = table([
+    textCol('memory'), numCol('capacity'), numCol('pJ per access'), numCol('access bits'), numCol('pJ per 32-bit word'),
+    textCol('provenance'), textCol('source')],
     e.memory.map((m) => [
-      escapeHtml(m.where), escapeHtml(m.capacityBytes === null ? 'DRAM' : fmtBytes(m.capacityBytes)), escapeHtml(fmtNum(m.energyPjPerAccess)),
-      escapeHtml(m.accessBits), escapeHtml(fmtNum((m.energyPjPerAccess * 32) / m.accessBits)), escapeHtml(m.provenance), escapeHtml(m.source),
+      escapeHtml(m.where), escapeHtml(m.capacityBytes === null ? 'DRAM' : fmtBytes(m.capacityBytes)),
+      escapeHtml(fmtNum(m.energyPjPerAccess)),
+      escapeHtml(m.accessBits), escapeHtml(fmtNum((m.energyPjPerAccess * 32) / m.accessBits)),
+      escapeHtml(m.provenance), escapeHtml(m.source),
     ]));
   const rows: string[][] = [];
   e.layers.forEach((l, i) => {
     for (const m of l.memory ?? []) {
       const pj = l.perStep.reduce((s, x) => s + x.byOpKindPj[m.op], 0);
-      rows.push([escapeHtml(l.name), escapeHtml(m.op), escapeHtml(fmtBytes(m.bytes)), escapeHtml(fmtNum(m.pjPerWord)), escapeHtml(fmtNum(pj)),
+      rows.push([escapeHtml(l.name), escapeHtml(m.op), escapeHtml(fmtBytes(m.bytes)), escapeHtml(fmtNum(m.pjPerWord)),
+        escapeHtml(fmtNum(pj)),
         escapeHtml(r.layers[i]?.kind ?? '')]);
     }
   });
   const perLayer = rows.length
-    ? `<details><summary>Per layer: the memory size each layer's reads and writes were priced at (${rows.length} rows)</summary><div class="scroll">${table(
-      [textCol('layer'), textCol('op'), numCol('memory size'), numCol('pJ per word'), numCol('pJ per inference'), textCol('kind')], rows)}</div></details>`
+    ? `<details><summary>Per layer: the memory size each layer's reads and writes were priced at (${rows.length} rows)</summary>`
+      + `<div class="scroll">${table(
+      [textCol('layer'), textCol('op'), numCol('memory size'), numCol('pJ per word'), numCol('pJ per inference'), textCol('kind')],
+      rows)}</div></details>`
     : '';
   return `<p>memRead and memWrite are priced by the capacity of the memory that holds the data (log2-linear between the points below):
-a synaptic layer's reads hit its weight memory, every other access the layer's state memory. Memory costs ${escapeHtml(fmtEnergy(memPj, unit))} per inference${escapeHtml(share)}.</p>
+a synaptic layer's reads hit its weight memory, every other access the layer's state memory.
+Memory costs ${escapeHtml(fmtEnergy(memPj, unit))} per inference${escapeHtml(share)}.</p>
 ${points}
 ${perLayer}`;
 }
@@ -104,10 +114,13 @@ function blockTables(r: ProfileReport, e: ProfileEnergy, unit: EnergyUnit): stri
     numCol('% of total'), numCol('of which memory'), numCol('synaptic ops')];
   const byType = sumBlocks(blocks, 'type');
   const byStage = sumBlocks(blocks, 'stage');
-  return `${table(cols('block type', true), byType.map((b) => row(blockTypeLabel(b.type), b.energyPj, b.memoryPj, b.share, b.synapticOps, b.unpriced, b.blocks)))}
+  type Sum = { energyPj: number; memoryPj: number; share: number; synapticOps: number; unpriced: string[] };
+  const rowOf = (name: string, b: Sum, n?: number) =>
+    row(name, b.energyPj, b.memoryPj, b.share, b.synapticOps, b.unpriced, n);
+  return `${table(cols('block type', true), byType.map((b) => rowOf(blockTypeLabel(b.type), b, b.blocks)))}
 <details><summary>By stage and block type (${byStage.length} rows) and per block instance (${blocks.length})</summary>
-${table(cols('stage, block type', true), byStage.map((b) => row(`${b.stage} ${blockTypeLabel(b.type)}`, b.energyPj, b.memoryPj, b.share, b.synapticOps, b.unpriced, b.blocks)))}
-<div class="scroll">${table(cols('block', false), blocks.map((b) => row(`${b.instance} (${blockTypeLabel(b.type)})`, b.energyPj, b.memoryPj, b.share, b.synapticOps, b.unpriced)))}</div>
+${table(cols('stage, block type', true), byStage.map((b) => rowOf(`${b.stage} ${blockTypeLabel(b.type)}`, b, b.blocks)))}
+<div class="scroll">${table(cols('block', false), blocks.map((b) => rowOf(`${b.instance} (${blockTypeLabel(b.type)})`, b)))}</div>
 </details>`;
 }
 
@@ -143,9 +156,11 @@ function layerTable(r: ProfileReport, unit: EnergyUnit): string {
   const flush = (stage: string) => {
     const s = stageSum.get(stage);
     if (!s) return;
-    rows.push(`<tr class="sub"><td><b>${escapeHtml(stage)} subtotal</b></td><td></td><td></td><td></td><td></td><td></td>${r.energy.map((e, j) => {
+    const empty = '<td></td>'.repeat(5);
+    rows.push(`<tr class="sub"><td><b>${escapeHtml(stage)} subtotal</b></td>${empty}${r.energy.map((e, j) => {
       const pj = s[j]!, tot = totalPj(e);
-      return num(pj, `<b>${escapeHtml(fmtNum(pj * unit.perPj))}</b>`) + num(tot > 0 ? pj / tot : 0, `<b>${escapeHtml(tot > 0 ? fmtPct(pj / tot) : '')}</b>`);
+      const share = tot > 0 ? fmtPct(pj / tot) : '';
+      return num(pj, `<b>${escapeHtml(fmtNum(pj * unit.perPj))}</b>`) + num(tot > 0 ? pj / tot : 0, `<b>${escapeHtml(share)}</b>`);
     }).join('')}</tr>`);
   };
   let current: string | null = null;
@@ -164,8 +179,10 @@ function layerTable(r: ProfileReport, unit: EnergyUnit): string {
         + num(tot > 0 ? pj / tot : 0, escapeHtml(tot > 0 ? fmtPct(pj / tot) : ''));
     });
     stageSum.set(l.stage, sums);
-    rows.push(`<tr><td>${escapeHtml(l.name)}</td><td>${escapeHtml(l.kind)}</td>${num(by.ac, escapeHtml(fmtNum(by.ac)))}${num(by.mac, escapeHtml(fmtNum(by.mac)))}`
-      + `${num(by.neuronUpdate, escapeHtml(fmtNum(by.neuronUpdate)))}${num(fr ?? -1, escapeHtml(fr === null ? '' : fr.toFixed(4)))}${cells.join('')}</tr>`);
+    const rate = num(fr ?? -1, escapeHtml(fr === null ? '' : fr.toFixed(4)));
+    rows.push(`<tr><td>${escapeHtml(l.name)}</td><td>${escapeHtml(l.kind)}</td>`
+      + `${num(by.ac, escapeHtml(fmtNum(by.ac)))}${num(by.mac, escapeHtml(fmtNum(by.mac)))}`
+      + `${num(by.neuronUpdate, escapeHtml(fmtNum(by.neuronUpdate)))}${rate}${cells.join('')}</tr>`);
   });
   if (current !== null) flush(current);
   const head = ['layer', 'kind', 'AC', 'MAC', 'neuron updates', 'firing rate',
@@ -179,14 +196,16 @@ function paperSection(r: ProfileReport): string {
   const p = paperCheck(r);
   if (!p) return '';
   const rows = p.rows.map((row) => [
-    escapeHtml(row.model), escapeHtml(row.imgSize), escapeHtml(row.timesteps), escapeHtml(fmtNum(row.paramsM)), escapeHtml(fmtNum(row.energyMj)),
+    escapeHtml(row.model), escapeHtml(row.imgSize), escapeHtml(row.timesteps), escapeHtml(fmtNum(row.paramsM)),
+    escapeHtml(fmtNum(row.energyMj)),
     row.matches ? (p.spikewatt.map((s) => escapeHtml(`${s.complete ? '' : '≥ '}${fmtNum(s.energyMj)} on ${s.profile}`
       + `${s.ratioToPaper !== null ? ` (${fmtNum(s.ratioToPaper, 3)}× the paper)` : ''}`)).join('<br>') || 'not priced under spikformer')
       : '<span class="note">another size or T</span>',
   ]);
   return `<h2>Paper check</h2>
 <p>${escapeHtml(p.source)}: the published energy per image (mJ) of this architecture, and this run's total under the same formula.</p>
-${table([textCol('model'), numCol('image px'), numCol('T'), numCol('params (M)'), numCol('paper (mJ)'), numCol('spikewatt, spikformer convention (mJ)')], rows)}
+${table([textCol('model'), numCol('image px'), numCol('T'), numCol('params (M)'), numCol('paper (mJ)'),
+    numCol('spikewatt, spikformer convention (mJ)')], rows)}
 <ul class="note">${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
 }
 
@@ -202,23 +221,29 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
     ...(r.accuracy.top5 !== null ? [['top-5 accuracy', fmtPct(r.accuracy.top5), ''] as [string, string, string]] : []),
     ['mean firing rate', rate === null ? 'n/a' : fmtPct(rate), 'spikes / neuron / time step'],
     ...r.energy.map((e): [string, string, string] => [
-      energyLabel(r, e), totalText(totalPj(e), isComplete(e), unit), isComplete(e) ? 'per inference' : incompleteNote(e.unpriced.map((u) => u.op)),
+      energyLabel(r, e), totalText(totalPj(e), isComplete(e), unit),
+      isComplete(e) ? 'per inference' : incompleteNote(e.unpriced.map((u) => u.op)),
     ]),
   ];
-  const cardHtml = `<div class="cards">${cards.map(([k, v, s]) => `<div class="card${v.startsWith('≥') ? ' incomplete' : ''}"><div class="k">${escapeHtml(k)}</div>`
+  const cardHtml = `<div class="cards">${cards.map(([k, v, s]) =>
+    `<div class="card${v.startsWith('≥') ? ' incomplete' : ''}"><div class="k">${escapeHtml(k)}</div>`
     + `<div class="v">${escapeHtml(v)}</div>${s ? `<div class="s">${escapeHtml(s)}</div>` : ''}</div>`).join('')}</div>`;
 
   const cfg = m.config;
   const config = kvTable([
-    ['model', m.label ?? m.name], ['built from', m.name], ['weights', m.weights], ...(m.weightsFile ? [['weights file', m.weightsFile] as [string, string]] : []),
-    ...(m.weightsSha256 ? [['weights SHA-256', m.weightsSha256] as [string, string]] : []), ...(m.init ? [['init', m.init] as [string, string]] : []),
+    ['model', m.label ?? m.name], ['built from', m.name], ['weights', m.weights],
+    ...(m.weightsFile ? [['weights file', m.weightsFile] as [string, string]] : []),
+    ...(m.weightsSha256 ? [['weights SHA-256', m.weightsSha256] as [string, string]] : []),
+    ...(m.init ? [['init', m.init] as [string, string]] : []),
     ['family', m.family], ...(cfg ? [
-      ['embed dims (last stage)', cfg.embedDims], ['depths', cfg.depths], ['heads per stage', cfg.heads.join(', ')], ['MLP ratio', cfg.mlpRatio],
+      ['embed dims (last stage)', cfg.embedDims], ['depths', cfg.depths], ['heads per stage', cfg.heads.join(', ')],
+      ['MLP ratio', cfg.mlpRatio],
       ['SPEDS', cfg.speds ? 'yes' : 'no (plain patch embedding)'],
     ] as [string, string | number][] : []),
     ['attention per stage', m.attention.join(', ')],
     ['time steps T', m.timesteps], ['input shape', m.inputShape.join(' × ')], ['classes', m.numClasses],
-    ['parameters', fmtNum(m.params)], ['dense MACs per step', fmtNum(m.denseMacsPerStep)], ['attention FLOPs per step', fmtNum(m.attentionFlopsPerStep)],
+    ['parameters', fmtNum(m.params)], ['dense MACs per step', fmtNum(m.denseMacsPerStep)],
+    ['attention FLOPs per step', fmtNum(m.attentionFlopsPerStep)],
     ['dataset', `${r.dataset.name} (${r.dataset.split}, ${r.dataset.kind}, source ${r.dataset.source})`], ['samples', c.samples],
     ['counting convention', (c.conventions ?? [c.convention]).join(', ')], ['compute core', c.core], ['batch coupling', c.batchCoupling],
     ['batch size', c.batchSize], ['seed', c.seed], ...(c.command ? [['command', c.command] as [string, string]] : []),
@@ -231,7 +256,8 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
       + `${escapeHtml(e.unpriced.map((u) => `${u.op} ${fmtNum(u.count)} per inference`).join(', '))}; the total is a lower bound</div>`,
   ]);
   const totals = table([
-    textCol('profile'), textCol('technology'), textCol('convention'), numCol(`energy per inference (${unit.label})`), textCol('completeness'),
+    textCol('profile'), textCol('technology'), textCol('convention'), numCol(`energy per inference (${unit.label})`),
+    textCol('completeness'),
   ], totalsRows);
 
   const ops = opTotals(r);
@@ -246,7 +272,9 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
         : e.memory.length && (s.op === 'memRead' || s.op === 'memWrite') ? 'by memory size (see the memory table)' : 'not priced'),
       escapeHtml(s.provenance ?? ''), escapeHtml(s.source),
     ]);
-    for (const u of e.unpriced) rows.push([escapeHtml(u.op), '<b>no price</b>', '', escapeHtml(`${fmtNum(u.count)} ops per inference are left out of the total`)]);
+    for (const u of e.unpriced) {
+      rows.push([escapeHtml(u.op), '<b>no price</b>', '', escapeHtml(`${fmtNum(u.count)} ops per inference are left out of the total`)]);
+    }
     return `<h3>${escapeHtml(label)}</h3><p class="sub">${escapeHtml(e.technology)}: ${escapeHtml(e.description)}</p>
 ${table([textCol('op'), numCol('pJ per op'), textCol('provenance'), textCol('source')], rows)}
 ${e.notes.length ? `<ul class="note">${e.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
@@ -256,7 +284,9 @@ ${memoryTables(r, e, unit)}
 ${derivedTable(e, label)}`;
   }).join('\n');
 
-  const blocks = r.energy.map((e) => `<h3>${escapeHtml(energyLabel(r, e))}${isComplete(e) ? '' : ` <span class="inc">(${escapeHtml(incompleteNote(e.unpriced.map((u) => u.op)))})</span>`}</h3>
+  const incompleteTag = (e: ProfileEnergy) =>
+    (isComplete(e) ? '' : ` <span class="inc">(${escapeHtml(incompleteNote(e.unpriced.map((u) => u.op)))})</span>`);
+  const blocks = r.energy.map((e) => `<h3>${escapeHtml(energyLabel(r, e))}${incompleteTag(e)}</h3>
 ${blockTables(r, e, unit)}`).join('\n');
 
   const body = `<h1>spikewatt profile: ${escapeHtml(m.label ?? m.name)}</h1>
