@@ -75,7 +75,8 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   const data = planned.map((p) => openModelDataset(p.model.spec, p.run.dataset, run.samples, run.seed, note));
   const runs: CompareRun[] = [];
   for (const [i, p] of planned.entries()) {
-    runs.push({ label: p.label, model: p.model, report: (await profileModel(p.model, p.arg, data[i]!, p.run, p.label, {}, p.notes)).report });
+    const { report } = await profileModel(p.model, p.arg, data[i]!, p.run, p.label, {}, p.notes);
+    runs.push({ label: p.label, model: p.model, report });
   }
   const report = compareReports(runs, planned[0]?.run.dataset ?? run.dataset, run.samples);
   if (dir !== null) writeOutputs(dir, renderCompare(report));

@@ -191,7 +191,8 @@ export function totalsPerProfileChart(r: ProfileReport): ChartSpec {
   const unit = energyUnit(Math.max(1, ...r.energy.map((e) => e.totalMj * 1e9)));
   const kinds = OP_KINDS.filter((k) => r.energy.some((e) => e.byOpKindPj[k] > 0));
   const incomplete = r.energy.filter((e) => e.unpriced.length > 0).map((e) => e.profile);
-  const title = `Total energy per inference by hardware profile (${unit.label})${incomplete.length ? `; incomplete: ${incomplete.join(', ')} (≥)` : ''}`;
+  const flag = incomplete.length ? `; incomplete: ${incomplete.join(', ')} (≥)` : '';
+  const title = `Total energy per inference by hardware profile (${unit.label})${flag}`;
   return {
     id: 'totals-per-profile', title,
     caption: 'Energy of one inference on each hardware profile, stacked by op kind. A profile labelled "≥ (incomplete ...)" prices only some of the'

@@ -20,7 +20,8 @@ export function compareEnergyChart(r: CompareReport): ChartSpec {
   const unit = energyUnit(Math.max(1, ...all));
   const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 50;
   const incomplete = profiles.filter((p) => r.variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)));
-  const title = `Energy per inference by model and hardware profile (${unit.label})${incomplete.length ? `; ≥ incomplete: ${incomplete.join(', ')}` : ''}`;
+  const flag = incomplete.length ? `; ≥ incomplete: ${incomplete.join(', ')}` : '';
+  const title = `Energy per inference by model and hardware profile (${unit.label})${flag}`;
   return {
     id: 'compare-energy', title,
     caption: `One group per model, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}. A profile marked ≥ leaves some counted ops unpriced: `
@@ -151,7 +152,10 @@ export function attentionEnergyChart(r: CompareReport): ChartSpec | null {
 
 export function compareCharts(r: CompareReport): ChartSpec[] {
   const energy = attentionEnergyChart(r);
-  return [...(r.variants.length ? [compareEnergyChart(r), compareFiringChart(r)] : []), ...(energy ? [energy] : []), attentionMemoryChart(r), attentionOpsChart(r)];
+  return [
+    ...(r.variants.length ? [compareEnergyChart(r), compareFiringChart(r)] : []), ...(energy ? [energy] : []),
+    attentionMemoryChart(r), attentionOpsChart(r),
+  ];
 }
 
 /** Energy by block type per profile, one column per model; shares of each model's own total. */
@@ -161,13 +165,16 @@ function blockTypeTable(r: CompareReport, profile: string, unit: EnergyUnit): st
     types.map((t) => [escapeHtml(blockTypeLabel(t)), ...r.variants.map((v) => {
       const b = v.blocks.find((x) => x.profile === profile)?.byType.find((x) => x.type === t);
       if (!b) return '';
-      return escapeHtml(`${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})${b.unpriced.length ? ` unpriced: ${b.unpriced.join(', ')}` : ''}`);
+      const unpriced = b.unpriced.length ? ` unpriced: ${b.unpriced.join(', ')}` : '';
+      return escapeHtml(`${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})${unpriced}`);
     })]));
 }
 
 /** The attention blocks of every model side by side, per profile, at the measured firing rates. */
 function attentionTable(r: CompareReport, profile: string, unit: EnergyUnit): string {
-  const instances = [...new Set(r.variants.flatMap((v) => v.blocks.find((b) => b.profile === profile)?.instances.filter((i) => i.type === 'attention').map((i) => i.instance) ?? []))];
+  const attentionOf = (v: CompareReport['variants'][number]) =>
+    v.blocks.find((b) => b.profile === profile)?.instances.filter((i) => i.type === 'attention').map((i) => i.instance) ?? [];
+  const instances = [...new Set(r.variants.flatMap(attentionOf))];
   const kindOf = (v: CompareReport['variants'][number], inst: string) => {
     const stage = Number(/^stage(\d+)/.exec(inst)?.[1] ?? '1');
     return v.attention[Math.min(v.attention.length - 1, stage - 1)] ?? '';
@@ -181,7 +188,8 @@ function attentionTable(r: CompareReport, profile: string, unit: EnergyUnit): st
     const b = v.blocks.find((x) => x.profile === profile)?.byType.find((x) => x.type === 'attention');
     return b ? `<b>${escapeHtml(`${b.unpriced.length ? '≥ ' : ''}${fmtNum(b.energyPj * unit.perPj)} (${fmtPct(b.share)})`)}</b>` : '';
   })];
-  return table([textCol('attention block'), ...r.variants.map((v) => numCol(`${v.label} (${unit.label}, % of its total)`))], [...rows, totals]);
+  const cols = [textCol('attention block'), ...r.variants.map((v) => numCol(`${v.label} (${unit.label}, % of its total)`))];
+  return table(cols, [...rows, totals]);
 }
 
 export function renderCompareHtml(r: CompareReport, chartJs: string): string {
@@ -192,7 +200,8 @@ export function renderCompareHtml(r: CompareReport, chartJs: string): string {
   const unit = unitFor(r.variants.flatMap((v) => v.energyMj.map((e) => e.totalMj * 1e9)));
   // NOTE: a profile complete for one model and incomplete for another (or incomplete at all) is not comparable bar for bar.
   const flags = profiles.filter((p) => r.variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)))
-    .map((p) => `${p}: incomplete for ${r.variants.filter((v) => v.energyMj.some((e) => e.profile === p && !e.complete)).map((v) => v.label).join(', ')} `
+    .map((p) => `${p}: incomplete for ${r.variants.filter((v) => v.energyMj.some((e) => e.profile === p && !e.complete))
+      .map((v) => v.label).join(', ')} `
       + '(≥: its totals are lower bounds; compare them only with totals that leave out the same op kinds)');
   const blockSections = profiles.map((p) => `<h3>${escapeHtml(p)}</h3>
 ${blockTypeTable(r, p, unit)}
@@ -215,7 +224,9 @@ ${attentionTable(r, p, unit)}`).join('\n');
       escapeHtml(v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4)),
       ...profiles.map((p) => {
         const e = v.energyMj.find((x) => x.profile === p);
-        return escapeHtml(e ? `${e.complete ? '' : '≥ '}${fmtNum(e.totalMj * 1e9 * unit.perPj)}${e.unpriced.length ? ` (${incompleteNote(e.unpriced)})` : ''}` : '');
+        if (!e) return '';
+        const note = e.unpriced.length ? ` (${incompleteNote(e.unpriced)})` : '';
+        return escapeHtml(`${e.complete ? '' : '≥ '}${fmtNum(e.totalMj * 1e9 * unit.perPj)}${note}`);
       }),
     ]),
   );

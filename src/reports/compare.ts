@@ -102,7 +102,8 @@ export function pricedAttentionCurves(variants: readonly CompareVariant[]): Pric
     notes: [
       `One attention block at C = ${channels}, ${heads} head(s), T = ${timesteps} (the compared model's last stage), sqrt(N) = 10 .. 200.`,
       'E(N) = T x (rate x (projection + token-mixing accumulates) x E_ac + rate x QKTA masks x E_mask + LIF updates x E_neuronUpdate).',
-      'rate: the measured mean firing rate of the LIF layers of that attention kind in the compared runs (1 when none ran it); memory traffic is left out.',
+      'rate: the measured mean firing rate of the LIF layers of that attention kind in the compared runs (1 when none ran it); '
+        + 'memory traffic is left out.',
     ],
   };
 }
@@ -142,7 +143,8 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
       const instances = blocksOf(r, e);
       return {
         profile: e.profile, convention: e.convention, complete: isComplete(e),
-        byType: sumBlocks(instances, 'type').map((b) => ({ type: b.type, energyPj: b.energyPj, share: b.share, unpriced: [...b.unpriced] })),
+        byType: sumBlocks(instances, 'type')
+          .map((b) => ({ type: b.type, energyPj: b.energyPj, share: b.share, unpriced: [...b.unpriced] })),
         instances,
       };
     }),

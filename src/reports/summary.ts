@@ -26,5 +26,6 @@ export function profileSummary(r: ProfileReport): string {
   const paperLine = paper && match ? `\npaper (${paper.source}): ${match.model} at ${match.imgSize} px, T=${match.timesteps}: ${fmtNum(match.energyMj)} mJ; spikewatt `
     + (paper.spikewatt.length ? paper.spikewatt.map((x) => `${x.complete ? '' : '≥ '}${fmtNum(x.energyMj)} mJ on ${x.profile}`).join(', ')
       : 'priced no spikformer convention (--convention spikformer)') : '';
-  return `${head}\n${acc}${paperLine}\n${textTable(['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'], rows)}`;
+  const columns = ['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'];
+  return `${head}\n${acc}${paperLine}\n${textTable(columns, rows)}`;
 }

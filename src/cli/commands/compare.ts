@@ -56,7 +56,8 @@ export function compareSummary(variants: CompareVariant[]): string {
   const profiles = [...new Set(variants.flatMap((v) => v.energyMj.map((e) => e.profile)))];
   const unit = unitFor(variants.flatMap((v) => v.energyMj.map((e) => e.totalMj * 1e9)));
   const attention = (v: CompareVariant, p: string) => v.blocks.find((b) => b.profile === p)?.byType.find((t) => t.type === 'attention');
-  const table = textTable(['model', 'top-1', 'AC/inference', 'firing rate', ...profiles.flatMap((p) => [`${p} ${unit.label}`, `${p} attention`])], variants.map((v) => [
+  const columns = ['model', 'top-1', 'AC/inference', 'firing rate', ...profiles.flatMap((p) => [`${p} ${unit.label}`, `${p} attention`])];
+  const table = textTable(columns, variants.map((v) => [
     v.label, v.trained ? fmtPct(v.accuracy.top1) : 'untrained', fmtNum(v.opsPerInference.ac),
     v.meanFiringRate === null ? 'n/a' : v.meanFiringRate.toFixed(4),
     ...profiles.flatMap((p) => {
