@@ -16,7 +16,8 @@ say() { echo "slurm-local: $*" >&2; }
 if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then say "needs slurm-wlm and munge (apt-get as root)"; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; }
+  install() { apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; }
+  install || { apt-get update -qq && install; }
 fi
 
 run=$(mktemp -d /tmp/spikewatt-slurm.XXXXXX)
@@ -114,9 +115,14 @@ say "array + merge: ${elapsed} s wall, submission to merged report"
 node bin/spikewatt.js profile --model "$MODEL" --dataset "$DATASET" --samples "$SAMPLES" --batch-size 2 --out "$run/whole" > /dev/null 2>&1
 node -e "
 const fs = require('fs');
-const read = (d) => { const r = JSON.parse(fs.readFileSync(d + '/profile.json', 'utf8')); delete r.config.command; return JSON.stringify(r); };
-if (read('$run/work/merged') !== read('$run/whole')) { console.error('slurm-local: merged profile.json differs from the unsharded run'); process.exit(1); }
+const fail = (m) => { console.error('slurm-local: ' + m); process.exit(1); };
+const read = (d) => {
+  const r = JSON.parse(fs.readFileSync(d + '/profile.json', 'utf8'));
+  delete r.config.command;
+  return JSON.stringify(r);
+};
+if (read('$run/work/merged') !== read('$run/whole')) fail('merged profile.json differs from the unsharded run');
 for (const f of ['layers.csv', 'timesteps.csv']) {
-  if (!fs.readFileSync('$run/work/merged/' + f).equals(fs.readFileSync('$run/whole/' + f))) { console.error('slurm-local: ' + f + ' differs'); process.exit(1); }
+  if (!fs.readFileSync('$run/work/merged/' + f).equals(fs.readFileSync('$run/whole/' + f))) fail(f + ' differs');
 }"
 say "merged report equals the unsharded run (profile.json but its command line; layers.csv and timesteps.csv byte for byte)"

@@ -13,7 +13,10 @@ import { parseArgs } from 'node:util';
 import { profile } from '../src/pipeline/index.js';
 
 const { values } = parseArgs({
-  options: { samples: { type: 'string', default: '1000' }, workers: { type: 'string', default: '2' }, 'checkpoint-every': { type: 'string', default: '100' } },
+  options: {
+    samples: { type: 'string', default: '1000' }, workers: { type: 'string', default: '2' },
+    'checkpoint-every': { type: 'string', default: '100' },
+  },
 });
 const samples = Number(values.samples), workers = Number(values.workers), every = Number(values['checkpoint-every']);
 const tolerance = Number(process.env.SOAK_TOLERANCE_MB ?? 24);
@@ -38,7 +41,8 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-const peak = (from: number, to: number) => Math.max(...points.filter((p) => p.done > from * samples && p.done <= to * samples).map((p) => p.rssMb));
+const peak = (from: number, to: number) =>
+  Math.max(...points.filter((p) => p.done > from * samples && p.done <= to * samples).map((p) => p.rssMb));
 const warm = peak(0.25, 0.5), late = peak(0.5, 1), first = points[0]!.rssMb;
 for (const p of points.filter((_, i) => i % Math.max(1, Math.floor(points.length / 20)) === 0 || i === points.length - 1)) {
   console.log(`${String(p.done).padStart(6)} samples  ${p.rssMb.toFixed(1).padStart(7)} MB  ${p.seconds.toFixed(1).padStart(6)} s`);

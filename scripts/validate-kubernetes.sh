@@ -47,7 +47,8 @@ const shards = objs['profile-shards'], merge = objs.merge, pvc = objs.volume;
 if (!shards || !merge || !pvc) fail('expected profile-shards.yaml, merge.yaml and volume.yaml');
 if (shards.spec.completionMode !== 'Indexed') fail('the shards Job must be completionMode: Indexed');
 const c = shards.spec.template.spec.containers[0];
-if (![...c.command, ...c.args].join(' ').includes('--shard "$JOB_COMPLETION_INDEX/$SHARDS"')) fail('the shard must come from JOB_COMPLETION_INDEX');
+const line = [...c.command, ...c.args].join(' ');
+if (!line.includes('--shard "$JOB_COMPLETION_INDEX/$SHARDS"')) fail('the shard must come from JOB_COMPLETION_INDEX');
 const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
 if (Number(env.SHARDS) !== shards.spec.completions) fail(`SHARDS ${env.SHARDS} but completions ${shards.spec.completions}`);
 for (const [n, job] of [['profile-shards', shards], ['merge', merge]]) {

@@ -113,15 +113,20 @@ export function applyOverrides(base: ModelConfig, o: ConfigOverrides): ModelConf
 }
 
 export function validateConfig(c: ModelConfig): void {
-  const posInt = (v: number, what: string) => {
+  // NOTE: upper bounds far beyond any published model, so that a corrupt or hostile config (a checkpoint's
+  // metadata) is refused instead of building a spec of billions of layers
+  const posInt = (v: number, what: string, max: number) => {
     if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${what} must be a positive integer, got ${v}`);
+    if (v > max) throw new ConfigError(`${what} ${v} is beyond what spikewatt builds (at most ${max})`);
   };
   const facts: FamilyFacts | undefined = Object.prototype.hasOwnProperty.call(FAMILIES, c.family) ? FAMILIES[c.family] : undefined;
   if (!facts) throw new ConfigError(`unknown model family '${String(c.family)}' (known: ${Object.keys(FAMILIES).join(', ')})`);
-  posInt(c.embedDims, 'embed dims'); posInt(c.depths, 'depths'); posInt(c.timesteps, 'timesteps');
-  posInt(c.imgSize, 'image size'); posInt(c.inChannels, 'input channels'); posInt(c.numClasses, 'number of classes');
-  for (const h of c.heads) posInt(h, 'heads');
-  if (!(c.mlpRatio > 0)) throw new ConfigError(`mlp ratio must be positive, got ${c.mlpRatio}`);
+  posInt(c.embedDims, 'embed dims', 65536); posInt(c.depths, 'depths', 256); posInt(c.timesteps, 'timesteps', 4096);
+  posInt(c.imgSize, 'image size', 8192); posInt(c.inChannels, 'input channels', 4096);
+  posInt(c.numClasses, 'number of classes', 1_000_000);
+  if (!Array.isArray(c.heads)) throw new ConfigError('heads must be a list (one per stage)');
+  for (const h of c.heads) posInt(h, 'heads', 4096);
+  if (!(c.mlpRatio > 0 && c.mlpRatio <= 256)) throw new ConfigError(`mlp ratio must be in (0, 256], got ${c.mlpRatio}`);
   if (c.depths < facts.minDepths) {
     throw new ConfigError(`depths must be at least ${facts.minDepths} for ${c.family} (stage 3 gets depths-${facts.minDepths} blocks)`);
   }

@@ -29,10 +29,13 @@ function identity(p: Part): string {
   const r = p.report;
   return JSON.stringify({
     // each shard's command line names its own shard; everything else of the run's config is the same
-    spikewattVersion: r.spikewattVersion, config: { ...r.config, command: undefined }, model: r.model, dataset: r.dataset, timesteps: r.timesteps,
+    spikewattVersion: r.spikewattVersion, config: { ...r.config, command: undefined }, model: r.model, dataset: r.dataset,
+    timesteps: r.timesteps,
     shardCount: p.shard.count, weightsSha256: p.part.weightsSha256, overrides: p.part.overrides,
     layers: r.layers.map((l) => l.name),
-    energy: r.energy.map((e) => ({ profile: e.profile, technology: e.technology, convention: e.convention, sources: e.sources, memory: e.memory })),
+    energy: r.energy.map((e) => ({
+      profile: e.profile, technology: e.technology, convention: e.convention, sources: e.sources, memory: e.memory,
+    })),
   });
 }
 
@@ -59,7 +62,9 @@ function specOfParts(modelArg: string, overrides: ConfigOverrides): ModelSpec {
     }
     return readCheckpointSpec(readSafetensors(buf, modelArg).metadata, modelArg, overrides.timesteps);
   }
-  if (!isZooName(modelArg)) throw new InputError(`the parts' model '${modelArg}' is not a zoo name (${ZOO_NAMES.join(', ')}) nor a checkpoint`);
+  if (!isZooName(modelArg)) {
+    throw new InputError(`the parts' model '${modelArg}' is not a zoo name (${ZOO_NAMES.join(', ')}) nor a checkpoint`);
+  }
   return zooModel(modelArg, overrides);
 }
 

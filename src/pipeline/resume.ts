@@ -156,7 +156,9 @@ export async function runSlice(
       const s = data.get(start + i);
       labels[i] = s.label;
       const j = bad === null ? firstNonFinite(s.x) : -1;
-      if (j >= 0) bad = new InputError(`${run.fingerprint.dataset}: sample ${start + i} holds ${s.x[j]} at input element ${j} (NaN or Inf)`);
+      if (j >= 0) {
+        bad = new InputError(`${run.fingerprint.dataset}: sample ${start + i} holds ${s.x[j]} at input element ${j} (NaN or Inf)`);
+      }
       return s.x;
     }, {
       core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,

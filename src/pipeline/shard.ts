@@ -122,7 +122,9 @@ export function countsFromRaw(raw: RawCounts, spec: ModelSpec, what: string): Op
     const r = raw.layers[i]!;
     if (r.name !== lc.name) throw new InputError(`${what}: counts of layer ${r.name} where the model has ${lc.name}`);
     const fill = (into: Float64Array, from: readonly ExactCount[], field: string) => {
-      if (from.length !== into.length) throw new InputError(`${what}: ${lc.name}.${field} has ${from.length} values, expected ${into.length}`);
+      if (from.length !== into.length) {
+        throw new InputError(`${what}: ${lc.name}.${field} has ${from.length} values, expected ${into.length}`);
+      }
       from.forEach((v, j) => { into[j] = Number(v); });
     };
     fill(lc.ops, r.ops, 'ops'); fill(lc.inputEvents, r.inputEvents, 'inputEvents');

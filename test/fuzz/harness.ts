@@ -94,7 +94,9 @@ export function jsonFrom(seeds: readonly Json[]): fc.Arbitrary<Json> {
  * The property every parser keeps: any input gives a result or the project's InputError (one line for the
  * user), never another exception. Each case is also timed, so a near-hang shows as a failure with its input.
  */
-export function neverThrowsOtherThanInputError<T>(input: fc.Arbitrary<T>, parse: (x: T) => unknown, o: { runs?: number; maxMs?: number } = {}): void {
+export function neverThrowsOtherThanInputError<T>(
+  input: fc.Arbitrary<T>, parse: (x: T) => unknown, o: { runs?: number; maxMs?: number } = {},
+): void {
   const maxMs = o.maxMs ?? 2000;
   const r = fc.check(fc.property(input, (x) => {
     const start = performance.now();
@@ -109,7 +111,8 @@ export function neverThrowsOtherThanInputError<T>(input: fc.Arbitrary<T>, parse:
   }), { numRuns: o.runs ?? RUNS, seed: SEED });
   if (r.failed) {
     const cause = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
-    const shown = JSON.stringify(r.counterexample?.[0], (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+    const base64 = (_k: string, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v);
+    const shown = JSON.stringify(r.counterexample?.[0], base64);
     throw new Error(`${cause}\n  after ${r.numRuns} cases (seed ${r.seed}, path ${r.counterexamplePath}); input (bytes as base64): `
       + `${(shown ?? 'undefined').slice(0, 600)}`);
   }

@@ -12,7 +12,8 @@ import { stateDict, torchSave } from '../helpers/torch-save.js';
 import { bytesFrom, jsonFrom, neverThrowsOtherThanInputError } from './harness.js';
 
 const file = (p: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(p, import.meta.url))));
-const TORCH = ['deflated.pth', 'legacy.pth', 'evil-args.pth', 'evil-state-dict.pth', 'no-data-pkl.zip'].map((n) => file(`../fixtures/torch/${n}`));
+const TORCH = ['deflated.pth', 'legacy.pth', 'evil-args.pth', 'evil-state-dict.pth', 'no-data-pkl.zip']
+  .map((n) => file(`../fixtures/torch/${n}`));
 const DEMO = readSafetensors(file('../../checkpoints/fmnist-qkformer.safetensors'), 'demo');
 
 const tensors: TensorMap = new Map([

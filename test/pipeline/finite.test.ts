@@ -52,13 +52,16 @@ test('a NaN or Inf input is an InputError naming the sample and element', async 
 
 test('a hardware profile with an infinite price is an error naming the key', () => {
   const text = readFileSync(builtinProfilePath('cmos45-fp32'), 'utf8').replace('"energyPj": 4.6', '"energyPj": 1e999');
-  assert.throws(() => parseProfile(text, 'inf.json'), (e: unknown) => e instanceof InputError && /inf\.json.*\/ops\/mac\/energyPj/.test(e.message));
+  assert.throws(() => parseProfile(text, 'inf.json'),
+    (e: unknown) => e instanceof InputError && /inf\.json.*\/ops\/mac\/energyPj/.test(e.message));
 });
 
 test('every energy total equals the sum of its parts (op kinds, layers x steps, and the profile total)', async () => {
-  const r = await profile({ model: DEMO, dataset: 'fashion-mnist', samples: 4, hardware: ['cmos45-fp32', 'loihi', 'cmos7'], allowUnpriced: true,
+  const r = await profile({
+    model: DEMO, dataset: 'fashion-mnist', samples: 4, hardware: ['cmos45-fp32', 'loihi', 'cmos7'], allowUnpriced: true,
     conventions: ['exact', 'syops'] });
-  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  const close = (a: number, b: number, what: string) =>
+    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
   assert.equal(r.energy.length, 6, 'three profiles x two conventions');
   for (const e of r.energy) {
     const what = `${e.profile}/${e.convention}`;

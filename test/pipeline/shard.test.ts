@@ -12,7 +12,9 @@ import { profileReportJson, type ProfileReport } from '../../src/reports/schema.
 const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
 // NOTE: 2 workers, so that a shard's samples are split over threads as well as over parts
 const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 10, batchSize: 2, workers: 2, overrides: SMALL } as const;
-const DEMO = { model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples: 11, batchSize: 2, workers: 1 } as const;
+const DEMO = {
+  model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples: 11, batchSize: 2, workers: 1,
+} as const;
 
 const json = (r: ProfileReport) => profileReportJson(r);
 
@@ -40,10 +42,13 @@ test('shards: i/n parses, slices are contiguous, cover every sample once and kee
 
 test('raw counts sum as integers past 2^53', () => {
   const layer = (v: number | string) => ({
-    name: 'l', ops: [v], inputEvents: [v], inputUnitSpikes: [0], outputSpikes: [0], inputElements: 1, inputBinary: true, inputIsEvents: false,
+    name: 'l', ops: [v], inputEvents: [v], inputUnitSpikes: [0], outputSpikes: [0], inputElements: 1, inputBinary: true,
+    inputIsEvents: false,
   });
   const max = Number.MAX_SAFE_INTEGER;
-  const s = sumRawCounts([{ samples: 1, layers: [layer(max)] }, { samples: 2, layers: [layer(max)] }, { samples: 1, layers: [layer('5')] }]);
+  const s = sumRawCounts([
+    { samples: 1, layers: [layer(max)] }, { samples: 2, layers: [layer(max)] }, { samples: 1, layers: [layer('5')] },
+  ]);
   assert.equal(s.samples, 4);
   assert.equal(s.layers[0]!.ops[0], (2n * BigInt(max) + 5n).toString());
 });
@@ -54,7 +59,8 @@ test('3 shards merged equal the unsharded run byte for byte (counts, accuracy, e
     const parts: PartFile[] = [];
     for (const i of [2, 0, 1]) {
       const part = await profile({ ...run, shard: { index: i, count: 3 } });
-      assert.deepEqual(part.shard, { index: i, count: 3, ...shardSlice({ index: i, count: 3 }, run.samples, 'independent', run.batchSize) });
+      const slice = shardSlice({ index: i, count: 3 }, run.samples, 'independent', run.batchSize);
+      assert.deepEqual(part.shard, { index: i, count: 3, ...slice });
       // through JSON, as merge reads the parts
       parts.push({ file: `part-${i}.json`, report: JSON.parse(json(part)) as ProfileReport });
     }
@@ -67,12 +73,14 @@ test('3 shards merged equal the unsharded run byte for byte (counts, accuracy, e
 test('merge refuses parts that do not fit together: missing, duplicated, of another run', async () => {
   const parts: PartFile[] = [];
   for (const i of [0, 1, 2]) {
-    parts.push({ file: `p${i}`, report: JSON.parse(json(await profile({ ...RUN, samples: 6, shard: { index: i, count: 3 } }))) as ProfileReport });
+    const part = await profile({ ...RUN, samples: 6, shard: { index: i, count: 3 } });
+    parts.push({ file: `p${i}`, report: JSON.parse(json(part)) as ProfileReport });
   }
   assert.throws(() => mergeParts(parts.slice(0, 2)), /shard 2\/3 missing/);
   assert.throws(() => mergeParts([parts[0]!, parts[1]!, parts[1]!]), /shard 1\/3 is given twice \(p1, p1\)/);
   const other = JSON.parse(json(await profile({ ...RUN, samples: 6, seed: 1, shard: { index: 2, count: 3 } }))) as ProfileReport;
-  assert.throws(() => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]), /q2 is not a part of the run of p0: they differ in/);
+  assert.throws(() => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]),
+    /q2 is not a part of the run of p0: they differ in/);
   const whole = JSON.parse(json(await profile({ ...RUN, samples: 6 }))) as ProfileReport;
   assert.throws(() => mergeParts([{ file: 'w', report: whole }]), /w: not a shard part/);
   const lying = structuredClone(parts[1]!);
@@ -100,7 +108,8 @@ test('a run stopped at a batch boundary and resumed from its checkpoint equals t
       const resumed = await profile({ ...run, checkpoint, resume: true });
       assert.equal(json(resumed), json(whole), `workers ${workers}`);
       // a checkpoint of another run is refused, naming what differs
-      await assert.rejects(profile({ ...run, samples: 12, checkpoint, resume: true, shouldStop: () => true }), /its samples is 13, this run's 12/);
+      await assert.rejects(profile({ ...run, samples: 12, checkpoint, resume: true, shouldStop: () => true }),
+        /its samples is 13, this run's 12/);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

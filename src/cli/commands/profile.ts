@@ -3,7 +3,8 @@ import { InputError } from '../../errors.js';
 import { rmSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import {
-  checkOutDir, checkpointPathFor, DEFAULT_CHECKPOINT_EVERY, INITS, parseChoice, parseShard, profile, renderProfile, RunInterrupted, writeOutputs,
+  checkOutDir, checkpointPathFor, DEFAULT_CHECKPOINT_EVERY, INITS, parseChoice, parseShard, profile, renderProfile, RunInterrupted,
+  writeOutputs,
 } from '../../pipeline/index.js';
 import { profileSummary } from '../../reports/summary.js';
 import { info, printJson, printText, warn } from '../io.js';
@@ -65,19 +66,24 @@ export const profileCommand: CommandModule<object, Args> = {
         shouldStop: signals.stopped,
       });
     } catch (e) {
-      if (!(e instanceof RunInterrupted) || signals.signal === null) throw e;
+      if (!(e instanceof RunInterrupted) || signals.signal === null) { signals.dispose(); throw e; }
       info(`stopped by ${signals.signal} after ${e.done} of ${e.total} samples (samples ${e.slice.first}..${e.slice.first + e.done - 1} `
         + `of ${e.slice.first}..${e.slice.end - 1} done); no report written; state kept in ${checkpoint}`);
       info(`resume with: ${resumeCommand(hideBin(process.argv))}`);
       process.exitCode = exitCodeOf(signals.signal);
+      signals.dispose();
       return;
+    }
+    const seconds = (Date.now() - start) / 1000;
+    let files;
+    try {
+      // NOTE: the handlers stay while the set is written: a signal now lets the swap finish instead of leaving a temporary directory
+      files = await renderProfile(report);
+      writeOutputs(dir, files);
+      rmSync(checkpoint, { force: true });
     } finally {
       signals.dispose();
     }
-    const seconds = (Date.now() - start) / 1000;
-    const files = await renderProfile(report);
-    writeOutputs(dir, files);
-    rmSync(checkpoint, { force: true });
     for (const e of report.energy) {
       if (!e.unpriced.length) continue;
       warn(`${e.profile} prices no ${e.unpriced.map((u) => u.op).join(', ')}; its total leaves them out (--allow-unpriced is on)`);
