@@ -1,3 +1,6 @@
+import type { ModelConfig } from '../models/spec.js';
+import { modelStats } from '../models/stats.js';
+import { buildModel } from '../models/zoo.js';
 import type { ProfileReport } from './schema.js';
 
 /**
@@ -38,7 +41,14 @@ export const PAPER_ROWS: readonly PaperRow[] = [
 export interface PaperCheck {
   source: string;
   /** The published rows of this architecture (every size and T); `matches` marks the one this run is. */
-  rows: (PaperRow & { matches: boolean })[];
+  rows: (PaperRow & {
+    matches: boolean;
+    /**
+     * Rows at another image size, same T: this run's spikformer totals scaled by the dense FLOPs ratio (the formula
+     * is rate x FLOPs per layer, so at the same firing rates it scales with FLOPs); null for the run's own row.
+     */
+    scaledMj: { profile: string; energyMj: number }[] | null;
+  })[];
   /** This run's totals under the spikformer convention, per profile (empty when it was not priced). */
   spikewatt: { profile: string; energyMj: number; complete: boolean; ratioToPaper: number | null }[];
   notes: string[];
@@ -66,5 +76,20 @@ export function paperCheck(r: ProfileReport): PaperCheck | null {
     notes.push('This run priced no spikformer convention: run with --convention spikformer (e.g. --hardware cmos45-paper) to compare.');
   }
   if (!match) notes.push(`The paper has no row at ${c.imgSize} px, T = ${c.timesteps}.`);
-  return { source: PAPER_SOURCE, rows: rows.map((p) => ({ ...p, matches: p === match })), spikewatt, notes };
+  const flopsAt = (imgSize: number): number | null => {
+    try {
+      const st = modelStats(buildModel(r.model.name, { ...(c as ModelConfig), imgSize }));
+      return st.denseMacsPerStep + st.attentionFlopsPerStep / 2;
+    } catch { return null; }
+  };
+  const own = flopsAt(c.imgSize);
+  const scaled = (p: PaperRow) => {
+    if (p === match || p.timesteps !== c.timesteps || own === null || !spikformer.length) return null;
+    const f = flopsAt(p.imgSize);
+    return f === null ? null : spikformer.map((e) => ({ profile: e.profile, energyMj: (e.totalMj * f) / own }));
+  };
+  if (rows.some((p) => scaled(p) !== null)) {
+    notes.push('Rows at another image size: this run\'s total scaled by the ratio of dense FLOPs (same firing rates), an estimate.');
+  }
+  return { source: PAPER_SOURCE, rows: rows.map((p) => ({ ...p, matches: p === match, scaledMj: scaled(p) })), spikewatt, notes };
 }

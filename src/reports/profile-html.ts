@@ -200,7 +200,9 @@ function paperSection(r: ProfileReport): string {
     escapeHtml(fmtNum(row.energyMj)),
     row.matches ? (p.spikewatt.map((s) => escapeHtml(`${s.complete ? '' : '≥ '}${fmtNum(s.energyMj)} on ${s.profile}`
       + `${s.ratioToPaper !== null ? ` (${fmtNum(s.ratioToPaper, 3)}× the paper)` : ''}`)).join('<br>') || 'not priced under spikformer')
-      : '<span class="note">another size or T</span>',
+      : row.scaledMj ? row.scaledMj.map((x) => escapeHtml(`≈ ${fmtNum(x.energyMj)} on ${x.profile} (scaled, same rates; `
+        + `${fmtNum(x.energyMj / row.energyMj, 3)}× the paper)`)).join('<br>')
+        : '<span class="note">another size or T</span>',
   ]);
   return `<h2>Paper check</h2>
 <p>${escapeHtml(p.source)}: the published energy per image (mJ) of this architecture, and this run's total under the same formula.</p>

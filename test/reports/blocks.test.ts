@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { blockOf, sumBlocks } from '../../src/reports/blocks.js';
 import { incompleteNote, totalText, unitFor, wilson95 } from '../../src/reports/format.js';
 import { renderProfileHtml } from '../../src/reports/profile-html.js';
+import { paperCheck } from '../../src/reports/paper.js';
 import { tinyReport } from './tiny-report.js';
 
 test('layers map to their blocks by official module name', () => {
@@ -38,4 +39,21 @@ test('Wilson 95 % interval', () => {
   const [lo, hi] = wilson95(172, 200);
   assert.ok(Math.abs(lo - 0.8051) < 1e-4 && Math.abs(hi - 0.9013) < 1e-4, `${lo} ${hi}`);
   assert.deepEqual(wilson95(0, 0), [0, 1]);
+});
+
+test('paper check: HST-10-768 at 224 px, scaled by FLOPs to 288 and 384 px, lands near the published 64.27 / 113.64 mJ', () => {
+  const r = tinyReport();
+  const c = r.model.config!;
+  r.model.name = 'qkformer-imagenet-10-768';
+  r.model.config = { ...c, family: 'qkformer-imagenet', embedDims: 768, depths: 10, heads: [12, 12, 12], imgSize: 224, timesteps: 4, numClasses: 1000 };
+  r.energy[0]!.convention = 'spikformer';
+  r.energy[0]!.totalMj = 38.91;
+  const p = paperCheck(r)!;
+  const at = (px: number) => p.rows.find((x) => x.imgSize === px && x.timesteps === 4)!;
+  assert.equal(at(224).matches, true);
+  assert.ok(Math.abs(p.spikewatt[0]!.ratioToPaper! - 1) < 1e-12);
+  for (const [px, mj] of [[288, 64.27], [384, 113.64]] as const) {
+    const est = at(px).scaledMj![0]!.energyMj;
+    assert.ok(Math.abs(est / mj - 1) < 0.02, `${px} px: ${est} vs ${mj}`);
+  }
 });
