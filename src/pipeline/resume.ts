@@ -119,7 +119,9 @@ export async function runSlice(
   const slice = o.shard ? shardSlice(o.shard, total, run.batchCoupling, run.batchSize) : { first: 0, end: total };
   const fingerprint: RunFingerprint = { ...run.fingerprint, first: slice.first, end: slice.end };
   const unit = run.batchCoupling === 'official' ? run.batchSize : 1;
-  const every = Math.ceil((o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) / unit) * unit;
+  // without a checkpoint file, chunks would only restart the worker pool: one chunk
+  const every = o.checkpoint === undefined ? Math.max(1, slice.end - slice.first)
+    : Math.ceil((o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) / unit) * unit;
   const classes = spec.config.numClasses, five = classes > 5;
   let counts = new CountingSink(spec, spec.config.timesteps).counts;
   let next = slice.first, c1 = 0, c5 = 0, resumedFrom: number | null = null;

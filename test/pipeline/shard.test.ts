@@ -54,12 +54,15 @@ test('raw counts sum as integers past 2^53', () => {
 });
 
 test('3 shards merged equal the unsharded run byte for byte (counts, accuracy, energy: the whole profile.json)', async () => {
-  for (const run of [RUN, DEMO]) {
+  // official coupling couples a batch's samples: there the slices are whole batches
+  const official = { ...RUN, batchCoupling: 'official', batchSize: 4, samples: 10 } as const;
+  for (const run of [RUN, DEMO, official]) {
     const whole = await profile(run);
     const parts: PartFile[] = [];
     for (const i of [2, 0, 1]) {
       const part = await profile({ ...run, shard: { index: i, count: 3 } });
-      const slice = shardSlice({ index: i, count: 3 }, run.samples, 'independent', run.batchSize);
+      const coupling = 'batchCoupling' in run ? run.batchCoupling : 'independent';
+      const slice = shardSlice({ index: i, count: 3 }, run.samples, coupling, run.batchSize);
       assert.deepEqual(part.shard, { index: i, count: 3, ...slice });
       // through JSON, as merge reads the parts
       parts.push({ file: `part-${i}.json`, report: JSON.parse(json(part)) as ProfileReport });

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import {
   checkOutDir, checkpointPathFor, DEFAULT_CHECKPOINT_EVERY, INITS, parseChoice, parseShard, profile, renderProfile, RunInterrupted,
@@ -54,6 +54,7 @@ export const profileCommand: CommandModule<object, Args> = {
       throw new InputError(`--checkpoint-every must be a positive integer, got ${a.checkpointEvery}`);
     }
     const checkpoint = checkpointPathFor(dir);
+    if (!a.resume && existsSync(checkpoint)) info(`${checkpoint} exists: starting afresh (--resume continues from it)`);
     const bar = new ProgressBar();
     const start = Date.now();
     const signals = new StopSignals();
