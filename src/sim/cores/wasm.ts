@@ -71,7 +71,14 @@ const MAX_TABLE_M = 8;
 const CHUNK_ROWS = 256;
 
 /** Round up to 16 bytes so every v128 load is aligned. */
-const align = (n: number) => (n + 15) & ~15;
+const align = (n: number) => Math.ceil(n / 16) * 16; // not bitwise: addresses pass 2^31 on big models
+/** A 32-bit WebAssembly memory holds at most 4 GiB. */
+const MAX_MEMORY_BYTES = 2 ** 32;
+/**
+ * Bytes the premultiplied tables (m >= 2) may take per core; past it a layer's multiplicities take the multiply
+ * path (same results, a multiply per term). Keeps ImageNet-size models (65 M weights) within memory.
+ */
+const TABLE_BUDGET_BYTES = 512 * 2 ** 20;
 /** Register block: 16 float64 or 32 float32 channels (128 bytes, 8 v128 registers). */
 const BLOCK = { f64: 16, f32: 32 } as const;
 const BYTES = { f64: 8, f32: 4 } as const;
@@ -89,8 +96,11 @@ export class WasmCore implements ComputeCore {
   } | null = null;
   private scratchCap = { events: 0, positions: 0, cells: 0, list: 0, acc: 0 };
 
-  constructor(opts: { precision?: WasmPrecision } = {}) {
+  private readonly tableBudget: number;
+
+  constructor(opts: { precision?: WasmPrecision; tableBudgetBytes?: number } = {}) {
     this.precision = opts.precision ?? 'f64';
+    this.tableBudget = opts.tableBudgetBytes ?? TABLE_BUDGET_BYTES;
     this.name = this.precision === 'f64' ? 'wasm' : 'wasm-f32';
     const why = wasmUnavailableReason();
     if (why) throw new CoreUnavailableError(why);
@@ -100,6 +110,9 @@ export class WasmCore implements ComputeCore {
 
   private alloc(bytes: number): Region {
     const ptr = this.top;
+    if (align(ptr + bytes) > MAX_MEMORY_BYTES) {
+      throw new Error(`the ${this.name} core needs more than 4 GiB of WebAssembly memory for this model; use --core reference`);
+    }
     this.top = align(ptr + bytes);
     const have = this.x.memory.buffer.byteLength;
     if (this.top > have) this.x.memory.grow(Math.ceil((this.top - have) / 65536));
@@ -122,6 +135,16 @@ export class WasmCore implements ComputeCore {
     this.table(p, 1);
   }
 
+  private tableBytes = 0;
+
+  /** Whether the missing tables for multiplicities 2..maxM fit in the budget. */
+  private tablesFit(p: Prepared, maxM: number): boolean {
+    let need = 0;
+    const size = this.padded(p.layer.out.c) * p.layer.k * p.layer.k * p.layer.in.c * BYTES[this.precision];
+    for (let m = 2; m <= maxM; m++) if (!p.tables[m]) need += size;
+    return this.tableBytes + need <= this.tableBudget;
+  }
+
   /** Byte address of the weights premultiplied by m. */
   private table(p: Prepared, m: number): number {
     let r = p.tables[m];
@@ -136,6 +159,7 @@ export class WasmCore implements ComputeCore {
         for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * src[from + o]!;
       }
       p.tables[m] = r;
+      if (m >= 2) this.tableBytes += r.bytes;
     }
     return r.ptr;
   }
@@ -213,7 +237,7 @@ export class WasmCore implements ComputeCore {
       for (let i = 0; i < n; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
       return;
     }
-    const withMult = maxM > MAX_TABLE_M;
+    const withMult = maxM > MAX_TABLE_M || !this.tablesFit(p, maxM);
     // tables first (allocating may grow memory, which detaches views but keeps the data)
     const bases = new Int32Array(withMult ? 2 : maxM + 1);
     for (let m = 1; m < bases.length; m++) bases[m] = this.table(p, m);
