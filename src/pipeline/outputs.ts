@@ -1,5 +1,5 @@
 import {
-  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync,
+  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -63,7 +63,17 @@ export function writeOutputs(dir: string, files: ReadonlyMap<string, string | Ui
     for (const name of o.keep ?? []) {
       if (!files.has(name) && existsSync(join(dir, name))) copyFileSync(join(dir, name), join(tmp, name));
     }
-    if (existsSync(dir)) { renameSync(dir, aside); moved = true; }
+    if (existsSync(dir)) {
+      try {
+        renameSync(dir, aside);
+        moved = true;
+      } catch (e) {
+        // NOTE: a mount point (a volume mounted at DIR) cannot be renamed: its files are replaced one by one instead
+        if (!['EBUSY', 'EXDEV'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        replaceFiles(dir, tmp);
+        return;
+      }
+    }
     renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
@@ -71,4 +81,14 @@ export function writeOutputs(dir: string, files: ReadonlyMap<string, string | Ui
     throw e;
   }
   if (moved) rmSync(aside, { recursive: true, force: true });
+}
+
+/**
+ * The files of `tmp` in place of those of `dir` (which holds report files only, as checkOutDir saw), then `tmp`
+ * removed. Copied, not renamed: `dir` is another file system (a mount point).
+ */
+function replaceFiles(dir: string, tmp: string): void {
+  for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
+  for (const name of readdirSync(tmp)) copyFileSync(join(tmp, name), join(dir, name));
+  rmSync(tmp, { recursive: true, force: true });
 }
