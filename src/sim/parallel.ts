@@ -116,6 +116,28 @@ async function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, i
 /** From the TypeScript sources (tsx) the worker starts through a loader shim; built, it is worker.js. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-from-source.mjs' : './worker.js', import.meta.url);
 
+/**
+ * The worker pool of the last run, kept (idle workers are unref'd, so they never hold the process open) while the
+ * same spec, folded weights and core are asked for: a resumed or chunked run, or a benchmark's repeated runs, pay
+ * the start-up (weights copied and prepared per worker) once.
+ */
+let pool: { key: string; spec: ModelSpec; weights: FoldedWeights; workers: Worker[] } | null = null;
+
+function poolFor(init: WorkerInit, count: number): Worker[] {
+  const key = JSON.stringify({ core: init.core, options: init.coreOptions, records: init.spikeRecords, count });
+  if (pool && pool.key === key && pool.spec === init.spec && pool.weights === init.weights) return pool.workers;
+  void closeWorkerPool();
+  pool = { key, spec: init.spec, weights: init.weights, workers: Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init })) };
+  return pool.workers;
+}
+
+/** Ends the kept worker pool (also safe to skip: idle workers do not keep the process alive). */
+export async function closeWorkerPool(): Promise<void> {
+  const p = pool;
+  pool = null;
+  if (p) await Promise.all(p.workers.map((w) => w.terminate()));
+}
+
 async function runInWorkers(
   spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, count: number,
 ): Promise<SampleRunResult> {
@@ -126,9 +148,12 @@ async function runInWorkers(
   const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
   const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {}, spikeRecords: sink.recordPerSample };
   let next = 0, completed = 0, stopped = false;
-  const pool = Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init }));
+  const workers = poolFor(init, count);
+  const detach: (() => void)[] = [];
+  let failed = false;
   try {
-    await Promise.all(pool.map((w) => new Promise<void>((resolve, reject) => {
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      w.ref();
       const send = () => {
         stopped ||= o.shouldStop?.() ?? false;
         if (next >= n || stopped) { w.postMessage({ kind: 'finish' } satisfies WorkerRequest); return; }
@@ -137,7 +162,7 @@ async function runInWorkers(
         const inputs = Array.from({ length: len }, (_, j) => input(first + j));
         w.postMessage({ kind: 'batch', first, inputs } satisfies WorkerRequest);
       };
-      w.on('message', (m: WorkerReply) => {
+      const onMessage = (m: WorkerReply) => {
         switch (m.kind) {
           case 'batch':
             m.logits.forEach((l, j) => { logits[m.first + j] = l; });
@@ -153,13 +178,21 @@ async function runInWorkers(
           case 'error': reject(Object.assign(new Error(m.message), { stack: m.stack })); break;
           default: { const never: never = m; reject(new Error(`unknown worker reply ${JSON.stringify(never)}`)); }
         }
-      });
+      };
+      const onExit = (code: number) => reject(new Error(`a simulation worker exited with code ${code}`));
+      w.on('message', onMessage);
       w.on('error', reject);
-      w.on('exit', (code) => { if (code !== 0) reject(new Error(`a simulation worker exited with code ${code}`)); });
+      w.on('exit', onExit);
+      detach.push(() => { w.off('message', onMessage); w.off('error', reject); w.off('exit', onExit); w.unref(); });
       send();
     })));
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    for (const d of detach) d();
+    // a failed run leaves workers in an unknown state: start afresh next time
+    if (failed) await closeWorkerPool();
   }
   // when stopped, the completed samples may not be a prefix: keep the prefix, which is what a resume continues from
   let done = 0;

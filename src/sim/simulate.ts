@@ -36,7 +36,7 @@ interface LayerState {
 }
 
 export class Simulator {
-  readonly sink: CountingSink;
+  sink: CountingSink;
   readonly timesteps: number;
   private readonly states: LayerState[];
   private readonly coupling: BatchCoupling;
@@ -53,6 +53,13 @@ export class Simulator {
       index.set(layer.name, i);
       return { name: layer.name, inputIdx, ins: [], value: { events: null, dense: null }, counts: this.sink.layer(layer.name), runner: runnerFor(layer, env) };
     });
+  }
+
+  /** A fresh counting sink (a new run on the same prepared model); per-sample state is reset by every batch anyway. */
+  resetCounts(): void {
+    this.sink = new CountingSink(this.spec, this.timesteps);
+    for (const st of this.states) st.counts = this.sink.layer(st.name);
+    this.samplesDone = 0;
   }
 
   /** Runs one batch; returns the logits of each sample. Counts accumulate in the sink. */

@@ -6,7 +6,7 @@ import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
 
 /**
  * One simulation worker (see parallel.ts): its own core and Simulator; per batch it returns the logits and the
- * batch's spike records, at the end its summed counts.
+ * batch's spike records, at the end of a run its summed counts (then it starts counting afresh for the next run).
  */
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -24,8 +24,10 @@ port.on('message', (m: WorkerRequest) => {
         break;
       }
       case 'finish':
-        core.dispose();
         port.postMessage({ kind: 'counts', counts: sim.sink.counts } satisfies WorkerReply);
+        // the pool may reuse this worker for the next run of the same model: weights stay prepared
+        sim.resetCounts();
+        sim.sink.recordPerSample = init.spikeRecords;
         break;
       default: { const never: never = m; throw new Error(`unknown request ${JSON.stringify(never)}`); }
     }

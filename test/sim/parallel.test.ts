@@ -5,7 +5,7 @@ import { foldWeights } from '../../src/models/fold.js';
 import { randomWeights, mulberry32 } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
 import { numel } from '../../src/models/spec.js';
-import { runSamples } from '../../src/sim/parallel.js';
+import { closeWorkerPool, runSamples } from '../../src/sim/parallel.js';
 import { defaultCoreName } from '../../src/sim/cores/index.js';
 
 /** Worker threads change nothing: counts, spike records and logits equal the 1-worker run exactly. */
@@ -50,3 +50,15 @@ for (const name of fixtureNames()) {
     for (const m of Object.keys(f.spikes)) assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
   });
 }
+
+test('a kept worker pool starts each run afresh: a second run of the same model gives the same counts', async () => {
+  const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3, imgSize: 8, timesteps: 2, heads: 2 });
+  const folded = foldWeights(spec, randomWeights(spec, { seed: 3 }));
+  const xs = Array.from({ length: 5 }, (_, i) => new Float32Array(numel(spec.inputShape)).fill((i + 1) / 7));
+  const opts = { core: defaultCoreName(), batchCoupling: 'independent' as const, batchSize: 1, workers: 2 };
+  const a = await runSamples(spec, folded, xs.length, (i) => xs[i]!, opts);
+  const b = await runSamples(spec, folded, xs.length, (i) => xs[i]!, opts);
+  assert.deepEqual(b.sink.counts, a.sink.counts);
+  assert.deepEqual(b.logits, a.logits);
+  await closeWorkerPool();
+});
