@@ -28,7 +28,8 @@ export function zooInit(spec: ModelSpec, seed: number, init: InitKind): InitResu
   switch (init) {
     case 'seeded': return { tensors: seeded, description: `seeded init (seed ${seed}, not calibrated)` };
     case 'calibrated': {
-      const core = defaultCoreName();
+      // the exact core: the same calibrated weights on every machine (the reference core gives the same doubles)
+      const core = defaultCoreName('exact');
       const cal = calibrateInit(spec, seeded, calibrationInputs(spec, seed), { makeCore: () => CORES[core](), seed, band: DEFAULT_BAND });
       const rates = Object.values(cal.rates);
       const pct = (v: number) => `${(100 * v).toFixed(1)} %`;

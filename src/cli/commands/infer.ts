@@ -35,7 +35,10 @@ export const inferCommand: CommandModule<object, Args> = {
     })
     .option('input', { type: 'string', demandOption: true, describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)' })
     .option('batch-coupling', { type: 'string', default: 'independent', choices: [...BATCH_COUPLINGS], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
-    .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(', ')}` })
+    .option('core', {
+      type: 'string', default: defaultCoreName('exact'),
+      describe: `compute core: ${CORE_NAMES.join(', ')} (default: the one bit-identical to reference)`,
+    })
     .option('workers', {
       type: 'number', default: defaultWorkers(),
       describe: 'worker threads over samples (independent coupling); results do not depend on it',

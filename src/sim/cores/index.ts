@@ -20,14 +20,23 @@ export type CoreName = keyof typeof CORES;
 export const CORE_NAMES = Object.keys(CORES) as CoreName[];
 export function isCoreName(s: string): s is CoreName { return Object.prototype.hasOwnProperty.call(CORES, s); }
 
-/** The default core: the wasm core (bit-identical to the reference, several times faster) where it loads. */
-export function defaultCoreName(): CoreName { return wasmUnavailableReason() === null ? 'wasm' : 'reference'; }
+/**
+ * The default core where the wasm kernels load, else the reference core.
+ * `throughput` (profile, compare, eval, demo): `wasm-f32`, float32 like the official PyTorch code and about 1.5x
+ * `wasm`; it reproduces every official fixture's spikes exactly, and on the full-size fixture every module's
+ * spike total within 0.01 % (docs/engine.md).
+ * `exact` (infer, the calibrated init): `wasm`, bit-identical to the reference core on every input.
+ */
+export function defaultCoreName(use: 'throughput' | 'exact' = 'throughput'): CoreName {
+  if (wasmUnavailableReason() !== null) return 'reference';
+  return use === 'exact' ? 'wasm' : 'wasm-f32';
+}
 
 /** What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes). */
 export const CORE_SUMMARY = {
   reference: { arithmetic: 'float64', summary: 'plain TypeScript scatter, float64 (the living spec)' },
-  wasm: { arithmetic: 'float64', summary: 'WebAssembly SIMD gather, float64, bit-identical to reference (the default)' },
-  'wasm-f32': { arithmetic: 'float32', summary: 'WebAssembly SIMD gather, float32 (about 1.5x wasm; near-threshold spikes may flip)' },
+  wasm: { arithmetic: 'float64', summary: 'WebAssembly SIMD gather, float64, bit-identical to reference (infer\'s default)' },
+  'wasm-f32': { arithmetic: 'float32', summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)' },
   gpujs: { arithmetic: 'float32', summary: 'gpu.js kernels, compensated float32' },
   webgpu: { arithmetic: 'float32', summary: 'WGSL kernels on a WebGPU adapter' },
 } satisfies Record<CoreName, { arithmetic: string; summary: string }>;
