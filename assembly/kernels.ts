@@ -17,8 +17,8 @@ export function buildPositions(addrPtr: usize, count: i32, inC: i32, nIn: i32, p
   let e: i32 = 0;
   for (let n: i32 = 0; n <= nIn; n++) {
     const limit = n * inC;
-    while (e < count && load<i32>(addrPtr + (<usize>e << 2)) < limit) e++;
-    store<i32>(posPtr + (<usize>n << 2), e);
+    while (e < count && load<i32>(addrPtr + ((<usize>e) << 2)) < limit) e++;
+    store<i32>(posPtr + ((<usize>n) << 2), e);
   }
 }
 
@@ -29,14 +29,28 @@ export function buildPositions(addrPtr: usize, count: i32, inC: i32, nIn: i32, p
  * cellStart[cell + 1] index into rows / rel / mults; `rel` is the row's index in the table (tap * inC + c).
  */
 export function buildCellLists(
-  addrPtr: usize, evBasePtr: usize, multPtr: usize, withMult: i32, posPtr: usize,
-  inC: i32, inH: i32, inW: i32, outH: i32, outW: i32, k: i32, stride: i32, pad: i32,
-  cellStartPtr: usize, rowsPtr: usize, relPtr: usize, multsOutPtr: usize,
+  addrPtr: usize,
+  evBasePtr: usize,
+  multPtr: usize,
+  withMult: i32,
+  posPtr: usize,
+  inC: i32,
+  inH: i32,
+  inW: i32,
+  outH: i32,
+  outW: i32,
+  k: i32,
+  stride: i32,
+  pad: i32,
+  cellStartPtr: usize,
+  rowsPtr: usize,
+  relPtr: usize,
+  multsOutPtr: usize,
 ): i32 {
   let len: i32 = 0;
   for (let oy: i32 = 0; oy < outH; oy++) {
     for (let ox: i32 = 0; ox < outW; ox++) {
-      store<i32>(cellStartPtr + (<usize>(oy * outW + ox) << 2), len);
+      store<i32>(cellStartPtr + ((<usize>(oy * outW + ox)) << 2), len);
       for (let ky: i32 = 0; ky < k; ky++) {
         const iy = oy * stride - pad + ky;
         if (iy < 0 || iy >= inH) continue;
@@ -44,24 +58,24 @@ export function buildCellLists(
           const ix = ox * stride - pad + kx;
           if (ix < 0 || ix >= inW) continue;
           const nIn = iy * inW + ix;
-          const e0 = load<i32>(posPtr + (<usize>nIn << 2));
-          const e1 = load<i32>(posPtr + (<usize>(nIn + 1) << 2));
+          const e0 = load<i32>(posPtr + ((<usize>nIn) << 2));
+          const e1 = load<i32>(posPtr + ((<usize>(nIn + 1)) << 2));
           const base = nIn * inC;
           for (let e = e0; e < e1; e++) {
-            const c = load<i32>(addrPtr + (<usize>e << 2)) - base;
+            const c = load<i32>(addrPtr + ((<usize>e) << 2)) - base;
             // row index tap * inC + c: rows ascend along the list, so a row range is a run of each list;
             // weights are block-major [o / 16][row][16], so the row's first block starts at 128 * row
             const rel = (ky * k + kx) * inC + c;
-            store<i32>(relPtr + (<usize>len << 2), rel);
-            store<i32>(rowsPtr + (<usize>len << 2), load<i32>(evBasePtr + (<usize>e << 2)) + (rel << 7));
-            if (withMult) store<f64>(multsOutPtr + (<usize>len << 3), load<f64>(multPtr + (<usize>e << 3)));
+            store<i32>(relPtr + ((<usize>len) << 2), rel);
+            store<i32>(rowsPtr + ((<usize>len) << 2), load<i32>(evBasePtr + ((<usize>e) << 2)) + (rel << 7));
+            if (withMult) store<f64>(multsOutPtr + ((<usize>len) << 3), load<f64>(multPtr + ((<usize>e) << 3)));
             len++;
           }
         }
       }
     }
   }
-  store<i32>(cellStartPtr + (<usize>(outH * outW) << 2), len);
+  store<i32>(cellStartPtr + ((<usize>(outH * outW)) << 2), len);
   return len;
 }
 
@@ -74,46 +88,75 @@ export function buildCellLists(
  * change. `cursor` is scratch, one i32 per cell.
  */
 export function gatherAccumulate(
-  cells: i32, outC: i32, rowsTotal: i32, chunkRows: i32, cellStartPtr: usize, rowsPtr: usize, relPtr: usize, multsPtr: usize,
-  accPtr: usize, withMult: i32, cursorPtr: usize,
+  cells: i32,
+  outC: i32,
+  rowsTotal: i32,
+  chunkRows: i32,
+  cellStartPtr: usize,
+  rowsPtr: usize,
+  relPtr: usize,
+  multsPtr: usize,
+  accPtr: usize,
+  withMult: i32,
+  cursorPtr: usize,
 ): void {
   const blocks = outC >> 4;
   for (let b: i32 = 0; b < blocks; b++) {
-    const wb = <usize>b * (<usize>rowsTotal << 7); // this block's rows
+    const wb = <usize>b * ((<usize>rowsTotal) << 7); // this block's rows
     const ob = <usize>(b << 7); // its 16 doubles in an accumulator row
-    memory.copy(cursorPtr, cellStartPtr, <usize>cells << 2);
+    memory.copy(cursorPtr, cellStartPtr, (<usize>cells) << 2);
     for (let r0: i32 = 0; r0 < rowsTotal; r0 += chunkRows) {
       const r1 = r0 + chunkRows;
       for (let cell: i32 = 0; cell < cells; cell++) {
-        let l = load<i32>(cursorPtr + (<usize>cell << 2));
-        const lEnd = load<i32>(cellStartPtr + (<usize>(cell + 1) << 2));
-        if (l >= lEnd || load<i32>(relPtr + (<usize>l << 2)) >= r1) continue;
-        const ap = accPtr + (<usize>(cell * outC) << 3) + ob;
-        let a0 = v128.load(ap, 0), a1 = v128.load(ap, 16), a2 = v128.load(ap, 32), a3 = v128.load(ap, 48);
-        let a4 = v128.load(ap, 64), a5 = v128.load(ap, 80), a6 = v128.load(ap, 96), a7 = v128.load(ap, 112);
+        let l = load<i32>(cursorPtr + ((<usize>cell) << 2));
+        const lEnd = load<i32>(cellStartPtr + ((<usize>(cell + 1)) << 2));
+        if (l >= lEnd || load<i32>(relPtr + ((<usize>l) << 2)) >= r1) continue;
+        const ap = accPtr + ((<usize>(cell * outC)) << 3) + ob;
+        let a0 = v128.load(ap, 0),
+          a1 = v128.load(ap, 16),
+          a2 = v128.load(ap, 32),
+          a3 = v128.load(ap, 48);
+        let a4 = v128.load(ap, 64),
+          a5 = v128.load(ap, 80),
+          a6 = v128.load(ap, 96),
+          a7 = v128.load(ap, 112);
         if (!withMult) {
-          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
-            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
-            a0 = f64x2.add(a0, v128.load(wp, 0)); a1 = f64x2.add(a1, v128.load(wp, 16));
-            a2 = f64x2.add(a2, v128.load(wp, 32)); a3 = f64x2.add(a3, v128.load(wp, 48));
-            a4 = f64x2.add(a4, v128.load(wp, 64)); a5 = f64x2.add(a5, v128.load(wp, 80));
-            a6 = f64x2.add(a6, v128.load(wp, 96)); a7 = f64x2.add(a7, v128.load(wp, 112));
+          while (l < lEnd && load<i32>(relPtr + ((<usize>l) << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + ((<usize>l) << 2)) + wb;
+            a0 = f64x2.add(a0, v128.load(wp, 0));
+            a1 = f64x2.add(a1, v128.load(wp, 16));
+            a2 = f64x2.add(a2, v128.load(wp, 32));
+            a3 = f64x2.add(a3, v128.load(wp, 48));
+            a4 = f64x2.add(a4, v128.load(wp, 64));
+            a5 = f64x2.add(a5, v128.load(wp, 80));
+            a6 = f64x2.add(a6, v128.load(wp, 96));
+            a7 = f64x2.add(a7, v128.load(wp, 112));
             l++;
           }
         } else {
-          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
-            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
-            const m = f64x2.splat(load<f64>(multsPtr + (<usize>l << 3)));
-            a0 = f64x2.add(a0, f64x2.mul(m, v128.load(wp, 0))); a1 = f64x2.add(a1, f64x2.mul(m, v128.load(wp, 16)));
-            a2 = f64x2.add(a2, f64x2.mul(m, v128.load(wp, 32))); a3 = f64x2.add(a3, f64x2.mul(m, v128.load(wp, 48)));
-            a4 = f64x2.add(a4, f64x2.mul(m, v128.load(wp, 64))); a5 = f64x2.add(a5, f64x2.mul(m, v128.load(wp, 80)));
-            a6 = f64x2.add(a6, f64x2.mul(m, v128.load(wp, 96))); a7 = f64x2.add(a7, f64x2.mul(m, v128.load(wp, 112)));
+          while (l < lEnd && load<i32>(relPtr + ((<usize>l) << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + ((<usize>l) << 2)) + wb;
+            const m = f64x2.splat(load<f64>(multsPtr + ((<usize>l) << 3)));
+            a0 = f64x2.add(a0, f64x2.mul(m, v128.load(wp, 0)));
+            a1 = f64x2.add(a1, f64x2.mul(m, v128.load(wp, 16)));
+            a2 = f64x2.add(a2, f64x2.mul(m, v128.load(wp, 32)));
+            a3 = f64x2.add(a3, f64x2.mul(m, v128.load(wp, 48)));
+            a4 = f64x2.add(a4, f64x2.mul(m, v128.load(wp, 64)));
+            a5 = f64x2.add(a5, f64x2.mul(m, v128.load(wp, 80)));
+            a6 = f64x2.add(a6, f64x2.mul(m, v128.load(wp, 96)));
+            a7 = f64x2.add(a7, f64x2.mul(m, v128.load(wp, 112)));
             l++;
           }
         }
-        v128.store(ap, a0, 0); v128.store(ap, a1, 16); v128.store(ap, a2, 32); v128.store(ap, a3, 48);
-        v128.store(ap, a4, 64); v128.store(ap, a5, 80); v128.store(ap, a6, 96); v128.store(ap, a7, 112);
-        store<i32>(cursorPtr + (<usize>cell << 2), l);
+        v128.store(ap, a0, 0);
+        v128.store(ap, a1, 16);
+        v128.store(ap, a2, 32);
+        v128.store(ap, a3, 48);
+        v128.store(ap, a4, 64);
+        v128.store(ap, a5, 80);
+        v128.store(ap, a6, 96);
+        v128.store(ap, a7, 112);
+        store<i32>(cursorPtr + ((<usize>cell) << 2), l);
       }
     }
   }
@@ -131,7 +174,7 @@ export function countCellLists(posPtr: usize, inH: i32, inW: i32, outH: i32, out
           const ix = ox * stride - pad + kx;
           if (ix < 0 || ix >= inW) continue;
           const nIn = iy * inW + ix;
-          len += load<i32>(posPtr + (<usize>(nIn + 1) << 2)) - load<i32>(posPtr + (<usize>nIn << 2));
+          len += load<i32>(posPtr + ((<usize>(nIn + 1)) << 2)) - load<i32>(posPtr + ((<usize>nIn) << 2));
         }
       }
     }
@@ -145,46 +188,75 @@ export function countCellLists(posPtr: usize, inH: i32, inW: i32, outH: i32, out
  * like any float32 conv (the official PyTorch code's arithmetic), in the reference's order.
  */
 export function gatherAccumulateF32(
-  cells: i32, outC: i32, rowsTotal: i32, chunkRows: i32, cellStartPtr: usize, rowsPtr: usize, relPtr: usize, multsPtr: usize,
-  accPtr: usize, withMult: i32, cursorPtr: usize,
+  cells: i32,
+  outC: i32,
+  rowsTotal: i32,
+  chunkRows: i32,
+  cellStartPtr: usize,
+  rowsPtr: usize,
+  relPtr: usize,
+  multsPtr: usize,
+  accPtr: usize,
+  withMult: i32,
+  cursorPtr: usize,
 ): void {
   const blocks = outC >> 5;
   for (let b: i32 = 0; b < blocks; b++) {
-    const wb = <usize>b * (<usize>rowsTotal << 7);
+    const wb = <usize>b * ((<usize>rowsTotal) << 7);
     const ob = <usize>(b << 7); // 32 floats = 128 bytes
-    memory.copy(cursorPtr, cellStartPtr, <usize>cells << 2);
+    memory.copy(cursorPtr, cellStartPtr, (<usize>cells) << 2);
     for (let r0: i32 = 0; r0 < rowsTotal; r0 += chunkRows) {
       const r1 = r0 + chunkRows;
       for (let cell: i32 = 0; cell < cells; cell++) {
-        let l = load<i32>(cursorPtr + (<usize>cell << 2));
-        const lEnd = load<i32>(cellStartPtr + (<usize>(cell + 1) << 2));
-        if (l >= lEnd || load<i32>(relPtr + (<usize>l << 2)) >= r1) continue;
-        const ap = accPtr + (<usize>(cell * outC) << 2) + ob;
-        let a0 = v128.load(ap, 0), a1 = v128.load(ap, 16), a2 = v128.load(ap, 32), a3 = v128.load(ap, 48);
-        let a4 = v128.load(ap, 64), a5 = v128.load(ap, 80), a6 = v128.load(ap, 96), a7 = v128.load(ap, 112);
+        let l = load<i32>(cursorPtr + ((<usize>cell) << 2));
+        const lEnd = load<i32>(cellStartPtr + ((<usize>(cell + 1)) << 2));
+        if (l >= lEnd || load<i32>(relPtr + ((<usize>l) << 2)) >= r1) continue;
+        const ap = accPtr + ((<usize>(cell * outC)) << 2) + ob;
+        let a0 = v128.load(ap, 0),
+          a1 = v128.load(ap, 16),
+          a2 = v128.load(ap, 32),
+          a3 = v128.load(ap, 48);
+        let a4 = v128.load(ap, 64),
+          a5 = v128.load(ap, 80),
+          a6 = v128.load(ap, 96),
+          a7 = v128.load(ap, 112);
         if (!withMult) {
-          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
-            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
-            a0 = f32x4.add(a0, v128.load(wp, 0)); a1 = f32x4.add(a1, v128.load(wp, 16));
-            a2 = f32x4.add(a2, v128.load(wp, 32)); a3 = f32x4.add(a3, v128.load(wp, 48));
-            a4 = f32x4.add(a4, v128.load(wp, 64)); a5 = f32x4.add(a5, v128.load(wp, 80));
-            a6 = f32x4.add(a6, v128.load(wp, 96)); a7 = f32x4.add(a7, v128.load(wp, 112));
+          while (l < lEnd && load<i32>(relPtr + ((<usize>l) << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + ((<usize>l) << 2)) + wb;
+            a0 = f32x4.add(a0, v128.load(wp, 0));
+            a1 = f32x4.add(a1, v128.load(wp, 16));
+            a2 = f32x4.add(a2, v128.load(wp, 32));
+            a3 = f32x4.add(a3, v128.load(wp, 48));
+            a4 = f32x4.add(a4, v128.load(wp, 64));
+            a5 = f32x4.add(a5, v128.load(wp, 80));
+            a6 = f32x4.add(a6, v128.load(wp, 96));
+            a7 = f32x4.add(a7, v128.load(wp, 112));
             l++;
           }
         } else {
-          while (l < lEnd && load<i32>(relPtr + (<usize>l << 2)) < r1) {
-            const wp = <usize>load<i32>(rowsPtr + (<usize>l << 2)) + wb;
-            const m = f32x4.splat(<f32>load<f64>(multsPtr + (<usize>l << 3)));
-            a0 = f32x4.add(a0, f32x4.mul(m, v128.load(wp, 0))); a1 = f32x4.add(a1, f32x4.mul(m, v128.load(wp, 16)));
-            a2 = f32x4.add(a2, f32x4.mul(m, v128.load(wp, 32))); a3 = f32x4.add(a3, f32x4.mul(m, v128.load(wp, 48)));
-            a4 = f32x4.add(a4, f32x4.mul(m, v128.load(wp, 64))); a5 = f32x4.add(a5, f32x4.mul(m, v128.load(wp, 80)));
-            a6 = f32x4.add(a6, f32x4.mul(m, v128.load(wp, 96))); a7 = f32x4.add(a7, f32x4.mul(m, v128.load(wp, 112)));
+          while (l < lEnd && load<i32>(relPtr + ((<usize>l) << 2)) < r1) {
+            const wp = <usize>load<i32>(rowsPtr + ((<usize>l) << 2)) + wb;
+            const m = f32x4.splat(<f32>load<f64>(multsPtr + ((<usize>l) << 3)));
+            a0 = f32x4.add(a0, f32x4.mul(m, v128.load(wp, 0)));
+            a1 = f32x4.add(a1, f32x4.mul(m, v128.load(wp, 16)));
+            a2 = f32x4.add(a2, f32x4.mul(m, v128.load(wp, 32)));
+            a3 = f32x4.add(a3, f32x4.mul(m, v128.load(wp, 48)));
+            a4 = f32x4.add(a4, f32x4.mul(m, v128.load(wp, 64)));
+            a5 = f32x4.add(a5, f32x4.mul(m, v128.load(wp, 80)));
+            a6 = f32x4.add(a6, f32x4.mul(m, v128.load(wp, 96)));
+            a7 = f32x4.add(a7, f32x4.mul(m, v128.load(wp, 112)));
             l++;
           }
         }
-        v128.store(ap, a0, 0); v128.store(ap, a1, 16); v128.store(ap, a2, 32); v128.store(ap, a3, 48);
-        v128.store(ap, a4, 64); v128.store(ap, a5, 80); v128.store(ap, a6, 96); v128.store(ap, a7, 112);
-        store<i32>(cursorPtr + (<usize>cell << 2), l);
+        v128.store(ap, a0, 0);
+        v128.store(ap, a1, 16);
+        v128.store(ap, a2, 32);
+        v128.store(ap, a3, 48);
+        v128.store(ap, a4, 64);
+        v128.store(ap, a5, 80);
+        v128.store(ap, a6, 96);
+        v128.store(ap, a7, 112);
+        store<i32>(cursorPtr + ((<usize>cell) << 2), l);
       }
     }
   }
@@ -192,12 +264,13 @@ export function gatherAccumulateF32(
 
 /** The largest of n multiplicities (i32), or -1 when the addresses are not strictly ascending. */
 export function scanEvents(addrPtr: usize, multPtr: usize, n: i32): i32 {
-  let prev: i32 = -1, maxM: i32 = 0;
+  let prev: i32 = -1,
+    maxM: i32 = 0;
   for (let e: i32 = 0; e < n; e++) {
-    const a = load<i32>(addrPtr + (<usize>e << 2));
+    const a = load<i32>(addrPtr + ((<usize>e) << 2));
     if (a <= prev) return -1;
     prev = a;
-    const m = load<i32>(multPtr + (<usize>e << 2));
+    const m = load<i32>(multPtr + ((<usize>e) << 2));
     if (m > maxM) maxM = m;
   }
   return maxM;
@@ -206,7 +279,7 @@ export function scanEvents(addrPtr: usize, multPtr: usize, n: i32): i32 {
 /** In place: each event's multiplicity m becomes the byte address of its weight table, bases[m]. */
 export function mapBases(multPtr: usize, basesPtr: usize, n: i32): void {
   for (let e: i32 = 0; e < n; e++) {
-    const p = multPtr + (<usize>e << 2);
-    store<i32>(p, load<i32>(basesPtr + (<usize>load<i32>(p) << 2)));
+    const p = multPtr + ((<usize>e) << 2);
+    store<i32>(p, load<i32>(basesPtr + ((<usize>load<i32>(p)) << 2)));
   }
 }

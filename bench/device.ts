@@ -54,14 +54,24 @@ console.log(probe.available ? `adapter: ${adapterName}` : `no adapter: ${probe.w
 
 // 2. the webgpu tests' outcome, from the TAP log: `ok N - name [# SKIP reason]`, `not ok N - name`; only tests whose
 // name says webgpu count (the others are the name filter's skips)
-interface Suites { pass: number; fail: number; skipped: number; skipReasons: string[]; failed: string[]; log: string }
+interface Suites {
+  pass: number;
+  fail: number;
+  skipped: number;
+  skipReasons: string[];
+  failed: string[];
+  log: string;
+}
 function suites(log: string | undefined): Suites | null {
   if (!log) return null;
   const s: Suites = { pass: 0, fail: 0, skipped: 0, skipReasons: [], failed: [], log };
   for (const m of readFileSync(log, 'utf8').matchAll(/^\s*(not )?ok \d+ - (.*?)(?: # SKIP(.*))?$/gm)) {
     const [, not, name = '', skip] = m;
     if (!name.includes('webgpu')) continue;
-    if (not) { s.fail++; s.failed.push(name); } else if (skip !== undefined) {
+    if (not) {
+      s.fail++;
+      s.failed.push(name);
+    } else if (skip !== undefined) {
       s.skipped++;
       if (!s.skipReasons.includes(skip.trim())) s.skipReasons.push(skip.trim());
     } else s.pass++;
@@ -75,21 +85,34 @@ if (tests) console.log(`webgpu tests: ${tests.pass} pass, ${tests.fail} fail, ${
 const f = loadFixture(FULL_FIXTURE, FULL_FIXTURE_ROOT);
 const folded = foldWeights(f.spec, f.weights);
 interface FixtureCheck {
-  coupling: 'official' | 'independent'; scheduler: 'time-major' | 'layer-major'; spikesMatch: boolean; modulesDiffering: string[]; maxLogitRelErr: number; ok: boolean }
+  coupling: 'official' | 'independent';
+  scheduler: 'time-major' | 'layer-major';
+  spikesMatch: boolean;
+  modulesDiffering: string[];
+  maxLogitRelErr: number;
+  ok: boolean;
+}
 const fixture: FixtureCheck[] = [];
 function record(coupling: 'official' | 'independent', scheduler: 'time-major' | 'layer-major', r: ReturnType<typeof simulate>): void {
   const exp = coupling === 'official' ? f.logits.logits : f.logits.logits_batch1;
   let maxRel = 0;
-  r.logits.forEach((row, b) => row.forEach((v, k) => {
-    const e = exp[b]![k]!;
-    maxRel = Math.max(maxRel, Math.abs(v - e) / Math.max(Math.abs(e), 1e-2));
-  }));
-  const differing = Object.keys(f.spikes).filter((m) => JSON.stringify(r.sink.spikesPerSample.get(m)) !== JSON.stringify(
-    coupling === 'official' ? f.spikes[m]!.spikes_per_sample_per_t : f.spikes[m]!.spikes_per_sample_per_t_batch1_runs));
+  r.logits.forEach((row, b) =>
+    row.forEach((v, k) => {
+      const e = exp[b]![k]!;
+      maxRel = Math.max(maxRel, Math.abs(v - e) / Math.max(Math.abs(e), 1e-2));
+    }),
+  );
+  const differing = Object.keys(f.spikes).filter(
+    (m) =>
+      JSON.stringify(r.sink.spikesPerSample.get(m)) !==
+      JSON.stringify(coupling === 'official' ? f.spikes[m]!.spikes_per_sample_per_t : f.spikes[m]!.spikes_per_sample_per_t_batch1_runs),
+  );
   const ok = differing.length === 0 && maxRel <= 1e-4;
   fixture.push({ coupling, scheduler, spikesMatch: differing.length === 0, modulesDiffering: differing, maxLogitRelErr: maxRel, ok });
-  console.log(`full-size fixture, ${coupling} coupling, ${scheduler}: ${ok ? 'match' : 'MISMATCH'} (${differing.length} modules differ, ` +
-    `logits ${maxRel.toExponential(2)})`);
+  console.log(
+    `full-size fixture, ${coupling} coupling, ${scheduler}: ${ok ? 'match' : 'MISMATCH'} (${differing.length} modules differ, ` +
+      `logits ${maxRel.toExponential(2)})`,
+  );
 }
 if (probe.available) {
   for (const coupling of ['official', 'independent'] as const) {
@@ -105,9 +128,17 @@ if (probe.available) {
 
 // 4. the benchmark: same weights, seeded N(0,1) images (as bench/realistic.ts)
 const spec = f.spec;
-const r = mulberry32(2), g = gaussian(r);
+const r = mulberry32(2),
+  g = gaussian(r);
 const xs = Array.from({ length: samples }, () => new Float32Array(numel(spec.inputShape)).map(() => g()));
-interface Bench { core: CoreName; scheduler: string; workers: number; imagesPerSecond: number[]; medianImagesPerSecond: number; opsPerImage: Record<string, number> }
+interface Bench {
+  core: CoreName;
+  scheduler: string;
+  workers: number;
+  imagesPerSecond: number[];
+  medianImagesPerSecond: number;
+  opsPerImage: Record<string, number>;
+}
 async function bench(core: CoreName, workers: number): Promise<Bench> {
   const opts = { core, batchCoupling: 'independent' as const, batchSize: 1, workers };
   await runSamples(spec, folded, Math.min(workers, samples), (i) => xs[i]!, opts); // warm-up: JIT, compilation, device start
@@ -120,7 +151,14 @@ async function bench(core: CoreName, workers: number): Promise<Bench> {
     ops = perImageTotals(res.sink.counts);
   }
   const sorted = [...ips].sort((a, b) => a - b);
-  const b = { core, scheduler: 'time-major (runSamples)', workers, imagesPerSecond: ips, medianImagesPerSecond: sorted[Math.floor(sorted.length / 2)]!, opsPerImage: ops };
+  const b = {
+    core,
+    scheduler: 'time-major (runSamples)',
+    workers,
+    imagesPerSecond: ips,
+    medianImagesPerSecond: sorted[Math.floor(sorted.length / 2)]!,
+    opsPerImage: ops,
+  };
   console.log(`${core} x${workers}: ${b.medianImagesPerSecond.toFixed(2)} images/s (${ips.map((v) => v.toFixed(2)).join(', ')})`);
   return b;
 }
@@ -135,15 +173,25 @@ function benchLayerMajor(batch: number): Bench {
   const ips: number[] = [];
   let ops: Record<string, number> = {};
   for (let k = 0; k < runs; k++) {
-    const core = new WebgpuCore(), t0 = performance.now();
+    const core = new WebgpuCore(),
+      t0 = performance.now();
     const res = simulateLayerMajor(spec, folded, xs, core, { batchSize: batch });
     ips.push(samples / ((performance.now() - t0) / 1000));
     core.dispose();
     ops = perImageTotals(res.sink.counts);
   }
   const sorted = [...ips].sort((a, b) => a - b);
-  const b: Bench = { core: 'webgpu', scheduler: `layer-major, batch ${batch}`, workers: 1, imagesPerSecond: ips, medianImagesPerSecond: sorted[Math.floor(sorted.length / 2)]!, opsPerImage: ops };
-  console.log(`webgpu layer-major batch ${batch}: ${b.medianImagesPerSecond.toFixed(2)} images/s (${ips.map((v) => v.toFixed(2)).join(', ')})`);
+  const b: Bench = {
+    core: 'webgpu',
+    scheduler: `layer-major, batch ${batch}`,
+    workers: 1,
+    imagesPerSecond: ips,
+    medianImagesPerSecond: sorted[Math.floor(sorted.length / 2)]!,
+    opsPerImage: ops,
+  };
+  console.log(
+    `webgpu layer-major batch ${batch}: ${b.medianImagesPerSecond.toFixed(2)} images/s (${ips.map((v) => v.toFixed(2)).join(', ')})`,
+  );
   return b;
 }
 const gpu: Bench[] = [];
@@ -151,8 +199,10 @@ if (probe.available) {
   for (const w of workerCounts) gpu.push(await bench('webgpu', w));
   for (const batch of [...new Set([Math.min(8, samples), samples])]) gpu.push(benchLayerMajor(batch));
 }
-const best = (bs: Bench[]): Bench | null => bs.reduce<Bench | null>((a, b) => (!a || b.medianImagesPerSecond > a.medianImagesPerSecond ? b : a), null);
-const bestCpu = best(cpu)!, bestGpu = best(gpu);
+const best = (bs: Bench[]): Bench | null =>
+  bs.reduce<Bench | null>((a, b) => (!a || b.medianImagesPerSecond > a.medianImagesPerSecond ? b : a), null);
+const bestCpu = best(cpu)!,
+  bestGpu = best(gpu);
 // exact counts: every op kind per image equals the CPU core's (counts come from the events, so equal spikes give equal counts)
 const countsEqual = gpu.length ? gpu.every((g) => OP_KINDS.every((k) => g.opsPerImage[k] === bestCpu.opsPerImage[k])) : null;
 const ratio = bestGpu ? bestGpu.medianImagesPerSecond / bestCpu.medianImagesPerSecond : null;
@@ -163,23 +213,46 @@ const today = new Date().toISOString().slice(0, 10);
 // Dawn's null backend (SPIKEWATT_DAWN_FLAGS=backend=null) runs every code path with no GPU: a rehearsal, not a result
 const nullBackend = probe.available && probe.adapter.device === 'null-backend';
 const kind = !probe.available ? 'no-gpu-rehearsal' : nullBackend ? 'null-backend-rehearsal' : 'gpu';
-const slug = kind !== 'gpu' ? kind : adapterName!.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const slug =
+  kind !== 'gpu'
+    ? kind
+    : adapterName!
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 60);
 const out = join(values.out ?? join(here, 'results'), `device-${today}-${slug}.json`);
 const doc = {
   kind,
-  note: kind === 'gpu' ? undefined : kind === 'no-gpu-rehearsal'
-    ? 'no WebGPU adapter: only the CPU part ran; a rehearsal of the script, not a GPU result'
-    : 'Dawn null backend: every code path ran, no shader executed; the GPU numbers are meaningless',
+  note:
+    kind === 'gpu'
+      ? undefined
+      : kind === 'no-gpu-rehearsal'
+        ? 'no WebGPU adapter: only the CPU part ran; a rehearsal of the script, not a GPU result'
+        : 'Dawn null backend: every code path ran, no shader executed; the GPU numbers are meaningless',
   date: new Date().toISOString(),
-  machine: { cpus, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: os.totalmem() / 2 ** 30, node: process.version, platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus,
+    cpuModel: os.cpus()[0]?.model ?? '',
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
   adapter: probe.available ? { name: adapterName, ...probe.adapter } : { name: null, why: probe.why },
   tests,
   fullSizeFixture: probe.available ? { name: FULL_FIXTURE, checks: fixture, ok: fixture.every((c) => c.ok) } : null,
   benchmark: {
     workload: 'qkformer-cifar10 HST-4-384 T=4 32x32, full-size official fixture weights (23 % firing), seeded N(0,1) images',
-    samplesPerRun: samples, runs, cpu, gpu, bestCpu: { core: bestCpu.core, workers: bestCpu.workers, imagesPerSecond: bestCpu.medianImagesPerSecond },
-    bestGpu: bestGpu ? { core: bestGpu.core, scheduler: bestGpu.scheduler, workers: bestGpu.workers, imagesPerSecond: bestGpu.medianImagesPerSecond } : null,
-    gpuOverBestCpu: ratio, countsEqualCpu: countsEqual,
+    samplesPerRun: samples,
+    runs,
+    cpu,
+    gpu,
+    bestCpu: { core: bestCpu.core, workers: bestCpu.workers, imagesPerSecond: bestCpu.medianImagesPerSecond },
+    bestGpu: bestGpu
+      ? { core: bestGpu.core, scheduler: bestGpu.scheduler, workers: bestGpu.workers, imagesPerSecond: bestGpu.medianImagesPerSecond }
+      : null,
+    gpuOverBestCpu: ratio,
+    countsEqualCpu: countsEqual,
   },
 };
 mkdirSync(dirname(out), { recursive: true });

@@ -39,21 +39,44 @@ import type { SampleInput } from '../src/sim/simulate.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, '..', 'test', 'fixtures', 'official-full', 'qkformer-cifar10_e384_d4_T4_s32', 'weights.safetensors');
 
-interface Workload { name: string; zoo: ZooName; imgSize?: number; weights: string; samples: number; slowSamples: number }
+interface Workload {
+  name: string;
+  zoo: ZooName;
+  imgSize?: number;
+  weights: string;
+  samples: number;
+  slowSamples: number;
+}
 const WORKLOADS: Workload[] = [
   { name: 'qkformer-cifar10', zoo: 'qkformer-cifar10', weights: 'official fixture (23 % firing)', samples: 16, slowSamples: 1 },
   { name: 'qkformer-cifar10dvs', zoo: 'qkformer-cifar10dvs', weights: 'calibrated seeded init (band 10-25 %)', samples: 4, slowSamples: 1 },
-  { name: 'qkformer-imagenet-10-384', zoo: 'qkformer-imagenet-10-384', imgSize: 224, weights: 'calibrated seeded init (band 10-25 %)', samples: 2, slowSamples: 0 },
+  {
+    name: 'qkformer-imagenet-10-384',
+    zoo: 'qkformer-imagenet-10-384',
+    imgSize: 224,
+    weights: 'calibrated seeded init (band 10-25 %)',
+    samples: 2,
+    slowSamples: 0,
+  },
 ];
 
 /** One configuration's measurement, from the child process. */
 interface Measured {
-  workload: string; core: string; workers: number; samplesPerRun: number; runs: number;
-  imagesPerSecond: number[]; synapticOpsPerImage: number; meanFiringRate: number; maxRssMiB: number; setupSeconds: number;
+  workload: string;
+  core: string;
+  workers: number;
+  samplesPerRun: number;
+  runs: number;
+  imagesPerSecond: number[];
+  synapticOpsPerImage: number;
+  meanFiringRate: number;
+  maxRssMiB: number;
+  setupSeconds: number;
 }
 
 function inputsFor(spec: ModelSpec, count: number, seed: number): SampleInput[] {
-  const r = mulberry32(seed), g = gaussian(r);
+  const r = mulberry32(seed),
+    g = gaussian(r);
   const dvs = spec.config.input === 'dvs';
   const n = (dvs ? spec.config.timesteps : 1) * numel(spec.inputShape);
   // static: normalised pixels ~N(0,1); DVS: 5 % of pixel-polarity cells hold 1-2 events per frame
@@ -63,7 +86,9 @@ function inputsFor(spec: ModelSpec, count: number, seed: number): SampleInput[] 
 /** Where the parent leaves a workload's calibrated weights for its children (calibration is deterministic). */
 const cachePath = (w: Workload, parent = process.ppid) => join(os.tmpdir(), `spikewatt-bench-${parent}-${w.name}.safetensors`);
 
-function specOf(w: Workload): ModelSpec { return zooModel(w.zoo, w.imgSize ? { imgSize: w.imgSize } : {}); }
+function specOf(w: Workload): ModelSpec {
+  return zooModel(w.zoo, w.imgSize ? { imgSize: w.imgSize } : {});
+}
 
 /** The workload's weights: the official fixture, or the calibrated seeded init (made once by the parent). */
 function calibrate(w: Workload): TensorMap {
@@ -79,8 +104,14 @@ function load(w: Workload): { spec: ModelSpec; tensors: TensorMap } {
 }
 
 async function child(arg: string): Promise<void> {
-  const { workload, core, workers, samples, runs, gpuMode } = JSON.parse(arg) as
-    { workload: string; core: CoreName; workers: number; samples: number; runs: number; gpuMode?: string };
+  const { workload, core, workers, samples, runs, gpuMode } = JSON.parse(arg) as {
+    workload: string;
+    core: CoreName;
+    workers: number;
+    samples: number;
+    runs: number;
+    gpuMode?: string;
+  };
   const w = WORKLOADS.find((x) => x.name === workload)!;
   const t0 = performance.now();
   const { spec, tensors } = load(w);
@@ -88,7 +119,8 @@ async function child(arg: string): Promise<void> {
   const xs = inputsFor(spec, samples, 2);
   const setupSeconds = (performance.now() - t0) / 1000;
   const ips: number[] = [];
-  let syn = 0, rate = 0;
+  let syn = 0,
+    rate = 0;
   const opts = { core, coreOptions: gpuMode ? { gpuMode } : {}, batchCoupling: 'independent' as const, batchSize: 1, workers };
   // warm-up, one sample per worker: JIT tiers, wasm compilation, premultiplied weight tables, the kept worker pool
   // (a long run pays these once; the end-to-end row below includes them)
@@ -99,16 +131,26 @@ async function child(arg: string): Promise<void> {
     ips.push(samples / ((performance.now() - s) / 1000));
     const tot = perImageTotals(res.sink.counts);
     syn = tot.ac + tot.mac;
-    let spikes = 0, neuronSteps = 0;
-    for (const lc of res.sink.counts.layers) if (lc.kind === 'lif') {
-      for (const v of lc.outputSpikes) spikes += v;
-      neuronSteps += lc.outputElements * spec.config.timesteps * res.sink.counts.samples;
-    }
+    let spikes = 0,
+      neuronSteps = 0;
+    for (const lc of res.sink.counts.layers)
+      if (lc.kind === 'lif') {
+        for (const v of lc.outputSpikes) spikes += v;
+        neuronSteps += lc.outputElements * spec.config.timesteps * res.sink.counts.samples;
+      }
     rate = spikes / neuronSteps;
   }
   const m: Measured = {
-    workload, core: gpuMode ? `${core}/${gpuMode}` : core, workers, samplesPerRun: samples, runs, imagesPerSecond: ips,
-    synapticOpsPerImage: syn, meanFiringRate: rate, maxRssMiB: process.resourceUsage().maxRSS / 1024, setupSeconds,
+    workload,
+    core: gpuMode ? `${core}/${gpuMode}` : core,
+    workers,
+    samplesPerRun: samples,
+    runs,
+    imagesPerSecond: ips,
+    synapticOpsPerImage: syn,
+    meanFiringRate: rate,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    setupSeconds,
   };
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
@@ -122,19 +164,28 @@ async function denseChild(arg: string): Promise<void> {
   const { spec, tensors } = load(w);
   const m = new DenseModel(spec, tensors);
   const xs = inputsFor(spec, 1, 2);
-  const s = spec.inputShape, T = spec.config.timesteps;
+  const s = spec.inputShape,
+    T = spec.config.timesteps;
   // NHWC: static [1, H, W, C]; DVS [T, H, W, C] time-major
   const toNhwc = (x: Float32Array, frames: number) => {
-    const out = new Float32Array(x.length), hw = s.h * s.w;
-    for (let f = 0; f < frames; f++) for (let c = 0; c < s.c; c++) for (let p = 0; p < hw; p++) out[(f * hw + p) * s.c + c] = x[(f * s.c + c) * hw + p]!;
+    const out = new Float32Array(x.length),
+      hw = s.h * s.w;
+    for (let f = 0; f < frames; f++)
+      for (let c = 0; c < s.c; c++) for (let p = 0; p < hw; p++) out[(f * hw + p) * s.c + c] = x[(f * s.c + c) * hw + p]!;
     return tf.tensor4d(out, [frames, s.h, s.w, s.c]);
   };
   const frames = spec.config.input === 'dvs' ? T : 1;
   const once = () => tf.tidy(() => m.forward(toNhwc(xs[0]!, frames), 'eval').dataSync());
   once();
   const ips: number[] = [];
-  for (let r = 0; r < runs; r++) { const t0 = performance.now(); once(); ips.push(1 / ((performance.now() - t0) / 1000)); }
-  process.stdout.write(`${JSON.stringify({ workload, backend, imagesPerSecond: ips, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    once();
+    ips.push(1 / ((performance.now() - t0) / 1000));
+  }
+  process.stdout.write(
+    `${JSON.stringify({ workload, backend, imagesPerSecond: ips, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
 }
 
 /**
@@ -149,24 +200,43 @@ async function endToEndChild(arg: string): Promise<void> {
   const out = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-e2e-'));
   const t0 = performance.now();
   const report = await profile({
-    model: 'qkformer-cifar10', weights: FIXTURE, dataset: 'synthetic', samples, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true,
+    model: 'qkformer-cifar10',
+    weights: FIXTURE,
+    dataset: 'synthetic',
+    samples,
+    hardware: ['cmos45-fp32', 'loihi'],
+    allowUnpriced: true,
     out: join(out, 'report'),
   });
   const seconds = (performance.now() - t0) / 1000;
   rmSync(out, { recursive: true, force: true });
-  process.stdout.write(`${JSON.stringify({
-    workload: 'qkformer-cifar10', command: `spikewatt profile --model qkformer-cifar10 --weights <fixture> --dataset synthetic --samples ${samples} `
-      + '--hardware cmos45-fp32,loihi --allow-unpriced --out DIR', core: report.config.core, samples, seconds,
-    imagesPerSecond: samples / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      workload: 'qkformer-cifar10',
+      command:
+        `spikewatt profile --model qkformer-cifar10 --weights <fixture> --dataset synthetic --samples ${samples} ` +
+        '--hardware cmos45-fp32,loihi --allow-unpriced --out DIR',
+      core: report.config.core,
+      samples,
+      seconds,
+      imagesPerSecond: samples / seconds,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    })}\n`,
+  );
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
 const stat = (xs: number[]) => ({ median: +median(xs).toFixed(3), min: +Math.min(...xs).toFixed(3), max: +Math.max(...xs).toFixed(3) });
 
 function spawnChild(flag: string, arg: object): unknown {
   const outText = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), flag, JSON.stringify(arg)], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
   });
   return JSON.parse(outText.trim().split('\n').pop()!);
 }
@@ -174,8 +244,14 @@ function spawnChild(flag: string, arg: object): unknown {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      workloads: { type: 'string' }, cores: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-      runs: { type: 'string' }, child: { type: 'string' }, dense: { type: 'string' }, e2e: { type: 'string' },
+      workloads: { type: 'string' },
+      cores: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      child: { type: 'string' },
+      dense: { type: 'string' },
+      e2e: { type: 'string' },
     },
   });
   if (values.child) return child(values.child);
@@ -192,8 +268,10 @@ async function main(): Promise<void> {
     if (c === 'gpujs') {
       for (const p of probe) if (p.available) configs.push({ core: c, gpuMode: p.mode, workers: 1, slow: true });
     } else if (c === 'reference') configs.push({ core: c, workers: 1, slow: true });
-    else if (c === 'webgpu') { if (probeWebgpu().available) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false }); }
-    else if (wasmUnavailableReason() === null) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
+    else if (c === 'webgpu') {
+      if (probeWebgpu().available) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
+    } else if (wasmUnavailableReason() === null)
+      for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
   }
   const rows: Measured[] = [];
   const dense: unknown[] = [];
@@ -207,24 +285,47 @@ async function main(): Promise<void> {
       console.log(`${w.name}: calibrated init in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
     for (const cfg of configs) {
-      const samples = cfg.slow ? w.slowSamples : (values.quick ? Math.max(cfg.workers, Math.ceil(w.samples / 2)) : w.samples);
-      if (samples === 0) { console.log(`${w.name} ${cfg.core}${cfg.gpuMode ? `/${cfg.gpuMode}` : ''}: skipped (too slow at this size)`); continue; }
+      const samples = cfg.slow ? w.slowSamples : values.quick ? Math.max(cfg.workers, Math.ceil(w.samples / 2)) : w.samples;
+      if (samples === 0) {
+        console.log(`${w.name} ${cfg.core}${cfg.gpuMode ? `/${cfg.gpuMode}` : ''}: skipped (too slow at this size)`);
+        continue;
+      }
       const r = spawnChild('--child', {
-        workload: w.name, core: cfg.core, workers: cfg.workers, samples, runs: cfg.slow ? Math.min(runs, 2) : runs,
+        workload: w.name,
+        core: cfg.core,
+        workers: cfg.workers,
+        samples,
+        runs: cfg.slow ? Math.min(runs, 2) : runs,
         ...(cfg.gpuMode ? { gpuMode: cfg.gpuMode } : {}),
       }) as Measured;
       rows.push(r);
       const s = stat(r.imagesPerSecond);
-      console.log(`${w.name} ${r.core} x${r.workers}: ${s.median} images/s (${s.min}-${s.max}), ` +
-        `${(median(r.imagesPerSecond) * r.synapticOpsPerImage / 1e9).toFixed(2)} G synaptic ops/s, firing ${(100 * r.meanFiringRate).toFixed(1)} %, ` +
-        `peak ${r.maxRssMiB.toFixed(0)} MiB`);
+      console.log(
+        `${w.name} ${r.core} x${r.workers}: ${s.median} images/s (${s.min}-${s.max}), ` +
+          `${((median(r.imagesPerSecond) * r.synapticOpsPerImage) / 1e9).toFixed(2)} G synaptic ops/s, firing ${(100 * r.meanFiringRate).toFixed(1)} %, ` +
+          `peak ${r.maxRssMiB.toFixed(0)} MiB`,
+      );
     }
     // peak memory flat in the number of samples: the default core again on twice the samples, one run
     const base = rows.find((r) => r.workload === w.name && r.core === defaultCoreName() && r.workers === cpus);
     if (base) {
-      const twice = spawnChild('--child', { workload: w.name, core: defaultCoreName(), workers: cpus, samples: 2 * base.samplesPerRun, runs: 1 }) as Measured;
-      flat.push({ workload: w.name, core: base.core, workers: cpus, samples: [base.samplesPerRun, twice.samplesPerRun], maxRssMiB: [base.maxRssMiB, twice.maxRssMiB] });
-      console.log(`${w.name} peak memory: ${base.maxRssMiB.toFixed(0)} MiB at ${base.samplesPerRun} samples, ${twice.maxRssMiB.toFixed(0)} MiB at ${twice.samplesPerRun}`);
+      const twice = spawnChild('--child', {
+        workload: w.name,
+        core: defaultCoreName(),
+        workers: cpus,
+        samples: 2 * base.samplesPerRun,
+        runs: 1,
+      }) as Measured;
+      flat.push({
+        workload: w.name,
+        core: base.core,
+        workers: cpus,
+        samples: [base.samplesPerRun, twice.samplesPerRun],
+        maxRssMiB: [base.maxRssMiB, twice.maxRssMiB],
+      });
+      console.log(
+        `${w.name} peak memory: ${base.maxRssMiB.toFixed(0)} MiB at ${base.samplesPerRun} samples, ${twice.maxRssMiB.toFixed(0)} MiB at ${twice.samplesPerRun}`,
+      );
     }
     const d = spawnChild('--dense', { workload: w.name, runs: Math.min(runs, 3) }) as { imagesPerSecond: number[]; backend: string };
     dense.push(d);
@@ -235,20 +336,31 @@ async function main(): Promise<void> {
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
     const e = spawnChild('--e2e', { samples: values.quick ? 8 : 32 }) as { imagesPerSecond: number; seconds: number; samples: number };
     endToEnd = e;
-    console.log(`qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ${e.seconds.toFixed(1)} s = `
-      + `${e.imagesPerSecond.toFixed(2)} images/s`);
+    console.log(
+      `qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ${e.seconds.toFixed(1)} s = ` +
+        `${e.imagesPerSecond.toFixed(2)} images/s`,
+    );
   }
   const today = new Date().toISOString().slice(0, 10);
-  const machine = `${(os.cpus()[0]?.model ?? 'cpu').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${cpus}c`;
+  const machine = `${(os.cpus()[0]?.model ?? 'cpu')
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')}-${cpus}c`;
   const out = values.out ?? join(here, 'results', `${today}-${machine}.json`);
   const doc = {
-    benchmark: 'realistic', date: today, machine, node: process.version, cpus, cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    benchmark: 'realistic',
+    date: today,
+    machine,
+    node: process.version,
+    cpus,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
     command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     workloads: workloads.map((w) => ({ name: w.name, weights: w.weights })),
     rows: rows.map((r) => {
       const d = dense.find((x) => (x as { workload: string }).workload === r.workload) as { imagesPerSecond: number[] } | undefined;
       return {
-        ...r, imagesPerSecondStats: stat(r.imagesPerSecond),
+        ...r,
+        imagesPerSecondStats: stat(r.imagesPerSecond),
         synapticOpsPerSecond: stat(r.imagesPerSecond.map((v) => v * r.synapticOpsPerImage)),
         denseImagesPerSecond: d ? +median(d.imagesPerSecond).toFixed(3) : null,
         ratioToDense: d ? +(median(r.imagesPerSecond) / median(d.imagesPerSecond)).toFixed(3) : null,

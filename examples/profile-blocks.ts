@@ -11,11 +11,19 @@ const [model = 'checkpoints/fmnist-qkformer.safetensors', samples = '4', hardwar
 
 // allowUnpriced: a chip that prices no MAC (Loihi) reports them as unpriced instead of failing.
 const report: ProfileReport = await profile({
-  model, dataset: 'fashion-mnist', samples: Number(samples), hardware: hardware.split(','), allowUnpriced: true,
+  model,
+  dataset: 'fashion-mnist',
+  samples: Number(samples),
+  hardware: hardware.split(','),
+  allowUnpriced: true,
 });
 
 /** A block is the layer name up to its block index: `stage2.1.tssa.q_lif` -> `stage2.1`, `patch_embed1.proj_conv` -> `patch_embed1`. */
-const blockOf = (layer: string) => layer.split('.').slice(0, /^stage\d/.test(layer) ? 2 : 1).join('.');
+const blockOf = (layer: string) =>
+  layer
+    .split('.')
+    .slice(0, /^stage\d/.test(layer) ? 2 : 1)
+    .join('.');
 
 console.log(`${report.model.name}: top-1 ${(100 * report.accuracy.top1).toFixed(1)}% on ${report.accuracy.samples} samples`);
 for (const e of report.energy) {

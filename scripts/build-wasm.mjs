@@ -13,13 +13,18 @@ const stamp = `${out}.sha256`;
 const hash = createHash('sha256').update(readFileSync(src)).digest('hex');
 if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && statSync(out).size > 0) process.exit(0);
 let asc;
-try { asc = await import('assemblyscript/asc'); } catch {
+try {
+  asc = await import('assemblyscript/asc');
+} catch {
   console.error('build-wasm: the AssemblyScript compiler is not installed (npm ci installs it); the wasm core stays unavailable');
   process.exit(0);
 }
 mkdirSync(dirname(out), { recursive: true });
 const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '-o', `${out}.tmp`]);
-if (error) { console.error(`build-wasm: ${error.message}\n${stderr.toString()}`); process.exit(1); }
+if (error) {
+  console.error(`build-wasm: ${error.message}\n${stderr.toString()}`);
+  process.exit(1);
+}
 const { renameSync } = await import('node:fs');
 renameSync(`${out}.tmp`, out);
 writeFileSync(stamp, hash);

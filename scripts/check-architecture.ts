@@ -11,8 +11,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** src/sim held 1,608 lines (the wasm core included) when the cap was set: about 600 lines of headroom for the fast core. */
-// 2,200 at the pipeline split; raised with the wasm and WebGPU cores, worker threads and the calibrated init.
-export const SIM_LINE_CAP = 3000;
+// 2,200 at the pipeline split; raised with the wasm and WebGPU cores, worker threads and the calibrated init
+// (2,900 lines), then by Prettier's layout (3,560).
+export const SIM_LINE_CAP = 3800;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
@@ -74,10 +75,15 @@ export function checkImports(files: readonly string[], read: (f: string) => stri
     for (const spec of importsOf(read(file))) {
       const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
       const to = layerOf(target);
-      if (to === null) { problems.push(`${relative(ROOT, file)}: imports ${spec}, outside src/`); continue; }
+      if (to === null) {
+        problems.push(`${relative(ROOT, file)}: imports ${spec}, outside src/`);
+        continue;
+      }
       if (to !== from && !ALLOWED[from].includes(to)) {
-        problems.push(`${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); `
-          + 'direction: models <- sim <- cost-models <- reports <- pipeline <- cli');
+        problems.push(
+          `${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); ` +
+            'direction: models <- sim <- cost-models <- reports <- pipeline <- cli',
+        );
       }
     }
   }

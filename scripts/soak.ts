@@ -14,11 +14,14 @@ import { profile } from '../src/pipeline/index.js';
 
 const { values } = parseArgs({
   options: {
-    samples: { type: 'string', default: '1000' }, workers: { type: 'string', default: '2' },
+    samples: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '2' },
     'checkpoint-every': { type: 'string', default: '100' },
   },
 });
-const samples = Number(values.samples), workers = Number(values.workers), every = Number(values['checkpoint-every']);
+const samples = Number(values.samples),
+  workers = Number(values.workers),
+  every = Number(values['checkpoint-every']);
 const tolerance = Number(process.env.SOAK_TOLERANCE_MB ?? 24);
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = () => process.memoryUsage().rss / 2 ** 20;
@@ -28,8 +31,13 @@ let last = -1;
 const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-soak-'));
 try {
   await profile({
-    model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples, workers, batchSize: 10,
-    checkpoint: join(tmp, 'soak.checkpoint.json'), checkpointEvery: every,
+    model: 'checkpoints/fmnist-qkformer.safetensors',
+    dataset: 'fashion-mnist',
+    samples,
+    workers,
+    batchSize: 10,
+    checkpoint: join(tmp, 'soak.checkpoint.json'),
+    checkpointEvery: every,
     onProgress: (e) => {
       if (e.kind !== 'simulate' || e.done === last) return;
       last = e.done;
@@ -43,14 +51,25 @@ try {
 }
 const peak = (from: number, to: number) =>
   Math.max(...points.filter((p) => p.done > from * samples && p.done <= to * samples).map((p) => p.rssMb));
-const warm = peak(0.25, 0.5), late = peak(0.5, 1), first = points[0]!.rssMb;
+const warm = peak(0.25, 0.5),
+  late = peak(0.5, 1),
+  first = points[0]!.rssMb;
 for (const p of points.filter((_, i) => i % Math.max(1, Math.floor(points.length / 20)) === 0 || i === points.length - 1)) {
   console.log(`${String(p.done).padStart(6)} samples  ${p.rssMb.toFixed(1).padStart(7)} MB  ${p.seconds.toFixed(1).padStart(6)} s`);
 }
 const seconds = (Date.now() - start) / 1000;
 const result = {
-  samples, workers, checkpointEvery: every, seconds, samplesPerSecond: samples / seconds, gc: gc !== undefined,
-  rssFirstMb: first, rssPeakWarmupMb: warm, rssPeakSecondHalfMb: late, growthMb: late - warm, toleranceMb: tolerance,
+  samples,
+  workers,
+  checkpointEvery: every,
+  seconds,
+  samplesPerSecond: samples / seconds,
+  gc: gc !== undefined,
+  rssFirstMb: first,
+  rssPeakWarmupMb: warm,
+  rssPeakSecondHalfMb: late,
+  growthMb: late - warm,
+  toleranceMb: tolerance,
 };
 console.log(JSON.stringify(result));
 if (late - warm > tolerance) {

@@ -9,7 +9,10 @@ import type { z } from 'zod';
  * NOTE: a leaf like src/errors.ts: every layer may import it; it imports only zod's types.
  */
 export function parseJsonWith<S extends z.ZodType>(
-  schema: S, text: string, fail: (pointer: string, reason: string) => Error, precheck?: (raw: unknown) => void,
+  schema: S,
+  text: string,
+  fail: (pointer: string, reason: string) => Error,
+  precheck?: (raw: unknown) => void,
 ): z.infer<S> {
   let raw: unknown;
   try {

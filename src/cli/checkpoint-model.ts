@@ -17,7 +17,9 @@ export function checkZooName(model: string | undefined): void {
 /** `role` names the file in the read error (`cannot read weights W.pth: ENOENT`). */
 export function readCheckpointFile(path: string, key?: string, role?: string): CheckpointFile {
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) {
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
     throw new UserError(`cannot read ${role ? `${role} ` : ''}${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return readCheckpointBytes(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, { key });

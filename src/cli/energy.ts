@@ -26,8 +26,12 @@ export function energySection(a: EnergyArgs, counts: OpCounts, spec: ModelSpec):
     for (const p of profiles.map((pr) => price(counts, spec, pr, convention, { allowUnpriced: a.allowUnpriced ?? false }))) {
       out.energy[p.profile.name] = {
         totalMj: p.energyMjPerInference,
-        perOpKindPj: Object.fromEntries(OP_KINDS.filter((k) => p.byKind[k].status === 'priced' && p.byKind[k].countPerInference > 0)
-          .map((k) => [k, p.byKind[k].energyPjPerInference])),
+        perOpKindPj: Object.fromEntries(
+          OP_KINDS.filter((k) => p.byKind[k].status === 'priced' && p.byKind[k].countPerInference > 0).map((k) => [
+            k,
+            p.byKind[k].energyPjPerInference,
+          ]),
+        ),
         unpriced: Object.fromEntries(p.unpriced.map((u) => [u.kind, u.countPerInference])),
       };
     }

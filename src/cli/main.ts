@@ -19,7 +19,9 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .option('debug', { type: 'boolean', global: true, describe: 'print the stack trace of an error' })
-    .fail((msg, err) => { throw err ?? new InputError(msg); })
+    .fail((msg, err) => {
+      throw err ?? new InputError(msg);
+    })
     .help()
     .version('version', 'print the spikewatt version', spikewattVersion())
     .alias('version', 'V');
@@ -45,5 +47,7 @@ export function errorReport(e: unknown, debug: boolean): { code: 1 | 2; text: st
 
 const isMain = process.argv[1] !== undefined && /main\.(ts|js)$/.test(process.argv[1]);
 if (isMain) {
-  main(hideBin(process.argv)).then((code) => { process.exitCode = code; });
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
 }

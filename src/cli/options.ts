@@ -5,7 +5,14 @@ import { DATASETS, DATASET_NAMES, type DatasetEntry } from '../data/registry.js'
 import { ATTENTION_KINDS, type AttentionKind, type ModelSpec } from '../models/spec.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 import {
-  BATCH_COUPLINGS, DEFAULT_HARDWARE, parseBatchCoupling, parseChoice, parseConvention, parseCore, parseList, type RunOptions,
+  BATCH_COUPLINGS,
+  DEFAULT_HARDWARE,
+  parseBatchCoupling,
+  parseChoice,
+  parseConvention,
+  parseCore,
+  parseList,
+  type RunOptions,
 } from '../pipeline/index.js';
 import { CORE_NAMES, defaultCoreName } from '../sim/cores/index.js';
 import { defaultWorkers } from '../sim/parallel.js';
@@ -33,13 +40,23 @@ export function withModelOverrides<T>(y: Argv<T>) {
 }
 
 export interface OverrideArgs {
-  embedDims?: number | undefined; depths?: number | undefined; heads?: number | undefined; mlpRatio?: number | undefined;
-  timesteps?: number | undefined; imgSize?: number | undefined; inChannels?: number | undefined; numClasses?: number | undefined;
-  attention?: string | undefined; speds?: boolean | undefined;
+  embedDims?: number | undefined;
+  depths?: number | undefined;
+  heads?: number | undefined;
+  mlpRatio?: number | undefined;
+  timesteps?: number | undefined;
+  imgSize?: number | undefined;
+  inChannels?: number | undefined;
+  numClasses?: number | undefined;
+  attention?: string | undefined;
+  speds?: boolean | undefined;
 }
 
 export function parseAttention(s: string): AttentionKind[] {
-  const kinds = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const kinds = s
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
   if (!kinds.length) throw new InputError('--attention is empty');
   return kinds.map((k): AttentionKind => parseChoice(k, ATTENTION_KINDS, 'attention kind'));
 }
@@ -68,7 +85,11 @@ export function datasetForms(): string {
 }
 
 /** `--convention`, `--hardware`, `--allow-unpriced` for commands that price their counts. */
-export interface EnergyArgs { convention?: string | undefined; hardware?: string | undefined; allowUnpriced?: boolean | undefined }
+export interface EnergyArgs {
+  convention?: string | undefined;
+  hardware?: string | undefined;
+  allowUnpriced?: boolean | undefined;
+}
 
 export function withEnergyOptions<T>(y: Argv<T>) {
   return y
@@ -108,22 +129,27 @@ export function withProfileOptions<T>(y: Argv<T>) {
     .option('samples', { type: 'number', default: 100, describe: 'samples to simulate (the first N of the test split)' })
     .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(' | ')}` })
     .option('workers', {
-      type: 'number', default: defaultWorkers(),
+      type: 'number',
+      default: defaultWorkers(),
       describe: 'worker threads over samples (default: the CPUs); counts, spikes and accuracy do not depend on it',
     })
     .option('batch-coupling', {
-      type: 'string', default: 'independent',
+      type: 'string',
+      default: 'independent',
       describe: `${BATCH_COUPLINGS.join(' | ')} (official: the official SSA proj_lif over T*B; results depend on --batch-size)`,
     })
     .option('batch-size', {
-      type: 'number', default: 16,
+      type: 'number',
+      default: 16,
       describe: 'samples simulated together (matters only with --batch-coupling official)',
     })
     .option('seed', { type: 'number', default: 0, describe: 'seed of random weights (zoo models) and generated datasets' })
     .option('init', {
-      type: 'string', default: 'calibrated',
-      describe: `weights of a zoo model without --weights: ${INITS.join(' | ')} (calibrated: BatchNorm statistics set so LIF layers `
-        + 'fire 10-25 % like trained networks; seeded: the plain seeded init, near-silent in deep stages)',
+      type: 'string',
+      default: 'calibrated',
+      describe:
+        `weights of a zoo model without --weights: ${INITS.join(' | ')} (calibrated: BatchNorm statistics set so LIF layers ` +
+        'fire 10-25 % like trained networks; seeded: the plain seeded init, near-silent in deep stages)',
     })
     .option('weights', {
       type: 'string',
@@ -134,10 +160,19 @@ export function withProfileOptions<T>(y: Argv<T>) {
 /** The pipeline's run options from parsed arguments (closed sets checked here, once). */
 export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptions {
   return {
-    ...(a.dataset !== undefined ? { dataset: a.dataset } : {}), samples: a.samples, hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
+    ...(a.dataset !== undefined ? { dataset: a.dataset } : {}),
+    samples: a.samples,
+    hardware: parseList(a.hardware ?? DEFAULT_HARDWARE, 'hardware'),
     // several conventions, comma-separated, are priced on the same counts (the first is the report's main one)
-    ...conventionsFrom(a.convention), command: commandLine(process.argv.slice(2)), core: parseCore(a.core), batchCoupling: parseBatchCoupling(a.batchCoupling),
-    batchSize: a.batchSize, workers: a.workers, seed: a.seed, allowUnpriced: a.allowUnpriced ?? false, onProgress,
+    ...conventionsFrom(a.convention),
+    command: commandLine(process.argv.slice(2)),
+    core: parseCore(a.core),
+    batchCoupling: parseBatchCoupling(a.batchCoupling),
+    batchSize: a.batchSize,
+    workers: a.workers,
+    seed: a.seed,
+    allowUnpriced: a.allowUnpriced ?? false,
+    onProgress,
   };
 }
 

@@ -17,10 +17,13 @@ export class ProgressBar {
         return;
       case 'simulate': {
         if (!this.tty) return;
-        const w = 28, f = Math.round((w * e.done) / e.total);
+        const w = 28,
+          f = Math.round((w * e.done) / e.total);
         const eta = e.done > 0 ? (e.elapsedSeconds * (e.total - e.done)) / e.done : NaN;
-        process.stderr.write(`\r${e.label} [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${e.done}/${e.total}  ${e.elapsedSeconds.toFixed(1)} s, `
-          + `ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}   `);
+        process.stderr.write(
+          `\r${e.label} [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${e.done}/${e.total}  ${e.elapsedSeconds.toFixed(1)} s, ` +
+            `ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}   `,
+        );
         this.drawn = true;
         if (e.done === e.total) this.clear();
         return;

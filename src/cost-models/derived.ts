@@ -7,9 +7,20 @@ import type { Pricing } from './price.js';
 
 /** Published break-even points to read the run's activity against (see docs/energy.md). */
 export const BREAK_EVEN = {
-  davidsonFurberSpikesPerSynapse: { value: 1.72, source: 'Davidson & Furber, Front. Neurosci. 2021 (weight-fetch basis; secondary report)' },
-  dampfhofferSpikesPerSynapse: { min: 0.15, max: 1.38, source: 'Dampfhoffer et al., IEEE TETCI 2022 (with memory accesses; secondary report)' },
-  yanFiringRateThreshold: { t5to10: 0.064, t5: 0.057, source: 'Yan et al., arXiv 2409.08290 v2-v3 (T in [5,10]: 6.4 %) and v4 (T = 5: 5.7 %), vs an equivalent quantised ANN' },
+  davidsonFurberSpikesPerSynapse: {
+    value: 1.72,
+    source: 'Davidson & Furber, Front. Neurosci. 2021 (weight-fetch basis; secondary report)',
+  },
+  dampfhofferSpikesPerSynapse: {
+    min: 0.15,
+    max: 1.38,
+    source: 'Dampfhoffer et al., IEEE TETCI 2022 (with memory accesses; secondary report)',
+  },
+  yanFiringRateThreshold: {
+    t5to10: 0.064,
+    t5: 0.057,
+    source: 'Yan et al., arXiv 2409.08290 v2-v3 (T in [5,10]: 6.4 %) and v4 (T = 5: 5.7 %), vs an equivalent quantised ANN',
+  },
 } as const;
 
 export interface DerivedMetrics {
@@ -45,15 +56,26 @@ export interface DerivedMetrics {
 
 /** Metrics derived from one priced run; `counts` are the exact counts of the same simulation. */
 export function derivedMetrics(pricing: Pricing, counts: OpCounts, spec: ModelSpec, profile: HardwareProfile): DerivedMetrics {
-  const S = counts.samples, T = counts.timesteps;
+  const S = counts.samples,
+    T = counts.timesteps;
   const synOps = pricing.byKind.ac.countPerInference + pricing.byKind.mac.countPerInference;
   const byName = new Map(counts.layers.map((l) => [l.name, l] as const));
-  let events = 0, synapses = 0, spikes = 0, neuronSteps = 0;
-  let macs = 0, macsT = 0;
+  let events = 0,
+    synapses = 0,
+    spikes = 0,
+    neuronSteps = 0;
+  let macs = 0,
+    macsT = 0;
   for (const l of spec.layers) {
     const lc = byName.get(l.name);
-    if (l.kind === 'conv' && lc?.inputIsEvents) { events += layerTotal(lc, 'ac') / S; synapses += denseMacs(l); }
-    if (l.kind === 'lif' && lc) { for (let t = 0; t < T; t++) spikes += lc.outputSpikes[t]!; neuronSteps += numel(l.out) * T * S; }
+    if (l.kind === 'conv' && lc?.inputIsEvents) {
+      events += layerTotal(lc, 'ac') / S;
+      synapses += denseMacs(l);
+    }
+    if (l.kind === 'lif' && lc) {
+      for (let t = 0; t < T; t++) spikes += lc.outputSpikes[t]!;
+      neuronSteps += numel(l.out) * T * S;
+    }
     const perStep = denseMacs(l) + attentionFlops(l) / 2;
     macs += perStep;
     macsT += l.kind === 'head' ? perStep : perStep * T;

@@ -10,7 +10,15 @@ import type { ModelSpec } from '../models/spec.js';
 import { CONVENTIONS } from './conventions/index.js';
 import type { ConventionName, ConventionOptions, ConventionTable } from './conventions/table.js';
 
-export { listProfiles, loadProfile, isBuiltinProfile, builtinProfilePath, profileDir, PROFILE_DIR, UnknownProfileError } from './profiles.js';
+export {
+  listProfiles,
+  loadProfile,
+  isBuiltinProfile,
+  builtinProfilePath,
+  profileDir,
+  PROFILE_DIR,
+  UnknownProfileError,
+} from './profiles.js';
 export type { ReadText } from './profiles.js';
 export { parseProfile, profileSchema, ProfileError, PROVENANCES, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
 export type { HardwareProfile, OpPrice, MemoryModel, Provenance } from './profile-schema.js';

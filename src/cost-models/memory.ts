@@ -10,7 +10,10 @@ import { InputError } from '../errors.js';
 export type LargeMemory = 'banked' | 'offChip';
 
 export class MemoryModelError extends InputError {
-  constructor(message: string) { super(message); this.name = 'MemoryModelError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemoryModelError';
+  }
 }
 
 /**
@@ -22,23 +25,30 @@ export class MemoryModelError extends InputError {
  */
 export function memoryWordEnergyPj(m: MemoryModel, capacityBytes: number, largeMemory: LargeMemory = 'banked'): number {
   const pts = m.onChip;
-  const first = pts[0]!, last = pts[pts.length - 1]!;
+  const first = pts[0]!,
+    last = pts[pts.length - 1]!;
   const perWord = (energyPjPerAccess: number, accessBits: number) => (energyPjPerAccess * m.wordBits) / accessBits;
   if (!(capacityBytes > first.capacityBytes)) return perWord(first.energyPjPerAccess, first.accessBits);
   if (capacityBytes > last.capacityBytes) {
     switch (largeMemory) {
-      case 'banked': return perWord(last.energyPjPerAccess, last.accessBits);
+      case 'banked':
+        return perWord(last.energyPjPerAccess, last.accessBits);
       case 'offChip': {
-        if (!m.offChip) throw new MemoryModelError(`a memory of ${capacityBytes} bytes exceeds the largest on-chip point (${last.capacityBytes} bytes) and the profile has no off-chip energy`);
+        if (!m.offChip)
+          throw new MemoryModelError(
+            `a memory of ${capacityBytes} bytes exceeds the largest on-chip point (${last.capacityBytes} bytes) and the profile has no off-chip energy`,
+          );
         return perWord(m.offChip.energyPjPerAccess, m.offChip.accessBits);
       }
     }
   }
   for (let i = 1; i < pts.length; i++) {
-    const a = pts[i - 1]!, b = pts[i]!;
+    const a = pts[i - 1]!,
+      b = pts[i]!;
     if (capacityBytes > b.capacityBytes) continue;
     const f = (Math.log2(capacityBytes) - Math.log2(a.capacityBytes)) / (Math.log2(b.capacityBytes) - Math.log2(a.capacityBytes));
-    const ea = perWord(a.energyPjPerAccess, a.accessBits), eb = perWord(b.energyPjPerAccess, b.accessBits);
+    const ea = perWord(a.energyPjPerAccess, a.accessBits),
+      eb = perWord(b.energyPjPerAccess, b.accessBits);
     return ea + (eb - ea) * f;
   }
   return perWord(last.energyPjPerAccess, last.accessBits);

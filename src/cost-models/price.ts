@@ -70,13 +70,18 @@ export interface Pricing {
 /** An op kind with a nonzero count that the profile does not price. */
 export class UnpricedOpError extends InputError {
   constructor(
-    readonly kind: OpKind, readonly profile: string, readonly countPerInference: number, readonly rows: string[],
+    readonly kind: OpKind,
+    readonly profile: string,
+    readonly countPerInference: number,
+    readonly rows: string[],
     profileOps: readonly OpKind[] = [],
   ) {
-    super(`profile '${profile}' has no price for op kind '${kind}' (${fmt(countPerInference)} ops per inference in ${rows.length} layer(s), e.g. ${rows[0]}); `
-      + 'price it in the profile, or pass --allow-unpriced to report it as an unpriced count (the total is then a lower bound)'
-      // NOTE: a profile pricing only ac and mac is a paper-formula profile: the spikformer convention counts nothing else
-      + (onlyAcMac(profileOps) ? `; '${profile}' prices only ac and mac, as the paper formula: use --convention spikformer` : ''));
+    super(
+      `profile '${profile}' has no price for op kind '${kind}' (${fmt(countPerInference)} ops per inference in ${rows.length} layer(s), e.g. ${rows[0]}); ` +
+        'price it in the profile, or pass --allow-unpriced to report it as an unpriced count (the total is then a lower bound)' +
+        // NOTE: a profile pricing only ac and mac is a paper-formula profile: the spikformer convention counts nothing else
+        (onlyAcMac(profileOps) ? `; '${profile}' prices only ac and mac, as the paper formula: use --convention spikformer` : ''),
+    );
     this.name = 'UnpricedOpError';
   }
 }
@@ -93,7 +98,13 @@ export function priceStatus(profile: HardwareProfile, kind: OpKind): PriceStatus
 }
 
 /** Applies a convention, then prices the table: `price(counts, spec, profile, 'exact', {})`. Pure. */
-export function price(counts: OpCounts, spec: ModelSpec, profile: HardwareProfile, convention: ConventionName, opts: PriceOptions = {}): Pricing {
+export function price(
+  counts: OpCounts,
+  spec: ModelSpec,
+  profile: HardwareProfile,
+  convention: ConventionName,
+  opts: PriceOptions = {},
+): Pricing {
   return priceTable(CONVENTIONS[convention].apply(counts, spec, opts), spec, profile, opts);
 }
 
@@ -104,11 +115,16 @@ export function price(counts: OpCounts, spec: ModelSpec, profile: HardwareProfil
  * access hits the layer's state memory (output elements x word bytes: membranes, event buffers).
  */
 export function priceTable(table: ConventionTable, spec: ModelSpec, profile: HardwareProfile, opts: PriceOptions = {}): Pricing {
-  const T = table.timesteps, S = table.samples;
+  const T = table.timesteps,
+    S = table.samples;
   const allowUnpriced = opts.allowUnpriced ?? false;
   const largeMemory = opts.largeMemory ?? 'banked';
   const specByName = new Map(spec.layers.map((l) => [l.name, l] as const));
-  const total = (ops: Float64Array, k: OpKind) => { let s = 0; for (let t = 0; t < T; t++) s += ops[t * NUM_OP_KINDS + opIndex(k)]!; return s; };
+  const total = (ops: Float64Array, k: OpKind) => {
+    let s = 0;
+    for (let t = 0; t < T; t++) s += ops[t * NUM_OP_KINDS + opIndex(k)]!;
+    return s;
+  };
 
   // fail before any work on the first unpriced kind
   const unpriced: Pricing['unpriced'] = [];
@@ -119,7 +135,13 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
     const n = rows.reduce((s, r) => s + total(r.ops, k), 0) / S;
     if (!allowUnpriced) {
       const pricedKinds = OP_KINDS.filter((x) => priceStatus(profile, x) !== 'unpriced');
-      throw new UnpricedOpError(k, profile.name, n, rows.map((r) => r.name), pricedKinds);
+      throw new UnpricedOpError(
+        k,
+        profile.name,
+        n,
+        rows.map((r) => r.name),
+        pricedKinds,
+      );
     }
     unpriced.push({ kind: k, countPerInference: n, rows: rows.map((r) => r.name) });
   }
@@ -136,11 +158,19 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
     const layer = specByName.get(r.layer);
     if (!layer) throw new Error(`row ${r.name}: no layer ${r.layer} in model ${spec.name}`);
     const row: PricedRow = {
-      name: r.name, kind: r.kind, layer: r.layer, counts: {} as PricedRow['counts'], energyPj: {} as PricedRow['energyPj'],
-      unitEnergyPj: {}, memoryBytes: {}, unpricedCounts: {}, totalEnergyPj: 0,
+      name: r.name,
+      kind: r.kind,
+      layer: r.layer,
+      counts: {} as PricedRow['counts'],
+      energyPj: {} as PricedRow['energyPj'],
+      unitEnergyPj: {},
+      memoryBytes: {},
+      unpricedCounts: {},
+      totalEnergyPj: 0,
     };
     for (const k of OP_KINDS) {
-      const c = new Array<number>(T), e = new Array<number>(T).fill(0);
+      const c = new Array<number>(T),
+        e = new Array<number>(T).fill(0);
       for (let t = 0; t < T; t++) c[t] = r.ops[t * NUM_OP_KINDS + opIndex(k)]!;
       row.counts[k] = c;
       row.energyPj[k] = e;
@@ -148,8 +178,14 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
       if (n === 0) continue;
       byKind[k].countPerInference += n / S;
       const st = priceStatus(profile, k);
-      if (st === 'unpriced') { row.unpricedCounts[k] = n; continue; }
-      if (st === 'included') { row.unitEnergyPj[k] = 0; continue; }
+      if (st === 'unpriced') {
+        row.unpricedCounts[k] = n;
+        continue;
+      }
+      if (st === 'included') {
+        row.unitEnergyPj[k] = 0;
+        continue;
+      }
       const unit = unitPrice(profile, k, r.kind, layer, row, largeMemory);
       row.unitEnergyPj[k] = unit;
       for (let t = 0; t < T; t++) {
@@ -165,16 +201,32 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
   for (const k of OP_KINDS) if (byKind[k].status === 'unpriced' && byKind[k].countPerInference === 0) byKind[k].status = 'absent';
   const energyPjPerInference = rows.reduce((s, r) => s + r.totalEnergyPj, 0) / S;
   return {
-    schemaVersion: PRICING_SCHEMA_VERSION, model: table.model,
+    schemaVersion: PRICING_SCHEMA_VERSION,
+    model: table.model,
     profile: { name: profile.name, technology: profile.technology },
-    convention: table.convention, conventionNotes: [...table.notes], options: { allowUnpriced, largeMemory },
-    timesteps: T, samples: S, rows, energyPjPerTimestep, byKind,
-    energyPjPerInference, energyMjPerInference: energyPjPerInference * 1e-9,
-    unpriced, complete: unpriced.length === 0,
+    convention: table.convention,
+    conventionNotes: [...table.notes],
+    options: { allowUnpriced, largeMemory },
+    timesteps: T,
+    samples: S,
+    rows,
+    energyPjPerTimestep,
+    byKind,
+    energyPjPerInference,
+    energyMjPerInference: energyPjPerInference * 1e-9,
+    unpriced,
+    complete: unpriced.length === 0,
   };
 }
 
-function unitPrice(profile: HardwareProfile, k: OpKind, rowKind: RowKind, layer: LayerSpec, row: PricedRow, largeMemory: LargeMemory): number {
+function unitPrice(
+  profile: HardwareProfile,
+  k: OpKind,
+  rowKind: RowKind,
+  layer: LayerSpec,
+  row: PricedRow,
+  largeMemory: LargeMemory,
+): number {
   const flat = profile.ops[k]?.energyPj;
   if (flat !== undefined) return flat;
   const m = profile.memory;

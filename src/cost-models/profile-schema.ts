@@ -36,25 +36,33 @@ const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
 const energy = z.number().finite().nonnegative();
 const opKind = z.enum(OP_KINDS);
 
-const opPrice = z.strictObject({
-  energyPj: energy.optional(),
-  includedIn: z.array(opKind).min(1).optional(),
-  provenance: z.enum(PROVENANCES).optional(),
-  source: nonEmpty,
-  note: nonEmpty.optional(),
-}).superRefine((p, ctx) => {
-  if ((p.energyPj === undefined) === (p.includedIn === undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'give exactly one of energyPj or includedIn' });
-  }
-  if (p.energyPj !== undefined && p.provenance === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['provenance'], message: `a priced op needs a provenance (${PROVENANCES.join(' | ')})` });
-  }
-});
+const opPrice = z
+  .strictObject({
+    energyPj: energy.optional(),
+    includedIn: z.array(opKind).min(1).optional(),
+    provenance: z.enum(PROVENANCES).optional(),
+    source: nonEmpty,
+    note: nonEmpty.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.energyPj === undefined) === (p.includedIn === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of energyPj or includedIn' });
+    }
+    if (p.energyPj !== undefined && p.provenance === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['provenance'], message: `a priced op needs a provenance (${PROVENANCES.join(' | ')})` });
+    }
+  });
 
 /** One op schema entry per OpKind: a new kind does not compile until it is listed here. */
 const opsShape = {
-  ac: opPrice.optional(), mac: opPrice.optional(), neuronUpdate: opPrice.optional(), spike: opPrice.optional(),
-  cmp: opPrice.optional(), add: opPrice.optional(), mask: opPrice.optional(), memRead: opPrice.optional(),
+  ac: opPrice.optional(),
+  mac: opPrice.optional(),
+  neuronUpdate: opPrice.optional(),
+  spike: opPrice.optional(),
+  cmp: opPrice.optional(),
+  add: opPrice.optional(),
+  mask: opPrice.optional(),
+  memRead: opPrice.optional(),
   memWrite: opPrice.optional(),
 } satisfies Record<OpKind, z.ZodType>;
 
@@ -66,26 +74,34 @@ const memoryPoint = z.strictObject({
   source: nonEmpty,
 });
 
-const memory = z.strictObject({
-  /** Bits of one counted memRead/memWrite word (the simulator counts one value per word). */
-  wordBits: z.number().int().positive(),
-  interpolation: z.literal('log2-linear'),
-  onChip: z.array(memoryPoint).min(1),
-  /** Off-chip memory (DRAM); used only when pricing asks for it (`largeMemory: 'offChip'`). */
-  offChip: z.strictObject({
-    energyPjPerAccess: energy,
-    accessBits: z.number().int().positive(),
-    provenance: z.enum(PROVENANCES),
-    source: nonEmpty,
-    note: nonEmpty.optional(),
-  }).optional(),
-}).superRefine((m, ctx) => {
-  for (let i = 1; i < m.onChip.length; i++) {
-    if (m.onChip[i]!.capacityBytes <= m.onChip[i - 1]!.capacityBytes) {
-      ctx.addIssue({ code: 'custom', path: ['onChip', i, 'capacityBytes'], message: 'on-chip points must be in strictly increasing capacity' });
+const memory = z
+  .strictObject({
+    /** Bits of one counted memRead/memWrite word (the simulator counts one value per word). */
+    wordBits: z.number().int().positive(),
+    interpolation: z.literal('log2-linear'),
+    onChip: z.array(memoryPoint).min(1),
+    /** Off-chip memory (DRAM); used only when pricing asks for it (`largeMemory: 'offChip'`). */
+    offChip: z
+      .strictObject({
+        energyPjPerAccess: energy,
+        accessBits: z.number().int().positive(),
+        provenance: z.enum(PROVENANCES),
+        source: nonEmpty,
+        note: nonEmpty.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((m, ctx) => {
+    for (let i = 1; i < m.onChip.length; i++) {
+      if (m.onChip[i]!.capacityBytes <= m.onChip[i - 1]!.capacityBytes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['onChip', i, 'capacityBytes'],
+          message: 'on-chip points must be in strictly increasing capacity',
+        });
+      }
     }
-  }
-});
+  });
 
 /** A coefficient the source gives that no op kind maps to (e.g. NoC hops without a placement): kept with its source. */
 const otherCoefficient = z.strictObject({
@@ -96,29 +112,35 @@ const otherCoefficient = z.strictObject({
   source: nonEmpty,
 });
 
-export const profileSchema = z.strictObject({
-  schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-  technology: nonEmpty,
-  description: nonEmpty,
-  notes: z.array(nonEmpty).optional(),
-  ops: z.strictObject(opsShape),
-  memory: memory.optional(),
-  otherCoefficients: z.array(otherCoefficient).optional(),
-}).superRefine((p, ctx) => {
-  for (const k of OP_KINDS) {
-    const e = p.ops[k];
-    if (!e?.includedIn) continue;
-    e.includedIn.forEach((target, i) => {
-      const t = p.ops[target];
-      const viaMemory = (target === 'memRead' || target === 'memWrite') && !t && p.memory !== undefined;
-      if (target === k) ctx.addIssue({ code: 'custom', path: ['ops', k, 'includedIn', i], message: `${k} cannot be included in itself` });
-      else if (!(t?.energyPj !== undefined || viaMemory)) {
-        ctx.addIssue({ code: 'custom', path: ['ops', k, 'includedIn', i], message: `'${target}' must itself carry a price (energyPj or the memory model)` });
-      }
-    });
-  }
-});
+export const profileSchema = z
+  .strictObject({
+    schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    technology: nonEmpty,
+    description: nonEmpty,
+    notes: z.array(nonEmpty).optional(),
+    ops: z.strictObject(opsShape),
+    memory: memory.optional(),
+    otherCoefficients: z.array(otherCoefficient).optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const k of OP_KINDS) {
+      const e = p.ops[k];
+      if (!e?.includedIn) continue;
+      e.includedIn.forEach((target, i) => {
+        const t = p.ops[target];
+        const viaMemory = (target === 'memRead' || target === 'memWrite') && !t && p.memory !== undefined;
+        if (target === k) ctx.addIssue({ code: 'custom', path: ['ops', k, 'includedIn', i], message: `${k} cannot be included in itself` });
+        else if (!(t?.energyPj !== undefined || viaMemory)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ops', k, 'includedIn', i],
+            message: `'${target}' must itself carry a price (energyPj or the memory model)`,
+          });
+        }
+      });
+    }
+  });
 
 export type HardwareProfile = z.infer<typeof profileSchema>;
 export type OpPrice = NonNullable<HardwareProfile['ops'][OpKind]>;
@@ -126,7 +148,11 @@ export type MemoryModel = NonNullable<HardwareProfile['memory']>;
 
 /** A profile file that is not valid JSON or does not match the schema: `file: /json/pointer: reason`. */
 export class ProfileError extends InputError {
-  constructor(readonly file: string, readonly pointer: string, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly pointer: string,
+    readonly reason: string,
+  ) {
     super(`${file}: ${pointer}: ${reason}`);
     this.name = 'ProfileError';
   }

@@ -25,7 +25,10 @@ export function profileDir(): string {
 
 /** The built-in profile names (file names without `.json`), sorted. */
 export function listProfiles(): string[] {
-  return readdirSync(profileDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+  return readdirSync(profileDir())
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 export function isBuiltinProfile(s: string): boolean {
@@ -53,7 +56,8 @@ export function loadProfile(nameOrPath: string, readFile: ReadText): HardwarePro
   const builtin = isBuiltinProfile(nameOrPath);
   let file: string;
   if (builtin) file = builtinProfilePath(nameOrPath);
-  else if (nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json') || isAbsolute(nameOrPath)) file = nameOrPath;
+  else if (nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json') || isAbsolute(nameOrPath))
+    file = nameOrPath;
   else throw new UnknownProfileError(nameOrPath);
   let text: string;
   try {

@@ -28,10 +28,14 @@ export function parseCifar10DvsAedat(buf: Uint8Array, what: string): EventStream
   }
   const n = bytes / 8;
   const view = new DataView(buf.buffer, buf.byteOffset + start, bytes);
-  const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
+  const t = new Float64Array(n),
+    x = new Uint16Array(n),
+    y = new Uint16Array(n),
+    p = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const addr = view.getUint32(8 * i, false);
-    const sx = (addr & 0xfe) >>> 1, sy = (addr & 0x7f00) >>> 8;
+    const sx = (addr & 0xfe) >>> 1,
+      sy = (addr & 0x7f00) >>> 8;
     x[i] = 127 - sy;
     y[i] = 127 - sx;
     p[i] = 1 - (addr & 1);
@@ -42,6 +46,8 @@ export function parseCifar10DvsAedat(buf: Uint8Array, what: string): EventStream
 
 /** The inverse mapping, for tests and tools that write CIFAR10-DVS-style files. */
 export function encodeCifar10DvsEvent(x: number, y: number, p: number): number {
-  const sx = 127 - y, sy = 127 - x, bit = 1 - p;
+  const sx = 127 - y,
+    sy = 127 - x,
+    bit = 1 - p;
   return ((sy << 8) | (sx << 1) | bit) >>> 0;
 }

@@ -24,7 +24,9 @@ export function skipHashHeader(buf: Uint8Array, endMarker?: string): number {
   while (p < buf.length && buf[p] === 0x23 /* # */) {
     let nl = buf.indexOf(0x0a, p);
     if (nl < 0) nl = buf.length - 1;
-    const line = Buffer.from(buf.subarray(p, nl + 1)).toString('latin1').trimEnd();
+    const line = Buffer.from(buf.subarray(p, nl + 1))
+      .toString('latin1')
+      .trimEnd();
     p = nl + 1;
     if (endMarker !== undefined && line === endMarker) break;
   }
@@ -33,7 +35,9 @@ export function skipHashHeader(buf: Uint8Array, endMarker?: string): number {
 
 export function firstLine(buf: Uint8Array): string {
   const nl = buf.indexOf(0x0a);
-  return Buffer.from(buf.subarray(0, nl < 0 ? Math.min(buf.length, 40) : Math.min(nl, 40))).toString('latin1').trimEnd();
+  return Buffer.from(buf.subarray(0, nl < 0 ? Math.min(buf.length, 40) : Math.min(nl, 40)))
+    .toString('latin1')
+    .trimEnd();
 }
 
 /** Parses an AEDAT 3.x file's bytes into polarity events on a 128x128 sensor. */
@@ -51,11 +55,15 @@ export function parseAedat3(buf: Uint8Array, what: string, width = 128, height =
     if (buf.length - p < PACKET_HEADER_BYTES) {
       throw new DatasetError(`${what}: truncated packet header at byte ${p} (${buf.length - p} of ${PACKET_HEADER_BYTES} bytes)`);
     }
-    const type = view.getUint16(p, true), size = view.getUint32(p + 4, true);
-    const overflow = view.getUint32(p + 12, true), capacity = view.getUint32(p + 16, true);
+    const type = view.getUint16(p, true),
+      size = view.getUint32(p + 4, true);
+    const overflow = view.getUint32(p + 12, true),
+      capacity = view.getUint32(p + 16, true);
     const bytes = capacity * size;
     if (buf.length - p - PACKET_HEADER_BYTES < bytes) {
-      throw new DatasetError(`${what}: truncated packet at byte ${p}: ${capacity} events of ${size} bytes need ${bytes} bytes, ${buf.length - p - PACKET_HEADER_BYTES} left`);
+      throw new DatasetError(
+        `${what}: truncated packet at byte ${p}: ${capacity} events of ${size} bytes need ${bytes} bytes, ${buf.length - p - PACKET_HEADER_BYTES} left`,
+      );
     }
     if (type === POLARITY_EVENT) {
       if (size < 8) throw new DatasetError(`${what}: polarity packet at byte ${p} has event size ${size} (expected 8)`);
@@ -64,7 +72,10 @@ export function parseAedat3(buf: Uint8Array, what: string, width = 128, height =
     }
     p += PACKET_HEADER_BYTES + bytes;
   }
-  const t = new Float64Array(total), x = new Uint16Array(total), y = new Uint16Array(total), pol = new Uint8Array(total);
+  const t = new Float64Array(total),
+    x = new Uint16Array(total),
+    y = new Uint16Array(total),
+    pol = new Uint8Array(total);
   let k = 0;
   for (const pk of packets) {
     const tsHigh = pk.overflow * 2 ** 31;
@@ -92,7 +103,10 @@ export interface GestureWindow {
 
 /** Parses a DVS128 Gesture `*_labels.csv` (classes 1..numClasses become labels 0..numClasses-1). */
 export function parseGestureLabels(text: string, what: string, numClasses = 11): GestureWindow[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const header = lines[0]?.split(/[,\t]/).map((s) => s.trim());
   if (!header || header.join(',') !== 'class,startTime_usec,endTime_usec') {
     throw new DatasetError(`${what}: bad header ${JSON.stringify(lines[0] ?? '')} (expected class,startTime_usec,endTime_usec)`);

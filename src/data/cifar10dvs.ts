@@ -18,7 +18,12 @@ import { dvsDataset, type DvsItem } from './dvs.js';
 
 export const CIFAR10DVS_TRAIN_RATIO = 0.9;
 
-export interface Cifar10DvsOptions { split: Split; timesteps: number; downsample?: number; trainRatio?: number }
+export interface Cifar10DvsOptions {
+  split: Split;
+  timesteps: number;
+  downsample?: number;
+  trainRatio?: number;
+}
 
 function classOf(dir: string, what: string): number {
   const k = (CIFAR10_CLASSES as readonly string[]).indexOf(basename(dir));
@@ -29,13 +34,18 @@ function classOf(dir: string, what: string): number {
 /** [label, file] pairs of a split, classes interleaved. */
 export function cifar10DvsFiles(path: string, split: Split, trainRatio = CIFAR10DVS_TRAIN_RATIO): { label: number; file: string }[] {
   switch (pathKind(path)) {
-    case 'missing': throw new DatasetError(`${path}: no such file or directory`);
-    case 'file': return [{ label: classOf(dirname(path), path), file: path }];
+    case 'missing':
+      throw new DatasetError(`${path}: no such file or directory`);
+    case 'file':
+      return [{ label: classOf(dirname(path), path), file: path }];
     case 'dir': {
       const perClass = CIFAR10_CLASSES.map((c) => {
         const dir = join(path, c);
-        if (pathKind(dir) !== 'dir') throw new DatasetError(`${path}: missing class directory ${c}/ (expected ${CIFAR10_CLASSES.join('/, ')}/)`);
-        const files = readdirSync(dir).filter((f) => f.endsWith('.aedat')).sort();
+        if (pathKind(dir) !== 'dir')
+          throw new DatasetError(`${path}: missing class directory ${c}/ (expected ${CIFAR10_CLASSES.join('/, ')}/)`);
+        const files = readdirSync(dir)
+          .filter((f) => f.endsWith('.aedat'))
+          .sort();
         if (files.length === 0) throw new DatasetError(`${dir}: no .aedat files`);
         const pos = Math.ceil(files.length * trainRatio);
         return (split === 'train' ? files.slice(0, pos) : files.slice(pos)).map((f) => join(dir, f));
@@ -43,7 +53,9 @@ export function cifar10DvsFiles(path: string, split: Split, trainRatio = CIFAR10
       const out: { label: number; file: string }[] = [];
       const longest = Math.max(...perClass.map((f) => f.length));
       for (let i = 0; i < longest; i++) {
-        perClass.forEach((files, label) => { if (i < files.length) out.push({ label, file: files[i]! }); });
+        perClass.forEach((files, label) => {
+          if (i < files.length) out.push({ label, file: files[i]! });
+        });
       }
       if (out.length === 0) throw new DatasetError(`${path}: the ${split} split is empty (train ratio ${trainRatio})`);
       return out;
@@ -53,10 +65,19 @@ export function cifar10DvsFiles(path: string, split: Split, trainRatio = CIFAR10
 
 export function loadCifar10Dvs(path: string, o: Cifar10DvsOptions): Dataset {
   const items: DvsItem[] = cifar10DvsFiles(path, o.split, o.trainRatio).map(({ label, file }) => ({
-    label, what: file, events: () => parseCifar10DvsAedat(readBytes(file), file),
+    label,
+    what: file,
+    events: () => parseCifar10DvsAedat(readBytes(file), file),
   }));
   return dvsDataset(items, {
-    name: 'cifar10dvs', source: path, split: o.split, numClasses: 10, classNames: CIFAR10_CLASSES,
-    sensorWidth: DVS128_SIZE, sensorHeight: DVS128_SIZE, timesteps: o.timesteps, downsample: o.downsample ?? 1,
+    name: 'cifar10dvs',
+    source: path,
+    split: o.split,
+    numClasses: 10,
+    classNames: CIFAR10_CLASSES,
+    sensorWidth: DVS128_SIZE,
+    sensorHeight: DVS128_SIZE,
+    timesteps: o.timesteps,
+    downsample: o.downsample ?? 1,
   });
 }

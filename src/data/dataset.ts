@@ -28,9 +28,7 @@ export const SPLITS: readonly Split[] = ['train', 'test'];
  * - `meanStd`: `x = (raw / scale - mean[c]) / std[c]` per channel c (torchvision ToTensor + Normalize);
  * - `none`: values as stored (DVS event counts, synthetic sets).
  */
-export type Normalization =
-  | { kind: 'meanStd'; scale: number; mean: number[]; std: number[] }
-  | { kind: 'none' };
+export type Normalization = { kind: 'meanStd'; scale: number; mean: number[]; std: number[] } | { kind: 'none' };
 
 /** How DVS events became frames, recorded so checkpoints and reports can say what they were fed. */
 export interface DvsFraming {
@@ -73,16 +71,30 @@ export interface Dataset {
 
 /** The serialisable description of a dataset (for checkpoints, reports and `--json`). */
 export interface DatasetInfo {
-  name: string; source: string; split: Split; kind: SampleKind; numClasses: number;
-  classNames: string[] | null; sampleShape: number[]; normalization: Normalization;
-  framing: DvsFraming | null; length: number;
+  name: string;
+  source: string;
+  split: Split;
+  kind: SampleKind;
+  numClasses: number;
+  classNames: string[] | null;
+  sampleShape: number[];
+  normalization: Normalization;
+  framing: DvsFraming | null;
+  length: number;
 }
 
 export function datasetInfo(d: Dataset): DatasetInfo {
   return {
-    name: d.name, source: d.source, split: d.split, kind: d.kind, numClasses: d.numClasses,
-    classNames: d.classNames ? [...d.classNames] : null, sampleShape: [...d.sampleShape],
-    normalization: d.normalization, framing: d.framing ?? null, length: d.length,
+    name: d.name,
+    source: d.source,
+    split: d.split,
+    kind: d.kind,
+    numClasses: d.numClasses,
+    classNames: d.classNames ? [...d.classNames] : null,
+    sampleShape: [...d.sampleShape],
+    normalization: d.normalization,
+    framing: d.framing ?? null,
+    length: d.length,
   };
 }
 
@@ -92,12 +104,20 @@ export function limitDataset(d: Dataset, limit: number | undefined): Dataset {
   if (!Number.isInteger(limit) || limit < 1) throw new DatasetError(`limit must be a positive integer, got ${limit}`);
   const base = d;
   return Object.freeze({
-    name: base.name, source: base.source, split: base.split, kind: base.kind, numClasses: base.numClasses,
+    name: base.name,
+    source: base.source,
+    split: base.split,
+    kind: base.kind,
+    numClasses: base.numClasses,
     ...(base.classNames ? { classNames: base.classNames } : {}),
-    sampleShape: base.sampleShape, normalization: base.normalization,
+    sampleShape: base.sampleShape,
+    normalization: base.normalization,
     ...(base.framing ? { framing: base.framing } : {}),
     length: limit,
-    get(i: number): Sample { checkIndex(i, limit, base.name); return base.get(i); },
+    get(i: number): Sample {
+      checkIndex(i, limit, base.name);
+      return base.get(i);
+    },
   });
 }
 
@@ -141,8 +161,10 @@ export function normalizeInto(dst: Float32Array, src: Uint8Array, offset: number
   switch (n.kind) {
     case 'meanStd':
       for (let ch = 0; ch < c; ch++) {
-        const m = n.mean[ch] ?? n.mean[0]!, s = n.std[ch] ?? n.std[0]!;
-        const a = 1 / (n.scale * s), b = -m / s;
+        const m = n.mean[ch] ?? n.mean[0]!,
+          s = n.std[ch] ?? n.std[0]!;
+        const a = 1 / (n.scale * s),
+          b = -m / s;
         const o = ch * hw;
         for (let k = 0; k < hw; k++) dst[o + k] = src[offset + o + k]! * a + b;
       }
@@ -169,6 +191,8 @@ export function chwToHwc(x: Float32Array, c: number, h: number, w: number): Floa
 /** Mixes a seed and a sample index into one 32-bit PRNG seed. */
 export function sampleSeed(seed: number, index: number): number {
   let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
-  h ^= h >>> 16; h = Math.imul(h, 0x7feb352d); h ^= h >>> 15;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
   return h >>> 0;
 }

@@ -17,20 +17,38 @@ export interface DvsItem {
 }
 
 export interface DvsDatasetOptions {
-  name: string; source: string; split: Split; numClasses: number; classNames?: readonly string[];
-  sensorWidth: number; sensorHeight: number; timesteps: number; downsample: number;
+  name: string;
+  source: string;
+  split: Split;
+  numClasses: number;
+  classNames?: readonly string[];
+  sensorWidth: number;
+  sensorHeight: number;
+  timesteps: number;
+  downsample: number;
 }
 
 export function dvsDataset(items: readonly DvsItem[], o: DvsDatasetOptions): Dataset {
   const { h, w } = framedSize({ width: o.sensorWidth, height: o.sensorHeight }, o.downsample);
   if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new RangeError(`timesteps must be a positive integer, got ${o.timesteps}`);
   const framing: DvsFraming = {
-    timesteps: o.timesteps, splitBy: 'number', sensorHeight: o.sensorHeight, sensorWidth: o.sensorWidth, downsample: o.downsample,
+    timesteps: o.timesteps,
+    splitBy: 'number',
+    sensorHeight: o.sensorHeight,
+    sensorWidth: o.sensorWidth,
+    downsample: o.downsample,
   };
   return Object.freeze({
-    name: o.name, source: o.source, split: o.split, kind: 'dvs' as const, numClasses: o.numClasses,
+    name: o.name,
+    source: o.source,
+    split: o.split,
+    kind: 'dvs' as const,
+    numClasses: o.numClasses,
     ...(o.classNames ? { classNames: o.classNames } : {}),
-    sampleShape: [o.timesteps, 2, h, w], normalization: { kind: 'none' as const }, framing, length: items.length,
+    sampleShape: [o.timesteps, 2, h, w],
+    normalization: { kind: 'none' as const },
+    framing,
+    length: items.length,
     get(i: number) {
       checkIndex(i, items.length, o.name);
       const it = items[i]!;
@@ -43,7 +61,10 @@ export function dvsDataset(items: readonly DvsItem[], o: DvsDatasetOptions): Dat
 export function lastFileCache<T>(parse: (path: string) => T): (path: string) => T {
   let key: string | undefined, value: T | undefined;
   return (path) => {
-    if (key !== path) { value = parse(path); key = path; }
+    if (key !== path) {
+      value = parse(path);
+      key = path;
+    }
     return value as T;
   };
 }

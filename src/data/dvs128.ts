@@ -20,8 +20,17 @@ import { dvsDataset, lastFileCache, type DvsItem } from './dvs.js';
 import { selectTimeWindow } from './frames.js';
 
 export const DVS128_GESTURE_CLASSES = [
-  'hand clapping', 'right hand wave', 'left hand wave', 'right arm clockwise', 'right arm counter-clockwise',
-  'left arm clockwise', 'left arm counter-clockwise', 'arm roll', 'air drums', 'air guitar', 'other gestures',
+  'hand clapping',
+  'right hand wave',
+  'left hand wave',
+  'right arm clockwise',
+  'right arm counter-clockwise',
+  'left arm clockwise',
+  'left arm counter-clockwise',
+  'arm roll',
+  'air drums',
+  'air guitar',
+  'other gestures',
 ] as const;
 
 export type GestureLabelOrder = 'natural' | 'spikingjelly';
@@ -32,30 +41,44 @@ export function spikingjellyGestureLabel(natural: number): number {
   return folders.indexOf(String(natural));
 }
 
-export interface Dvs128Options { split: Split; timesteps: number; downsample?: number; labelOrder?: GestureLabelOrder }
+export interface Dvs128Options {
+  split: Split;
+  timesteps: number;
+  downsample?: number;
+  labelOrder?: GestureLabelOrder;
+}
 
 function readLines(path: string): string[] {
-  return readBytes(path).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return readBytes(path)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 /** The `.aedat` files of a split, in order. */
 export function gestureTrials(path: string, split: Split): string[] {
   switch (pathKind(path)) {
-    case 'missing': throw new DatasetError(`${path}: no such file or directory`);
+    case 'missing':
+      throw new DatasetError(`${path}: no such file or directory`);
     case 'file':
       if (!path.endsWith('.aedat')) throw new DatasetError(`${path}: expected a DvsGesture directory or an .aedat file`);
       return [path];
     case 'dir': {
-      const dir = existsSync(join(path, 'DvsGesture')) && !readdirSync(path).some((f) => f.endsWith('.aedat')) ? join(path, 'DvsGesture') : path;
+      const dir =
+        existsSync(join(path, 'DvsGesture')) && !readdirSync(path).some((f) => f.endsWith('.aedat')) ? join(path, 'DvsGesture') : path;
       const list = join(dir, split === 'train' ? 'trials_to_train.txt' : 'trials_to_test.txt');
       let names: string[];
       if (existsSync(list)) {
         names = readLines(list);
       } else {
-        names = readdirSync(dir).filter((f) => /^user\d+_.*\.aedat$/.test(f)).sort().filter((f) => {
-          const user = Number(/^user(\d+)_/.exec(f)![1]);
-          return split === 'train' ? user <= 23 : user >= 24;
-        });
+        names = readdirSync(dir)
+          .filter((f) => /^user\d+_.*\.aedat$/.test(f))
+          .sort()
+          .filter((f) => {
+            const user = Number(/^user(\d+)_/.exec(f)![1]);
+            return split === 'train' ? user <= 23 : user >= 24;
+          });
       }
       if (names.length === 0) throw new DatasetError(`${dir}: no DVS128 Gesture .aedat files for the ${split} split`);
       return names.map((n) => join(dir, n));
@@ -82,11 +105,21 @@ export function loadDvs128Gesture(path: string, o: Dvs128Options): Dataset {
       });
     });
   }
-  const classNames = order === 'natural'
-    ? DVS128_GESTURE_CLASSES
-    : DVS128_GESTURE_CLASSES.map((_, k) => DVS128_GESTURE_CLASSES[Array.from({ length: 11 }, (_, n) => n).find((n) => spikingjellyGestureLabel(n) === k)!]!);
+  const classNames =
+    order === 'natural'
+      ? DVS128_GESTURE_CLASSES
+      : DVS128_GESTURE_CLASSES.map(
+          (_, k) => DVS128_GESTURE_CLASSES[Array.from({ length: 11 }, (_, n) => n).find((n) => spikingjellyGestureLabel(n) === k)!]!,
+        );
   return dvsDataset(items, {
-    name: 'dvs128', source: path, split: o.split, numClasses: 11, classNames,
-    sensorWidth: 128, sensorHeight: 128, timesteps: o.timesteps, downsample: o.downsample ?? 1,
+    name: 'dvs128',
+    source: path,
+    split: o.split,
+    numClasses: 11,
+    classNames,
+    sensorWidth: 128,
+    sensorHeight: 128,
+    timesteps: o.timesteps,
+    downsample: o.downsample ?? 1,
   });
 }

@@ -40,7 +40,9 @@ const LOG_EPS = 0.05;
 
 /** The DVS events of one 28x28 image (bytes `pixels[offset .. offset+784)`). */
 export function saccadeEvents(pixels: Uint8Array, offset: number, o: SaccadeOptions, rand: () => number): EventStream {
-  const S = o.sensorSize, k = Math.max(1, Math.floor(S / 32)), a = 2 * k;
+  const S = o.sensorSize,
+    k = Math.max(1, Math.floor(S / 32)),
+    a = 2 * k;
   if (S < 28 * k + 2 * a) throw new RangeError(`sensor size ${S} too small for the saccades (needs ${28 * k + 2 * a})`);
   const o0 = (S - 28 * k) / 2;
   const gauss = gaussian(rand);
@@ -52,54 +54,96 @@ export function saccadeEvents(pixels: Uint8Array, offset: number, o: SaccadeOpti
   const tap = (yy: number, xx: number) => (yy < -1 || yy > 28 || xx < -1 || xx > 28 ? 0 : pad[(yy + 1) * 30 + xx + 1]!);
   const logFrame = (dx: number, dy: number, out: Float32Array) => {
     for (let v = 0; v < S; v++) {
-      const iy = (v + 0.5 - o0 - dy) / k - 0.5, y0 = Math.floor(iy), fy = iy - y0;
+      const iy = (v + 0.5 - o0 - dy) / k - 0.5,
+        y0 = Math.floor(iy),
+        fy = iy - y0;
       for (let u = 0; u < S; u++) {
-        const ix = (u + 0.5 - o0 - dx) / k - 0.5, x0 = Math.floor(ix), fx = ix - x0;
+        const ix = (u + 0.5 - o0 - dx) / k - 0.5,
+          x0 = Math.floor(ix),
+          fx = ix - x0;
         const I = (1 - fy) * ((1 - fx) * tap(y0, x0) + fx * tap(y0, x0 + 1)) + fy * ((1 - fx) * tap(y0 + 1, x0) + fx * tap(y0 + 1, x0 + 1));
         out[v * S + u] = Math.log(I + LOG_EPS);
       }
     }
   };
-  const verts: [number, number][] = [[0, 0], [a / 2, a], [-a / 2, a], [0, 0]];
-  const ref = new Float32Array(S * S), cur = new Float32Array(S * S);
+  const verts: [number, number][] = [
+    [0, 0],
+    [a / 2, a],
+    [-a / 2, a],
+    [0, 0],
+  ];
+  const ref = new Float32Array(S * S),
+    cur = new Float32Array(S * S);
   logFrame(0, 0, ref);
   const ev: { t: number; x: number; y: number; p: number }[] = [];
   const steps = 3 * o.stepsPerSaccade;
   for (let s = 1; s <= steps; s++) {
-    const edge = Math.min(2, Math.floor((s - 1) / o.stepsPerSaccade)), f = (s - edge * o.stepsPerSaccade) / o.stepsPerSaccade;
-    const [ax, ay] = verts[edge]!, [bx, by] = verts[edge + 1]!;
+    const edge = Math.min(2, Math.floor((s - 1) / o.stepsPerSaccade)),
+      f = (s - edge * o.stepsPerSaccade) / o.stepsPerSaccade;
+    const [ax, ay] = verts[edge]!,
+      [bx, by] = verts[edge + 1]!;
     logFrame(ax + (bx - ax) * f, ay + (by - ay) * f, cur);
     const t0 = (s - 1) * o.stepUs;
     for (let q = 0; q < S * S; q++) {
       const c = thr[q]!;
-      while (cur[q]! - ref[q]! >= c) { ref[q] = ref[q]! + c; ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: 1 }); }
-      while (ref[q]! - cur[q]! >= c) { ref[q] = ref[q]! - c; ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: 0 }); }
-      if (o.noiseRate > 0 && rand() < o.noiseRate) ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: rand() < 0.5 ? 0 : 1 });
+      while (cur[q]! - ref[q]! >= c) {
+        ref[q] = ref[q]! + c;
+        ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: 1 });
+      }
+      while (ref[q]! - cur[q]! >= c) {
+        ref[q] = ref[q]! - c;
+        ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: 0 });
+      }
+      if (o.noiseRate > 0 && rand() < o.noiseRate)
+        ev.push({ t: t0 + rand() * o.stepUs, x: q % S, y: Math.floor(q / S), p: rand() < 0.5 ? 0 : 1 });
     }
   }
   ev.sort((e1, e2) => e1.t - e2.t);
   const out: EventStream = {
-    t: Float64Array.from(ev, (e) => e.t), x: Uint16Array.from(ev, (e) => e.x), y: Uint16Array.from(ev, (e) => e.y),
-    p: Uint8Array.from(ev, (e) => e.p), width: S, height: S,
+    t: Float64Array.from(ev, (e) => e.t),
+    x: Uint16Array.from(ev, (e) => e.x),
+    y: Uint16Array.from(ev, (e) => e.y),
+    p: Uint8Array.from(ev, (e) => e.p),
+    width: S,
+    height: S,
   };
   return out;
 }
 
 export interface FashionMnistDvsOptions {
-  split: Split; timesteps: number; seed?: number; downsample?: number; saccade?: Partial<SaccadeOptions>;
+  split: Split;
+  timesteps: number;
+  seed?: number;
+  downsample?: number;
+  saccade?: Partial<SaccadeOptions>;
 }
 
 /** fashion-mnist-dvs over already parsed IDX images. */
 export function saccadeDataset(images: IdxImages, source: string, o: FashionMnistDvsOptions): Dataset {
   const sac: SaccadeOptions = { ...DEFAULT_SACCADE, ...o.saccade };
-  const seed = o.seed ?? 0, downsample = o.downsample ?? 1;
+  const seed = o.seed ?? 0,
+    downsample = o.downsample ?? 1;
   const { h, w } = framedSize({ width: sac.sensorSize, height: sac.sensorSize }, downsample);
-  if (images.height !== 28 || images.width !== 28) throw new RangeError(`fashion-mnist-dvs needs 28x28 images, got ${images.height}x${images.width}`);
-  const framing: DvsFraming = { timesteps: o.timesteps, splitBy: 'number', sensorHeight: sac.sensorSize, sensorWidth: sac.sensorSize, downsample };
+  if (images.height !== 28 || images.width !== 28)
+    throw new RangeError(`fashion-mnist-dvs needs 28x28 images, got ${images.height}x${images.width}`);
+  const framing: DvsFraming = {
+    timesteps: o.timesteps,
+    splitBy: 'number',
+    sensorHeight: sac.sensorSize,
+    sensorWidth: sac.sensorSize,
+    downsample,
+  };
   return Object.freeze({
-    name: 'fashion-mnist-dvs', source: `${source} (seed ${seed})`, split: o.split, kind: 'dvs' as const, numClasses: 10,
-    classNames: FASHION_MNIST_CLASSES, sampleShape: [o.timesteps, 2, h, w], normalization: { kind: 'none' as const },
-    framing, length: images.count,
+    name: 'fashion-mnist-dvs',
+    source: `${source} (seed ${seed})`,
+    split: o.split,
+    kind: 'dvs' as const,
+    numClasses: 10,
+    classNames: FASHION_MNIST_CLASSES,
+    sampleShape: [o.timesteps, 2, h, w],
+    normalization: { kind: 'none' as const },
+    framing,
+    length: images.count,
     get(i: number) {
       checkIndex(i, images.count, 'fashion-mnist-dvs');
       const ev = saccadeEvents(images.pixels, i * 784, sac, mulberry32(sampleSeed(seed, i)));

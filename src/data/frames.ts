@@ -29,7 +29,14 @@ export function emptyEvents(width: number, height: number, n = 0): EventStream {
 
 /** Events with index in [from, to). Views, not copies. */
 export function sliceEvents(e: EventStream, from: number, to: number): EventStream {
-  return { t: e.t.subarray(from, to), x: e.x.subarray(from, to), y: e.y.subarray(from, to), p: e.p.subarray(from, to), width: e.width, height: e.height };
+  return {
+    t: e.t.subarray(from, to),
+    x: e.x.subarray(from, to),
+    y: e.y.subarray(from, to),
+    p: e.p.subarray(from, to),
+    width: e.width,
+    height: e.height,
+  };
 }
 
 /** Copies of the events whose timestamp lies in [tStart, tEnd) (the order is kept). */
@@ -40,7 +47,11 @@ export function selectTimeWindow(e: EventStream, tStart: number, tEnd: number): 
   let k = 0;
   for (let i = 0; i < e.t.length; i++) {
     if (e.t[i]! >= tStart && e.t[i]! < tEnd) {
-      out.t[k] = e.t[i]!; out.x[k] = e.x[i]!; out.y[k] = e.y[i]!; out.p[k] = e.p[i]!; k++;
+      out.t[k] = e.t[i]!;
+      out.x[k] = e.x[i]!;
+      out.y[k] = e.y[i]!;
+      out.p[k] = e.p[i]!;
+      k++;
     }
   }
   return out;
@@ -49,8 +60,13 @@ export function selectTimeWindow(e: EventStream, tStart: number, tEnd: number): 
 /** spikingjelly's split-by-number segment bounds: frame j covers event indices [jl[j], jr[j]). */
 export function splitByNumber(n: number, frames: number): { jl: number[]; jr: number[] } {
   if (!Number.isInteger(frames) || frames < 1) throw new DatasetError(`timesteps must be a positive integer, got ${frames}`);
-  const di = Math.floor(n / frames), jl: number[] = [], jr: number[] = [];
-  for (let j = 0; j < frames; j++) { jl.push(j * di); jr.push(j === frames - 1 ? n : (j + 1) * di); }
+  const di = Math.floor(n / frames),
+    jl: number[] = [],
+    jr: number[] = [];
+  for (let j = 0; j < frames; j++) {
+    jl.push(j * di);
+    jr.push(j === frames - 1 ? n : (j + 1) * di);
+  }
   return { jl, jr };
 }
 
@@ -65,11 +81,14 @@ export function framedSize(e: { width: number; height: number }, downsample: num
 /** `[T, 2, H/f, W/f]` event counts (see the file comment). `what` names the source in errors. */
 export function integrateByNumber(e: EventStream, frames: number, downsample = 1, what = 'events'): Float32Array {
   const { h, w } = framedSize(e, downsample);
-  const n = e.t.length, { jl, jr } = splitByNumber(n, frames);
+  const n = e.t.length,
+    { jl, jr } = splitByNumber(n, frames);
   const out = new Float32Array(frames * 2 * h * w);
   for (let j = 0; j < frames; j++) {
     for (let i = jl[j]!; i < jr[j]!; i++) {
-      const x = e.x[i]!, y = e.y[i]!, p = e.p[i]!;
+      const x = e.x[i]!,
+        y = e.y[i]!,
+        p = e.p[i]!;
       if (x >= e.width || y >= e.height || p > 1) {
         throw new DatasetError(`${what}: event ${i} at (x=${x}, y=${y}, p=${p}) is outside the ${e.width}x${e.height} sensor`);
       }

@@ -7,9 +7,13 @@
 import { gunzipSync } from 'node:zlib';
 import { DatasetError, readBytes } from './dataset.js';
 
-export interface IdxArray { dims: number[]; data: Uint8Array }
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
 
-const GZIP_MAGIC0 = 0x1f, GZIP_MAGIC1 = 0x8b;
+const GZIP_MAGIC0 = 0x1f,
+  GZIP_MAGIC1 = 0x8b;
 
 /** Gunzips `buf` when it starts with the gzip magic, else returns it unchanged. */
 export function maybeGunzip(buf: Uint8Array, what: string): Uint8Array {
@@ -34,13 +38,17 @@ export function parseIdx(bytes: Uint8Array, what: string): IdxArray {
     const hex = [...buf.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetError(`${what}: bad IDX magic ${hex} (expected 00 00 08 0d)`);
   }
-  const type = buf[2]!, ndims = buf[3]!;
+  const type = buf[2]!,
+    ndims = buf[3]!;
   if (type !== 0x08) {
-    throw new DatasetError(`${what}: unsupported IDX element type 0x${type.toString(16)} (${TYPE_NAMES[type] ?? 'unknown'}); only unsigned bytes (0x08) are supported`);
+    throw new DatasetError(
+      `${what}: unsupported IDX element type 0x${type.toString(16)} (${TYPE_NAMES[type] ?? 'unknown'}); only unsigned bytes (0x08) are supported`,
+    );
   }
   if (ndims < 1) throw new DatasetError(`${what}: IDX header declares 0 dimensions`);
   const headerBytes = 4 + 4 * ndims;
-  if (buf.length < headerBytes) throw new DatasetError(`${what}: truncated IDX header (${buf.length} bytes, ${ndims} dimensions need ${headerBytes})`);
+  if (buf.length < headerBytes)
+    throw new DatasetError(`${what}: truncated IDX header (${buf.length} bytes, ${ndims} dimensions need ${headerBytes})`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   for (let k = 0; k < ndims; k++) dims.push(view.getUint32(4 + 4 * k, false));
@@ -58,7 +66,9 @@ export function readIdxFile(path: string): IdxArray {
 }
 
 export interface IdxImages {
-  count: number; height: number; width: number;
+  count: number;
+  height: number;
+  width: number;
   /** `count * height * width` bytes. */
   pixels: Uint8Array;
   labels: Uint8Array;
@@ -69,14 +79,17 @@ export interface IdxImages {
  * Every label must be below `numClasses`.
  */
 export function pairIdx(images: IdxArray, labels: IdxArray, numClasses: number, imagesWhat: string, labelsWhat: string): IdxImages {
-  if (images.dims.length !== 3) throw new DatasetError(`${imagesWhat}: expected a 3-dimensional IDX image file, got dimensions [${images.dims.join(',')}]`);
-  if (labels.dims.length !== 1) throw new DatasetError(`${labelsWhat}: expected a 1-dimensional IDX label file, got dimensions [${labels.dims.join(',')}]`);
+  if (images.dims.length !== 3)
+    throw new DatasetError(`${imagesWhat}: expected a 3-dimensional IDX image file, got dimensions [${images.dims.join(',')}]`);
+  if (labels.dims.length !== 1)
+    throw new DatasetError(`${labelsWhat}: expected a 1-dimensional IDX label file, got dimensions [${labels.dims.join(',')}]`);
   const [count, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
     throw new DatasetError(`${labelsWhat}: wrong label count ${labels.dims[0]} for ${count} images in ${imagesWhat}`);
   }
   for (let i = 0; i < count; i++) {
-    if (labels.data[i]! >= numClasses) throw new DatasetError(`${labelsWhat}: label ${labels.data[i]} of sample ${i} is not below ${numClasses}`);
+    if (labels.data[i]! >= numClasses)
+      throw new DatasetError(`${labelsWhat}: label ${labels.data[i]} of sample ${i} is not below ${numClasses}`);
   }
   return { count, height, width, pixels: images.data, labels: labels.data };
 }

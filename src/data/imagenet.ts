@@ -18,23 +18,32 @@ import jpeg from 'jpeg-js';
 import { checkIndex, DatasetError, pathKind, readBytes, type Dataset, type Normalization, type Split } from './dataset.js';
 
 export const IMAGENET_NORMALIZATION: Normalization = {
-  kind: 'meanStd', scale: 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225],
+  kind: 'meanStd',
+  scale: 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
 };
 export const IMAGENET_DEFAULT_SIZE = 224;
 const CROP_RATIO = 0.875;
 const JPEG_FILE = /\.(jpe?g)$/i;
 
-export interface ImagenetOptions { split: Split; size?: number }
+export interface ImagenetOptions {
+  split: Split;
+  size?: number;
+}
 
 function listDir(path: string): string[] {
-  try { return readdirSync(path).sort(); } catch (e) {
+  try {
+    return readdirSync(path).sort();
+  } catch (e) {
     throw new DatasetError(`${path}: cannot list (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }
 
 /** The split directory: PATH/val or PATH/train when they exist, else PATH. */
 function splitDir(path: string, split: Split): string {
-  if (pathKind(path) !== 'dir') throw new DatasetError(`imagenet:${path}: not a directory (expected class folders of JPEGs, or train/ and val/)`);
+  if (pathKind(path) !== 'dir')
+    throw new DatasetError(`imagenet:${path}: not a directory (expected class folders of JPEGs, or train/ and val/)`);
   const sub = join(path, split === 'test' ? 'val' : 'train');
   return pathKind(sub) === 'dir' ? sub : path;
 }
@@ -52,8 +61,15 @@ export function loadImagenet(path: string, o: ImagenetOptions): Dataset {
   if (!files.length) throw new DatasetError(`${dir}: no JPEG files in its ${classes.length} class folders`);
   const resizeTo = Math.round(size / CROP_RATIO);
   return {
-    name: 'imagenet', source: dir, split: o.split, kind: 'static', numClasses: classes.length, classNames: classes,
-    sampleShape: [3, size, size], normalization: IMAGENET_NORMALIZATION, length: files.length,
+    name: 'imagenet',
+    source: dir,
+    split: o.split,
+    kind: 'static',
+    numClasses: classes.length,
+    classNames: classes,
+    sampleShape: [3, size, size],
+    normalization: IMAGENET_NORMALIZATION,
+    length: files.length,
     get(i) {
       checkIndex(i, files.length, 'imagenet');
       const { file, label } = files[i]!;
@@ -72,9 +88,12 @@ export function loadImagenet(path: string, o: ImagenetOptions): Dataset {
 export function preprocess(img: { width: number; height: number; data: Uint8Array }, resizeTo: number, crop: number): Float32Array {
   const { width: w, height: h } = img;
   const scale = resizeTo / Math.min(w, h);
-  const rw = w <= h ? resizeTo : Math.round(w * scale), rh = h < w ? resizeTo : Math.round(h * scale);
-  const left = Math.round((rw - crop) / 2), top = Math.round((rh - crop) / 2);
-  const xs = filterTaps(w, rw, left, crop), ys = filterTaps(h, rh, top, crop);
+  const rw = w <= h ? resizeTo : Math.round(w * scale),
+    rh = h < w ? resizeTo : Math.round(h * scale);
+  const left = Math.round((rw - crop) / 2),
+    top = Math.round((rh - crop) / 2);
+  const xs = filterTaps(w, rw, left, crop),
+    ys = filterTaps(h, rh, top, crop);
   const out = new Float32Array(3 * crop * crop);
   const n = IMAGENET_NORMALIZATION as Extract<Normalization, { kind: 'meanStd' }>;
   // NOTE: separable: rows of the source are filtered horizontally once per output column set, then vertically.
@@ -82,13 +101,20 @@ export function preprocess(img: { width: number; height: number; data: Uint8Arra
   for (let y = 0; y < h; y++) {
     for (let ox = 0; ox < crop; ox++) {
       const t = xs[ox]!;
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let k = 0; k < t.idx.length; k++) {
-        const p = (y * w + t.idx[k]!) * 4, wt = t.w[k]!;
-        r += img.data[p]! * wt; g += img.data[p + 1]! * wt; b += img.data[p + 2]! * wt;
+        const p = (y * w + t.idx[k]!) * 4,
+          wt = t.w[k]!;
+        r += img.data[p]! * wt;
+        g += img.data[p + 1]! * wt;
+        b += img.data[p + 2]! * wt;
       }
       const q = (y * crop + ox) * 3;
-      tmp[q] = r; tmp[q + 1] = g; tmp[q + 2] = b;
+      tmp[q] = r;
+      tmp[q + 1] = g;
+      tmp[q + 2] = b;
     }
   }
   const hw = crop * crop;
@@ -110,16 +136,25 @@ export function preprocess(img: { width: number; height: number; data: Uint8Arra
  * `dst` pixels: centre (o + 0.5) / s - 0.5 in source pixels, triangle kernel of radius max(1, 1/s), weights normalised.
  */
 function filterTaps(src: number, dst: number, first: number, count: number): { idx: Int32Array; w: Float32Array }[] {
-  const s = dst / src, support = Math.max(1, 1 / s);
+  const s = dst / src,
+    support = Math.max(1, 1 / s);
   return Array.from({ length: count }, (_, j) => {
     const centre = (first + j + 0.5) / s;
-    const lo = Math.max(0, Math.floor(centre - support)), hi = Math.min(src - 1, Math.ceil(centre + support));
-    const idx: number[] = [], w: number[] = [];
+    const lo = Math.max(0, Math.floor(centre - support)),
+      hi = Math.min(src - 1, Math.ceil(centre + support));
+    const idx: number[] = [],
+      w: number[] = [];
     for (let x = lo; x <= hi; x++) {
       const d = Math.abs(x + 0.5 - centre) / support;
-      if (d < 1) { idx.push(x); w.push(1 - d); }
+      if (d < 1) {
+        idx.push(x);
+        w.push(1 - d);
+      }
     }
-    if (!idx.length) { idx.push(Math.min(src - 1, Math.max(0, Math.floor(centre)))); w.push(1); }
+    if (!idx.length) {
+      idx.push(Math.min(src - 1, Math.max(0, Math.floor(centre))));
+      w.push(1);
+    }
     const sum = w.reduce((a, b) => a + b, 0);
     return { idx: Int32Array.from(idx), w: Float32Array.from(w.map((x) => x / sum)) };
   });

@@ -12,11 +12,20 @@ import { checkIndex, DatasetError, normalizeInto, pathKind, type Dataset, type N
 import { pairIdx, readIdxFile, type IdxImages } from './idx.js';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
-export const FASHION_MNIST_NORMALIZATION: Normalization = { kind: 'meanStd', scale: 255, mean: [0.2860], std: [0.3530] };
+export const FASHION_MNIST_NORMALIZATION: Normalization = { kind: 'meanStd', scale: 255, mean: [0.286], std: [0.353] };
 export const MNIST_NORMALIZATION: Normalization = { kind: 'meanStd', scale: 255, mean: [0.1307], std: [0.3081] };
 
 /** Where Debian's `dataset-fashion-mnist` package installs the IDX files. */
@@ -49,7 +58,8 @@ function findIdx(dir: string, split: Split, kind: 'images' | 'labels'): string {
 /** The images and labels file of one split, from a directory or from the images file itself. */
 export function resolveIdxPair(path: string, split: Split): { images: string; labels: string } {
   switch (pathKind(path)) {
-    case 'dir': return { images: findIdx(path, split, 'images'), labels: findIdx(path, split, 'labels') };
+    case 'dir':
+      return { images: findIdx(path, split, 'images'), labels: findIdx(path, split, 'labels') };
     case 'file': {
       const m = /^(.*)-images-idx3-ubyte(\.gz)?$/.exec(path);
       if (!m) throw new DatasetError(`${path}: expected a directory or a *-images-idx3-ubyte(.gz) file`);
@@ -57,20 +67,32 @@ export function resolveIdxPair(path: string, split: Split): { images: string; la
       if (!labels) throw new DatasetError(`${path}: no matching ${m[1]}-labels-idx1-ubyte(.gz) next to it`);
       return { images: path, labels };
     }
-    case 'missing': throw new DatasetError(`${path}: no such file or directory`);
+    case 'missing':
+      throw new DatasetError(`${path}: no such file or directory`);
   }
 }
 
 export interface IdxDatasetOptions {
-  name: string; source: string; split: Split; classNames: readonly string[]; normalization: Normalization;
+  name: string;
+  source: string;
+  split: Split;
+  classNames: readonly string[];
+  normalization: Normalization;
 }
 
 /** A static `[1,H,W]` dataset over already parsed IDX images. */
 export function idxImageDataset(d: IdxImages, o: IdxDatasetOptions): Dataset {
   const hw = d.height * d.width;
   return Object.freeze({
-    name: o.name, source: o.source, split: o.split, kind: 'static' as const, numClasses: o.classNames.length,
-    classNames: o.classNames, sampleShape: [1, d.height, d.width], normalization: o.normalization, length: d.count,
+    name: o.name,
+    source: o.source,
+    split: o.split,
+    kind: 'static' as const,
+    numClasses: o.classNames.length,
+    classNames: o.classNames,
+    sampleShape: [1, d.height, d.width],
+    normalization: o.normalization,
+    length: d.count,
     get(i: number) {
       checkIndex(i, d.count, o.name);
       const x = new Float32Array(hw);
@@ -92,7 +114,9 @@ export function loadIdxImages(path: string, split: Split, numClasses: number): I
 export function defaultFashionMnistDir(split: Split): string {
   if (split === 'test') return embeddedFashionMnistDir();
   if (!existsSync(join(DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'))) {
-    throw new DatasetError(`the Fashion-MNIST training split is not installed: run \`apt-get install dataset-fashion-mnist\` (installs ${DEBIAN_FASHION_MNIST_DIR}) or give fashion-mnist:DIR`);
+    throw new DatasetError(
+      `the Fashion-MNIST training split is not installed: run \`apt-get install dataset-fashion-mnist\` (installs ${DEBIAN_FASHION_MNIST_DIR}) or give fashion-mnist:DIR`,
+    );
   }
   return DEBIAN_FASHION_MNIST_DIR;
 }
@@ -101,12 +125,20 @@ export function loadFashionMnist(path: string | undefined, split: Split): Datase
   const dir = path ?? defaultFashionMnistDir(split);
   const source = path ?? (split === 'test' ? `embedded:${EMBEDDED_FASHION_MNIST_REL}` : DEBIAN_FASHION_MNIST_DIR);
   return idxImageDataset(loadIdxImages(dir, split, 10), {
-    name: 'fashion-mnist', source, split, classNames: FASHION_MNIST_CLASSES, normalization: FASHION_MNIST_NORMALIZATION,
+    name: 'fashion-mnist',
+    source,
+    split,
+    classNames: FASHION_MNIST_CLASSES,
+    normalization: FASHION_MNIST_NORMALIZATION,
   });
 }
 
 export function loadMnist(path: string, split: Split): Dataset {
   return idxImageDataset(loadIdxImages(path, split, 10), {
-    name: 'mnist', source: path, split, classNames: MNIST_CLASSES, normalization: MNIST_NORMALIZATION,
+    name: 'mnist',
+    source: path,
+    split,
+    classNames: MNIST_CLASSES,
+    normalization: MNIST_NORMALIZATION,
   });
 }

@@ -47,70 +47,88 @@ const needPath = (name: string, path: string | undefined): string => {
   return path;
 };
 const dvsOpts = (o: OpenOptions) => ({
-  split: o.split, timesteps: o.timesteps ?? DEFAULT_DVS_TIMESTEPS,
+  split: o.split,
+  timesteps: o.timesteps ?? DEFAULT_DVS_TIMESTEPS,
   ...(o.downsample !== undefined ? { downsample: o.downsample } : {}),
 });
 
 export const DATASETS = {
   'fashion-mnist': {
-    kind: 'static', path: 'optional',
+    kind: 'static',
+    path: 'optional',
     describe: 'Fashion-MNIST 1x28x28 (IDX). No path: the committed test set, or Debian dataset-fashion-mnist for train',
     example: 'fashion-mnist  |  fashion-mnist:/usr/share/datasets/fashion-mnist',
     open: (p, o) => loadFashionMnist(p, o.split),
   },
   'fashion-mnist-dvs': {
-    kind: 'dvs', path: 'optional',
+    kind: 'dvs',
+    path: 'optional',
     describe: 'Fashion-MNIST seen by a simulated DVS during three saccades (N-MNIST style), Tx2x32x32, seeded',
     example: 'fashion-mnist-dvs  |  fashion-mnist-dvs:DIR_WITH_IDX',
     open: (p, o) => loadFashionMnistDvs(p, { ...dvsOpts(o), seed: o.seed ?? 0 }),
   },
   mnist: {
-    kind: 'static', path: 'required',
+    kind: 'static',
+    path: 'required',
     describe: 'MNIST 1x28x28 from a directory of IDX files (train-/t10k-images-idx3-ubyte[.gz], labels)',
     example: 'mnist:~/data/mnist',
     open: (p, o) => loadMnist(needPath('mnist', p), o.split),
   },
   cifar10: {
-    kind: 'static', path: 'required',
+    kind: 'static',
+    path: 'required',
     describe: 'CIFAR-10 3x32x32, binary version (data_batch_1..5.bin, test_batch.bin; a directory or one file)',
     example: 'cifar10:~/data/cifar-10-batches-bin',
     open: (p, o) => loadCifar(needPath('cifar10', p), 'cifar10', o.split),
   },
   cifar100: {
-    kind: 'static', path: 'required',
+    kind: 'static',
+    path: 'required',
     describe: 'CIFAR-100 3x32x32 fine labels, binary version (train.bin, test.bin; a directory or one file)',
     example: 'cifar100:~/data/cifar-100-binary',
     open: (p, o) => loadCifar(needPath('cifar100', p), 'cifar100', o.split),
   },
   dvs128: {
-    kind: 'dvs', path: 'required',
+    kind: 'dvs',
+    path: 'required',
     describe: 'DVS128 Gesture, 11 classes, Tx2x128x128 (AEDAT 3.1 + *_labels.csv; the DvsGesture directory or one .aedat)',
     example: 'dvs128:~/data/DvsGesture',
-    open: (p, o) => loadDvs128Gesture(needPath('dvs128', p), { ...dvsOpts(o), ...(o.gestureLabelOrder ? { labelOrder: o.gestureLabelOrder } : {}) }),
+    open: (p, o) =>
+      loadDvs128Gesture(needPath('dvs128', p), { ...dvsOpts(o), ...(o.gestureLabelOrder ? { labelOrder: o.gestureLabelOrder } : {}) }),
   },
   cifar10dvs: {
-    kind: 'dvs', path: 'required',
+    kind: 'dvs',
+    path: 'required',
     describe: 'CIFAR10-DVS, Tx2x128x128 (AEDAT 2.0 files in airplane/ .. truck/; split 90/10 per class as QKFormer)',
     example: 'cifar10dvs:~/data/CIFAR10DVS',
     open: (p, o) => loadCifar10Dvs(needPath('cifar10dvs', p), dvsOpts(o)),
   },
   imagenet: {
-    kind: 'static', path: 'required',
-    describe: 'ImageNet val (or train) as class folders of JPEGs; resize 256, centre crop 224 (the model\'s size), ImageNet normalisation',
+    kind: 'static',
+    path: 'required',
+    describe: "ImageNet val (or train) as class folders of JPEGs; resize 256, centre crop 224 (the model's size), ImageNet normalisation",
     example: 'imagenet:~/data/imagenet/val',
     open: (p, o) => loadImagenet(needPath('imagenet', p), { split: o.split, ...(o.imageShape ? { size: o.imageShape.size } : {}) }),
   },
   synthetic: {
-    kind: 'static', path: 'none',
-    describe: 'tiny seeded images at the model\'s input shape (3x16x16 alone), 4 classes (oriented bars); for tests and smoke runs',
+    kind: 'static',
+    path: 'none',
+    describe: "tiny seeded images at the model's input shape (3x16x16 alone), 4 classes (oriented bars); for tests and smoke runs",
     example: 'synthetic',
     open: (_p, o) => syntheticDataset({ kind: 'static', split: o.split, seed: o.seed ?? 0, ...(o.imageShape ?? {}) }),
   },
   'synthetic-dvs': {
-    kind: 'dvs', path: 'none',
+    kind: 'dvs',
+    path: 'none',
     describe: 'tiny seeded Tx2x16x16 event frames, 4 classes (moving dots); for tests and smoke runs',
     example: 'synthetic-dvs',
-    open: (_p, o) => syntheticDataset({ kind: 'dvs', split: o.split, seed: o.seed ?? 0, ...(o.timesteps !== undefined ? { timesteps: o.timesteps } : {}) }),
+    open: (_p, o) =>
+      syntheticDataset({
+        kind: 'dvs',
+        split: o.split,
+        seed: o.seed ?? 0,
+        ...(o.timesteps !== undefined ? { timesteps: o.timesteps } : {}),
+      }),
   },
 } satisfies Record<string, DatasetEntry>;
 
@@ -121,7 +139,10 @@ export function isDatasetName(s: string): s is DatasetName {
   return Object.prototype.hasOwnProperty.call(DATASETS, s);
 }
 
-export interface DatasetSpec { name: DatasetName; path?: string }
+export interface DatasetSpec {
+  name: DatasetName;
+  path?: string;
+}
 
 /**
  * Parses `NAME[:PATH]`. A leading `~/` in PATH is expanded to the home directory (shells do not expand a

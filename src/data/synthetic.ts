@@ -13,14 +13,21 @@ import { checkIndex, sampleSeed, type Dataset, type Split } from './dataset.js';
 export interface SyntheticOptions {
   kind: 'static' | 'dvs';
   split: Split;
-  length?: number; numClasses?: number; channels?: number; size?: number; timesteps?: number; seed?: number;
+  length?: number;
+  numClasses?: number;
+  channels?: number;
+  size?: number;
+  timesteps?: number;
+  seed?: number;
 }
 
 export const SYNTHETIC_DEFAULTS = { length: 64, numClasses: 4, channels: 3, size: 16, timesteps: 4, seed: 0 } as const;
 
 export function syntheticDataset(o: SyntheticOptions): Dataset {
-  const n = o.length ?? SYNTHETIC_DEFAULTS.length, nc = o.numClasses ?? SYNTHETIC_DEFAULTS.numClasses;
-  const S = o.size ?? SYNTHETIC_DEFAULTS.size, T = o.timesteps ?? SYNTHETIC_DEFAULTS.timesteps;
+  const n = o.length ?? SYNTHETIC_DEFAULTS.length,
+    nc = o.numClasses ?? SYNTHETIC_DEFAULTS.numClasses;
+  const S = o.size ?? SYNTHETIC_DEFAULTS.size,
+    T = o.timesteps ?? SYNTHETIC_DEFAULTS.timesteps;
   const C = o.kind === 'dvs' ? 2 : (o.channels ?? SYNTHETIC_DEFAULTS.channels);
   // The test split draws from a different seed stream than train (same generator, disjoint samples).
   const seed = (o.seed ?? SYNTHETIC_DEFAULTS.seed) + (o.split === 'test' ? 0x5eed : 0);
@@ -28,11 +35,15 @@ export function syntheticDataset(o: SyntheticOptions): Dataset {
   const sampleShape = o.kind === 'dvs' ? [T, 2, S, S] : [C, S, S];
   const get = (i: number) => {
     checkIndex(i, n, name);
-    const rand = mulberry32(sampleSeed(seed, i)), g = gaussian(rand);
+    const rand = mulberry32(sampleSeed(seed, i)),
+      g = gaussian(rand);
     const label = Math.floor(rand() * nc);
     const mid = (S - 1) / 2;
     if (o.kind === 'static') {
-      const x = new Float32Array(C * S * S), th = (label * Math.PI) / nc, cs = Math.cos(th), sn = Math.sin(th);
+      const x = new Float32Array(C * S * S),
+        th = (label * Math.PI) / nc,
+        cs = Math.cos(th),
+        sn = Math.sin(th);
       for (let c = 0; c < C; c++) {
         for (let yy = 0; yy < S; yy++) {
           for (let xx = 0; xx < S; xx++) {
@@ -43,13 +54,16 @@ export function syntheticDataset(o: SyntheticOptions): Dataset {
       }
       return { x, label };
     }
-    const x = new Float32Array(T * 2 * S * S), th = (label * 2 * Math.PI) / nc;
+    const x = new Float32Array(T * 2 * S * S),
+      th = (label * 2 * Math.PI) / nc;
     const at = (t: number, p: number, yy: number, xx: number) => {
-      const cx = Math.min(S - 1, Math.max(0, Math.round(xx))), cy = Math.min(S - 1, Math.max(0, Math.round(yy)));
+      const cx = Math.min(S - 1, Math.max(0, Math.round(xx))),
+        cy = Math.min(S - 1, Math.max(0, Math.round(yy)));
       x[((t * 2 + p) * S + cy) * S + cx]! += 1;
     };
     for (let t = 0; t < T; t++) {
-      const r0 = t, r1 = t + 1;
+      const r0 = t,
+        r1 = t + 1;
       at(t, 1, mid + r1 * Math.sin(th), mid + r1 * Math.cos(th));
       at(t, 0, mid + r0 * Math.sin(th), mid + r0 * Math.cos(th));
       if (rand() < 0.5) at(t, rand() < 0.5 ? 0 : 1, rand() * S, rand() * S);
@@ -57,8 +71,15 @@ export function syntheticDataset(o: SyntheticOptions): Dataset {
     return { x, label };
   };
   return Object.freeze({
-    name, source: `seed ${o.seed ?? SYNTHETIC_DEFAULTS.seed}`, split: o.split, kind: o.kind, numClasses: nc,
-    sampleShape, normalization: { kind: 'none' as const }, length: n, get,
+    name,
+    source: `seed ${o.seed ?? SYNTHETIC_DEFAULTS.seed}`,
+    split: o.split,
+    kind: o.kind,
+    numClasses: nc,
+    sampleShape,
+    normalization: { kind: 'none' as const },
+    length: n,
+    get,
     ...(o.kind === 'dvs' ? { framing: { timesteps: T, splitBy: 'number' as const, sensorHeight: S, sensorWidth: S, downsample: 1 } } : {}),
   });
 }

@@ -28,8 +28,15 @@ export interface TrainedCheckpointMeta<N = unknown> {
   epochs: number;
   optimizerSteps: number;
   train: {
-    batchSize: number; lr: number; minLr: number; warmupEpochs: number; weightDecay: number; labelSmoothing: number;
-    seed: number; cropPad: number; flip: boolean;
+    batchSize: number;
+    lr: number;
+    minLr: number;
+    warmupEpochs: number;
+    weightDecay: number;
+    labelSmoothing: number;
+    seed: number;
+    cropPad: number;
+    flip: boolean;
   };
   /** Dense-engine test accuracy after the last epoch, and on how many test samples. */
   testTop1: number | null;
@@ -50,9 +57,15 @@ export interface ConvertedCheckpointMeta {
   zoo: string;
   config: ModelConfig;
   source: {
-    file: string; format: 'zip' | 'legacy' | 'safetensors'; archiveName: string | null; stateDictKey: string | null;
+    file: string;
+    format: 'zip' | 'legacy' | 'safetensors';
+    archiveName: string | null;
+    stateDictKey: string | null;
     strippedPrefix: string | null;
-    epoch: number | null; arch: string | null; dtypes: Record<string, number>; scalars: Record<string, number | string | boolean>;
+    epoch: number | null;
+    arch: string | null;
+    dtypes: Record<string, number>;
+    scalars: Record<string, number | string | boolean>;
     args: Record<string, unknown> | null;
   };
 }
@@ -97,13 +110,19 @@ export function readCheckpointSpec(metadata: Record<string, string>, path: strin
   for (const k of CHECKPOINT_CONFIG_KEYS) {
     const v = metadata[k];
     if (v === undefined) continue;
-    try { raw = JSON.parse(v); } catch { throw new CheckpointConfigError(`${path}: metadata '${k}' is not JSON`); }
+    try {
+      raw = JSON.parse(v);
+    } catch {
+      throw new CheckpointConfigError(`${path}: metadata '${k}' is not JSON`);
+    }
     break;
   }
   if (raw === undefined) {
-    throw new CheckpointConfigError(`${path}: no model config in the safetensors metadata `
-      + `(expected one of ${CHECKPOINT_CONFIG_KEYS.join(', ')}); `
-      + 'spikewatt train writes it');
+    throw new CheckpointConfigError(
+      `${path}: no model config in the safetensors metadata ` +
+        `(expected one of ${CHECKPOINT_CONFIG_KEYS.join(', ')}); ` +
+        'spikewatt train writes it',
+    );
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new CheckpointConfigError(`${path}: the metadata model config is not a JSON object`);
@@ -113,8 +132,8 @@ export function readCheckpointSpec(metadata: Record<string, string>, path: strin
   if (!config || typeof config !== 'object') {
     throw new CheckpointConfigError(`${path}: the metadata model config has no 'config' or 'family'`);
   }
-  const name = typeof obj.name === 'string' ? obj.name
-    : typeof obj.zoo === 'string' ? obj.zoo : basename(path).replace(/\.safetensors$/, '');
+  const name =
+    typeof obj.name === 'string' ? obj.name : typeof obj.zoo === 'string' ? obj.zoo : basename(path).replace(/\.safetensors$/, '');
   const cfg = { ...config, ...(timesteps !== undefined ? { timesteps } : {}) };
   try {
     validateConfig(cfg);

@@ -78,7 +78,9 @@ export function checkpointModel(f: CheckpointFile, model: string | undefined, ov
     zoo = model;
   }
   let found: Detection | null = null;
-  try { found = detectConfig(f.tensors, { args: f.torch?.args ?? null }); } catch (e) {
+  try {
+    found = detectConfig(f.tensors, { args: f.torch?.args ?? null });
+  } catch (e) {
     if (!(e instanceof DetectError)) throw e;
     if (zoo === undefined) throw new DetectError(`${f.what}: ${e.message}; give the architecture: --model <zoo name> [size overrides]`);
   }
@@ -86,10 +88,14 @@ export function checkpointModel(f: CheckpointFile, model: string | undefined, ov
   let spec: ModelSpec;
   if (found === null) {
     // An unrecognised layout with an explicit architecture: the key-by-key check below names what differs.
-    try { spec = zooModel(zoo!, overrides); } catch (e) { throw new DetectError((e as Error).message); }
+    try {
+      spec = zooModel(zoo!, overrides);
+    } catch (e) {
+      throw new DetectError((e as Error).message);
+    }
   } else {
     // A zoo name on the command line wins over the config stored in the file.
-    const stored = zoo === undefined ? storedConfig(f) ?? undefined : undefined;
+    const stored = zoo === undefined ? (storedConfig(f) ?? undefined) : undefined;
     detection = applyExplicit(found, { model: zoo, stored, overrides }, f.what);
     spec = buildDetected(detection, f.what);
   }

@@ -24,15 +24,27 @@ export class DetectConflictError extends DetectError {
 }
 
 export type ConfigField =
-  | 'family' | 'embedDims' | 'depths' | 'heads' | 'mlpRatio' | 'timesteps' | 'imgSize' | 'inChannels' | 'numClasses'
-  | 'attention' | 'speds';
+  'family' | 'embedDims' | 'depths' | 'heads' | 'mlpRatio' | 'timesteps' | 'imgSize' | 'inChannels' | 'numClasses' | 'attention' | 'speds';
 export const CONFIG_FIELDS: readonly ConfigField[] = [
-  'family', 'embedDims', 'depths', 'heads', 'mlpRatio', 'timesteps', 'imgSize', 'inChannels', 'numClasses', 'attention', 'speds',
+  'family',
+  'embedDims',
+  'depths',
+  'heads',
+  'mlpRatio',
+  'timesteps',
+  'imgSize',
+  'inChannels',
+  'numClasses',
+  'attention',
+  'speds',
 ];
 
 /** 'weights': a tensor fixes it (a flag that disagrees is an error); the others can be changed freely. */
 export type Origin = 'weights' | 'args' | 'default' | 'flag';
-export interface Provenance { origin: Origin; note: string }
+export interface Provenance {
+  origin: Origin;
+  note: string;
+}
 
 export interface Detection {
   /** The zoo variant whose published values fill what neither the weights nor the args give; it names the model. */
@@ -64,8 +76,11 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const numClasses = head[0]!;
 
   // Stages: prefix, block count, attention kind, width.
-  const stageNames = family.startsWith('spikformer') ? ['block']
-    : family === 'qkformer-dvs' ? ['stage1', 'stage2'] : ['stage1', 'stage2', 'stage3'];
+  const stageNames = family.startsWith('spikformer')
+    ? ['block']
+    : family === 'qkformer-dvs'
+      ? ['stage1', 'stage2']
+      : ['stage1', 'stage2', 'stage3'];
   // QKFormer's last stage holds depths-2 (CIFAR) or depths-3 (ImageNet) blocks, so it may be empty.
   const stages = stageNames.map((s, i) => r.stage(s, family.startsWith('qkformer') && i === 2));
   const stageDims = stages.map((s) => ({ dim: s.dim, key: s.qKey }));
@@ -73,20 +88,34 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const widest = [...stages].reverse().find((s) => s.blocks > 0)!;
   let embedKey: string;
   switch (family) {
-    case 'qkformer-cifar': case 'qkformer-imagenet': embedKey = 'patch_embed3.proj3_conv.weight'; break;
-    case 'qkformer-dvs': embedKey = 'patch_embed2.proj_conv.weight'; break;
-    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs': embedKey = 'patch_embed.rpe_conv.weight'; break;
+    case 'qkformer-cifar':
+    case 'qkformer-imagenet':
+      embedKey = 'patch_embed3.proj3_conv.weight';
+      break;
+    case 'qkformer-dvs':
+      embedKey = 'patch_embed2.proj_conv.weight';
+      break;
+    case 'spikformer-cifar':
+    case 'spikformer-imagenet':
+    case 'spikformer-dvs':
+      embedKey = 'patch_embed.rpe_conv.weight';
+      break;
   }
   const embedDims = r.dim(embedKey, 0, 4);
   const embedNote = `from ${embedKey} ${r.text(embedKey)}`;
   const embedWhere = `${embedKey} ${r.text(embedKey)}`;
   // The builders derive every stage width from embed_dims; a file whose widths do not follow cannot be built.
   const fractions = stages.length === 3 ? [4, 2, 1] : stages.length === 2 ? [2, 1] : [1];
-  if (last.blocks === 0) { last.dim = embedDims; last.qKey = 'patch_embed3.proj3_conv.weight'; }
+  if (last.blocks === 0) {
+    last.dim = embedDims;
+    last.qKey = 'patch_embed3.proj3_conv.weight';
+  }
   stages.forEach((s, i) => {
     if (s.dim * fractions[i]! !== embedDims) {
-      throw new DetectError(`stage widths ${stages.map((x) => x.dim).join(', ')} (${stages.map((x) => x.qKey).join(', ')}) are not `
-        + `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedWhere})`);
+      throw new DetectError(
+        `stage widths ${stages.map((x) => x.dim).join(', ')} (${stages.map((x) => x.qKey).join(', ')}) are not ` +
+          `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedWhere})`,
+      );
     }
   });
   if (head[1] !== embedDims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embedDims} (${embedWhere})`);
@@ -105,26 +134,39 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
   let depths: number, depthsProv: Provenance;
   switch (family) {
-    case 'qkformer-cifar': depths = last.blocks + 2; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-2`); break;
-    case 'qkformer-imagenet': depths = last.blocks + 3; depthsProv = w('weights', `stage3 holds ${held(last)}: depths-3`); break;
+    case 'qkformer-cifar':
+      depths = last.blocks + 2;
+      depthsProv = w('weights', `stage3 holds ${held(last)}: depths-2`);
+      break;
+    case 'qkformer-imagenet':
+      depths = last.blocks + 3;
+      depthsProv = w('weights', `stage3 holds ${held(last)}: depths-3`);
+      break;
     case 'qkformer-dvs':
       depths = zooCfg.depths;
       depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`);
       break;
-    case 'spikformer-cifar': case 'spikformer-imagenet': case 'spikformer-dvs':
-      depths = last.blocks; depthsProv = w('weights', `${held(last).replace(/^\d+ blocks?, /, '')}`); break;
+    case 'spikformer-cifar':
+    case 'spikformer-imagenet':
+    case 'spikformer-dvs':
+      depths = last.blocks;
+      depthsProv = w('weights', `${held(last).replace(/^\d+ blocks?, /, '')}`);
+      break;
   }
 
   // MLP ratio from the widest stage (the most exact quotient); every stage must agree under floor(dim * ratio).
   const mlpRatio = widest.hidden / widest.dim;
   for (const s of stages) {
     if (s.blocks > 0 && Math.floor(s.dim * mlpRatio) !== s.hidden) {
-      throw new DetectError(`MLP widths disagree across stages: ${s.hiddenKey} is ${r.text(s.hiddenKey)} `
-        + `but ${widest.hiddenKey} ${r.text(widest.hiddenKey)} gives ratio ${mlpRatio}`);
+      throw new DetectError(
+        `MLP widths disagree across stages: ${s.hiddenKey} is ${r.text(s.hiddenKey)} ` +
+          `but ${widest.hiddenKey} ${r.text(widest.hiddenKey)} gives ratio ${mlpRatio}`,
+      );
     }
   }
 
-  let speds = true, spedsProv: Provenance;
+  let speds = true,
+    spedsProv: Provenance;
   if (family.startsWith('qkformer')) {
     speds = t.has('patch_embed2.proj_res_conv.weight');
     spedsProv = w('weights', speds ? 'from patch_embed2.proj_res_conv.weight' : 'no patch_embed*.proj_res_conv keys');
@@ -145,13 +187,18 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const dflt = (flag: string) => w('default', `default for ${base}; pass ${flag}`);
 
   const n = stageCount(family);
-  let heads = [...zooCfg.heads], headsProv = dflt('--heads');
+  let heads = [...zooCfg.heads],
+    headsProv = dflt('--heads');
   const argHeads = args?.num_heads;
   if (Array.isArray(argHeads) && argHeads.length === n && argHeads.every((h) => typeof h === 'number' && Number.isInteger(h) && h > 0)) {
-    heads = argHeads as number[]; headsProv = w('args', 'args.num_heads');
+    heads = argHeads as number[];
+    headsProv = w('args', 'args.num_heads');
   } else {
     const h = argNum(['num_heads']);
-    if (h) { heads = new Array<number>(n).fill(h.value); headsProv = w('args', `args.${h.name}`); }
+    if (h) {
+      heads = new Array<number>(n).fill(h.value);
+      headsProv = w('args', `args.${h.name}`);
+    }
   }
 
   const T = argNum(['T', 'time_steps', 'time_step', 'timesteps']);
@@ -167,14 +214,27 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
     if (side * side !== pe[1]) throw new DetectError(`pos_embed is ${shapeText(pe)}: ${pe[1]} patches is not a square grid`);
     const fits = (s: number) => Math.floor(s / 16) === side;
     if (!fits(imgSize)) imgSize = fits(zooCfg.imgSize) ? zooCfg.imgSize : 16 * side;
-    imgProv = w('weights', `pos_embed ${shapeText(pe)}: ${side}x${side} patches of 16 pixels`
-      + `${img && img.value !== imgSize ? `; args.${img.name} ${img.value} disagrees` : img ? `, args.${img.name}` : ''}`);
+    imgProv = w(
+      'weights',
+      `pos_embed ${shapeText(pe)}: ${side}x${side} patches of 16 pixels` +
+        `${img && img.value !== imgSize ? `; args.${img.name} ${img.value} disagrees` : img ? `, args.${img.name}` : ''}`,
+    );
   }
 
   // An empty stage has no attention module to read; it keeps the zoo's kind, which changes no layer.
   const attention = stages.map((s, i) => (s.blocks > 0 ? s.kind : zooCfg.attention[i]!));
   const config: ModelConfig = {
-    family, embedDims, depths, heads, mlpRatio, timesteps, imgSize, inChannels, numClasses, attention, speds,
+    family,
+    embedDims,
+    depths,
+    heads,
+    mlpRatio,
+    timesteps,
+    imgSize,
+    inChannels,
+    numClasses,
+    attention,
+    speds,
     input: family.endsWith('-dvs') ? 'dvs' : 'static',
   };
   const provenance: Record<ConfigField, Provenance> = {
@@ -205,8 +265,16 @@ export interface ExplicitConfig {
 }
 
 const FLAG: Record<Exclude<ConfigField, 'family'>, string> = {
-  embedDims: '--embed-dims', depths: '--depths', heads: '--heads', mlpRatio: '--mlp-ratio', timesteps: '-T', imgSize: '--img-size',
-  inChannels: '--in-channels', numClasses: '--num-classes', attention: '--attention', speds: '--speds',
+  embedDims: '--embed-dims',
+  depths: '--depths',
+  heads: '--heads',
+  mlpRatio: '--mlp-ratio',
+  timesteps: '-T',
+  imgSize: '--img-size',
+  inChannels: '--in-channels',
+  numClasses: '--num-classes',
+  attention: '--attention',
+  speds: '--speds',
 };
 
 /**
@@ -219,8 +287,10 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   const conflicts: string[] = [];
   const n = stageCount(cfg.family);
   // Spikformer DVS's pos_embed fixes the patch grid, floor(img / 16) squared, not the exact size.
-  const fits = (field: ConfigField, value: unknown): boolean => (field === 'imgSize' && cfg.family === 'spikformer-dvs'
-    ? Math.floor(Number(value) / 16) === Math.floor(d.config.imgSize / 16) : same(value, d.config[field]));
+  const fits = (field: ConfigField, value: unknown): boolean =>
+    field === 'imgSize' && cfg.family === 'spikformer-dvs'
+      ? Math.floor(Number(value) / 16) === Math.floor(d.config.imgSize / 16)
+      : same(value, d.config[field]);
   const set = <K extends Exclude<ConfigField, 'family'>>(field: K, value: ModelConfig[K], flag: string) => {
     const p = d.provenance[field];
     if (p.origin === 'weights' && !fits(field, value)) {
@@ -232,8 +302,12 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
     prov[field] = { origin: 'flag', note: flag };
   };
   const o = ex.overrides;
-  const base = ex.model !== undefined ? { z: ZOO[ex.model], flag: `--model ${ex.model}` }
-    : ex.stored !== undefined ? { z: ex.stored.config, flag: 'the config stored in the file' } : null;
+  const base =
+    ex.model !== undefined
+      ? { z: ZOO[ex.model], flag: `--model ${ex.model}` }
+      : ex.stored !== undefined
+        ? { z: ex.stored.config, flag: 'the config stored in the file' }
+        : null;
   if (base !== null) {
     const { z, flag } = base;
     if (z.family !== cfg.family) {
@@ -271,14 +345,26 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
   const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
   if (ex.model === undefined && ex.stored !== undefined) out.name = ex.stored.name;
-  try { checkHeads(out); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
-  try { validateConfig(cfg); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+  try {
+    checkHeads(out);
+  } catch (e) {
+    throw new DetectError(`${what}: ${(e as Error).message}`);
+  }
+  try {
+    validateConfig(cfg);
+  } catch (e) {
+    throw new DetectError(`${what}: ${(e as Error).message}`);
+  }
   return out;
 }
 
 /** The detected model; spec names follow the zoo variant the detection started from. */
 export function buildDetected(d: Detection, what: string): ModelSpec {
-  try { return buildModel(d.name ?? d.zoo, d.config); } catch (e) { throw new DetectError(`${what}: ${(e as Error).message}`); }
+  try {
+    return buildModel(d.name ?? d.zoo, d.config);
+  } catch (e) {
+    throw new DetectError(`${what}: ${(e as Error).message}`);
+  }
 }
 
 /** One line per config value: `embed dims 384 (from patch_embed3.proj3_conv.weight [384,192,3,3])`. */
@@ -294,26 +380,39 @@ export function describeDetection(d: Detection): string[] {
  */
 export function summarizeDetection(d: Detection, what: string): string {
   const c = d.config;
-  const read = `${c.family}, embed dims ${c.embedDims}, depths ${c.depths}, mlp ratio ${c.mlpRatio}, ${c.numClasses} classes, `
-    + `attention ${c.attention.join(',')}`;
-  const rest = (['heads', 'timesteps', 'imgSize', 'depths'] as const).filter((f) => d.provenance[f].origin !== 'weights')
+  const read =
+    `${c.family}, embed dims ${c.embedDims}, depths ${c.depths}, mlp ratio ${c.mlpRatio}, ${c.numClasses} classes, ` +
+    `attention ${c.attention.join(',')}`;
+  const rest = (['heads', 'timesteps', 'imgSize', 'depths'] as const)
+    .filter((f) => d.provenance[f].origin !== 'weights')
     .map((f) => `${label(f)} ${show(c[f])} (${d.provenance[f].note})`);
   return `${what}: model ${d.name ?? d.zoo} read from the weights (${read})${rest.length ? `; not in the weights: ${rest.join(', ')}` : ''}`;
 }
 
 export function label(f: ConfigField): string {
   switch (f) {
-    case 'family': return 'family';
-    case 'embedDims': return 'embed dims';
-    case 'depths': return 'depths';
-    case 'heads': return 'heads';
-    case 'mlpRatio': return 'mlp ratio';
-    case 'timesteps': return 'T';
-    case 'imgSize': return 'img size';
-    case 'inChannels': return 'in channels';
-    case 'numClasses': return 'classes';
-    case 'attention': return 'attention';
-    case 'speds': return 'SPEDS';
+    case 'family':
+      return 'family';
+    case 'embedDims':
+      return 'embed dims';
+    case 'depths':
+      return 'depths';
+    case 'heads':
+      return 'heads';
+    case 'mlpRatio':
+      return 'mlp ratio';
+    case 'timesteps':
+      return 'T';
+    case 'imgSize':
+      return 'img size';
+    case 'inChannels':
+      return 'in channels';
+    case 'numClasses':
+      return 'classes';
+    case 'attention':
+      return 'attention';
+    case 'speds':
+      return 'SPEDS';
   }
 }
 
@@ -333,20 +432,25 @@ function checkHeads(d: Detection): void {
     const h = d.config.heads[i];
     if (h === undefined || s.dim % h !== 0) {
       const hint = d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads';
-      throw new DetectError(`heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} `
-        + `(${s.key})${hint}`);
+      throw new DetectError(
+        `heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} ` + `(${s.key})${hint}`,
+      );
     }
   });
 }
 
 /** The zoo variant of the family closest to the weights: same width first, then same classes. */
 function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooName {
-  let best: ZooName | null = null, bestScore = -1;
+  let best: ZooName | null = null,
+    bestScore = -1;
   for (const name of ZOO_NAMES) {
     const z = ZOO[name];
     if (z.family !== family) continue;
     const score = (z.embedDims === embedDims ? 2 : 0) + (z.numClasses === numClasses ? 1 : 0);
-    if (score > bestScore) { best = name; bestScore = score; }
+    if (score > bestScore) {
+      best = name;
+      bestScore = score;
+    }
   }
   if (best === null) throw new DetectError(`no zoo variant of family ${family}`);
   return best;
@@ -377,22 +481,36 @@ function detectFamily(t: TensorMap): { family: Family; note: string } {
     if (t.has('patch_embed2.proj_conv.weight') && t.has('patch_embed1.proj3_conv.weight')) {
       return { family: 'qkformer-dvs', note: 'patch_embed1-2, patch_embed1.proj3_conv (DVS stem), two stages' };
     }
-    throw new DetectError('a QKFormer stem (patch_embed1.proj_conv.weight) but neither patch_embed3.proj3_conv.weight (CIFAR / ImageNet) '
-      + 'nor patch_embed2.proj_conv.weight (DVS)');
+    throw new DetectError(
+      'a QKFormer stem (patch_embed1.proj_conv.weight) but neither patch_embed3.proj3_conv.weight (CIFAR / ImageNet) ' +
+        'nor patch_embed2.proj_conv.weight (DVS)',
+    );
   }
   const keys = [...t.keys()];
-  throw new DetectError(`not a QKFormer or Spikformer state_dict: no patch_embed1.proj_conv.weight or patch_embed.proj_conv.weight`
-    + ` (first keys: ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''})`);
+  throw new DetectError(
+    `not a QKFormer or Spikformer state_dict: no patch_embed1.proj_conv.weight or patch_embed.proj_conv.weight` +
+      ` (first keys: ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''})`,
+  );
 }
 
 interface StageInfo {
-  name: string; blocks: number; kind: AttentionKind; attnPrefix: string; dim: number; qKey: string; hidden: number; hiddenKey: string;
+  name: string;
+  blocks: number;
+  kind: AttentionKind;
+  attnPrefix: string;
+  dim: number;
+  qKey: string;
+  hidden: number;
+  hiddenKey: string;
 }
 
 const ATTN_ATTR: Record<string, AttentionKind> = { tssa: 'qkta', qkca: 'qkca', ssa: 'ssa', attn: 'ssa' };
 
 class Reader {
-  constructor(private readonly t: TensorMap, private readonly family: Family) {}
+  constructor(
+    private readonly t: TensorMap,
+    private readonly family: Family,
+  ) {}
 
   shape(key: string, rank: number): number[] {
     const x = this.t.get(key);
@@ -401,25 +519,37 @@ class Reader {
     return x.shape;
   }
 
-  dim(key: string, axis: number, rank: number): number { return this.shape(key, rank)[axis]!; }
+  dim(key: string, axis: number, rank: number): number {
+    return this.shape(key, rank)[axis]!;
+  }
 
-  text(key: string): string { return shapeText(this.t.get(key)?.shape ?? []); }
+  text(key: string): string {
+    return shapeText(this.t.get(key)?.shape ?? []);
+  }
 
   stage(name: string, mayBeEmpty: boolean): StageInfo {
     const re = new RegExp(`^${name}\\.(\\d+)\\.`);
     const ids = new Set<number>();
-    for (const k of this.t.keys()) { const m = re.exec(k); if (m) ids.add(Number(m[1])); }
+    for (const k of this.t.keys()) {
+      const m = re.exec(k);
+      if (m) ids.add(Number(m[1]));
+    }
     const blocks = ids.size;
     if (blocks === 0 && mayBeEmpty) return { name, blocks, kind: 'ssa', attnPrefix: '', dim: 0, qKey: '', hidden: 0, hiddenKey: '' };
     if (blocks === 0) throw new DetectError(`no ${name}.0.* keys (a ${this.family} checkpoint has them)`);
     for (let j = 0; j < blocks; j++) {
       if (!ids.has(j)) throw new DetectError(`${name} blocks are not numbered 0-${blocks - 1} (${name}.${j}.* is missing)`);
     }
-    let kind: AttentionKind | null = null, attnPrefix = '', qKey = '';
+    let kind: AttentionKind | null = null,
+      attnPrefix = '',
+      qKey = '';
     for (let j = 0; j < blocks; j++) {
       const attrs = new Set<string>();
       const are = new RegExp(`^${name}\\.${j}\\.(\\w+)\\.q_(conv|linear)\\.weight$`);
-      for (const k of this.t.keys()) { const m = are.exec(k); if (m) attrs.add(m[1]!); }
+      for (const k of this.t.keys()) {
+        const m = are.exec(k);
+        if (m) attrs.add(m[1]!);
+      }
       const [attr, ...more] = [...attrs];
       if (attr === undefined || more.length) {
         throw new DetectError(`${name}.${j}: expected one attention module with q_conv / q_linear, found ${attrs.size}`);
@@ -429,18 +559,27 @@ class Reader {
         throw new DetectError(`${name}.${j}.${attr}: unknown attention module name (known: ${Object.keys(ATTN_ATTR).join(', ')})`);
       }
       if (kind !== null && k !== kind) {
-        throw new DetectError(`${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); `
-          + 'one kind per stage is modelled');
+        throw new DetectError(
+          `${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); ` + 'one kind per stage is modelled',
+        );
       }
       if (kind === null) {
-        kind = k; attnPrefix = `${name}.0.${attr}`;
+        kind = k;
+        attnPrefix = `${name}.0.${attr}`;
         qKey = [...this.t.keys()].find((x) => x.startsWith(`${attnPrefix}.q_`) && x.endsWith('.weight'))!;
       }
     }
     const hiddenKey = [...this.t.keys()].find((x) => new RegExp(`^${name}\\.0\\.mlp\\.(mlp1|fc1)_(conv|linear)\\.weight$`).test(x));
     if (hiddenKey === undefined) throw new DetectError(`no ${name}.0.mlp.mlp1_conv / fc1_conv / fc1_linear weight`);
     return {
-      name, blocks, kind: kind!, attnPrefix, dim: this.t.get(qKey)!.shape[0]!, qKey, hidden: this.t.get(hiddenKey)!.shape[0]!, hiddenKey,
+      name,
+      blocks,
+      kind: kind!,
+      attnPrefix,
+      dim: this.t.get(qKey)!.shape[0]!,
+      qKey,
+      hidden: this.t.get(hiddenKey)!.shape[0]!,
+      hiddenKey,
     };
   }
 }

@@ -57,7 +57,8 @@ export function foldWeights(spec: ModelSpec, t: TensorMap): FoldedWeights {
       head = {
         weight: Float64Array.from(get(t, `${l.name}.weight`)),
         bias: Float64Array.from(get(t, `${l.name}.bias`)),
-        inFeatures: l.inFeatures, numClasses: l.numClasses,
+        inFeatures: l.inFeatures,
+        numClasses: l.numClasses,
       };
     }
   }

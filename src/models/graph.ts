@@ -9,7 +9,9 @@ export class GraphBuilder {
   readonly keys: StateKey[] = [];
   private readonly shapes = new Map<string, Shape3>();
 
-  constructor(inputShape: Shape3) { this.shapes.set('input', inputShape); }
+  constructor(inputShape: Shape3) {
+    this.shapes.set('input', inputShape);
+  }
 
   shape(tensor: string): Shape3 {
     const s = this.shapes.get(tensor);
@@ -24,8 +26,12 @@ export class GraphBuilder {
     return l.name;
   }
 
-  param(key: string, shape: number[], used = true): void { this.keys.push({ key, shape, role: 'param', used }); }
-  buffer(key: string, shape: number[], used = true): void { this.keys.push({ key, shape, role: 'buffer', used }); }
+  param(key: string, shape: number[], used = true): void {
+    this.keys.push({ key, shape, role: 'param', used });
+  }
+  buffer(key: string, shape: number[], used = true): void {
+    this.keys.push({ key, shape, role: 'buffer', used });
+  }
 
   batchNorm(name: string, c: number): void {
     this.param(`${name}.weight`, [c]);
@@ -42,11 +48,21 @@ export class GraphBuilder {
   }
 
   conv(o: {
-    name: string; input: string; outC: number; k?: number; stride?: number; pad?: number; bias: boolean;
-    bn: string | null; op?: ConvLayer['op'];
+    name: string;
+    input: string;
+    outC: number;
+    k?: number;
+    stride?: number;
+    pad?: number;
+    bias: boolean;
+    bn: string | null;
+    op?: ConvLayer['op'];
   }): string {
     const inS = this.shape(o.input);
-    const k = o.k ?? 1, stride = o.stride ?? 1, pad = o.pad ?? 0, op = o.op ?? 'conv2d';
+    const k = o.k ?? 1,
+      stride = o.stride ?? 1,
+      pad = o.pad ?? 0,
+      op = o.op ?? 'conv2d';
     const outH = Math.floor((inS.h + 2 * pad - k) / stride) + 1;
     const outW = Math.floor((inS.w + 2 * pad - k) / stride) + 1;
     const wShape = op === 'conv2d' ? [o.outC, inS.c, k, k] : op === 'conv1d' ? [o.outC, inS.c, 1] : [o.outC, inS.c];
@@ -54,14 +70,25 @@ export class GraphBuilder {
     if (o.bias) this.param(`${o.name}.bias`, [o.outC]);
     if (o.bn) this.batchNorm(o.bn, o.outC);
     return this.push({
-      kind: 'conv', name: o.name, op, inputs: [o.input], in: inS, out: { c: o.outC, h: outH, w: outW },
-      k, stride, pad, bias: o.bias, bn: o.bn,
+      kind: 'conv',
+      name: o.name,
+      op,
+      inputs: [o.input],
+      in: inS,
+      out: { c: o.outC, h: outH, w: outW },
+      k,
+      stride,
+      pad,
+      bias: o.bias,
+      bn: o.bn,
     });
   }
 
   maxpool(name: string, input: string): string {
     const s = this.shape(input);
-    const k = 3, stride = 2, pad = 1;
+    const k = 3,
+      stride = 2,
+      pad = 1;
     const h = Math.floor((s.h + 2 * pad - k) / stride) + 1;
     const w = Math.floor((s.w + 2 * pad - k) / stride) + 1;
     return this.push({ kind: 'maxpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad });
@@ -72,7 +99,8 @@ export class GraphBuilder {
   }
 
   add(name: string, a: string, b: string): string {
-    const sa = this.shape(a), sb = this.shape(b);
+    const sa = this.shape(a),
+      sb = this.shape(b);
     if (sa.c !== sb.c || sa.h !== sb.h || sa.w !== sb.w) {
       throw new Error(`${name}: cannot add ${a} (${sa.c}x${sa.h}x${sa.w}) and ${b} (${sb.c}x${sb.h}x${sb.w})`);
     }
@@ -111,12 +139,30 @@ export class GraphBuilder {
 
   /** conv -> BN -> [maxpool] -> LIF, the unit every official stem and block repeats. */
   convBnLif(o: {
-    conv: string; bn: string; lif: string; input: string; outC: number; k?: number; stride?: number; pad?: number;
-    bias: boolean; op?: ConvLayer['op']; maxpool?: string; vThreshold?: number; officialTimeAxis?: LifLayer['officialTimeAxis'];
+    conv: string;
+    bn: string;
+    lif: string;
+    input: string;
+    outC: number;
+    k?: number;
+    stride?: number;
+    pad?: number;
+    bias: boolean;
+    op?: ConvLayer['op'];
+    maxpool?: string;
+    vThreshold?: number;
+    officialTimeAxis?: LifLayer['officialTimeAxis'];
   }): string {
     let x = this.conv({
-      name: o.conv, input: o.input, outC: o.outC, k: o.k ?? 1, stride: o.stride ?? 1, pad: o.pad ?? 0,
-      bias: o.bias, bn: o.bn, op: o.op ?? 'conv2d',
+      name: o.conv,
+      input: o.input,
+      outC: o.outC,
+      k: o.k ?? 1,
+      stride: o.stride ?? 1,
+      pad: o.pad ?? 0,
+      bias: o.bias,
+      bn: o.bn,
+      op: o.op ?? 'conv2d',
     });
     if (o.maxpool) x = this.maxpool(o.maxpool, x);
     return this.lif(o.lif, x, o.vThreshold ?? 1, o.officialTimeAxis ?? 'time');

@@ -7,30 +7,81 @@ import type { ModelConfig, ModelSpec } from './spec.js';
  * `imagenet/qkformer.py`, `cifar10-dvs/model.py` (= `dvs128-gesture/model.py` up to mlp ratio).
  */
 const QKF_CIFAR_STYLE: BlockStyle = {
-  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' }, qkvOp: 'conv1d', qkvSuffix: 'conv', qkvBias: false,
-  mlpNames: ['mlp1', 'mlp2'], mlpOp: 'conv2d', mlpSuffix: 'conv', ssaOrder: 'q(kv)', ssaScale: 0.125,
-  ssaProjCoupled: true, unusedNorms: false,
+  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
+  qkvOp: 'conv1d',
+  qkvSuffix: 'conv',
+  qkvBias: false,
+  mlpNames: ['mlp1', 'mlp2'],
+  mlpOp: 'conv2d',
+  mlpSuffix: 'conv',
+  ssaOrder: 'q(kv)',
+  ssaScale: 0.125,
+  ssaProjCoupled: true,
+  unusedNorms: false,
 };
-const QKF_IMAGENET_STYLE: BlockStyle = { ...QKF_CIFAR_STYLE, attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'attn' }, mlpNames: ['fc1', 'fc2'] };
+const QKF_IMAGENET_STYLE: BlockStyle = {
+  ...QKF_CIFAR_STYLE,
+  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'attn' },
+  mlpNames: ['fc1', 'fc2'],
+};
 
 /** SPEDS stage module; `pool`: after the first conv (ImageNet) or the second (CIFAR, DVS). */
-function patchEmbeddingStage(g: GraphBuilder, p: string, x: string, dim: number, cfg: ModelConfig,
-  pool: 'first' | 'second', firstName: 'proj3' | 'proj'): string {
+function patchEmbeddingStage(
+  g: GraphBuilder,
+  p: string,
+  x: string,
+  dim: number,
+  cfg: ModelConfig,
+  pool: 'first' | 'second',
+  firstName: 'proj3' | 'proj',
+): string {
   const a = g.convBnLif({
-    conv: `${p}.${firstName}_conv`, bn: `${p}.${firstName}_bn`, lif: `${p}.${firstName}_lif`, input: x, outC: dim, k: 3, pad: 1,
-    bias: false, ...(pool === 'first' ? { maxpool: `${p}.${firstName}_maxpool` } : {}),
+    conv: `${p}.${firstName}_conv`,
+    bn: `${p}.${firstName}_bn`,
+    lif: `${p}.${firstName}_lif`,
+    input: x,
+    outC: dim,
+    k: 3,
+    pad: 1,
+    bias: false,
+    ...(pool === 'first' ? { maxpool: `${p}.${firstName}_maxpool` } : {}),
   });
   const b = g.convBnLif({
-    conv: `${p}.proj4_conv`, bn: `${p}.proj4_bn`, lif: `${p}.proj4_lif`, input: a, outC: dim, k: 3, pad: 1, bias: false,
+    conv: `${p}.proj4_conv`,
+    bn: `${p}.proj4_bn`,
+    lif: `${p}.proj4_lif`,
+    input: a,
+    outC: dim,
+    k: 3,
+    pad: 1,
+    bias: false,
     ...(pool === 'second' ? { maxpool: `${p}.proj4_maxpool` } : {}),
   });
   if (!cfg.speds) return b;
-  const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x, outC: dim, k: 1, stride: 2, bias: false });
+  const r = g.convBnLif({
+    conv: `${p}.proj_res_conv`,
+    bn: `${p}.proj_res_bn`,
+    lif: `${p}.proj_res_lif`,
+    input: x,
+    outC: dim,
+    k: 1,
+    stride: 2,
+    bias: false,
+  });
   return g.add(`${p}.add`, b, r);
 }
 
-function stage(g: GraphBuilder, name: string, x: string, n: number, dim: number, heads: number, cfg: ModelConfig,
-  kind: ModelConfig['attention'][number], style: BlockStyle): string {
+function stage(
+  g: GraphBuilder,
+  name: string,
+  x: string,
+  n: number,
+  dim: number,
+  heads: number,
+  cfg: ModelConfig,
+  kind: ModelConfig['attention'][number],
+  style: BlockStyle,
+): string {
   for (let j = 0; j < n; j++) x = block(g, `${name}.${j}`, x, dim, heads, cfg.mlpRatio, kind, style);
   return x;
 }
@@ -53,19 +104,52 @@ export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
   // PatchEmbedInit(E/4) without downsampling.
   const e1 = E / 4;
   const p = 'patch_embed1';
-  const x0 = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, input: 'input', outC: e1 / 2, k: 3, pad: 1, bias: false });
-  const x1 = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, input: x0, outC: e1, k: 3, pad: 1, bias: false });
+  const x0 = g.convBnLif({
+    conv: `${p}.proj_conv`,
+    bn: `${p}.proj_bn`,
+    lif: `${p}.proj_lif`,
+    input: 'input',
+    outC: e1 / 2,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const x1 = g.convBnLif({
+    conv: `${p}.proj1_conv`,
+    bn: `${p}.proj1_bn`,
+    lif: `${p}.proj1_lif`,
+    input: x0,
+    outC: e1,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
   let x = x1;
   if (cfg.speds) {
-    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, bias: false });
+    const r = g.convBnLif({
+      conv: `${p}.proj_res_conv`,
+      bn: `${p}.proj_res_bn`,
+      lif: `${p}.proj_res_lif`,
+      input: x0,
+      outC: e1,
+      k: 1,
+      bias: false,
+    });
     x = g.add(`${p}.add`, x1, r);
   }
   return hierarchy(g, name, cfg, x, [1, 1, cfg.depths - 2], 'second', QKF_CIFAR_STYLE);
 }
 
 /** Stages 1-3 with SPEDS between them (widths E/4, E/2, E), then the head. */
-function hierarchy(g: GraphBuilder, name: string, cfg: ModelConfig, x: string, blocks: [number, number, number],
-  pool: 'first' | 'second', style: BlockStyle): ModelSpec {
+function hierarchy(
+  g: GraphBuilder,
+  name: string,
+  cfg: ModelConfig,
+  x: string,
+  blocks: [number, number, number],
+  pool: 'first' | 'second',
+  style: BlockStyle,
+): ModelSpec {
   const E = cfg.embedDims;
   x = stage(g, 'stage1', x, blocks[0], E / 4, heads(cfg, 0), cfg, attn(cfg, 0), style);
   x = patchEmbeddingStage(g, 'patch_embed2', x, E / 2, cfg, pool, 'proj3');
@@ -82,12 +166,50 @@ export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec
   const g = new GraphBuilder(inputShape);
   const e1 = E / 4;
   const p = 'patch_embed1';
-  const x0 = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, maxpool: `${p}.proj_maxpool`, input: 'input', outC: e1 / 2, k: 3, pad: 1, bias: false });
-  const x1 = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, maxpool: `${p}.proj1_maxpool`, input: x0, outC: e1, k: 3, pad: 1, bias: false });
-  const x2 = g.convBnLif({ conv: `${p}.proj2_conv`, bn: `${p}.proj2_bn`, lif: `${p}.proj2_lif`, input: x1, outC: e1, k: 3, pad: 1, bias: false });
+  const x0 = g.convBnLif({
+    conv: `${p}.proj_conv`,
+    bn: `${p}.proj_bn`,
+    lif: `${p}.proj_lif`,
+    maxpool: `${p}.proj_maxpool`,
+    input: 'input',
+    outC: e1 / 2,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const x1 = g.convBnLif({
+    conv: `${p}.proj1_conv`,
+    bn: `${p}.proj1_bn`,
+    lif: `${p}.proj1_lif`,
+    maxpool: `${p}.proj1_maxpool`,
+    input: x0,
+    outC: e1,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const x2 = g.convBnLif({
+    conv: `${p}.proj2_conv`,
+    bn: `${p}.proj2_bn`,
+    lif: `${p}.proj2_lif`,
+    input: x1,
+    outC: e1,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
   let x = x2;
   if (cfg.speds) {
-    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: x0, outC: e1, k: 1, stride: 2, bias: false });
+    const r = g.convBnLif({
+      conv: `${p}.proj_res_conv`,
+      bn: `${p}.proj_res_bn`,
+      lif: `${p}.proj_res_lif`,
+      input: x0,
+      outC: e1,
+      k: 1,
+      stride: 2,
+      bias: false,
+    });
     x = g.add(`${p}.add`, x2, r);
   }
   return hierarchy(g, name, cfg, x, [1, 2, cfg.depths - 3], 'first', QKF_IMAGENET_STYLE);
@@ -100,13 +222,61 @@ export function buildQkformerDvs(name: string, cfg: ModelConfig): ModelSpec {
   const g = new GraphBuilder(inputShape);
   const e1 = E / 2;
   const p = 'patch_embed1';
-  const a = g.convBnLif({ conv: `${p}.proj_conv`, bn: `${p}.proj_bn`, lif: `${p}.proj_lif`, input: 'input', outC: e1 / 8, k: 3, pad: 1, bias: false });
-  const b = g.convBnLif({ conv: `${p}.proj1_conv`, bn: `${p}.proj1_bn`, lif: `${p}.proj1_lif`, maxpool: `${p}.maxpool1`, input: a, outC: e1 / 4, k: 3, pad: 1, bias: false });
-  const c = g.convBnLif({ conv: `${p}.proj2_conv`, bn: `${p}.proj2_bn`, lif: `${p}.proj2_lif`, maxpool: `${p}.maxpool2`, input: b, outC: e1 / 2, k: 3, pad: 1, bias: false });
-  const d = g.convBnLif({ conv: `${p}.proj3_conv`, bn: `${p}.proj3_bn`, lif: `${p}.proj3_lif`, maxpool: `${p}.maxpool3`, input: c, outC: e1, k: 3, pad: 1, bias: false });
+  const a = g.convBnLif({
+    conv: `${p}.proj_conv`,
+    bn: `${p}.proj_bn`,
+    lif: `${p}.proj_lif`,
+    input: 'input',
+    outC: e1 / 8,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const b = g.convBnLif({
+    conv: `${p}.proj1_conv`,
+    bn: `${p}.proj1_bn`,
+    lif: `${p}.proj1_lif`,
+    maxpool: `${p}.maxpool1`,
+    input: a,
+    outC: e1 / 4,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const c = g.convBnLif({
+    conv: `${p}.proj2_conv`,
+    bn: `${p}.proj2_bn`,
+    lif: `${p}.proj2_lif`,
+    maxpool: `${p}.maxpool2`,
+    input: b,
+    outC: e1 / 2,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
+  const d = g.convBnLif({
+    conv: `${p}.proj3_conv`,
+    bn: `${p}.proj3_bn`,
+    lif: `${p}.proj3_lif`,
+    maxpool: `${p}.maxpool3`,
+    input: c,
+    outC: e1,
+    k: 3,
+    pad: 1,
+    bias: false,
+  });
   let x = d;
   if (cfg.speds) {
-    const r = g.convBnLif({ conv: `${p}.proj_res_conv`, bn: `${p}.proj_res_bn`, lif: `${p}.proj_res_lif`, input: b, outC: e1, k: 1, stride: 4, bias: false });
+    const r = g.convBnLif({
+      conv: `${p}.proj_res_conv`,
+      bn: `${p}.proj_res_bn`,
+      lif: `${p}.proj_res_lif`,
+      input: b,
+      outC: e1,
+      k: 1,
+      stride: 4,
+      bias: false,
+    });
     x = g.add(`${p}.add`, d, r);
   }
   x = stage(g, 'stage1', x, 1, E / 2, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);

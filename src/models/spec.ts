@@ -10,12 +10,7 @@ export const ATTENTION_KINDS: readonly AttentionKind[] = ['qkta', 'qkca', 'ssa']
 
 /** Which official code a model follows (its layer order, names and quirks). */
 export type Family =
-  | 'qkformer-cifar'
-  | 'qkformer-imagenet'
-  | 'qkformer-dvs'
-  | 'spikformer-cifar'
-  | 'spikformer-imagenet'
-  | 'spikformer-dvs';
+  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs';
 
 export type InputKind = 'static' | 'dvs';
 
@@ -39,7 +34,11 @@ export interface ModelConfig {
   input: InputKind;
 }
 
-export interface Shape3 { c: number; h: number; w: number }
+export interface Shape3 {
+  c: number;
+  h: number;
+  w: number;
+}
 
 interface LayerBase {
   /** Official module name, or `<parent>.<role>` for operations that are not modules. */
@@ -65,7 +64,13 @@ export interface ConvLayer extends LayerBase {
   bn: string | null;
 }
 
-export interface MaxPoolLayer extends LayerBase { kind: 'maxpool'; in: Shape3; k: number; stride: number; pad: number }
+export interface MaxPoolLayer extends LayerBase {
+  kind: 'maxpool';
+  in: Shape3;
+  k: number;
+  stride: number;
+  pad: number;
+}
 
 /** spikingjelly MultiStepLIFNode: tau 2, decay_input, v_reset 0, hard reset, fire on h >= vThreshold. */
 export interface LifLayer extends LayerBase {
@@ -76,36 +81,62 @@ export interface LifLayer extends LayerBase {
 }
 
 /** SEW residual: out = a + b (non-negative integers). */
-export interface AddLayer extends LayerBase { kind: 'add' }
+export interface AddLayer extends LayerBase {
+  kind: 'add';
+}
 
 /** QKTA: out[n][h] = sum of q[n][c] over the channels c of head h (channels grouped contiguously). */
-export interface HeadSumLayer extends LayerBase { kind: 'headSum'; heads: number }
+export interface HeadSumLayer extends LayerBase {
+  kind: 'headSum';
+  heads: number;
+}
 
 /** QKCA: out[0][c] = sum over tokens n of q[n][c]. */
-export interface TokenSumLayer extends LayerBase { kind: 'tokenSum' }
+export interface TokenSumLayer extends LayerBase {
+  kind: 'tokenSum';
+}
 
 /** Q-K mask: 'token' out[n][c] = a[n][head(c)] * k[n][c]; 'channel' out[n][c] = a[0][c] * k[n][c]. */
-export interface MaskLayer extends LayerBase { kind: 'mask'; mode: 'token' | 'channel'; heads: number }
+export interface MaskLayer extends LayerBase {
+  kind: 'mask';
+  mode: 'token' | 'channel';
+  heads: number;
+}
 
 /**
  * Spiking self-attention products per head: 'q(kv)' computes Q (K^T V) * scale (QKFormer, Spikformer ImageNet);
  * 'qk(v)' computes (Q K^T) V * scale (Spikformer CIFAR/DVS).
  */
-export interface SsaProductLayer extends LayerBase { kind: 'ssaProduct'; heads: number; order: 'q(kv)' | 'qk(v)'; scale: number }
+export interface SsaProductLayer extends LayerBase {
+  kind: 'ssaProduct';
+  heads: number;
+  order: 'q(kv)' | 'qk(v)';
+  scale: number;
+}
 
 /** Mean over tokens: out[0][c] = (1/N) sum_n x[n][c]. */
-export interface TokenMeanLayer extends LayerBase { kind: 'tokenMean' }
+export interface TokenMeanLayer extends LayerBase {
+  kind: 'tokenMean';
+}
 
 /** Classifier: mean over T of its input, then Linear(C, classes); runs once per sample after the last step. */
-export interface HeadLayer extends LayerBase { kind: 'head'; inFeatures: number; numClasses: number }
+export interface HeadLayer extends LayerBase {
+  kind: 'head';
+  inFeatures: number;
+  numClasses: number;
+}
 
 export type LayerSpec =
-  | ConvLayer | MaxPoolLayer | LifLayer | AddLayer | HeadSumLayer | TokenSumLayer | MaskLayer | SsaProductLayer
-  | TokenMeanLayer | HeadLayer;
+  ConvLayer | MaxPoolLayer | LifLayer | AddLayer | HeadSumLayer | TokenSumLayer | MaskLayer | SsaProductLayer | TokenMeanLayer | HeadLayer;
 export type LayerKind = LayerSpec['kind'];
 
 /** One state_dict entry the official module holds. `used`: read by forward (false for Spikformer's LayerNorms). */
-export interface StateKey { key: string; shape: number[]; role: 'param' | 'buffer'; used: boolean }
+export interface StateKey {
+  key: string;
+  shape: number[];
+  role: 'param' | 'buffer';
+  used: boolean;
+}
 
 export interface ModelSpec {
   name: string;
@@ -115,5 +146,9 @@ export interface ModelSpec {
   stateKeys: StateKey[];
 }
 
-export function numel(s: Shape3): number { return s.c * s.h * s.w; }
-export function tokens(s: Shape3): number { return s.h * s.w; }
+export function numel(s: Shape3): number {
+  return s.c * s.h * s.w;
+}
+export function tokens(s: Shape3): number {
+  return s.h * s.w;
+}

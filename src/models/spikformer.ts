@@ -8,11 +8,27 @@ import type { ModelConfig, ModelSpec } from './spec.js';
  * `cifar10dvs/model.py` (Conv1d, (Q K^T) V * 0.25, four max pools, unused pos_embed and norm).
  */
 const CIFAR_STYLE: BlockStyle = {
-  attnAttr: { qkta: 'attn', qkca: 'attn', ssa: 'attn' }, qkvOp: 'linear', qkvSuffix: 'linear', qkvBias: true,
-  mlpNames: ['fc1', 'fc2'], mlpOp: 'linear', mlpSuffix: 'linear', ssaOrder: 'qk(v)', ssaScale: 0.125,
-  ssaProjCoupled: false, unusedNorms: true,
+  attnAttr: { qkta: 'attn', qkca: 'attn', ssa: 'attn' },
+  qkvOp: 'linear',
+  qkvSuffix: 'linear',
+  qkvBias: true,
+  mlpNames: ['fc1', 'fc2'],
+  mlpOp: 'linear',
+  mlpSuffix: 'linear',
+  ssaOrder: 'qk(v)',
+  ssaScale: 0.125,
+  ssaProjCoupled: false,
+  unusedNorms: true,
 };
-const IMAGENET_STYLE: BlockStyle = { ...CIFAR_STYLE, qkvOp: 'conv1d', qkvSuffix: 'conv', qkvBias: false, mlpOp: 'conv2d', mlpSuffix: 'conv', ssaOrder: 'q(kv)' };
+const IMAGENET_STYLE: BlockStyle = {
+  ...CIFAR_STYLE,
+  qkvOp: 'conv1d',
+  qkvSuffix: 'conv',
+  qkvBias: false,
+  mlpOp: 'conv2d',
+  mlpSuffix: 'conv',
+  ssaOrder: 'q(kv)',
+};
 const DVS_STYLE: BlockStyle = { ...IMAGENET_STYLE, mlpOp: 'conv1d', ssaOrder: 'qk(v)', ssaScale: 0.25 };
 
 /** SPS: four conv-BN-LIF (C/8, C/4, C/2, C), max pools on spikes, then the relative position conv added (SEW). */
@@ -27,7 +43,16 @@ export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
   let x = 'input';
   for (let i = 0; i < 4; i++) {
     const s = i === 0 ? '' : String(i);
-    x = g.convBnLif({ conv: `${p}.proj_conv${s}`, bn: `${p}.proj_bn${s}`, lif: `${p}.proj_lif${s}`, input: x, outC: widths[i]!, k: 3, pad: 1, bias: false });
+    x = g.convBnLif({
+      conv: `${p}.proj_conv${s}`,
+      bn: `${p}.proj_bn${s}`,
+      lif: `${p}.proj_lif${s}`,
+      input: x,
+      outC: widths[i]!,
+      k: 3,
+      pad: 1,
+      bias: false,
+    });
     if (pools[i]) x = g.maxpool(`${p}.maxpool${s}`, x);
   }
   const rpe = g.convBnLif({ conv: `${p}.rpe_conv`, bn: `${p}.rpe_bn`, lif: `${p}.rpe_lif`, input: x, outC: E, k: 3, pad: 1, bias: false });

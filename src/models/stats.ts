@@ -9,15 +9,30 @@ import { shapeNumel } from './tensor.js';
  *  - SSA Q (K^T V): 4 * N * C^2 / H;  (Q K^T) V: 4 * N^2 * C
  *  - QKTA / QKCA: N * C (the sum) + N * C (the mask) = 2 * N * C.
  */
-export interface ModelStats { params: number; paramsUsed: number; denseMacsPerStep: number; attentionFlopsPerStep: number }
+export interface ModelStats {
+  params: number;
+  paramsUsed: number;
+  denseMacsPerStep: number;
+  attentionFlopsPerStep: number;
+}
 
 export function denseMacs(l: LayerSpec): number {
   switch (l.kind) {
-    case 'conv': return l.out.c * l.out.h * l.out.w * l.in.c * l.k * l.k;
-    case 'head': return l.inFeatures * l.numClasses;
-    case 'maxpool': case 'lif': case 'add': case 'headSum': case 'tokenSum': case 'mask': case 'ssaProduct': case 'tokenMean':
+    case 'conv':
+      return l.out.c * l.out.h * l.out.w * l.in.c * l.k * l.k;
+    case 'head':
+      return l.inFeatures * l.numClasses;
+    case 'maxpool':
+    case 'lif':
+    case 'add':
+    case 'headSum':
+    case 'tokenSum':
+    case 'mask':
+    case 'ssaProduct':
+    case 'tokenMean':
       return 0;
-    default: return assertNever(l, 'layer kind');
+    default:
+      return assertNever(l, 'layer kind');
   }
 }
 
@@ -28,36 +43,60 @@ export function attentionFlops(l: LayerSpec): number {
       const c = l.out.c;
       return l.order === 'q(kv)' ? (4 * n * c * c) / l.heads : 4 * n * n * c;
     }
-    case 'headSum': case 'tokenSum': {
+    case 'headSum':
+    case 'tokenSum': {
       // counted with the mask that follows: sum over the K-shaped tensor
       return 0;
     }
-    case 'mask': return 2 * n * l.out.c;
-    case 'conv': case 'maxpool': case 'lif': case 'add': case 'tokenMean': case 'head': return 0;
-    default: return assertNever(l, 'layer kind');
+    case 'mask':
+      return 2 * n * l.out.c;
+    case 'conv':
+    case 'maxpool':
+    case 'lif':
+    case 'add':
+    case 'tokenMean':
+    case 'head':
+      return 0;
+    default:
+      return assertNever(l, 'layer kind');
   }
 }
 
 export function modelStats(spec: ModelSpec): ModelStats {
-  let params = 0, paramsUsed = 0;
+  let params = 0,
+    paramsUsed = 0;
   for (const k of spec.stateKeys) {
     if (k.role !== 'param') continue;
     const n = shapeNumel(k.shape);
     params += n;
     if (k.used) paramsUsed += n;
   }
-  let macs = 0, flops = 0;
-  for (const l of spec.layers) { macs += denseMacs(l); flops += attentionFlops(l); }
+  let macs = 0,
+    flops = 0;
+  for (const l of spec.layers) {
+    macs += denseMacs(l);
+    flops += attentionFlops(l);
+  }
   return { params, paramsUsed, denseMacsPerStep: macs, attentionFlopsPerStep: flops };
 }
 
 /** Words of weight memory a synaptic layer holds (weights + bias after BN folding). */
 export function weightWords(l: LayerSpec): number {
   switch (l.kind) {
-    case 'conv': return l.out.c * l.in.c * l.k * l.k + (l.bias || l.bn ? l.out.c : 0);
-    case 'head': return l.inFeatures * l.numClasses + l.numClasses;
-    case 'maxpool': case 'lif': case 'add': case 'headSum': case 'tokenSum': case 'mask': case 'ssaProduct': case 'tokenMean':
+    case 'conv':
+      return l.out.c * l.in.c * l.k * l.k + (l.bias || l.bn ? l.out.c : 0);
+    case 'head':
+      return l.inFeatures * l.numClasses + l.numClasses;
+    case 'maxpool':
+    case 'lif':
+    case 'add':
+    case 'headSum':
+    case 'tokenSum':
+    case 'mask':
+    case 'ssaProduct':
+    case 'tokenMean':
       return 0;
-    default: return assertNever(l, 'layer kind');
+    default:
+      return assertNever(l, 'layer kind');
   }
 }

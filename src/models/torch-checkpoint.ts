@@ -1,4 +1,16 @@
-import { describe, isTensorRef, OpaqueObject, PickleError, PyDict, PyObject, toPlain, torchPersistentLoad, unpickle, type StorageRef, type TensorRef } from './pickle.js';
+import {
+  describe,
+  isTensorRef,
+  OpaqueObject,
+  PickleError,
+  PyDict,
+  PyObject,
+  toPlain,
+  torchPersistentLoad,
+  unpickle,
+  type StorageRef,
+  type TensorRef,
+} from './pickle.js';
 import type { DType, Tensor, TensorMap } from './tensor.js';
 import { isZip, openZip, ZipError } from './zip.js';
 import { f16ToF32 } from './half.js';
@@ -40,7 +52,10 @@ export interface TorchCheckpointMeta {
 
 export type SourceDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'U8' | 'BOOL';
 
-export interface TorchCheckpoint { tensors: TensorMap; meta: TorchCheckpointMeta }
+export interface TorchCheckpoint {
+  tensors: TensorMap;
+  meta: TorchCheckpointMeta;
+}
 
 export interface ReadTorchOptions {
   /** Take the state_dict from this top-level key instead of searching `model`, `state_dict`, ... */
@@ -53,7 +68,11 @@ export interface ReadTorchOptions {
 export const STATE_DICT_KEYS = ['model', 'state_dict', 'model_ema', 'state_dict_ema', 'net', 'network'] as const;
 const STRIPPED_PREFIXES = ['module.', '_orig_mod.'] as const;
 
-interface StorageInfo { dtype: DType; source: SourceDType; bytes: number }
+interface StorageInfo {
+  dtype: DType;
+  source: SourceDType;
+  bytes: number;
+}
 const STORAGES: Record<string, StorageInfo> = {
   FloatStorage: { dtype: 'F32', source: 'F32', bytes: 4 },
   HalfStorage: { dtype: 'F16', source: 'F16', bytes: 2 },
@@ -75,7 +94,8 @@ export function readTorchCheckpoint(buf: Uint8Array, opts: ReadTorchOptions = {}
     return extract(loaded, opts, what);
   } catch (e) {
     if (e instanceof TorchCheckpointError) throw e;
-    if (e instanceof PickleError || e instanceof ZipError) throw new TorchCheckpointError(e.message.startsWith(what) ? e.message : `${what}: ${e.message}`);
+    if (e instanceof PickleError || e instanceof ZipError)
+      throw new TorchCheckpointError(e.message.startsWith(what) ? e.message : `${what}: ${e.message}`);
     throw e;
   }
 }
@@ -93,15 +113,23 @@ function loadZip(buf: Uint8Array, what: string): Loaded {
   const names = [...zip.entries.keys()];
   const pkl = names.find((n) => /^[^/]+\/data\.pkl$/.test(n)) ?? names.find((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
   if (pkl === undefined) {
-    if (names.some((n) => n.endsWith('constants.pkl'))) throw new TorchCheckpointError(`${what}: a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save model.state_dict() with torch.save`);
-    throw new TorchCheckpointError(`${what}: zip archive without a data.pkl record, so not a torch.save checkpoint (entries: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`);
+    if (names.some((n) => n.endsWith('constants.pkl')))
+      throw new TorchCheckpointError(
+        `${what}: a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save model.state_dict() with torch.save`,
+      );
+    throw new TorchCheckpointError(
+      `${what}: zip archive without a data.pkl record, so not a torch.save checkpoint (entries: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`,
+    );
   }
   const prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
   const order = zip.entries.has(`${prefix}byteorder`) ? new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim() : 'little';
-  if (order !== 'little') throw new TorchCheckpointError(`${what}: storages are ${order}-endian; only little-endian checkpoints are supported`);
+  if (order !== 'little')
+    throw new TorchCheckpointError(`${what}: storages are ${order}-endian; only little-endian checkpoints are supported`);
   const { value } = unpickle(zip.read(pkl));
   return {
-    value, format: 'zip', archiveName: prefix.replace(/\/$/, '') || null,
+    value,
+    format: 'zip',
+    archiveName: prefix.replace(/\/$/, '') || null,
     storage: (ref) => {
       const name = `${prefix}data/${ref.key}`;
       if (!zip.entries.has(name)) return `missing storage record ${name}`;
@@ -112,15 +140,23 @@ function loadZip(buf: Uint8Array, what: string): Loaded {
 
 function loadLegacy(buf: Uint8Array, what: string): Loaded {
   if (buf.length > 262 && new TextDecoder('latin1').decode(buf.subarray(257, 262)) === 'ustar') {
-    throw new TorchCheckpointError(`${what}: a tar-format checkpoint from torch < 0.4, which is not supported; load and re-save it with a recent torch`);
+    throw new TorchCheckpointError(
+      `${what}: a tar-format checkpoint from torch < 0.4, which is not supported; load and re-save it with a recent torch`,
+    );
   }
-  if (buf.length < 2 || buf[0] !== 0x80) throw new TorchCheckpointError(`${what}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+  if (buf.length < 2 || buf[0] !== 0x80)
+    throw new TorchCheckpointError(`${what}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
   const magic = unpickle(buf);
-  if (magic.value !== LEGACY_MAGIC) throw new TorchCheckpointError(`${what}: a pickle, but not a torch.save file (no torch magic number); spikewatt reads torch.save checkpoints`);
+  if (magic.value !== LEGACY_MAGIC)
+    throw new TorchCheckpointError(
+      `${what}: a pickle, but not a torch.save file (no torch magic number); spikewatt reads torch.save checkpoints`,
+    );
   const proto = unpickle(buf, { offset: magic.end });
-  if (proto.value !== LEGACY_PROTOCOL_VERSION) throw new TorchCheckpointError(`${what}: legacy torch format version ${String(proto.value)} (expected ${LEGACY_PROTOCOL_VERSION})`);
+  if (proto.value !== LEGACY_PROTOCOL_VERSION)
+    throw new TorchCheckpointError(`${what}: legacy torch format version ${String(proto.value)} (expected ${LEGACY_PROTOCOL_VERSION})`);
   const sys = unpickle(buf, { offset: proto.end });
-  if (sys.value instanceof Map && sys.value.get('little_endian') === false) throw new TorchCheckpointError(`${what}: saved on a big-endian machine; only little-endian checkpoints are supported`);
+  if (sys.value instanceof Map && sys.value.get('little_endian') === false)
+    throw new TorchCheckpointError(`${what}: saved on a big-endian machine; only little-endian checkpoints are supported`);
   const seen = new Map<string, StorageRef>();
   const obj = unpickle(buf, {
     offset: sys.end,
@@ -140,17 +176,30 @@ function loadLegacy(buf: Uint8Array, what: string): Loaded {
     const ref = seen.get(key);
     if (!ref) throw new TorchCheckpointError(`${what}: legacy storage ${key} is listed but no tensor uses it`);
     const info = STORAGES[ref.storageType];
-    if (p + 8 > buf.length) { data.set(key, `storage ${key} is cut off (truncated file)`); p = buf.length; continue; }
+    if (p + 8 > buf.length) {
+      data.set(key, `storage ${key} is cut off (truncated file)`);
+      p = buf.length;
+      continue;
+    }
     const count = Number(dv.getBigInt64(p, true));
     p += 8;
-    if (!info) { data.set(key, `unsupported storage type ${ref.storageType}`); break; } // element size unknown: cannot go on
+    if (!info) {
+      data.set(key, `unsupported storage type ${ref.storageType}`);
+      break;
+    } // element size unknown: cannot go on
     const end = p + count * info.bytes;
-    if (end > buf.length) { data.set(key, `storage ${key} ends at byte ${end} but the file has ${buf.length} (truncated)`); p = buf.length; continue; }
+    if (end > buf.length) {
+      data.set(key, `storage ${key} ends at byte ${end} but the file has ${buf.length} (truncated)`);
+      p = buf.length;
+      continue;
+    }
     data.set(key, buf.subarray(p, end));
     p = end;
   }
   return {
-    value: obj.value, format: 'legacy', archiveName: null,
+    value: obj.value,
+    format: 'legacy',
+    archiveName: null,
     storage: (ref) => data.get(ref.key) ?? `missing storage record ${ref.key} in the legacy storage tail`,
   };
 }
@@ -158,24 +207,35 @@ function loadLegacy(buf: Uint8Array, what: string): Loaded {
 function extract(l: Loaded, opts: ReadTorchOptions, what: string): TorchCheckpoint {
   const top = l.value;
   if (top instanceof OpaqueObject) {
-    throw new TorchCheckpointError(`${what}: holds a pickled ${top.global} object (torch.save(model)), not a state_dict; save model.state_dict() instead`);
+    throw new TorchCheckpointError(
+      `${what}: holds a pickled ${top.global} object (torch.save(model)), not a state_dict; save model.state_dict() instead`,
+    );
   }
   if (!(top instanceof Map)) throw new TorchCheckpointError(`${what}: holds ${describe(top)}, not a dict; no state_dict found`);
   const topKeys = [...top.keys()].map(String);
   let key: string | null = null;
   let sd: unknown = top;
   if (opts.stateDictKey !== undefined) {
-    if (!top.has(opts.stateDictKey)) throw new TorchCheckpointError(`${what}: no top-level key '${opts.stateDictKey}' (keys: ${topKeys.join(', ')})`);
+    if (!top.has(opts.stateDictKey))
+      throw new TorchCheckpointError(`${what}: no top-level key '${opts.stateDictKey}' (keys: ${topKeys.join(', ')})`);
     key = opts.stateDictKey;
     sd = top.get(key);
   } else {
     const found = STATE_DICT_KEYS.find((k) => top.has(k) && top.get(k) !== null);
-    if (found !== undefined) { key = found; sd = top.get(found); } else if (![...top.values()].some(isTensorRef)) {
-      throw new TorchCheckpointError(`${what}: no state_dict found (top-level keys: ${topKeys.join(', ') || 'none'}; looked for ${STATE_DICT_KEYS.join(', ')} or a dict of tensors)`);
+    if (found !== undefined) {
+      key = found;
+      sd = top.get(found);
+    } else if (![...top.values()].some(isTensorRef)) {
+      throw new TorchCheckpointError(
+        `${what}: no state_dict found (top-level keys: ${topKeys.join(', ') || 'none'}; looked for ${STATE_DICT_KEYS.join(', ')} or a dict of tensors)`,
+      );
     }
   }
   const where = key === null ? 'the state_dict' : `checkpoint['${key}']`;
-  if (sd instanceof OpaqueObject) throw new TorchCheckpointError(`${what}: ${where} is a pickled ${sd.global} object (torch.save(model)), not a state_dict; save model.state_dict() instead`);
+  if (sd instanceof OpaqueObject)
+    throw new TorchCheckpointError(
+      `${what}: ${where} is a pickled ${sd.global} object (torch.save(model)), not a state_dict; save model.state_dict() instead`,
+    );
   if (!(sd instanceof Map)) throw new TorchCheckpointError(`${what}: ${where} is ${describe(sd)}, not a state_dict`);
 
   const refs = new Map<string, TensorRef>();
@@ -218,20 +278,34 @@ function extract(l: Loaded, opts: ReadTorchOptions, what: string): TorchCheckpoi
   return {
     tensors,
     meta: {
-      format: l.format, archiveName: l.archiveName, stateDictKey: key, strippedPrefix, topLevelKeys: topKeys,
+      format: l.format,
+      archiveName: l.archiveName,
+      stateDictKey: key,
+      strippedPrefix,
+      topLevelKeys: topKeys,
       epoch: typeof epoch === 'number' ? epoch : null,
       arch: typeof arch === 'string' ? arch : null,
-      args: args instanceof PyObject || args instanceof PyDict ? toPlain(args) as Record<string, unknown> : null,
-      scalars, dtypes,
+      args: args instanceof PyObject || args instanceof PyDict ? (toPlain(args) as Record<string, unknown>) : null,
+      scalars,
+      dtypes,
     },
   };
 }
 
 /** Gathers a (possibly strided) view into a C-order array: out[flat(i)] = storage[offset + sum_k i_k stride_k]. */
-function materialise(ref: TensorRef, name: string, l: Loaded, cache: Map<string, Uint8Array>, what: string): { tensor: Tensor; source: SourceDType } {
+function materialise(
+  ref: TensorRef,
+  name: string,
+  l: Loaded,
+  cache: Map<string, Uint8Array>,
+  what: string,
+): { tensor: Tensor; source: SourceDType } {
   const st = ref.storage;
   const info = STORAGES[st.storageType];
-  if (!info) throw new TorchCheckpointError(`${what}: tensor ${name} uses ${st.storageType}, which spikewatt does not read (supported: ${Object.keys(STORAGES).join(', ')})`);
+  if (!info)
+    throw new TorchCheckpointError(
+      `${what}: tensor ${name} uses ${st.storageType}, which spikewatt does not read (supported: ${Object.keys(STORAGES).join(', ')})`,
+    );
   let bytes = cache.get(st.key);
   if (!bytes) {
     const got = l.storage(st);
@@ -240,7 +314,8 @@ function materialise(ref: TensorRef, name: string, l: Loaded, cache: Map<string,
     cache.set(st.key, bytes);
   }
   const storageNumel = Math.floor(bytes.length / info.bytes);
-  const size = ref.size, stride = ref.stride;
+  const size = ref.size,
+    stride = ref.stride;
   for (let k = 0; k < size.length; k++) {
     if (!Number.isInteger(size[k]) || size[k]! < 0 || !Number.isInteger(stride[k]) || stride[k]! < 0) {
       throw new TorchCheckpointError(`${what}: tensor ${name} has an invalid size [${size.join(',')}] / stride [${stride.join(',')}]`);
@@ -251,7 +326,9 @@ function materialise(ref: TensorRef, name: string, l: Loaded, cache: Map<string,
   if (numel > 0) {
     const last = base + size.reduce((acc, d, k) => acc + (d - 1) * stride[k]!, 0);
     if (last >= storageNumel || base < 0) {
-      throw new TorchCheckpointError(`${what}: tensor ${name} (offset ${ref.storageOffset}, size [${size.join(',')}], stride [${stride.join(',')}]) reaches element ${last} but its storage record holds ${storageNumel} (truncated or corrupt)`);
+      throw new TorchCheckpointError(
+        `${what}: tensor ${name} (offset ${ref.storageOffset}, size [${size.join(',')}], stride [${stride.join(',')}]) reaches element ${last} but its storage record holds ${storageNumel} (truncated or corrupt)`,
+      );
     }
   }
   const wide = info.dtype === 'F64' || info.dtype === 'I64';
@@ -279,14 +356,24 @@ const scratch = new DataView(new ArrayBuffer(4));
 
 function reader(info: StorageInfo, dv: DataView): (e: number) => number {
   switch (info.source) {
-    case 'F32': return (e) => dv.getFloat32(4 * e, true);
-    case 'F16': return (e) => f16ToF32(dv.getUint16(2 * e, true));
-    case 'BF16': return (e) => { scratch.setUint32(0, dv.getUint16(2 * e, true) << 16, true); return scratch.getFloat32(0, true); };
-    case 'F64': return (e) => dv.getFloat64(8 * e, true);
-    case 'I64': return (e) => Number(dv.getBigInt64(8 * e, true));
-    case 'I32': return (e) => dv.getInt32(4 * e, true);
-    case 'U8': return (e) => dv.getUint8(e);
-    case 'BOOL': return (e) => (dv.getUint8(e) !== 0 ? 1 : 0);
+    case 'F32':
+      return (e) => dv.getFloat32(4 * e, true);
+    case 'F16':
+      return (e) => f16ToF32(dv.getUint16(2 * e, true));
+    case 'BF16':
+      return (e) => {
+        scratch.setUint32(0, dv.getUint16(2 * e, true) << 16, true);
+        return scratch.getFloat32(0, true);
+      };
+    case 'F64':
+      return (e) => dv.getFloat64(8 * e, true);
+    case 'I64':
+      return (e) => Number(dv.getBigInt64(8 * e, true));
+    case 'I32':
+      return (e) => dv.getInt32(4 * e, true);
+    case 'U8':
+      return (e) => dv.getUint8(e);
+    case 'BOOL':
+      return (e) => (dv.getUint8(e) !== 0 ? 1 : 0);
   }
 }
-

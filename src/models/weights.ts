@@ -11,13 +11,17 @@ export class CheckpointMismatchError extends InputError {}
  * mis-shaped key.
  */
 export function checkCheckpoint(spec: ModelSpec, t: TensorMap, what = 'checkpoint'): void {
-  const missing: string[] = [], shapes: string[] = [];
+  const missing: string[] = [],
+    shapes: string[] = [];
   const known = new Set<string>();
   for (const k of spec.stateKeys) {
     known.add(k.key);
     const got = t.get(k.key);
     const optional = k.key.endsWith('num_batches_tracked') || !k.used;
-    if (!got) { if (!optional) missing.push(k.key); continue; }
+    if (!got) {
+      if (!optional) missing.push(k.key);
+      continue;
+    }
     if (got.shape.length !== k.shape.length || got.shape.some((d, i) => d !== k.shape[i])) {
       // A scalar stored as [1] is the same thing.
       if (!(shapeNumel(got.shape) === 1 && shapeNumel(k.shape) === 1)) {
@@ -40,8 +44,10 @@ export function checkCheckpoint(spec: ModelSpec, t: TensorMap, what = 'checkpoin
     if (!got) continue;
     const i = firstNonFinite(got.data);
     if (i >= 0) {
-      throw new CheckpointMismatchError(`${what}: tensor ${k.key} holds ${got.data[i]} at flat index ${i} of ${got.data.length} `
-        + '(NaN or Inf: a diverged training run or a corrupt file)');
+      throw new CheckpointMismatchError(
+        `${what}: tensor ${k.key} holds ${got.data[i]} at flat index ${i} of ${got.data.length} ` +
+          '(NaN or Inf: a diverged training run or a corrupt file)',
+      );
     }
   }
 }
@@ -66,7 +72,8 @@ export function mulberry32(seed: number): () => number {
 
 export function gaussian(rand: () => number): () => number {
   return () => {
-    const u = Math.max(rand(), 1e-12), v = rand();
+    const u = Math.max(rand(), 1e-12),
+      v = rand();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
 }

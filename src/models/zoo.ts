@@ -30,8 +30,17 @@ export const FAMILIES = {
 
 /** One zoo entry: the official config, every field named; `heads` is one count for every stage. */
 interface ZooEntry {
-  family: Family; embedDims: number; depths: number; heads: number; mlpRatio: number; timesteps: number;
-  imgSize: number; inChannels: number; numClasses: number; attention: AttentionKind[]; input: 'static' | 'dvs';
+  family: Family;
+  embedDims: number;
+  depths: number;
+  heads: number;
+  mlpRatio: number;
+  timesteps: number;
+  imgSize: number;
+  inChannels: number;
+  numClasses: number;
+  attention: AttentionKind[];
+  input: 'static' | 'dvs';
 }
 
 const QK = ['qkta', 'qkta', 'ssa'] satisfies AttentionKind[];
@@ -47,20 +56,47 @@ const ENTRIES = {
   'qkformer-imagenet-10-512': { family: 'qkformer-imagenet', embedDims: 512, depths: 10, heads: 8, attention: QK, ...IMAGENET },
   'qkformer-imagenet-10-768': { family: 'qkformer-imagenet', embedDims: 768, depths: 10, heads: 12, attention: QK, ...IMAGENET },
   'qkformer-cifar10dvs': {
-    family: 'qkformer-dvs', embedDims: 256, depths: 4, heads: 16, mlpRatio: 1, numClasses: 10, attention: ['qkta', 'ssa'], ...DVS,
+    family: 'qkformer-dvs',
+    embedDims: 256,
+    depths: 4,
+    heads: 16,
+    mlpRatio: 1,
+    numClasses: 10,
+    attention: ['qkta', 'ssa'],
+    ...DVS,
   },
   'qkformer-dvs128': {
-    family: 'qkformer-dvs', embedDims: 256, depths: 4, heads: 16, mlpRatio: 4, numClasses: 11, attention: ['qkta', 'ssa'], ...DVS,
+    family: 'qkformer-dvs',
+    embedDims: 256,
+    depths: 4,
+    heads: 16,
+    mlpRatio: 4,
+    numClasses: 11,
+    attention: ['qkta', 'ssa'],
+    ...DVS,
   },
   'spikformer-cifar10': { family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 10, attention: ['ssa'], ...CIFAR },
   'spikformer-cifar100': {
-    family: 'spikformer-cifar', embedDims: 384, depths: 4, heads: 12, numClasses: 100, attention: ['ssa'], ...CIFAR,
+    family: 'spikformer-cifar',
+    embedDims: 384,
+    depths: 4,
+    heads: 12,
+    numClasses: 100,
+    attention: ['ssa'],
+    ...CIFAR,
   },
   'spikformer-imagenet-8-384': { family: 'spikformer-imagenet', embedDims: 384, depths: 8, heads: 6, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-512': { family: 'spikformer-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-768': { family: 'spikformer-imagenet', embedDims: 768, depths: 8, heads: 12, attention: ['ssa'], ...IMAGENET },
   'spikformer-cifar10dvs': {
-    family: 'spikformer-dvs', embedDims: 256, depths: 2, heads: 16, mlpRatio: 4, numClasses: 10, attention: ['ssa'], ...DVS,
+    family: 'spikformer-dvs',
+    embedDims: 256,
+    depths: 2,
+    heads: 16,
+    mlpRatio: 4,
+    numClasses: 10,
+    attention: ['ssa'],
+    ...DVS,
   },
 } satisfies Record<string, ZooEntry>;
 
@@ -69,16 +105,27 @@ export const ZOO_NAMES = Object.keys(ENTRIES) as ZooName[];
 
 function toConfig(e: ZooEntry): ModelConfig {
   return {
-    family: e.family, embedDims: e.embedDims, depths: e.depths, heads: new Array<number>(FAMILIES[e.family].stages).fill(e.heads),
-    mlpRatio: e.mlpRatio, timesteps: e.timesteps, imgSize: e.imgSize, inChannels: e.inChannels, numClasses: e.numClasses,
-    attention: [...e.attention], speds: true, input: e.input,
+    family: e.family,
+    embedDims: e.embedDims,
+    depths: e.depths,
+    heads: new Array<number>(FAMILIES[e.family].stages).fill(e.heads),
+    mlpRatio: e.mlpRatio,
+    timesteps: e.timesteps,
+    imgSize: e.imgSize,
+    inChannels: e.inChannels,
+    numClasses: e.numClasses,
+    attention: [...e.attention],
+    speds: true,
+    input: e.input,
   };
 }
 
 /** The official variants' configs, by zoo name. */
 export const ZOO = Object.fromEntries(ZOO_NAMES.map((n) => [n, toConfig(ENTRIES[n])])) as Record<ZooName, ModelConfig>;
 
-export function isZooName(s: string): s is ZooName { return Object.prototype.hasOwnProperty.call(ENTRIES, s); }
+export function isZooName(s: string): s is ZooName {
+  return Object.prototype.hasOwnProperty.call(ENTRIES, s);
+}
 
 /** Number of stages (attention kinds / head counts) a family has. */
 export function stageCount(family: Family): number {
@@ -86,8 +133,16 @@ export function stageCount(family: Family): number {
 }
 
 export interface ConfigOverrides {
-  embedDims?: number; depths?: number; heads?: number; mlpRatio?: number; timesteps?: number; imgSize?: number;
-  inChannels?: number; numClasses?: number; attention?: AttentionKind[]; speds?: boolean;
+  embedDims?: number;
+  depths?: number;
+  heads?: number;
+  mlpRatio?: number;
+  timesteps?: number;
+  imgSize?: number;
+  inChannels?: number;
+  numClasses?: number;
+  attention?: AttentionKind[];
+  speds?: boolean;
 }
 
 /** Applies user overrides to a config and checks the result can be built; errors name the knob. */
@@ -121,8 +176,11 @@ export function validateConfig(c: ModelConfig): void {
   };
   const facts: FamilyFacts | undefined = Object.prototype.hasOwnProperty.call(FAMILIES, c.family) ? FAMILIES[c.family] : undefined;
   if (!facts) throw new ConfigError(`unknown model family '${String(c.family)}' (known: ${Object.keys(FAMILIES).join(', ')})`);
-  posInt(c.embedDims, 'embed dims', 65536); posInt(c.depths, 'depths', 256); posInt(c.timesteps, 'timesteps', 4096);
-  posInt(c.imgSize, 'image size', 8192); posInt(c.inChannels, 'input channels', 4096);
+  posInt(c.embedDims, 'embed dims', 65536);
+  posInt(c.depths, 'depths', 256);
+  posInt(c.timesteps, 'timesteps', 4096);
+  posInt(c.imgSize, 'image size', 8192);
+  posInt(c.inChannels, 'input channels', 4096);
   posInt(c.numClasses, 'number of classes', 1_000_000);
   if (!Array.isArray(c.heads)) throw new ConfigError('heads must be a list (one per stage)');
   for (const h of c.heads) posInt(h, 'heads', 4096);

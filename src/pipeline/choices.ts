@@ -21,7 +21,10 @@ export const parseBatchCoupling = (s: string): BatchCoupling => parseChoice(s, B
 
 /** Comma-separated list, blanks dropped; empty is an error naming the option. */
 export function parseList(s: string, what: string): string[] {
-  const xs = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const xs = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (!xs.length) throw new InputError(`--${what} is empty`);
   return xs;
 }

@@ -23,7 +23,11 @@ export interface CompareOptions extends RunOptions, Omit<ModelOptions, 'seed'> {
 }
 
 /** One compared run: its label, the model, and the profile report it produced. */
-export interface CompareRun { label: string; model: ResolvedModel; report: ProfileReport }
+export interface CompareRun {
+  label: string;
+  model: ResolvedModel;
+  report: ProfileReport;
+}
 
 /**
  * A short label that names the model by what it is: the checkpoint's file stem, the zoo name when no size was
@@ -31,9 +35,12 @@ export interface CompareRun { label: string; model: ResolvedModel; report: Profi
  */
 function shortLabel(m: ResolvedModel, source: { checkpoint: string | null; overridden: boolean }): string {
   const c = m.spec.config;
-  const what = source.checkpoint !== null ? source.checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')
-    : !source.overridden ? m.spec.name
-      : `${c.family} embed ${c.embedDims} depths ${c.depths} ${c.inChannels}x${c.imgSize}x${c.imgSize} T=${c.timesteps}`;
+  const what =
+    source.checkpoint !== null
+      ? source.checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')
+      : !source.overridden
+        ? m.spec.name
+        : `${c.family} embed ${c.embedDims} depths ${c.depths} ${c.inChannels}x${c.imgSize}x${c.imgSize} T=${c.timesteps}`;
   return `${what} [${c.attention.join(',')}]`;
 }
 
@@ -62,14 +69,17 @@ export async function compare(o: CompareOptions): Promise<{ report: CompareRepor
   } else {
     for (const m of o.models) {
       const model = resolveModel(m, { ...modelOptions(o), seed: run.seed });
-      const label = model.checkpoint ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '')
+      const label = model.checkpoint
+        ? m.replace(/^.*\//, '').replace(/\.safetensors$/, '')
         : shortLabel(model, { checkpoint: null, overridden: Object.keys(o.overrides ?? {}).length > 0 });
       planned.push({ label, model, arg: m, ...runForModel(run, model, modelOptions(o)) });
     }
   }
   if (o.labels) {
     if (o.labels.length !== planned.length) throw new InputError(`${o.labels.length} labels for ${planned.length} variants`);
-    o.labels.forEach((l, i) => { planned[i]!.label = l; });
+    o.labels.forEach((l, i) => {
+      planned[i]!.label = l;
+    });
   }
   const note = (message: string) => run.onProgress({ kind: 'note', message });
   const data = planned.map((p) => openModelDataset(p.model.spec, p.run.dataset, run.samples, run.seed, note));

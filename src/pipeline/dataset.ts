@@ -12,13 +12,20 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * shape and class count. `note` hears what is worth telling a user (a set smaller than asked).
  */
 export function openModelDataset(
-  spec: ModelSpec, dataset: string, samples: number, seed: number, note: (msg: string) => void = () => {},
+  spec: ModelSpec,
+  dataset: string,
+  samples: number,
+  seed: number,
+  note: (msg: string) => void = () => {},
 ): Dataset {
   const cfg = spec.config;
   let d: Dataset;
   try {
     d = openDataset(dataset, {
-      split: 'test', limit: samples, seed, ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}),
+      split: 'test',
+      limit: samples,
+      seed,
+      ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}),
       // NOTE: synthetic images take the model's own shape (an ImageNet-family model gets 3x224x224)
       imageShape: { channels: spec.inputShape.c, size: spec.inputShape.h },
     });
@@ -31,9 +38,11 @@ export function openModelDataset(
   const want = cfg.input === 'dvs' ? [cfg.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
   if (!sameShape(d.sampleShape, want)) {
     const [c, h] = d.kind === 'dvs' ? [d.sampleShape[1], d.sampleShape[2]] : [d.sampleShape[0], d.sampleShape[1]];
-    throw new InputError(`dataset ${d.name} gives ${d.kind} samples ${d.sampleShape.join('x')}, `
-      + `model ${spec.name} takes ${cfg.input} ${want.join('x')}`
-      + (d.kind === cfg.input ? ` (for a zoo model try --img-size ${h} --in-channels ${c} --num-classes ${d.numClasses})` : ''));
+    throw new InputError(
+      `dataset ${d.name} gives ${d.kind} samples ${d.sampleShape.join('x')}, ` +
+        `model ${spec.name} takes ${cfg.input} ${want.join('x')}` +
+        (d.kind === cfg.input ? ` (for a zoo model try --img-size ${h} --in-channels ${c} --num-classes ${d.numClasses})` : ''),
+    );
   }
   if (d.numClasses > cfg.numClasses) {
     throw new InputError(`dataset ${d.name} has ${d.numClasses} classes, model ${spec.name} only ${cfg.numClasses} outputs`);

@@ -35,10 +35,18 @@ export interface EvaluateOptions extends ModelOptions {
   onProgress?: OnProgress;
 }
 
-export interface EngineScore { top1: number; top5: number; seconds: number }
+export interface EngineScore {
+  top1: number;
+  top5: number;
+  seconds: number;
+}
 
 export interface Evaluation {
-  model: string; weights: string; dataset: string; source: string; samples: number;
+  model: string;
+  weights: string;
+  dataset: string;
+  source: string;
+  samples: number;
   backend?: string;
   dense?: EngineScore;
   sim?: EngineScore & { core: CoreName };
@@ -48,15 +56,27 @@ export interface Evaluation {
 
 /** Event-driven simulation of the first `n` samples (independent samples), scored like evaluateDense. */
 export async function evaluateSim(
-  spec: ModelSpec, tensors: TensorMap, d: Dataset, n: number, core: CoreName, batchSize: number, workers?: number,
+  spec: ModelSpec,
+  tensors: TensorMap,
+  d: Dataset,
+  n: number,
+  core: CoreName,
+  batchSize: number,
+  workers?: number,
 ): Promise<EvalResult> {
   const folded = foldWeights(spec, tensors);
   const inputs = Array.from({ length: n }, (_, i) => d.get(i));
   const { logits } = await runSamples(spec, folded, n, (i) => inputs[i]!.x, {
-    core: parseCore(core), batchSize, batchCoupling: 'independent', spikeRecords: false, ...(workers !== undefined ? { workers } : {}),
+    core: parseCore(core),
+    batchSize,
+    batchCoupling: 'independent',
+    spikeRecords: false,
+    ...(workers !== undefined ? { workers } : {}),
   });
-  const predictions = new Int32Array(n), labels = new Int32Array(n);
-  let top1 = 0, top5 = 0;
+  const predictions = new Int32Array(n),
+    labels = new Int32Array(n);
+  let top1 = 0,
+    top5 = 0;
   logits.forEach((row, i) => {
     let best = 0;
     for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
@@ -79,7 +99,9 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   let test: Dataset;
   try {
     test = openDataset(o.dataset ?? 'fashion-mnist', { split: 'test', timesteps: spec.config.timesteps });
-  } catch (e) { throw new InputError(firstLine(e)); }
+  } catch (e) {
+    throw new InputError(firstLine(e));
+  }
   const s = spec.inputShape;
   const want = spec.config.input === 'dvs' ? [spec.config.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
   if (test.sampleShape.join('x') !== want.join('x')) {
@@ -89,7 +111,8 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--samples must be a positive integer, got ${o.samples}`);
   const progress = o.onProgress ?? (() => {});
   const out: Evaluation = { model: spec.name, weights, dataset: test.name, source: test.source, samples: n };
-  let dense: EvalResult | null = null, sim: EvalResult | null = null;
+  let dense: EvalResult | null = null,
+    sim: EvalResult | null = null;
   if (engine !== 'sim') {
     out.backend = await initTf({ prefer: backend });
     const m = new DenseModel(spec, tensors);

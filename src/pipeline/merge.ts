@@ -13,7 +13,10 @@ import { priceRun, type SimulationRun } from './profile.js';
 import { countsFromRaw, shardSlice, sumRawCounts } from './shard.js';
 
 /** One part as read: the file it came from (for messages) and its parsed profile.json. */
-export interface PartFile { file: string; report: ProfileReport }
+export interface PartFile {
+  file: string;
+  report: ProfileReport;
+}
 
 export interface MergeOptions {
   /** Price with these profiles (names or JSON paths) instead of the parts' own, which must then be built-in. */
@@ -29,12 +32,21 @@ function identity(p: Part): string {
   const r = p.report;
   return JSON.stringify({
     // each shard's command line names its own shard; everything else of the run's config is the same
-    spikewattVersion: r.spikewattVersion, config: { ...r.config, command: undefined }, model: r.model, dataset: r.dataset,
+    spikewattVersion: r.spikewattVersion,
+    config: { ...r.config, command: undefined },
+    model: r.model,
+    dataset: r.dataset,
     timesteps: r.timesteps,
-    shardCount: p.shard.count, weightsSha256: p.part.weightsSha256, overrides: p.part.overrides,
+    shardCount: p.shard.count,
+    weightsSha256: p.part.weightsSha256,
+    overrides: p.part.overrides,
     layers: r.layers.map((l) => l.name),
     energy: r.energy.map((e) => ({
-      profile: e.profile, technology: e.technology, convention: e.convention, sources: e.sources, memory: e.memory,
+      profile: e.profile,
+      technology: e.technology,
+      convention: e.convention,
+      sources: e.sources,
+      memory: e.memory,
     })),
   });
 }
@@ -56,9 +68,13 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
 function specOfParts(modelArg: string, overrides: ConfigOverrides): ModelSpec {
   if (/\.safetensors$/i.test(modelArg)) {
     let buf: Buffer;
-    try { buf = readFileSync(modelArg); } catch (e) {
-      throw new InputError(`${modelArg}: cannot read the parts' checkpoint (${(e as NodeJS.ErrnoException).code ?? String(e)}); `
-        + 'run merge where the shard jobs ran (same working directory)');
+    try {
+      buf = readFileSync(modelArg);
+    } catch (e) {
+      throw new InputError(
+        `${modelArg}: cannot read the parts' checkpoint (${(e as NodeJS.ErrnoException).code ?? String(e)}); ` +
+          'run merge where the shard jobs ran (same working directory)',
+      );
     }
     return readCheckpointSpec(readSafetensors(buf, modelArg).metadata, modelArg, overrides.timesteps);
   }
@@ -90,21 +106,30 @@ export function mergeParts(files: readonly PartFile[], o: MergeOptions = {}): Pr
   const base = parts[0]!;
   for (const p of parts.slice(1)) {
     if (identity(p) !== identity(base)) {
-      throw new InputError(`${p.file} is not a part of the run of ${base.file}: they differ in `
-        + firstDifference(JSON.parse(identity(base)), JSON.parse(identity(p))));
+      throw new InputError(
+        `${p.file} is not a part of the run of ${base.file}: they differ in ` +
+          firstDifference(JSON.parse(identity(base)), JSON.parse(identity(p))),
+      );
     }
   }
-  const n = base.shard.count, total = base.report.config.samples;
+  const n = base.shard.count,
+    total = base.report.config.samples;
   const coupling = parseBatchCoupling(base.report.config.batchCoupling);
   const byIndex = new Map<number, Part>();
   for (const p of parts) {
     const seen = byIndex.get(p.shard.index);
     if (seen) throw new InputError(`shard ${p.shard.index}/${n} is given twice (${seen.file}, ${p.file})`);
     const want = shardSlice({ index: p.shard.index, count: n }, total, coupling, base.report.config.batchSize);
-    if (p.shard.first !== want.first || p.shard.end !== want.end || p.part.counts.samples !== want.end - want.first
-      || p.report.accuracy.samples !== want.end - want.first) {
-      throw new InputError(`${p.file}: shard ${p.shard.index}/${n} should hold samples ${want.first}..${want.end - 1} of ${total}, `
-        + `it says ${p.shard.first}..${p.shard.end - 1} with ${p.part.counts.samples} counted`);
+    if (
+      p.shard.first !== want.first ||
+      p.shard.end !== want.end ||
+      p.part.counts.samples !== want.end - want.first ||
+      p.report.accuracy.samples !== want.end - want.first
+    ) {
+      throw new InputError(
+        `${p.file}: shard ${p.shard.index}/${n} should hold samples ${want.first}..${want.end - 1} of ${total}, ` +
+          `it says ${p.shard.first}..${p.shard.end - 1} with ${p.part.counts.samples} counted`,
+      );
     }
     byIndex.set(p.shard.index, p);
   }
@@ -114,12 +139,25 @@ export function mergeParts(files: readonly PartFile[], o: MergeOptions = {}): Pr
 
   const overrides = definedOverrides(base.part.overrides);
   const spec = specOfParts(base.report.config.model, overrides);
-  if (spec.layers.length !== base.report.layers.length || spec.layers.some((l, i) => l.name !== base.report.layers[i]!.name)
-    || modelStats(spec).paramsUsed !== base.report.model.params) {
+  if (
+    spec.layers.length !== base.report.layers.length ||
+    spec.layers.some((l, i) => l.name !== base.report.layers[i]!.name) ||
+    modelStats(spec).paramsUsed !== base.report.model.params
+  ) {
     throw new InputError(`model '${base.report.config.model}' here is not the model of the parts (${base.report.model.name})`);
   }
-  const counts = countsFromRaw(sumRawCounts(ordered.map((p) => p.part.counts), 'the parts'), spec, 'merged parts');
-  const accuracy = mergedAccuracy(ordered.map((p) => p.report.accuracy), base.file);
+  const counts = countsFromRaw(
+    sumRawCounts(
+      ordered.map((p) => p.part.counts),
+      'the parts',
+    ),
+    spec,
+    'merged parts',
+  );
+  const accuracy = mergedAccuracy(
+    ordered.map((p) => p.report.accuracy),
+    base.file,
+  );
 
   const c = base.report.config;
   const profiles: HardwareProfile[] = (o.hardware ?? c.hardware).map((name) => loadProfile(name, (p) => readFileSync(p, 'utf8')));
@@ -127,20 +165,32 @@ export function mergeParts(files: readonly PartFile[], o: MergeOptions = {}): Pr
   const allowUnpriced = parts.some((p) => p.report.energy.some((e) => e.unpriced.length > 0));
   const sim: SimulationRun = {
     model: { spec, tensors: new Map(), weights: base.report.model.weights, checkpoint: c.checkpoint },
-    modelArg: c.model, counts, accuracy, dataset: { ...base.report.dataset },
+    modelArg: c.model,
+    counts,
+    accuracy,
+    dataset: { ...base.report.dataset },
     config: {
-      model: c.model, checkpoint: c.checkpoint, dataset: c.dataset, samples: c.samples, convention, core: parseCore(c.core),
-      batchCoupling: coupling, batchSize: c.batchSize, seed: c.seed,
+      model: c.model,
+      checkpoint: c.checkpoint,
+      dataset: c.dataset,
+      samples: c.samples,
+      convention,
+      core: parseCore(c.core),
+      batchCoupling: coupling,
+      batchSize: c.batchSize,
+      seed: c.seed,
     },
     seconds: 0,
   };
   const merged = priceRun(sim, profiles, convention, allowUnpriced, {
-    ...(c.conventions ? { conventions: c.conventions.map(parseConvention) } : {}), ...(c.notes ? { notes: c.notes } : {}),
+    ...(c.conventions ? { conventions: c.conventions.map(parseConvention) } : {}),
+    ...(c.notes ? { notes: c.notes } : {}),
     ...(o.command !== undefined ? { command: o.command } : {}),
     ...(base.report.model.weightsSha256 !== undefined ? { weightsSha256: base.report.model.weightsSha256 } : {}),
   });
   if (o.hardware === undefined) {
-    const want = identity(base), got = JSON.stringify(merged.energy.map((e) => e.sources));
+    const want = identity(base),
+      got = JSON.stringify(merged.energy.map((e) => e.sources));
     if (got !== JSON.stringify(JSON.parse(want).energy.map((e: { sources: unknown }) => e.sources))) {
       throw new InputError('a hardware profile here prices differently from the one the parts were priced with; give --hardware');
     }

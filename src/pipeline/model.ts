@@ -37,7 +37,9 @@ export interface ModelOptions {
 const TORCH_FILE = /\.(pth|pt|pth\.tar|tar)$/i;
 
 function readBytes(path: string): Buffer {
-  try { return readFileSync(path); } catch (e) {
+  try {
+    return readFileSync(path);
+  } catch (e) {
     throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }
@@ -99,8 +101,11 @@ function detectedModel(f: CheckpointFile, overrides: ConfigOverrides): ResolvedM
  * the variant has the same key with the same shape (patch embeddings, MLPs, head, and attention weights that
  * keep their names), seeded random weights for the rest.
  */
-export function attentionVariant(base: ResolvedModel, attention: AttentionKind[], seed: number):
-  { model: ResolvedModel; sharedParams: number; params: number } {
+export function attentionVariant(
+  base: ResolvedModel,
+  attention: AttentionKind[],
+  seed: number,
+): { model: ResolvedModel; sharedParams: number; params: number } {
   let spec: ModelSpec;
   try {
     spec = buildModel(base.spec.name, applyOverrides(base.spec.config, { attention }));
@@ -109,12 +114,17 @@ export function attentionVariant(base: ResolvedModel, attention: AttentionKind[]
   }
   const random = randomWeights(spec, { seed });
   const tensors: TensorMap = new Map();
-  let shared = 0, params = 0;
+  let shared = 0,
+    params = 0;
   for (const k of spec.stateKeys) {
-    const own = base.tensors.get(k.key), fresh = random.get(k.key);
+    const own = base.tensors.get(k.key),
+      fresh = random.get(k.key);
     const same = own !== undefined && own.shape.length === k.shape.length && own.shape.every((d, i) => d === k.shape[i]);
     const n = shapeNumel(k.shape);
-    if (k.role === 'param' && k.used) { params += n; if (same) shared += n; }
+    if (k.role === 'param' && k.used) {
+      params += n;
+      if (same) shared += n;
+    }
     if (same) tensors.set(k.key, own);
     else if (fresh) tensors.set(k.key, fresh);
   }

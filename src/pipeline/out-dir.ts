@@ -14,17 +14,27 @@ const REPORT_FILE = /\.(json|csv|html|png)$/i;
 export function checkOutDir(out: string): string {
   const dir = resolve(out);
   const kind = (p: string): 'dir' | 'other' | 'none' => {
-    try { return statSync(p).isDirectory() ? 'dir' : 'other'; } catch { return 'none'; }
+    try {
+      return statSync(p).isDirectory() ? 'dir' : 'other';
+    } catch {
+      return 'none';
+    }
   };
   const k = kind(dir);
   if (k === 'other') throw new InputError(`--out ${out} exists and is not a directory`);
   if (k === 'dir') {
     let names: string[];
-    try { names = readdirSync(dir); } catch (e) { throw new InputError(`--out ${out}: cannot list it (${errCode(e)})`); }
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      throw new InputError(`--out ${out}: cannot list it (${errCode(e)})`);
+    }
     const foreign = names.find((n) => !REPORT_FILE.test(n) || kind(join(dir, n)) !== 'other');
     if (foreign !== undefined) {
-      throw new InputError(`--out ${out} holds ${foreign}, which is not a report file; the new report set replaces the directory `
-        + 'whole, so give a new or empty directory, or one that holds only an earlier report set');
+      throw new InputError(
+        `--out ${out} holds ${foreign}, which is not a report file; the new report set replaces the directory ` +
+          'whole, so give a new or empty directory, or one that holds only an earlier report set',
+      );
     }
   }
   let ancestor = dirname(dir);

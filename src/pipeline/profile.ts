@@ -1,8 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import {
-  derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile,
-} from '../cost-models/index.js';
+import { derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile } from '../cost-models/index.js';
 import { datasetInfo, type Dataset } from '../data/dataset.js';
 import { foldWeights } from '../models/fold.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
@@ -26,8 +24,7 @@ export const DEFAULT_HARDWARE = 'cmos45-fp32';
 
 /** What a job tells its caller while it runs. The CLI draws a bar and prints notes on stderr; a library is silent. */
 export type ProgressEvent =
-  | { kind: 'simulate'; label: string; done: number; total: number; elapsedSeconds: number }
-  | { kind: 'note'; message: string };
+  { kind: 'simulate'; label: string; done: number; total: number; elapsedSeconds: number } | { kind: 'note'; message: string };
 export type OnProgress = (e: ProgressEvent) => void;
 
 /** How a run simulates and prices, shared by `profile`, `compare` and the demo. Every field has a default. */
@@ -69,8 +66,17 @@ export interface ProfileOptions extends RunOptions, Omit<ModelOptions, 'seed'>, 
 
 /** RunOptions checked and completed: every value in its closed set, profiles loaded. */
 export interface CheckedRun {
-  dataset: string; samples: number; convention: ConventionName; core: CoreName; batchCoupling: BatchCoupling;
-  batchSize: number; workers: number; seed: number; profiles: HardwareProfile[]; allowUnpriced: boolean; onProgress: OnProgress;
+  dataset: string;
+  samples: number;
+  convention: ConventionName;
+  core: CoreName;
+  batchCoupling: BatchCoupling;
+  batchSize: number;
+  workers: number;
+  seed: number;
+  profiles: HardwareProfile[];
+  allowUnpriced: boolean;
+  onProgress: OnProgress;
   /** Every convention to price (first = `convention`); absent means [convention]. */
   conventions?: ConventionName[];
   command?: string;
@@ -87,21 +93,33 @@ export function checkRun(o: RunOptions): CheckedRun {
   const posInt = (v: number, what: string) => {
     if (!Number.isInteger(v) || v < 1) throw new InputError(`--${what} must be a positive integer, got ${v}`);
   };
-  const samples = o.samples ?? 100, batchSize = o.batchSize ?? 16, seed = o.seed ?? 0;
+  const samples = o.samples ?? 100,
+    batchSize = o.batchSize ?? 16,
+    seed = o.seed ?? 0;
   const workers = o.workers ?? defaultWorkers();
-  posInt(samples, 'samples'); posInt(batchSize, 'batch-size'); posInt(workers, 'workers');
+  posInt(samples, 'samples');
+  posInt(batchSize, 'batch-size');
+  posInt(workers, 'workers');
   if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got ${seed}`);
   const hardware = o.hardware ?? [DEFAULT_HARDWARE];
   if (!hardware.length) throw new InputError('--hardware is empty');
   const conventions = [...new Set((o.conventions ?? [o.convention ?? 'exact']).map((c) => parseConvention(c)))];
   if (!conventions.length) throw new InputError('--convention is empty');
   return {
-    conventions, datasetGiven: o.dataset !== undefined, ...(o.command !== undefined ? { command: o.command } : {}),
-    dataset: o.dataset ?? 'synthetic', samples, batchSize, workers, seed,
+    conventions,
+    datasetGiven: o.dataset !== undefined,
+    ...(o.command !== undefined ? { command: o.command } : {}),
+    dataset: o.dataset ?? 'synthetic',
+    samples,
+    batchSize,
+    workers,
+    seed,
     // NOTE: library callers are typed, but JavaScript and JSON configs are not: the closed sets are checked here.
-    convention: conventions[0]!, core: parseCore(o.core ?? defaultCoreName()),
+    convention: conventions[0]!,
+    core: parseCore(o.core ?? defaultCoreName()),
     batchCoupling: parseBatchCoupling(o.batchCoupling ?? 'independent'),
-    profiles: hardware.map((n) => loadProfile(n, readText)), allowUnpriced: o.allowUnpriced ?? false,
+    profiles: hardware.map((n) => loadProfile(n, readText)),
+    allowUnpriced: o.allowUnpriced ?? false,
     onProgress: o.onProgress ?? (() => {}),
   };
 }
@@ -124,7 +142,8 @@ export interface SimulationRun {
 
 /** LIF layers whose mean firing rate over the run is below `threshold` (default 0.1 %). */
 export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: number; total: number } {
-  let silent = 0, total = 0;
+  let silent = 0,
+    total = 0;
   for (const lc of c.layers) {
     if (lc.kind !== 'lif') continue;
     total++;
@@ -140,30 +159,70 @@ export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: numbe
  * to a shard's slice, checkpoints it, resumes it, or stops it (src/pipeline/resume.ts).
  */
 export async function simulateRun(
-  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label = model.spec.name, long: LongRunOptions = {},
+  model: ResolvedModel,
+  modelArg: string,
+  data: Dataset,
+  run: CheckedRun,
+  label = model.spec.name,
+  long: LongRunOptions = {},
 ): Promise<SimulationRun> {
   const { spec } = model;
   const start = Date.now();
   const n = Math.min(run.samples, data.length);
   // NOTE: the digest only where something records it (it reads every weight once)
   const digest = long.shard !== undefined || long.checkpoint !== undefined ? weightsDigest(model.tensors) : '';
-  const res = await runSlice(spec, foldWeights(spec, model.tensors), data, n, {
-    core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers,
-    fingerprint: {
-      model: modelArg, weightsSha256: digest, dataset: run.dataset, seed: run.seed, samples: n, core: run.core,
-      batchCoupling: run.batchCoupling, batchSize: run.batchSize, timesteps: spec.config.timesteps,
+  const res = await runSlice(
+    spec,
+    foldWeights(spec, model.tensors),
+    data,
+    n,
+    {
+      core: run.core,
+      batchCoupling: run.batchCoupling,
+      batchSize: run.batchSize,
+      workers: run.workers,
+      fingerprint: {
+        model: modelArg,
+        weightsSha256: digest,
+        dataset: run.dataset,
+        seed: run.seed,
+        samples: n,
+        core: run.core,
+        batchCoupling: run.batchCoupling,
+        batchSize: run.batchSize,
+        timesteps: spec.config.timesteps,
+      },
     },
-  }, long, (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
-  (next) => run.onProgress({ kind: 'note', message: `resumed at sample ${next} from ${long.checkpoint}` }));
+    long,
+    (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
+    (next) => run.onProgress({ kind: 'note', message: `resumed at sample ${next} from ${long.checkpoint}` }),
+  );
   const info = datasetInfo(data);
   return {
-    model, modelArg, counts: res.counts, accuracy: res.accuracy, slice: res.slice, ...(digest ? { weightsSha256: digest } : {}),
+    model,
+    modelArg,
+    counts: res.counts,
+    accuracy: res.accuracy,
+    slice: res.slice,
+    ...(digest ? { weightsSha256: digest } : {}),
     dataset: {
-      name: info.name, source: info.source, split: info.split, kind: info.kind, numClasses: info.numClasses, sampleShape: info.sampleShape,
+      name: info.name,
+      source: info.source,
+      split: info.split,
+      kind: info.kind,
+      numClasses: info.numClasses,
+      sampleShape: info.sampleShape,
     },
     config: {
-      model: modelArg, checkpoint: model.checkpoint, dataset: run.dataset, samples: n, convention: run.convention, core: run.core,
-      batchCoupling: run.batchCoupling, batchSize: run.batchSize, seed: run.seed,
+      model: modelArg,
+      checkpoint: model.checkpoint,
+      dataset: run.dataset,
+      samples: n,
+      convention: run.convention,
+      core: run.core,
+      batchCoupling: run.batchCoupling,
+      batchSize: run.batchSize,
+      seed: run.seed,
     },
     seconds: (Date.now() - start) / 1000,
   };
@@ -174,41 +233,71 @@ export async function simulateRun(
  * holds profiles x conventions, convention-major), and builds the report. Pure; no re-run.
  */
 export function priceRun(
-  sim: SimulationRun, profiles: readonly HardwareProfile[], convention: ConventionName, allowUnpriced = false,
-  extra: { conventions?: readonly ConventionName[]; notes?: readonly string[]; command?: string | null; weightsSha256?: string | null } = {},
+  sim: SimulationRun,
+  profiles: readonly HardwareProfile[],
+  convention: ConventionName,
+  allowUnpriced = false,
+  extra: {
+    conventions?: readonly ConventionName[];
+    notes?: readonly string[];
+    command?: string | null;
+    weightsSha256?: string | null;
+  } = {},
 ): ProfileReport {
   const { spec } = sim.model;
   const conventions = extra.conventions?.length ? [...extra.conventions] : [convention];
-  const priced: PricedProfile[] = conventions.flatMap((c) => profiles.map((profile) => {
-    const pricing = price(sim.counts, spec, profile, c, { allowUnpriced });
-    return { profile, pricing, derived: derivedMetrics(pricing, sim.counts, spec, profile) };
-  }));
+  const priced: PricedProfile[] = conventions.flatMap((c) =>
+    profiles.map((profile) => {
+      const pricing = price(sim.counts, spec, profile, c, { allowUnpriced });
+      return { profile, pricing, derived: derivedMetrics(pricing, sim.counts, spec, profile) };
+    }),
+  );
   return buildProfileReport({
     spikewattVersion: spikewattVersion(),
     config: {
-      ...sim.config, convention: conventions[0]!, hardware: profiles.map((p) => p.name),
-      ...(conventions.length > 1 ? { conventions } : {}), ...(extra.notes?.length ? { notes: [...extra.notes] } : {}),
+      ...sim.config,
+      convention: conventions[0]!,
+      hardware: profiles.map((p) => p.name),
+      ...(conventions.length > 1 ? { conventions } : {}),
+      ...(extra.notes?.length ? { notes: [...extra.notes] } : {}),
       ...(extra.command !== undefined ? { command: extra.command } : {}),
     },
-    spec, weights: sim.model.weights, dataset: sim.dataset, accuracy: sim.accuracy, counts: sim.counts, priced,
-    weightsFile: sim.model.checkpoint, weightsSha256: extra.weightsSha256 ?? fileSha256(sim.model.checkpoint),
+    spec,
+    weights: sim.model.weights,
+    dataset: sim.dataset,
+    accuracy: sim.accuracy,
+    counts: sim.counts,
+    priced,
+    weightsFile: sim.model.checkpoint,
+    weightsSha256: extra.weightsSha256 ?? fileSha256(sim.model.checkpoint),
   });
 }
 
 /** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
 export async function profileModel(
-  model: ResolvedModel, modelArg: string, data: Dataset, run: CheckedRun, label?: string, long: LongRunOptions = {}, notes?: readonly string[],
+  model: ResolvedModel,
+  modelArg: string,
+  data: Dataset,
+  run: CheckedRun,
+  label?: string,
+  long: LongRunOptions = {},
+  notes?: readonly string[],
 ): Promise<{ report: ProfileReport; simulation: SimulationRun }> {
   const simulation = await simulateRun(model, modelArg, data, run, label, long);
   const report = priceRun(simulation, run.profiles, run.convention, run.allowUnpriced, {
-    ...(run.conventions ? { conventions: run.conventions } : {}), notes: [...(run.notes ?? []), ...(notes ?? [])],
+    ...(run.conventions ? { conventions: run.conventions } : {}),
+    notes: [...(run.notes ?? []), ...(notes ?? [])],
     ...(run.command !== undefined ? { command: run.command } : {}),
   });
   // after pricing, so that a pricing error stays the one line a failed run prints
   const silent = silentLifLayers(simulation.counts);
   if (silent.silent > 0) {
-    run.onProgress({ kind: 'note', message: `${label ?? model.spec.name}: ${silent.silent} of ${silent.total} LIF layers fire < 0.1 % `
-      + '(a near-silent network: its energy says little about a trained one; see --init)' });
+    run.onProgress({
+      kind: 'note',
+      message:
+        `${label ?? model.spec.name}: ${silent.silent} of ${silent.total} LIF layers fire < 0.1 % ` +
+        '(a near-silent network: its energy says little about a trained one; see --init)',
+    });
   }
   return { report, simulation };
 }
@@ -242,8 +331,13 @@ export function partReport(report: ProfileReport, sim: SimulationRun, o: { shard
   const slice = sim.slice ?? { first: 0, end: sim.config.samples };
   const shard = o.shard ?? { index: 0, count: 1 };
   return {
-    ...report, shard: { index: shard.index, count: shard.count, first: slice.first, end: slice.end },
-    part: { weightsSha256: sim.weightsSha256 ?? weightsDigest(sim.model.tensors), overrides: { ...o.overrides }, counts: rawCounts(sim.counts) },
+    ...report,
+    shard: { index: shard.index, count: shard.count, first: slice.first, end: slice.end },
+    part: {
+      weightsSha256: sim.weightsSha256 ?? weightsDigest(sim.model.tensors),
+      overrides: { ...o.overrides },
+      counts: rawCounts(sim.counts),
+    },
   };
 }
 
@@ -266,7 +360,8 @@ export function runForModel(run: CheckedRun, model: ResolvedModel, o: Omit<Model
 /** The model-finding part of an options object (exactOptionalPropertyTypes: absent stays absent). */
 export function modelOptions(o: Omit<ModelOptions, 'seed'>): Omit<ModelOptions, 'seed'> {
   return {
-    ...(o.overrides !== undefined ? { overrides: o.overrides } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    ...(o.overrides !== undefined ? { overrides: o.overrides } : {}),
+    ...(o.weights !== undefined ? { weights: o.weights } : {}),
     ...(o.init !== undefined ? { init: o.init } : {}),
   };
 }

@@ -29,15 +29,22 @@ export interface RepriceOptions {
  * files written before it was recorded say `false` there, and re-pricing them under those conventions is refused.
  */
 export function countsFromReport(r: ProfileReport): OpCounts {
-  const S = r.accuracy.samples, T = r.timesteps;
+  const S = r.accuracy.samples,
+    T = r.timesteps;
   const layers: LayerCounts[] = r.layers.map((l) => {
     const ops = new Float64Array(T * NUM_OP_KINDS);
     const perT = (f: (s: (typeof l.perStep)[number]) => number) => Float64Array.from(l.perStep, (s) => Math.round(f(s) * S));
     for (const s of l.perStep) for (const k of OP_KINDS) ops[s.t * NUM_OP_KINDS + opIndex(k)] = Math.round(s.ops[k] * S);
     return {
-      name: l.name, kind: l.kind as LayerCounts['kind'], ops,
-      inputEvents: perT((s) => s.inputEvents), inputUnitSpikes: perT((s) => s.inputUnitSpikes),
-      outputSpikes: perT((s) => s.outputSpikes), inputElements: l.inputElements, outputElements: l.outputElements, inputBinary: l.inputBinary ?? false,
+      name: l.name,
+      kind: l.kind as LayerCounts['kind'],
+      ops,
+      inputEvents: perT((s) => s.inputEvents),
+      inputUnitSpikes: perT((s) => s.inputUnitSpikes),
+      outputSpikes: perT((s) => s.outputSpikes),
+      inputElements: l.inputElements,
+      outputElements: l.outputElements,
+      inputBinary: l.inputBinary ?? false,
       inputIsEvents: l.inputIsEvents,
     };
   });
@@ -49,17 +56,23 @@ function specOfReport(r: ProfileReport, overrides: ConfigOverrides): ModelSpec {
   // NOTE: a report that records its resolved config is rebuilt from it (no weights, no calibration run)
   if (r.model.config && !Object.keys(overrides).length) {
     let spec: ModelSpec;
-    try { spec = buildModel(r.model.name, r.model.config as ModelConfig); } catch (e) {
+    try {
+      spec = buildModel(r.model.name, r.model.config as ModelConfig);
+    } catch (e) {
       throw new InputError(`the model config in this report does not build: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (spec.layers.length === r.layers.length && spec.layers.every((l, i) => l.name === r.layers[i]!.name)) return spec;
   }
   const { spec } = resolveModel(r.config.model, { overrides: { ...overrides, timesteps: r.timesteps }, seed: r.config.seed });
-  const same = spec.layers.length === r.layers.length && spec.layers.every((l, i) => l.name === r.layers[i]!.name)
-    && modelStats(spec).paramsUsed === r.model.params;
+  const same =
+    spec.layers.length === r.layers.length &&
+    spec.layers.every((l, i) => l.name === r.layers[i]!.name) &&
+    modelStats(spec).paramsUsed === r.model.params;
   if (!same) {
-    throw new InputError(`model '${r.config.model}' today is not the model of this report (${r.model.name}, ${r.model.params} params); `
-      + 'give the size overrides the run used');
+    throw new InputError(
+      `model '${r.config.model}' today is not the model of this report (${r.model.name}, ${r.model.params} params); ` +
+        'give the size overrides the run used',
+    );
   }
   return spec;
 }
@@ -71,13 +84,18 @@ function specOfReport(r: ProfileReport, overrides: ConfigOverrides): ModelSpec {
 export function reprice(report: ProfileReport, o: RepriceOptions): ProfileReport {
   // NOTE: profile.json's layer counts are the measured (exact) counts whatever conventions were priced, so any
   // convention re-prices them; syops and spikformer also read each layer's input binariness.
-  const conventions = [...new Set((o.conventions?.length ? o.conventions : report.config.conventions ?? [report.config.convention])
-    .map((c) => parseConvention(c)))];
+  const conventions = [
+    ...new Set(
+      (o.conventions?.length ? o.conventions : (report.config.conventions ?? [report.config.convention])).map((c) => parseConvention(c)),
+    ),
+  ];
   const convention = conventions[0]!;
   const needsBinary = conventions.find((c) => c !== 'exact');
   if (needsBinary && report.layers.some((l) => l.inputBinary === undefined)) {
-    throw new InputError(`--convention ${needsBinary}: this profile.json does not record each layer's input binariness (written by an older `
-      + 'spikewatt); re-price it with --convention exact, or run profile again');
+    throw new InputError(
+      `--convention ${needsBinary}: this profile.json does not record each layer's input binariness (written by an older ` +
+        'spikewatt); re-price it with --convention exact, or run profile again',
+    );
   }
   if (!o.hardware.length) throw new InputError('--hardware is empty');
   const profiles = o.hardware.map((n) => loadProfile(n, (p) => readFileSync(p, 'utf8')));
@@ -85,15 +103,27 @@ export function reprice(report: ProfileReport, o: RepriceOptions): ProfileReport
   const c = report.config;
   const sim: SimulationRun = {
     model: { spec, tensors: new Map(), weights: report.model.weights, checkpoint: c.checkpoint },
-    modelArg: c.model, counts: countsFromReport(report), accuracy: { ...report.accuracy }, dataset: { ...report.dataset },
+    modelArg: c.model,
+    counts: countsFromReport(report),
+    accuracy: { ...report.accuracy },
+    dataset: { ...report.dataset },
     config: {
-      model: c.model, checkpoint: c.checkpoint, dataset: c.dataset, samples: c.samples, convention, core: parseCore(c.core),
-      batchCoupling: parseBatchCoupling(c.batchCoupling), batchSize: c.batchSize, seed: c.seed,
+      model: c.model,
+      checkpoint: c.checkpoint,
+      dataset: c.dataset,
+      samples: c.samples,
+      convention,
+      core: parseCore(c.core),
+      batchCoupling: parseBatchCoupling(c.batchCoupling),
+      batchSize: c.batchSize,
+      seed: c.seed,
     },
     seconds: 0,
   };
   return priceRun(sim, profiles, convention, o.allowUnpriced ?? false, {
-    conventions, notes: report.config.notes ?? [], weightsSha256: report.model.weightsSha256 ?? null,
+    conventions,
+    notes: report.config.notes ?? [],
+    weightsSha256: report.model.weightsSha256 ?? null,
     ...(report.config.command !== undefined ? { command: report.config.command } : {}),
   });
 }

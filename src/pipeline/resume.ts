@@ -36,7 +36,10 @@ export class RunInterrupted extends Error {
   override name = 'RunInterrupted';
   constructor(
     /** Samples of the slice done (counted from its first), and the slice's size. */
-    readonly done: number, readonly total: number, readonly slice: SampleSlice, readonly checkpoint: string | null,
+    readonly done: number,
+    readonly total: number,
+    readonly slice: SampleSlice,
+    readonly checkpoint: string | null,
   ) {
     super(`stopped after ${done} of ${total} samples`);
   }
@@ -49,14 +52,31 @@ export function checkpointPathFor(outDir: string): string {
 
 /** What must match for a checkpoint to continue this run: everything that changes counts or accuracy. */
 export interface RunFingerprint {
-  model: string; weightsSha256: string; dataset: string; seed: number; samples: number; first: number; end: number;
-  core: CoreName; batchCoupling: BatchCoupling; batchSize: number; timesteps: number;
+  model: string;
+  weightsSha256: string;
+  dataset: string;
+  seed: number;
+  samples: number;
+  first: number;
+  end: number;
+  core: CoreName;
+  batchCoupling: BatchCoupling;
+  batchSize: number;
+  timesteps: number;
 }
 
 const fingerprintSchema = z.strictObject({
-  model: z.string(), weightsSha256: z.string(), dataset: z.string(), seed: z.number().int(), samples: z.number().int().nonnegative(),
-  first: z.number().int().nonnegative(), end: z.number().int().nonnegative(), core: z.string(), batchCoupling: z.string(),
-  batchSize: z.number().int().positive(), timesteps: z.number().int().positive(),
+  model: z.string(),
+  weightsSha256: z.string(),
+  dataset: z.string(),
+  seed: z.number().int(),
+  samples: z.number().int().nonnegative(),
+  first: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  core: z.string(),
+  batchCoupling: z.string(),
+  batchSize: z.number().int().positive(),
+  timesteps: z.number().int().positive(),
 });
 
 export const CHECKPOINT_VERSION = 1;
@@ -77,8 +97,11 @@ export class CheckpointFileError extends InputError {
 }
 
 export function parseCheckpoint(text: string, file: string): Checkpoint {
-  const ck = parseJsonWith(checkpointSchema, text, (pointer, reason) =>
-    new CheckpointFileError(pointer === '/' ? `${file}: ${reason}` : `${file}: ${pointer}: ${reason}`));
+  const ck = parseJsonWith(
+    checkpointSchema,
+    text,
+    (pointer, reason) => new CheckpointFileError(pointer === '/' ? `${file}: ${reason}` : `${file}: ${pointer}: ${reason}`),
+  );
   if (ck.next < ck.run.first || ck.next > ck.run.end) {
     throw new CheckpointFileError(`${file}: next sample ${ck.next} is outside the slice ${ck.run.first}..${ck.run.end}`);
   }
@@ -102,7 +125,12 @@ export function writeFileAtomic(path: string, text: string): void {
   }
 }
 
-export interface SliceResult { counts: OpCounts; accuracy: Accuracy; slice: SampleSlice; resumedFrom: number | null }
+export interface SliceResult {
+  counts: OpCounts;
+  accuracy: Accuracy;
+  slice: SampleSlice;
+  resumedFrom: number | null;
+}
 
 /**
  * Simulates a slice of `data` in chunks of `checkpointEvery` samples, one `runSamples` call each, summing the
@@ -111,37 +139,63 @@ export interface SliceResult { counts: OpCounts; accuracy: Accuracy; slice: Samp
  * resume gives the totals of one uninterrupted run.
  */
 export async function runSlice(
-  spec: ModelSpec, weights: FoldedWeights, data: Dataset, total: number, run: {
-    core: CoreName; batchCoupling: BatchCoupling; batchSize: number; workers: number; fingerprint: Omit<RunFingerprint, 'first' | 'end'>;
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  data: Dataset,
+  total: number,
+  run: {
+    core: CoreName;
+    batchCoupling: BatchCoupling;
+    batchSize: number;
+    workers: number;
+    fingerprint: Omit<RunFingerprint, 'first' | 'end'>;
   },
-  o: LongRunOptions, onBatch: (done: number, total: number) => void, onResumed?: (next: number) => void,
+  o: LongRunOptions,
+  onBatch: (done: number, total: number) => void,
+  onResumed?: (next: number) => void,
 ): Promise<SliceResult> {
   const slice = o.shard ? shardSlice(o.shard, total, run.batchCoupling, run.batchSize) : { first: 0, end: total };
   const fingerprint: RunFingerprint = { ...run.fingerprint, first: slice.first, end: slice.end };
   const unit = run.batchCoupling === 'official' ? run.batchSize : 1;
   // without a checkpoint file, chunks would only restart the worker pool: one chunk
-  const every = o.checkpoint === undefined ? Math.max(1, slice.end - slice.first)
-    : Math.ceil((o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) / unit) * unit;
-  const classes = spec.config.numClasses, five = classes > 5;
+  const every =
+    o.checkpoint === undefined
+      ? Math.max(1, slice.end - slice.first)
+      : Math.ceil((o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) / unit) * unit;
+  const classes = spec.config.numClasses,
+    five = classes > 5;
   let counts = new CountingSink(spec, spec.config.timesteps).counts;
-  let next = slice.first, c1 = 0, c5 = 0, resumedFrom: number | null = null;
+  let next = slice.first,
+    c1 = 0,
+    c5 = 0,
+    resumedFrom: number | null = null;
   const file = o.checkpoint ?? null;
   if (file !== null && o.resume && existsSync(file)) {
     const ck = parseCheckpoint(readFileSync(file, 'utf8'), file);
     for (const k of Object.keys(fingerprint) as (keyof RunFingerprint)[]) {
       if (ck.run[k] !== fingerprint[k]) {
-        throw new CheckpointFileError(`${file} is of another run: its ${k} is ${JSON.stringify(ck.run[k])}, this run's `
-          + `${JSON.stringify(fingerprint[k])} (delete it, or run without --resume to start again)`);
+        throw new CheckpointFileError(
+          `${file} is of another run: its ${k} is ${JSON.stringify(ck.run[k])}, this run's ` +
+            `${JSON.stringify(fingerprint[k])} (delete it, or run without --resume to start again)`,
+        );
       }
     }
     if (ck.counts) counts = countsFromRaw(ck.counts, spec, file);
-    next = ck.next; c1 = ck.correctTop1; c5 = ck.correctTop5; resumedFrom = next;
+    next = ck.next;
+    c1 = ck.correctTop1;
+    c5 = ck.correctTop5;
+    resumedFrom = next;
     onResumed?.(next);
   }
   const flush = () => {
     if (file === null) return;
     const ck: Checkpoint = {
-      kind: 'spikewatt-checkpoint', version: CHECKPOINT_VERSION, run: fingerprint, next, correctTop1: c1, correctTop5: c5,
+      kind: 'spikewatt-checkpoint',
+      version: CHECKPOINT_VERSION,
+      run: fingerprint,
+      next,
+      correctTop1: c1,
+      correctTop5: c5,
       counts: counts.samples > 0 ? rawCounts(counts) : null,
     };
     writeFileAtomic(file, `${JSON.stringify(ck)}\n`);
@@ -149,24 +203,37 @@ export async function runSlice(
   const size = slice.end - slice.first;
   while (next < slice.end) {
     // a stop asked for while the last chunk ended is seen here (signal handlers run when the event loop turns)
-    await new Promise<void>((resolve) => { setImmediate(resolve); });
-    const start = next, len = Math.min(every, slice.end - start);
+    await new Promise<void>((resolve) => {
+      setImmediate(resolve);
+    });
+    const start = next,
+      len = Math.min(every, slice.end - start);
     const labels: number[] = [];
     // NOTE: an input error is kept and ends the chunk, not thrown: input() runs inside runSamples' worker message handler
     let bad: InputError | null = null;
-    const res = await runSamples(spec, weights, len, (i) => {
-      const s = data.get(start + i);
-      labels[i] = s.label;
-      const j = bad === null ? firstNonFinite(s.x) : -1;
-      if (j >= 0) {
-        bad = new InputError(`${run.fingerprint.dataset}: sample ${start + i} holds ${s.x[j]} at input element ${j} (NaN or Inf)`);
-      }
-      return s.x;
-    }, {
-      core: run.core, batchCoupling: run.batchCoupling, batchSize: run.batchSize, workers: run.workers, spikeRecords: false,
-      onBatch: (done) => onBatch(start - slice.first + done, size),
-      shouldStop: () => bad !== null || (o.shouldStop?.() ?? false),
-    });
+    const res = await runSamples(
+      spec,
+      weights,
+      len,
+      (i) => {
+        const s = data.get(start + i);
+        labels[i] = s.label;
+        const j = bad === null ? firstNonFinite(s.x) : -1;
+        if (j >= 0) {
+          bad = new InputError(`${run.fingerprint.dataset}: sample ${start + i} holds ${s.x[j]} at input element ${j} (NaN or Inf)`);
+        }
+        return s.x;
+      },
+      {
+        core: run.core,
+        batchCoupling: run.batchCoupling,
+        batchSize: run.batchSize,
+        workers: run.workers,
+        spikeRecords: false,
+        onBatch: (done) => onBatch(start - slice.first + done, size),
+        shouldStop: () => bad !== null || (o.shouldStop?.() ?? false),
+      },
+    );
     if (bad !== null) throw bad;
     if (res.done > 0) mergeCounts(counts, res.sink.counts);
     res.logits.forEach((l, i) => {
@@ -184,7 +251,11 @@ export async function runSlice(
   }
   if (size === 0) throw new InputError('no samples to simulate');
   const accuracy: Accuracy = {
-    samples: size, top1: c1 / size, top5: five ? c5 / size : null, correctTop1: c1, correctTop5: five ? c5 : null,
+    samples: size,
+    top1: c1 / size,
+    top5: five ? c5 / size : null,
+    correctTop1: c1,
+    correctTop5: five ? c5 : null,
   };
   return { counts, accuracy, slice, resumedFrom };
 }

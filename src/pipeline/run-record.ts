@@ -14,7 +14,11 @@ import type { ResolvedModel } from './model.js';
 /** SHA-256 of a file, hex; null when there is no file. */
 export function fileSha256(path: string | null): string | null {
   if (path === null) return null;
-  try { return createHash('sha256').update(readFileSync(path)).digest('hex'); } catch { return null; }
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 /** The spikewatt metadata of a .safetensors file, read from its header only (the weights stay on disk). */
@@ -54,19 +58,28 @@ function checkpointTimesteps(path: string): number | null {
 
 const SIZE_KEYS = ['embedDims', 'depths', 'heads', 'mlpRatio', 'imgSize', 'inChannels', 'numClasses', 'attention', 'speds'] as const;
 const FLAG: Record<(typeof SIZE_KEYS)[number], string> = {
-  embedDims: '--embed-dims', depths: '--depths', heads: '--heads', mlpRatio: '--mlp-ratio', imgSize: '--img-size',
-  inChannels: '--in-channels', numClasses: '--num-classes', attention: '--attention', speds: '--speds',
+  embedDims: '--embed-dims',
+  depths: '--depths',
+  heads: '--heads',
+  mlpRatio: '--mlp-ratio',
+  imgSize: '--img-size',
+  inChannels: '--in-channels',
+  numClasses: '--num-classes',
+  attention: '--attention',
+  speds: '--speds',
 };
 
 function sameAsConfig(c: ModelConfig, k: (typeof SIZE_KEYS)[number], o: ConfigOverrides): boolean {
   switch (k) {
-    case 'heads': return c.heads.every((h) => h === o.heads);
+    case 'heads':
+      return c.heads.every((h) => h === o.heads);
     case 'attention': {
       const a = o.attention ?? [];
       if (a.length === 1) return c.attention.every((x) => x === a[0]);
       return a.length === c.attention.length && a.every((x, i) => x === c.attention[i]);
     }
-    default: return c[k] === o[k];
+    default:
+      return c[k] === o[k];
   }
 }
 
@@ -83,13 +96,17 @@ export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigO
   if (bad.length) {
     const given = bad.map((k) => `${FLAG[k]} ${JSON.stringify(overrides[k])}`).join(', ');
     const own = bad.map((k) => `${k} ${JSON.stringify(c[k])}`).join(', ');
-    throw new InputError(`${model.checkpoint} fixes the model's sizes; ${given} conflict${bad.length === 1 ? 's' : ''} with its config `
-      + `(${own}): drop ${bad.length === 1 ? 'it' : 'them'}`);
+    throw new InputError(
+      `${model.checkpoint} fixes the model's sizes; ${given} conflict${bad.length === 1 ? 's' : ''} with its config ` +
+        `(${own}): drop ${bad.length === 1 ? 'it' : 'them'}`,
+    );
   }
   const trainedT = overrides.timesteps !== undefined ? checkpointTimesteps(model.checkpoint) : null;
   if (trainedT !== null && trainedT !== c.timesteps) {
-    return [`T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): `
-      + 'accuracy and firing rates may differ from training'];
+    return [
+      `T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): ` +
+        'accuracy and firing rates may differ from training',
+    ];
   }
   return [];
 }

@@ -8,10 +8,16 @@ import type { z } from 'zod';
 import type { rawCountsSchema } from '../reports/schema.js';
 
 /** Shard `index` of `count` (0-based), as `--shard i/n` gives it. */
-export interface Shard { index: number; count: number }
+export interface Shard {
+  index: number;
+  count: number;
+}
 
 /** A slice [first, end) of a run's samples. */
-export interface SampleSlice { first: number; end: number }
+export interface SampleSlice {
+  first: number;
+  end: number;
+}
 
 export type RawCounts = z.infer<typeof rawCountsSchema>;
 type ExactCount = RawCounts['layers'][number]['ops'][number];
@@ -19,7 +25,8 @@ type ExactCount = RawCounts['layers'][number]['ops'][number];
 export function parseShard(s: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s);
   if (!m) throw new InputError(`--shard ${s}: expected i/n (0-based shard i of n, e.g. 0/4)`);
-  const index = Number(m[1]), count = Number(m[2]);
+  const index = Number(m[1]),
+    count = Number(m[2]);
   if (!Number.isSafeInteger(count) || count < 1) throw new InputError(`--shard ${s}: n must be at least 1`);
   if (index >= count) throw new InputError(`--shard ${s}: i must be below n (shards are numbered 0..${count - 1})`);
   return { index, count };
@@ -34,8 +41,10 @@ export function shardSlice(shard: Shard, total: number, coupling: BatchCoupling,
   const unit = coupling === 'official' ? batchSize : 1;
   const units = Math.ceil(total / unit);
   if (shard.count > units) {
-    throw new InputError(`--shard ${shard.index}/${shard.count}: ${total} samples make only ${units} `
-      + `${unit === 1 ? 'samples' : `batches of ${unit}`}; use at most ${units} shards`);
+    throw new InputError(
+      `--shard ${shard.index}/${shard.count}: ${total} samples make only ${units} ` +
+        `${unit === 1 ? 'samples' : `batches of ${unit}`}; use at most ${units} shards`,
+    );
   }
   const at = (i: number) => Math.min(total, Math.floor((i * units) / shard.count) * unit);
   return { first: at(shard.index), end: at(shard.index + 1) };
@@ -63,9 +72,14 @@ export function rawCounts(c: OpCounts): RawCounts {
   return {
     samples: c.samples,
     layers: c.layers.map((l) => ({
-      name: l.name, ops: Array.from(l.ops, exact), inputEvents: Array.from(l.inputEvents, exact),
-      inputUnitSpikes: Array.from(l.inputUnitSpikes, exact), outputSpikes: Array.from(l.outputSpikes, exact),
-      inputElements: l.inputElements, inputBinary: l.inputBinary, inputIsEvents: l.inputIsEvents,
+      name: l.name,
+      ops: Array.from(l.ops, exact),
+      inputEvents: Array.from(l.inputEvents, exact),
+      inputUnitSpikes: Array.from(l.inputUnitSpikes, exact),
+      outputSpikes: Array.from(l.outputSpikes, exact),
+      inputElements: l.inputElements,
+      inputBinary: l.inputBinary,
+      inputIsEvents: l.inputIsEvents,
     })),
   };
 }
@@ -90,15 +104,21 @@ export function sumRawCounts(parts: readonly RawCounts[], what = 'parts'): RawCo
         if (!other || other.name !== l.name || v.length !== acc.length) {
           throw new InputError(`${what} do not have the same layers (layer ${i}: ${l.name} vs ${other?.name ?? 'none'})`);
         }
-        v.forEach((x, j) => { acc[j]! += big(x); });
+        v.forEach((x, j) => {
+          acc[j]! += big(x);
+        });
       }
       return acc.map(fromBig);
     };
     return {
-      name: l.name, ops: vec((x) => x.ops), inputEvents: vec((x) => x.inputEvents), inputUnitSpikes: vec((x) => x.inputUnitSpikes),
+      name: l.name,
+      ops: vec((x) => x.ops),
+      inputEvents: vec((x) => x.inputEvents),
+      inputUnitSpikes: vec((x) => x.inputUnitSpikes),
       outputSpikes: vec((x) => x.outputSpikes),
       inputElements: Math.max(...parts.map((p) => p.layers[i]!.inputElements)),
-      inputBinary: parts.every((p) => p.layers[i]!.inputBinary), inputIsEvents: parts.some((p) => p.layers[i]!.inputIsEvents),
+      inputBinary: parts.every((p) => p.layers[i]!.inputBinary),
+      inputIsEvents: parts.some((p) => p.layers[i]!.inputIsEvents),
     };
   });
   for (const p of parts) {
@@ -125,11 +145,17 @@ export function countsFromRaw(raw: RawCounts, spec: ModelSpec, what: string): Op
       if (from.length !== into.length) {
         throw new InputError(`${what}: ${lc.name}.${field} has ${from.length} values, expected ${into.length}`);
       }
-      from.forEach((v, j) => { into[j] = Number(v); });
+      from.forEach((v, j) => {
+        into[j] = Number(v);
+      });
     };
-    fill(lc.ops, r.ops, 'ops'); fill(lc.inputEvents, r.inputEvents, 'inputEvents');
-    fill(lc.inputUnitSpikes, r.inputUnitSpikes, 'inputUnitSpikes'); fill(lc.outputSpikes, r.outputSpikes, 'outputSpikes');
-    lc.inputElements = r.inputElements; lc.inputBinary = r.inputBinary; lc.inputIsEvents = r.inputIsEvents;
+    fill(lc.ops, r.ops, 'ops');
+    fill(lc.inputEvents, r.inputEvents, 'inputEvents');
+    fill(lc.inputUnitSpikes, r.inputUnitSpikes, 'inputUnitSpikes');
+    fill(lc.outputSpikes, r.outputSpikes, 'outputSpikes');
+    lc.inputElements = r.inputElements;
+    lc.inputBinary = r.inputBinary;
+    lc.inputIsEvents = r.inputIsEvents;
   });
   return c;
 }

@@ -26,12 +26,14 @@ export function accuracy(logits: readonly ArrayLike<number>[], labels: readonly 
   if (logits.length !== labels.length) throw new Error(`${logits.length} logits rows for ${labels.length} labels`);
   if (logits.length === 0) throw new Error('accuracy of zero samples');
   const classes = logits[0]!.length;
-  let c1 = 0, c5 = 0;
+  let c1 = 0,
+    c5 = 0;
   logits.forEach((l, i) => {
     const r = labelRank(l, labels[i]!);
     if (r < 1) c1++;
     if (r < 5) c5++;
   });
-  const n = logits.length, five = classes > 5;
+  const n = logits.length,
+    five = classes > 5;
   return { samples: n, top1: c1 / n, top5: five ? c5 / n : null, correctTop1: c1, correctTop5: five ? c5 : null };
 }

@@ -41,13 +41,23 @@ export interface AttentionCostPoint {
   neuronUpdates: number;
 }
 
-export interface AttentionCostCurve { form: AttentionForm; label: string; points: AttentionCostPoint[] }
+export interface AttentionCostCurve {
+  form: AttentionForm;
+  label: string;
+  points: AttentionCostPoint[];
+}
 
-export interface AttentionCostSetup { channels: number; heads: number; sqrtTokens: number[] }
+export interface AttentionCostSetup {
+  channels: number;
+  heads: number;
+  sqrtTokens: number[];
+}
 
 /** C = 256 as in the paper; one head (the paper's numbers fit a single N x N map); sqrt(N) = 10, 20, ..., 200. */
 export const PAPER_SETUP: AttentionCostSetup = {
-  channels: 256, heads: 1, sqrtTokens: Array.from({ length: 20 }, (_, i) => 10 * (i + 1)),
+  channels: 256,
+  heads: 1,
+  sqrtTokens: Array.from({ length: 20 }, (_, i) => 10 * (i + 1)),
 };
 
 /**
@@ -56,13 +66,13 @@ export const PAPER_SETUP: AttentionCostSetup = {
  * Copied from /work/shared/reference/qkformer.md §4 ("Complexity / memory").
  */
 export const PAPER_MEMORY_TABLE: readonly { sqrtTokens: number; qktaMb: number; ssaMb: number; ratio: number }[] = [
-  { sqrtTokens: 10, qktaMb: 0.10, ssaMb: 0.14, ratio: 1.37 },
-  { sqrtTokens: 20, qktaMb: 0.40, ssaMb: 1.00, ratio: 2.53 },
+  { sqrtTokens: 10, qktaMb: 0.1, ssaMb: 0.14, ratio: 1.37 },
+  { sqrtTokens: 20, qktaMb: 0.4, ssaMb: 1.0, ratio: 2.53 },
   { sqrtTokens: 30, qktaMb: 0.89, ssaMb: 3.97, ratio: 4.46 },
   { sqrtTokens: 40, qktaMb: 1.58, ssaMb: 12.19, ratio: 7.71 },
-  { sqrtTokens: 50, qktaMb: 2.47, ssaMb: 26.44, ratio: 10.70 },
+  { sqrtTokens: 50, qktaMb: 2.47, ssaMb: 26.44, ratio: 10.7 },
   { sqrtTokens: 60, qktaMb: 3.56, ssaMb: 53.52, ratio: 15.04 },
-  { sqrtTokens: 80, qktaMb: 6.32, ssaMb: 162.50, ratio: 25.70 },
+  { sqrtTokens: 80, qktaMb: 6.32, ssaMb: 162.5, ratio: 25.7 },
   { sqrtTokens: 100, qktaMb: 10.35, ssaMb: 391.77, ratio: 37.85 },
   { sqrtTokens: 150, qktaMb: 22.26, ssaMb: 1954.03, ratio: 87.79 },
   { sqrtTokens: 200, qktaMb: 40.46, ssaMb: 6143.06, ratio: 151.84 },
@@ -73,24 +83,38 @@ const MIB = 1024 * 1024;
 
 function style(form: AttentionForm): BlockStyle {
   return {
-    attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' }, qkvOp: 'conv1d', qkvSuffix: 'conv', qkvBias: false,
-    mlpNames: ['mlp1', 'mlp2'], mlpOp: 'conv2d', mlpSuffix: 'conv', ssaOrder: form === 'ssa-nxn' ? 'qk(v)' : 'q(kv)',
-    ssaScale: 0.125, ssaProjCoupled: false, unusedNorms: false,
+    attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
+    qkvOp: 'conv1d',
+    qkvSuffix: 'conv',
+    qkvBias: false,
+    mlpNames: ['mlp1', 'mlp2'],
+    mlpOp: 'conv2d',
+    mlpSuffix: 'conv',
+    ssaOrder: form === 'ssa-nxn' ? 'qk(v)' : 'q(kv)',
+    ssaScale: 0.125,
+    ssaProjCoupled: false,
+    unusedNorms: false,
   };
 }
 
 function kindOf(form: AttentionForm): AttentionKind {
   switch (form) {
-    case 'qkta': return 'qkta';
-    case 'ssa-nxn': case 'ssa-kv': return 'ssa';
+    case 'qkta':
+      return 'qkta';
+    case 'ssa-nxn':
+    case 'ssa-kv':
+      return 'ssa';
   }
 }
 
 export function formLabel(form: AttentionForm): string {
   switch (form) {
-    case 'qkta': return 'QKTA';
-    case 'ssa-nxn': return 'SSA (Q K^T) V, N x N map';
-    case 'ssa-kv': return 'SSA Q (K^T V), as QKFormer code';
+    case 'qkta':
+      return 'QKTA';
+    case 'ssa-nxn':
+      return 'SSA (Q K^T) V, N x N map';
+    case 'ssa-kv':
+      return 'SSA Q (K^T V), as QKFormer code';
   }
 }
 
@@ -106,45 +130,67 @@ export function attentionLayers(form: AttentionForm, channels: number, heads: nu
 /** Elements of the product's internal map: h N^2 for (Q K^T) V, h d^2 = C^2 / h for Q (K^T V). */
 function productMapElements(l: LayerSpec): number {
   if (l.kind !== 'ssaProduct') return 0;
-  const n = l.out.h * l.out.w, c = l.out.c;
+  const n = l.out.h * l.out.w,
+    c = l.out.c;
   return l.order === 'qk(v)' ? l.heads * n * n : (c * c) / l.heads;
 }
 
 export function attentionCost(form: AttentionForm, channels: number, heads: number, sqrtTokens: number): AttentionCostPoint {
   const layers = attentionLayers(form, channels, heads, sqrtTokens);
   const tokens = sqrtTokens * sqrtTokens;
-  let all = 0, result = 0, projectionOps = 0, mixingOps = 0, neuronUpdates = 0;
+  let all = 0,
+    result = 0,
+    projectionOps = 0,
+    mixingOps = 0,
+    neuronUpdates = 0;
   for (const l of layers) {
     const out = numel(l.out);
     all += out + productMapElements(l);
     switch (l.kind) {
-      case 'conv': projectionOps += denseMacs(l); break;
+      case 'conv':
+        projectionOps += denseMacs(l);
+        break;
       case 'lif':
         neuronUpdates += out;
         if (l.name.endsWith('.attn_lif') && form === 'qkta') result += out;
         break;
-      case 'headSum': mixingOps += tokens * channels; break;
-      case 'mask': mixingOps += out; result += out; break;
+      case 'headSum':
+        mixingOps += tokens * channels;
+        break;
+      case 'mask':
+        mixingOps += out;
+        result += out;
+        break;
       case 'ssaProduct':
         mixingOps += l.order === 'qk(v)' ? 2 * tokens * tokens * channels : (2 * tokens * channels * channels) / l.heads;
         result += out + productMapElements(l);
         break;
       // NOTE: an attention module holds none of these; they cost nothing here by construction, not by default.
-      case 'maxpool': case 'add': case 'tokenSum': case 'tokenMean': case 'head': break;
-      default: assertNever(l, 'layer kind');
+      case 'maxpool':
+      case 'add':
+      case 'tokenSum':
+      case 'tokenMean':
+      case 'head':
+        break;
+      default:
+        assertNever(l, 'layer kind');
     }
   }
   return {
-    sqrtTokens, tokens,
+    sqrtTokens,
+    tokens,
     allIntermediatesMib: (all * BYTES_PER_ELEMENT) / MIB,
     attentionResultMib: (result * BYTES_PER_ELEMENT) / MIB,
-    projectionOps, mixingOps, neuronUpdates,
+    projectionOps,
+    mixingOps,
+    neuronUpdates,
   };
 }
 
 export function attentionCostCurves(setup: AttentionCostSetup = PAPER_SETUP): AttentionCostCurve[] {
   return ATTENTION_FORMS.map((form) => ({
-    form, label: formLabel(form),
+    form,
+    label: formLabel(form),
     points: setup.sqrtTokens.map((s) => attentionCost(form, setup.channels, setup.heads, s)),
   }));
 }

@@ -15,7 +15,8 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
   const first = parts[0] ?? layerName;
   if (first.startsWith('patch_embed')) return { type: 'patchEmbed', stage: first, instance: first };
   if (first === 'head') return { type: 'head', stage: 'head', instance: 'head' };
-  const index = parts[1], role = parts[2];
+  const index = parts[1],
+    role = parts[2];
   if (index !== undefined && /^\d+$/.test(index) && role !== undefined) {
     const base = `${first}.${index}`;
     if (['tssa', 'ssa', 'qkca', 'attn', 'attn_add'].includes(role)) return { type: 'attention', stage: first, instance: `${base}.attn` };
@@ -26,12 +27,18 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
 
 export function blockTypeLabel(t: BlockType): string {
   switch (t) {
-    case 'patchEmbed': return 'patch embedding (SPEDS)';
-    case 'attention': return 'attention';
-    case 'mlp': return 'MLP';
-    case 'head': return 'head';
-    case 'other': return 'other';
-    default: return assertNever(t, 'block type');
+    case 'patchEmbed':
+      return 'patch embedding (SPEDS)';
+    case 'attention':
+      return 'attention';
+    case 'mlp':
+      return 'MLP';
+    case 'head':
+      return 'head';
+    case 'other':
+      return 'other';
+    default:
+      return assertNever(t, 'block type');
   }
 }
 
@@ -48,7 +55,14 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
     let row = byInstance.get(b.instance);
     if (!row) {
       row = {
-        instance: b.instance, type: b.type, stage: b.stage, energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, unpriced: [],
+        instance: b.instance,
+        type: b.type,
+        stage: b.stage,
+        energyPj: 0,
+        memoryPj: 0,
+        share: 0,
+        synapticOps: 0,
+        unpriced: [],
       };
       byInstance.set(b.instance, row);
       out.push(row);
@@ -61,7 +75,8 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
     for (const s of l.perStep) row.synapticOps += s.ops.ac + s.ops.mac;
     // NOTE: layer-level unpriced kinds come from the pricing rows (the convention's counts); older files
     // without them fall back to the exact counts of the layer.
-    const kinds = le?.unpriced ? le.unpriced.map((u) => u.op)
+    const kinds = le?.unpriced
+      ? le.unpriced.map((u) => u.op)
       : OP_KINDS.filter((k) => unpricedKinds.has(k) && l.perStep.some((s) => s.ops[k] > 0));
     for (const k of kinds) if (!row.unpriced.includes(k)) row.unpriced.push(k);
   });
@@ -70,8 +85,15 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
 }
 
 export interface BlockSum {
-  key: string; type: BlockType; stage: string | null; energyPj: number; memoryPj: number; share: number; synapticOps: number;
-  blocks: number; unpriced: OpKind[];
+  key: string;
+  type: BlockType;
+  stage: string | null;
+  energyPj: number;
+  memoryPj: number;
+  share: number;
+  synapticOps: number;
+  blocks: number;
+  unpriced: OpKind[];
 }
 
 /** Blocks summed by type (stage null) or by stage and type, in first-seen order. */
@@ -83,13 +105,24 @@ export function sumBlocks(blocks: readonly BlockEnergy[], by: 'type' | 'stage'):
     let s = index.get(key);
     if (!s) {
       s = {
-        key, type: b.type, stage: by === 'type' ? null : b.stage,
-        energyPj: 0, memoryPj: 0, share: 0, synapticOps: 0, blocks: 0, unpriced: [],
+        key,
+        type: b.type,
+        stage: by === 'type' ? null : b.stage,
+        energyPj: 0,
+        memoryPj: 0,
+        share: 0,
+        synapticOps: 0,
+        blocks: 0,
+        unpriced: [],
       };
       index.set(key, s);
       out.push(s);
     }
-    s.energyPj += b.energyPj; s.memoryPj += b.memoryPj; s.share += b.share; s.synapticOps += b.synapticOps; s.blocks++;
+    s.energyPj += b.energyPj;
+    s.memoryPj += b.memoryPj;
+    s.share += b.share;
+    s.synapticOps += b.synapticOps;
+    s.blocks++;
     for (const k of b.unpriced) if (!s.unpriced.includes(k)) s.unpriced.push(k);
   }
   return out;

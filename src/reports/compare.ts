@@ -1,6 +1,10 @@
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import {
-  attentionCostCurves, PAPER_MEMORY_TABLE, PAPER_SETUP, type AttentionCostCurve, type AttentionCostSetup,
+  attentionCostCurves,
+  PAPER_MEMORY_TABLE,
+  PAPER_SETUP,
+  type AttentionCostCurve,
+  type AttentionCostSetup,
 } from './attention-cost.js';
 import { blocksOf, sumBlocks } from './blocks.js';
 import { isComplete } from './format.js';
@@ -25,7 +29,9 @@ export interface CompareVariant {
   energyMj: { profile: string; convention: string; totalMj: number; unpriced: string[]; complete: boolean }[];
   /** Per profile: energy by block type and per block instance (measured rates), shares of that profile's total. */
   blocks: {
-    profile: string; convention: string; complete: boolean;
+    profile: string;
+    convention: string;
+    complete: boolean;
     byType: { type: BlockType; energyPj: number; share: number; unpriced: string[] }[];
     instances: BlockEnergy[];
   }[];
@@ -76,7 +82,9 @@ export interface PricedAttentionCurves {
 export function pricedAttentionCurves(variants: readonly CompareVariant[]): PricedAttentionCurves | null {
   const first = variants[0];
   if (!first || first.channels <= 0 || !first.prices.length) return null;
-  const channels = first.channels, heads = first.heads, timesteps = first.timesteps;
+  const channels = first.channels,
+    heads = first.heads,
+    timesteps = first.timesteps;
   const setup = { channels, heads, timesteps, sqrtTokens: PAPER_SETUP.sqrtTokens };
   const rateOf = (kind: 'qkta' | 'ssa') => {
     const rs = variants.map((v) => v.attentionRates.find((a) => a.kind === kind)?.rate).filter((x): x is number => typeof x === 'number');
@@ -89,37 +97,44 @@ export function pricedAttentionCurves(variants: readonly CompareVariant[]): Pric
       const masksPerToken = c.form === 'qkta' ? channels : 0;
       const complete = p.acPj !== null && p.neuronUpdatePj !== null && (c.form !== 'qkta' || p.maskPj !== null);
       curves.push({
-        profile: p.profile, form: c.form, label: c.label, rate: r.rate, rateMeasured: r.measured, complete,
+        profile: p.profile,
+        form: c.form,
+        label: c.label,
+        rate: r.rate,
+        rateMeasured: r.measured,
+        complete,
         energyPj: c.points.map((pt) => {
-          const masks = masksPerToken * pt.tokens, acs = pt.projectionOps + pt.mixingOps - masks;
+          const masks = masksPerToken * pt.tokens,
+            acs = pt.projectionOps + pt.mixingOps - masks;
           return timesteps * (r.rate * acs * (p.acPj ?? 0) + r.rate * masks * (p.maskPj ?? 0) + pt.neuronUpdates * (p.neuronUpdatePj ?? 0));
         }),
       });
     }
   }
   return {
-    setup, curves,
+    setup,
+    curves,
     notes: [
       `One attention block at C = ${channels}, ${heads} head(s), T = ${timesteps} (the compared model's last stage), sqrt(N) = 10 .. 200.`,
       'E(N) = T x (rate x (projection + token-mixing accumulates) x E_ac + rate x QKTA masks x E_mask + LIF updates x E_neuronUpdate).',
-      'rate: the measured mean firing rate of the LIF layers of that attention kind in the compared runs (1 when none ran it); '
-        + 'memory traffic is left out.',
+      'rate: the measured mean firing rate of the LIF layers of that attention kind in the compared runs (1 when none ran it); ' +
+        'memory traffic is left out.',
     ],
   };
 }
 
 export const MEMORY_MODEL_NOTES: readonly string[] = [
-  'One attention module on (T, B, C, N) with C = 256, T = B = 1, as the QKFormer paper\'s memory experiment; float32 (4 bytes per element), MiB = 2^20 bytes; the block input is not counted.',
-  'all intermediates: every tensor the module produces is held at once (as autograd keeps them for training): q/k(/v)/proj conv outputs with BatchNorm folded, their spike maps, QKTA head sum, A_t and X\' = A_t * K, the SSA product output and its internal map (N x N per head for (Q K^T) V; d x d per head for Q (K^T V)), attn_lif spikes.',
-  'attention result: only what attention adds: QKTA A_t (h N) and X\' (C N); SSA its map (h N^2 or C^2 / h) and its output (C N).',
+  "One attention module on (T, B, C, N) with C = 256, T = B = 1, as the QKFormer paper's memory experiment; float32 (4 bytes per element), MiB = 2^20 bytes; the block input is not counted.",
+  "all intermediates: every tensor the module produces is held at once (as autograd keeps them for training): q/k(/v)/proj conv outputs with BatchNorm folded, their spike maps, QKTA head sum, A_t and X' = A_t * K, the SSA product output and its internal map (N x N per head for (Q K^T) V; d x d per head for Q (K^T V)), attn_lif spikes.",
+  "attention result: only what attention adds: QKTA A_t (h N) and X' (C N); SSA its map (h N^2 or C^2 / h) and its output (C N).",
   'ops are dense (firing rate 1): projections C^2 N per 1x1 conv; token mixing QKTA N C adds + N C masks, SSA (Q K^T) V 2 N^2 C, SSA Q (K^T V) 2 N C^2 / h accumulates.',
 ];
 
 export const PAPER_DIFFERENCES: readonly string[] = [
-  'The paper\'s MB match spikewatt\'s "attention result" model with one head to within 3 % at every size but two (SSA at sqrt(N) = 40: 7 %, QKTA at sqrt(N) = 100: 5 %): its SSA is the N x N form with a single N x N map, and its MB appear to be MiB (2^20 bytes). The paper likely measured the growth of PyTorch\'s allocated memory across the attention core.',
-  'The remaining differences are likely the allocator\'s: PyTorch\'s CUDA caching allocator rounds block sizes up and reuses freed blocks, so measured MB are not an exact sum of tensor sizes.',
+  "The paper's MB match spikewatt's \"attention result\" model with one head to within 3 % at every size but two (SSA at sqrt(N) = 40: 7 %, QKTA at sqrt(N) = 100: 5 %): its SSA is the N x N form with a single N x N map, and its MB appear to be MiB (2^20 bytes). The paper likely measured the growth of PyTorch's allocated memory across the attention core.",
+  "The remaining differences are likely the allocator's: PyTorch's CUDA caching allocator rounds block sizes up and reuses freed blocks, so measured MB are not an exact sum of tensor sizes.",
   'Holding every intermediate (training) costs about 7x more for QKTA (7 C x N tensors instead of one), so the ratio SSA / QKTA is much smaller under that model (about 24 at sqrt(N) = 200 instead of 152).',
-  'QKFormer\'s own code computes SSA as Q (K^T V) (a d x d map per head), which grows linearly in N like QKTA: the quadratic curve is the N x N form the paper compares against, not the SSA blocks of the released models.',
+  "QKFormer's own code computes SSA as Q (K^T V) (a d x d map per head), which grows linearly in N like QKTA: the quadratic curve is the N x N form the paper compares against, not the SSA blocks of the released models.",
   'With h heads the N x N form holds h maps; the official QKFormer DVS models use 16 heads at C = 256, which would multiply the N^2 term by 16.',
 ];
 
@@ -134,17 +149,33 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
   for (const k of OP_KINDS) ops[k] = 0;
   for (const l of r.layers) for (const s of l.perStep) for (const k of OP_KINDS) ops[k] += s.ops[k];
   return {
-    label, model: r.model.name, attention: [...r.model.attention], weights: r.model.weights, accuracy: { ...r.accuracy }, trained,
-    params: r.model.params, opsPerInference: ops,
+    label,
+    model: r.model.name,
+    attention: [...r.model.attention],
+    weights: r.model.weights,
+    accuracy: { ...r.accuracy },
+    trained,
+    params: r.model.params,
+    opsPerInference: ops,
     energyMj: r.energy.map((e) => ({
-      profile: e.profile, convention: e.convention, totalMj: e.totalMj, unpriced: e.unpriced.map((u) => u.op), complete: isComplete(e),
+      profile: e.profile,
+      convention: e.convention,
+      totalMj: e.totalMj,
+      unpriced: e.unpriced.map((u) => u.op),
+      complete: isComplete(e),
     })),
     blocks: r.energy.map((e) => {
       const instances = blocksOf(r, e);
       return {
-        profile: e.profile, convention: e.convention, complete: isComplete(e),
-        byType: sumBlocks(instances, 'type')
-          .map((b) => ({ type: b.type, energyPj: b.energyPj, share: b.share, unpriced: [...b.unpriced] })),
+        profile: e.profile,
+        convention: e.convention,
+        complete: isComplete(e),
+        byType: sumBlocks(instances, 'type').map((b) => ({
+          type: b.type,
+          energyPj: b.energyPj,
+          share: b.share,
+          unpriced: [...b.unpriced],
+        })),
         instances,
       };
     }),
@@ -166,15 +197,28 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
 }
 
 export function buildCompareReport(o: {
-  spikewattVersion: string; dataset: string; samples: number; variants: CompareVariant[]; setup?: AttentionCostSetup;
+  spikewattVersion: string;
+  dataset: string;
+  samples: number;
+  variants: CompareVariant[];
+  setup?: AttentionCostSetup;
 }): CompareReport {
   const setup = o.setup ?? PAPER_SETUP;
   return {
-    schemaVersion: COMPARE_REPORT_SCHEMA_VERSION, kind: 'spikewatt-compare', spikewattVersion: o.spikewattVersion,
-    dataset: o.dataset, samples: o.samples, variants: o.variants,
+    schemaVersion: COMPARE_REPORT_SCHEMA_VERSION,
+    kind: 'spikewatt-compare',
+    spikewattVersion: o.spikewattVersion,
+    dataset: o.dataset,
+    samples: o.samples,
+    variants: o.variants,
     attentionCost: {
-      setup, memoryModel: [...MEMORY_MODEL_NOTES], curves: attentionCostCurves(setup),
-      paper: { source: 'QKFormer (Zhou et al., NeurIPS 2024, arXiv 2403.16552), appendix memory table, C = 256, T = B = 1', table: PAPER_MEMORY_TABLE },
+      setup,
+      memoryModel: [...MEMORY_MODEL_NOTES],
+      curves: attentionCostCurves(setup),
+      paper: {
+        source: 'QKFormer (Zhou et al., NeurIPS 2024, arXiv 2403.16552), appendix memory table, C = 256, T = B = 1',
+        table: PAPER_MEMORY_TABLE,
+      },
       differences: [...PAPER_DIFFERENCES],
       priced: pricedAttentionCurves(o.variants),
     },

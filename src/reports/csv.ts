@@ -11,16 +11,26 @@ import type { ProfileReport } from './schema.js';
 /** Column of an op kind's count: snake case plus its unit (`ops`, or `words` for memory traffic). */
 export function opCountColumn(k: OpKind): string {
   switch (k) {
-    case 'ac': return 'ac_ops';
-    case 'mac': return 'mac_ops';
-    case 'neuronUpdate': return 'neuron_update_ops';
-    case 'spike': return 'spike_ops';
-    case 'cmp': return 'cmp_ops';
-    case 'add': return 'add_ops';
-    case 'mask': return 'mask_ops';
-    case 'memRead': return 'mem_read_words';
-    case 'memWrite': return 'mem_write_words';
-    default: return assertNever(k);
+    case 'ac':
+      return 'ac_ops';
+    case 'mac':
+      return 'mac_ops';
+    case 'neuronUpdate':
+      return 'neuron_update_ops';
+    case 'spike':
+      return 'spike_ops';
+    case 'cmp':
+      return 'cmp_ops';
+    case 'add':
+      return 'add_ops';
+    case 'mask':
+      return 'mask_ops';
+    case 'memRead':
+      return 'mem_read_words';
+    case 'memWrite':
+      return 'mem_write_words';
+    default:
+      return assertNever(k);
   }
 }
 
@@ -30,12 +40,27 @@ export function opEnergyColumn(k: OpKind): string {
 }
 
 export const TIMESTEPS_COLUMNS: readonly string[] = [
-  'layer', 'layer_kind', 'stage', 't', 'input_events', 'input_unit_spikes', 'output_spikes', 'output_elements',
-  'firing_rate', ...OP_KINDS.map(opCountColumn),
+  'layer',
+  'layer_kind',
+  'stage',
+  't',
+  'input_events',
+  'input_unit_spikes',
+  'output_spikes',
+  'output_elements',
+  'firing_rate',
+  ...OP_KINDS.map(opCountColumn),
 ];
 
 export const LAYERS_COLUMNS: readonly string[] = [
-  'profile', 'convention', 'layer', 'layer_kind', 'stage', 't', ...OP_KINDS.map(opEnergyColumn), 'energy_pj',
+  'profile',
+  'convention',
+  'layer',
+  'layer_kind',
+  'stage',
+  't',
+  ...OP_KINDS.map(opEnergyColumn),
+  'energy_pj',
 ];
 
 type Cell = string | number;
@@ -44,8 +69,18 @@ export function timestepsRows(r: ProfileReport): Cell[][] {
   const rows: Cell[][] = [];
   for (const l of r.layers) {
     for (const s of l.perStep) {
-      rows.push([l.name, l.kind, l.stage, s.t, s.inputEvents, s.inputUnitSpikes, s.outputSpikes, l.outputElements,
-        s.firingRate ?? '', ...OP_KINDS.map((k) => s.ops[k])]);
+      rows.push([
+        l.name,
+        l.kind,
+        l.stage,
+        s.t,
+        s.inputEvents,
+        s.inputUnitSpikes,
+        s.outputSpikes,
+        l.outputElements,
+        s.firingRate ?? '',
+        ...OP_KINDS.map((k) => s.ops[k]),
+      ]);
     }
   }
   return rows;
@@ -56,8 +91,10 @@ export function layersRows(r: ProfileReport): Cell[][] {
   for (const e of r.energy) {
     e.layers.forEach((le, i) => {
       const l = r.layers[i];
-      if (!l || l.name !== le.name) throw new Error(`profile.json: energy of ${e.profile} lists layer ${le.name} where the layers list ${l?.name ?? 'nothing'}`);
-      for (const s of le.perStep) rows.push([e.profile, e.convention, l.name, l.kind, l.stage, s.t, ...OP_KINDS.map((k) => s.byOpKindPj[k]), s.totalPj]);
+      if (!l || l.name !== le.name)
+        throw new Error(`profile.json: energy of ${e.profile} lists layer ${le.name} where the layers list ${l?.name ?? 'nothing'}`);
+      for (const s of le.perStep)
+        rows.push([e.profile, e.convention, l.name, l.kind, l.stage, s.t, ...OP_KINDS.map((k) => s.byOpKindPj[k]), s.totalPj]);
     });
   }
   return rows;
@@ -68,5 +105,9 @@ async function csv(columns: readonly string[], rows: Cell[][]): Promise<string> 
   return text;
 }
 
-export function timestepsCsv(r: ProfileReport): Promise<string> { return csv(TIMESTEPS_COLUMNS, timestepsRows(r)); }
-export function layersCsv(r: ProfileReport): Promise<string> { return csv(LAYERS_COLUMNS, layersRows(r)); }
+export function timestepsCsv(r: ProfileReport): Promise<string> {
+  return csv(TIMESTEPS_COLUMNS, timestepsRows(r));
+}
+export function layersCsv(r: ProfileReport): Promise<string> {
+  return csv(LAYERS_COLUMNS, layersRows(r));
+}

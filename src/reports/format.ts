@@ -8,7 +8,10 @@ import type { ProfileEnergy, ProfileReport } from './schema.js';
  * Number and label formatting shared by every view, so that one view uses one SI unit and one number style,
  * and an incomplete total never reads as a complete one.
  */
-export interface EnergyUnit { label: string; perPj: number }
+export interface EnergyUnit {
+  label: string;
+  perPj: number;
+}
 
 /** The unit of a view: the one that makes its largest value read as 1 .. 1000. */
 export function unitFor(valuesPj: readonly number[]): EnergyUnit {
@@ -46,7 +49,9 @@ export function energyLabel(r: Pick<ProfileReport, 'energy'>, e: Pick<ProfileEne
  */
 export function wilson95(k: number, n: number): [number, number] {
   if (!(n > 0)) return [0, 1];
-  const z = 1.959963984540054, p = k / n, z2 = z * z;
+  const z = 1.959963984540054,
+    p = k / n,
+    z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
@@ -67,8 +72,15 @@ function familyWords(family: string): string {
 export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkpoint: string | null): string {
   const attention = new Set(c.attention).size === 1 ? c.attention[0]! : c.attention.join('/');
   const parts = [
-    familyWords(c.family), `embed ${c.embedDims}`, `depths ${c.depths}`, `heads ${c.heads.join('/')}`, `attention ${attention}`,
-    ...(c.speds ? [] : ['no SPEDS']), inputShape.join('×'), `T=${c.timesteps}`, `${c.numClasses} classes`,
+    familyWords(c.family),
+    `embed ${c.embedDims}`,
+    `depths ${c.depths}`,
+    `heads ${c.heads.join('/')}`,
+    `attention ${attention}`,
+    ...(c.speds ? [] : ['no SPEDS']),
+    inputShape.join('×'),
+    `T=${c.timesteps}`,
+    `${c.numClasses} classes`,
   ];
   const from = checkpoint ? ` (checkpoint ${checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')})` : '';
   return `${parts.join(', ')}${from}`;
@@ -78,9 +90,11 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
 export function ratioSentence(ratio: number, profile: string, what: 'ann' | 'annTimesT'): string {
   const less = ratio < 1 ? ` (${fmtNum(1 / ratio, 3)}× less)` : '';
   switch (what) {
-    case 'ann': return `this SNN costs ${fmtNum(ratio, 3)}× the energy of an ANN of the same shape run once, on ${profile}${less}`;
+    case 'ann':
+      return `this SNN costs ${fmtNum(ratio, 3)}× the energy of an ANN of the same shape run once, on ${profile}${less}`;
     case 'annTimesT':
       return `this SNN costs ${fmtNum(ratio, 3)}× the energy of an ANN of the same shape run at every time step, on ${profile}${less}`;
-    default: return assertNever(what, 'ratio kind');
+    default:
+      return assertNever(what, 'ratio kind');
   }
 }

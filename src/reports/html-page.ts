@@ -18,8 +18,11 @@ export function escapeHtml(s: string | number): string {
 /** JSON for a <script type="application/json"> block: `<`, `>`, `&` and U+2028/9 escaped so nothing closes it. */
 export function scriptJson(v: unknown): string {
   return JSON.stringify(v)
-    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Inline library text: a `</script` inside it would end the element early. */
@@ -88,7 +91,10 @@ export function chartFigure(c: ChartSpec): string {
 }
 
 /** One column of an HTML table: its header and whether its cells are numbers (right-aligned, tabular figures). */
-export interface Column { label: string; numeric?: boolean }
+export interface Column {
+  label: string;
+  numeric?: boolean;
+}
 /** A text column. */
 export const textCol = (label: string): Column => ({ label });
 /** A numeric column. */
@@ -104,7 +110,10 @@ export function table(columns: readonly Column[], rows: string[][]): string {
 
 /** Key-value table; values are escaped here. */
 export function kvTable(rows: [string, string | number][]): string {
-  return table([textCol(''), textCol('')], rows.map(([k, v]) => [`<b>${escapeHtml(k)}</b>`, escapeHtml(v)]));
+  return table(
+    [textCol(''), textCol('')],
+    rows.map(([k, v]) => [`<b>${escapeHtml(k)}</b>`, escapeHtml(v)]),
+  );
 }
 
 export function fmtNum(x: number, digits = 4): string {
@@ -116,7 +125,9 @@ export function fmtNum(x: number, digits = 4): string {
   return Number(x.toPrecision(digits)).toLocaleString('en-US', { maximumSignificantDigits: digits });
 }
 
-export function fmtPct(x: number | null): string { return x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`; }
+export function fmtPct(x: number | null): string {
+  return x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`;
+}
 
 export function renderPage(o: { title: string; body: string; charts: ChartSpec[]; chartJs: string; extraScript?: string }): string {
   if (!/Chart/.test(o.chartJs)) throw new Error('the chart.js text passed to the HTML renderer does not look like chart.js');

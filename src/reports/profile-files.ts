@@ -8,7 +8,11 @@ import { profileReportJson, type ProfileReport } from './schema.js';
  * Every file of a profile output directory, rendered from the report alone (what `spikewatt report`
  * re-renders): profile.json, layers.csv, timesteps.csv, report.html and one PNG per chart. Nothing is written.
  */
-export async function renderProfileFiles(r: ProfileReport, chartJs: string, o: { json?: boolean } = {}): Promise<Map<string, string | Buffer>> {
+export async function renderProfileFiles(
+  r: ProfileReport,
+  chartJs: string,
+  o: { json?: boolean } = {},
+): Promise<Map<string, string | Buffer>> {
   const files = new Map<string, string | Buffer>();
   if (o.json !== false) files.set('profile.json', profileReportJson(r));
   files.set('layers.csv', await layersCsv(r));

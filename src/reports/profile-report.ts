@@ -29,9 +29,20 @@ export interface RunConfig {
   notes?: string[];
 }
 
-export interface DatasetSummary { name: string; source: string; split: string; kind: string; numClasses: number; sampleShape: number[] }
+export interface DatasetSummary {
+  name: string;
+  source: string;
+  split: string;
+  kind: string;
+  numClasses: number;
+  sampleShape: number[];
+}
 
-export interface PricedProfile { profile: HardwareProfile; pricing: Pricing; derived: DerivedMetrics }
+export interface PricedProfile {
+  profile: HardwareProfile;
+  pricing: Pricing;
+  derived: DerivedMetrics;
+}
 
 export interface ProfileReportInput {
   spikewattVersion: string;
@@ -61,17 +72,27 @@ export function stageOf(layerName: string): string {
 
 /** Per layer per step, per inference: the exact counts and, for LIF layers, the firing rate. */
 export function layerReports(counts: OpCounts): LayerReport[] {
-  const S = counts.samples, T = counts.timesteps;
+  const S = counts.samples,
+    T = counts.timesteps;
   if (!(S > 0)) throw new Error(`counts of ${counts.model} hold no samples`);
   return counts.layers.map((lc) => ({
-    name: lc.name, kind: lc.kind, stage: stageOf(lc.name),
-    inputElements: lc.inputElements, outputElements: lc.outputElements, inputIsEvents: lc.inputIsEvents, inputBinary: lc.inputBinary,
+    name: lc.name,
+    kind: lc.kind,
+    stage: stageOf(lc.name),
+    inputElements: lc.inputElements,
+    outputElements: lc.outputElements,
+    inputIsEvents: lc.inputIsEvents,
+    inputBinary: lc.inputBinary,
     perStep: Array.from({ length: T }, (_, t) => {
       const ops = zeroOps();
       for (const k of OP_KINDS) ops[k] = lc.ops[t * NUM_OP_KINDS + opIndex(k)]! / S;
       const spikes = lc.outputSpikes[t]! / S;
       return {
-        t, ops, inputEvents: lc.inputEvents[t]! / S, inputUnitSpikes: lc.inputUnitSpikes[t]! / S, outputSpikes: spikes,
+        t,
+        ops,
+        inputEvents: lc.inputEvents[t]! / S,
+        inputUnitSpikes: lc.inputUnitSpikes[t]! / S,
+        outputSpikes: spikes,
         firingRate: lc.kind === 'lif' && lc.outputElements > 0 ? spikes / lc.outputElements : null,
       };
     }),
@@ -96,12 +117,14 @@ export function flattenDerived(d: DerivedMetrics): Record<string, number> {
 /** One profile's energy, aggregated per spec layer (a syops BatchNorm row is added to its conv) per step. */
 export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile): ProfileEnergy {
   const { profile, pricing } = p;
-  const S = pricing.samples, T = pricing.timesteps;
+  const S = pricing.samples,
+    T = pricing.timesteps;
   const index = new Map(layers.map((l, i) => [l.name, i] as const));
   const perLayer: ProfileEnergy['layers'] = layers.map((l) => ({
     name: l.name,
     perStep: Array.from({ length: T }, (_, t) => ({ t, byOpKindPj: zeroOps(), totalPj: 0 })),
-    unpriced: [], memory: [],
+    unpriced: [],
+    memory: [],
   }));
   for (const row of pricing.rows) {
     const i = index.get(row.layer);
@@ -111,11 +134,14 @@ export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile):
       const n = row.unpricedCounts[k];
       if (n === undefined) continue;
       const u = target.unpriced!.find((x) => x.op === k);
-      if (u) u.count += n / S; else target.unpriced!.push({ op: k, count: n / S });
+      if (u) u.count += n / S;
+      else target.unpriced!.push({ op: k, count: n / S });
     }
     for (const k of ['memRead', 'memWrite'] as const) {
-      const bytes = row.memoryBytes[k], pj = row.unitEnergyPj[k];
-      if (bytes !== undefined && pj !== undefined && !target.memory!.some((m) => m.op === k)) target.memory!.push({ op: k, bytes, pjPerWord: pj });
+      const bytes = row.memoryBytes[k],
+        pj = row.unitEnergyPj[k];
+      if (bytes !== undefined && pj !== undefined && !target.memory!.some((m) => m.op === k))
+        target.memory!.push({ op: k, bytes, pjPerWord: pj });
     }
     for (const k of OP_KINDS) {
       const e = row.energyPj[k];
@@ -127,7 +153,8 @@ export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile):
       }
     }
   }
-  const byOpKindPj = zeroOps(), countsPerInference = zeroOps();
+  const byOpKindPj = zeroOps(),
+    countsPerInference = zeroOps();
   for (const k of OP_KINDS) {
     byOpKindPj[k] = pricing.byKind[k].energyPjPerInference;
     countsPerInference[k] = pricing.byKind[k].countPerInference;
@@ -136,21 +163,58 @@ export function profileEnergy(layers: readonly LayerReport[], p: PricedProfile):
   for (const k of OP_KINDS) {
     const e = profile.ops[k];
     if (e) {
-      sources.push({ op: k, energyPj: e.energyPj ?? null, includedIn: e.includedIn ? [...e.includedIn] : null, provenance: e.provenance ?? null, source: e.note ? `${e.source} (${e.note})` : e.source });
+      sources.push({
+        op: k,
+        energyPj: e.energyPj ?? null,
+        includedIn: e.includedIn ? [...e.includedIn] : null,
+        provenance: e.provenance ?? null,
+        source: e.note ? `${e.source} (${e.note})` : e.source,
+      });
     } else if ((k === 'memRead' || k === 'memWrite') && profile.memory) {
-      sources.push({ op: k, energyPj: null, includedIn: null, provenance: null, source: 'memory model: priced by the capacity of the memory that holds the data (see the memory table)' });
+      sources.push({
+        op: k,
+        energyPj: null,
+        includedIn: null,
+        provenance: null,
+        source: 'memory model: priced by the capacity of the memory that holds the data (see the memory table)',
+      });
     }
   }
   const memory: ProfileEnergy['memory'] = [];
   if (profile.memory) {
-    for (const m of profile.memory.onChip) memory.push({ where: 'on-chip', capacityBytes: m.capacityBytes, energyPjPerAccess: m.energyPjPerAccess, accessBits: m.accessBits, provenance: m.provenance, source: m.source });
+    for (const m of profile.memory.onChip)
+      memory.push({
+        where: 'on-chip',
+        capacityBytes: m.capacityBytes,
+        energyPjPerAccess: m.energyPjPerAccess,
+        accessBits: m.accessBits,
+        provenance: m.provenance,
+        source: m.source,
+      });
     const off = profile.memory.offChip;
-    if (off) memory.push({ where: 'off-chip', capacityBytes: null, energyPjPerAccess: off.energyPjPerAccess, accessBits: off.accessBits, provenance: off.provenance, source: off.source });
+    if (off)
+      memory.push({
+        where: 'off-chip',
+        capacityBytes: null,
+        energyPjPerAccess: off.energyPjPerAccess,
+        accessBits: off.accessBits,
+        provenance: off.provenance,
+        source: off.source,
+      });
   }
   const energy: ProfileEnergy = {
-    profile: profile.name, technology: profile.technology, description: profile.description, sources,
-    notes: [...(profile.notes ?? [])], memory, convention: pricing.convention, conventionNotes: [...pricing.conventionNotes],
-    countsPerInference, totalMj: pricing.energyMjPerInference, byOpKindPj, layers: perLayer,
+    profile: profile.name,
+    technology: profile.technology,
+    description: profile.description,
+    sources,
+    notes: [...(profile.notes ?? [])],
+    memory,
+    convention: pricing.convention,
+    conventionNotes: [...pricing.conventionNotes],
+    countsPerInference,
+    totalMj: pricing.energyMjPerInference,
+    byOpKindPj,
+    layers: perLayer,
     unpriced: pricing.unpriced.map((u) => ({ op: u.kind, count: u.countPerInference })),
     complete: pricing.complete,
     derived: flattenDerived(p.derived),
@@ -164,24 +228,35 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
   const stats = modelStats(spec);
   const layers = layerReports(i.counts);
   const cfg = spec.config;
-  const inputShape = cfg.input === 'dvs' ? [cfg.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
-    : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w];
+  const inputShape =
+    cfg.input === 'dvs'
+      ? [cfg.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
+      : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w];
   return {
     schemaVersion: PROFILE_REPORT_SCHEMA_VERSION,
     kind: 'spikewatt-profile',
     spikewattVersion: i.spikewattVersion,
     config: {
-      ...i.config, hardware: [...i.config.hardware],
-      ...(i.config.conventions ? { conventions: [...i.config.conventions] } : {}), ...(i.config.notes ? { notes: [...i.config.notes] } : {}),
+      ...i.config,
+      hardware: [...i.config.hardware],
+      ...(i.config.conventions ? { conventions: [...i.config.conventions] } : {}),
+      ...(i.config.notes ? { notes: [...i.config.notes] } : {}),
     },
     model: {
-      name: spec.name, family: cfg.family, attention: [...cfg.attention], timesteps: cfg.timesteps,
+      name: spec.name,
+      family: cfg.family,
+      attention: [...cfg.attention],
+      timesteps: cfg.timesteps,
       inputShape,
-      numClasses: cfg.numClasses, params: stats.paramsUsed, denseMacsPerStep: stats.denseMacsPerStep,
-      attentionFlopsPerStep: stats.attentionFlopsPerStep, weights: i.weights,
+      numClasses: cfg.numClasses,
+      params: stats.paramsUsed,
+      denseMacsPerStep: stats.denseMacsPerStep,
+      attentionFlopsPerStep: stats.attentionFlopsPerStep,
+      weights: i.weights,
       label: modelLabel(cfg, inputShape, i.config.checkpoint),
       config: { ...cfg, heads: [...cfg.heads], attention: [...cfg.attention] },
-      weightsFile: i.weightsFile ?? i.config.checkpoint, weightsSha256: i.weightsSha256 ?? null,
+      weightsFile: i.weightsFile ?? i.config.checkpoint,
+      weightsSha256: i.weightsSha256 ?? null,
       init: i.config.checkpoint !== null ? 'checkpoint (trained or converted weights)' : i.weights,
     },
     dataset: { ...i.dataset, sampleShape: [...i.dataset.sampleShape] },

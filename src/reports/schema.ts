@@ -12,9 +12,7 @@ export const PROFILE_REPORT_SCHEMA_VERSION = 1;
 
 const finite = z.number().finite();
 const count = finite.nonnegative();
-const opRecord = z.strictObject(
-  Object.fromEntries(OP_KINDS.map((k) => [k, count])) as Record<OpKind, typeof count>,
-);
+const opRecord = z.strictObject(Object.fromEntries(OP_KINDS.map((k) => [k, count])) as Record<OpKind, typeof count>);
 
 export const stepReportSchema = z.strictObject({
   t: z.number().int().nonnegative(),
@@ -60,10 +58,18 @@ export const blockEnergySchema = z.strictObject({
 
 /** The fully resolved model config (what `spikewatt models` prints; enough to build the model again). */
 export const modelConfigSchema = z.strictObject({
-  family: z.string(), embedDims: z.number().int().positive(), depths: z.number().int().nonnegative(),
-  heads: z.array(z.number().int().positive()), mlpRatio: finite.positive(), timesteps: z.number().int().positive(),
-  imgSize: z.number().int().positive(), inChannels: z.number().int().positive(), numClasses: z.number().int().positive(),
-  attention: z.array(z.string()), speds: z.boolean(), input: z.string(),
+  family: z.string(),
+  embedDims: z.number().int().positive(),
+  depths: z.number().int().nonnegative(),
+  heads: z.array(z.number().int().positive()),
+  mlpRatio: finite.positive(),
+  timesteps: z.number().int().positive(),
+  imgSize: z.number().int().positive(),
+  inChannels: z.number().int().positive(),
+  numClasses: z.number().int().positive(),
+  attention: z.array(z.string()),
+  speds: z.boolean(),
+  input: z.string(),
 });
 
 export const opPriceSourceSchema = z.strictObject({
@@ -82,10 +88,16 @@ export const profileEnergySchema = z.strictObject({
   sources: z.array(opPriceSourceSchema),
   notes: z.array(z.string()),
   /** The profile's memory model (memRead/memWrite priced by the capacity of the memory holding the data). */
-  memory: z.array(z.strictObject({
-    where: z.string(), capacityBytes: count.nullable(), energyPjPerAccess: count, accessBits: z.number().int().positive(),
-    provenance: z.string(), source: z.string(),
-  })),
+  memory: z.array(
+    z.strictObject({
+      where: z.string(),
+      capacityBytes: count.nullable(),
+      energyPjPerAccess: count,
+      accessBits: z.number().int().positive(),
+      provenance: z.string(),
+      source: z.string(),
+    }),
+  ),
   convention: z.string(),
   /** Notes the convention made for this run. */
   conventionNotes: z.array(z.string()),
@@ -94,14 +106,16 @@ export const profileEnergySchema = z.strictObject({
   totalMj: count,
   byOpKindPj: opRecord,
   /** Per layer (same order as `layers`), per time step: energy per op kind in pJ per inference. */
-  layers: z.array(z.strictObject({
-    name: z.string(),
-    perStep: z.array(z.strictObject({ t: z.number().int().nonnegative(), byOpKindPj: opRecord, totalPj: count })),
-    /** Op kinds of this layer the profile does not price, with their counts per inference (its energy leaves them out). */
-    unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })).optional(),
-    /** Memory kinds priced by the memory model: the capacity they were priced at and the resulting pJ per word. */
-    memory: z.array(z.strictObject({ op: z.enum(['memRead', 'memWrite']), bytes: count, pjPerWord: count })).optional(),
-  })),
+  layers: z.array(
+    z.strictObject({
+      name: z.string(),
+      perStep: z.array(z.strictObject({ t: z.number().int().nonnegative(), byOpKindPj: opRecord, totalPj: count })),
+      /** Op kinds of this layer the profile does not price, with their counts per inference (its energy leaves them out). */
+      unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })).optional(),
+      /** Memory kinds priced by the memory model: the capacity they were priced at and the resulting pJ per word. */
+      memory: z.array(z.strictObject({ op: z.enum(['memRead', 'memWrite']), bytes: count, pjPerWord: count })).optional(),
+    }),
+  ),
   /** Op kinds that occurred and that the profile does not price (their energy is not in the totals). */
   unpriced: z.array(z.strictObject({ op: z.enum(OP_KINDS), count })),
   /** False when `unpriced` is not empty: `totalMj` and every sum of this profile are then lower bounds. */
@@ -118,17 +132,19 @@ export const exactCountSchema = z.union([z.number().int().nonnegative().max(Numb
 /** The raw integer counts of a run (summed over its samples, not per inference), one entry per layer. */
 export const rawCountsSchema = z.strictObject({
   samples: z.number().int().positive(),
-  layers: z.array(z.strictObject({
-    name: z.string(),
-    /** [t * op kinds + op], op kinds in the order of OP_KINDS. */
-    ops: z.array(exactCountSchema),
-    inputEvents: z.array(exactCountSchema),
-    inputUnitSpikes: z.array(exactCountSchema),
-    outputSpikes: z.array(exactCountSchema),
-    inputElements: z.number().int().nonnegative(),
-    inputBinary: z.boolean(),
-    inputIsEvents: z.boolean(),
-  })),
+  layers: z.array(
+    z.strictObject({
+      name: z.string(),
+      /** [t * op kinds + op], op kinds in the order of OP_KINDS. */
+      ops: z.array(exactCountSchema),
+      inputEvents: z.array(exactCountSchema),
+      inputUnitSpikes: z.array(exactCountSchema),
+      outputSpikes: z.array(exactCountSchema),
+      inputElements: z.number().int().nonnegative(),
+      inputBinary: z.boolean(),
+      inputIsEvents: z.boolean(),
+    }),
+  ),
 });
 
 export const shardRecordSchema = z.strictObject({
@@ -144,9 +160,16 @@ export const partRecordSchema = z.strictObject({
   weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** The size overrides of a zoo model (profile.json's config keeps only its name). */
   overrides: z.strictObject({
-    embedDims: positiveInt.optional(), depths: positiveInt.optional(), heads: positiveInt.optional(), mlpRatio: finite.positive().optional(),
-    timesteps: positiveInt.optional(), imgSize: positiveInt.optional(), inChannels: positiveInt.optional(),
-    numClasses: positiveInt.optional(), attention: z.array(z.enum(['qkta', 'qkca', 'ssa'])).optional(), speds: z.boolean().optional(),
+    embedDims: positiveInt.optional(),
+    depths: positiveInt.optional(),
+    heads: positiveInt.optional(),
+    mlpRatio: finite.positive().optional(),
+    timesteps: positiveInt.optional(),
+    imgSize: positiveInt.optional(),
+    inChannels: positiveInt.optional(),
+    numClasses: positiveInt.optional(),
+    attention: z.array(z.enum(['qkta', 'qkca', 'ssa'])).optional(),
+    speds: z.boolean().optional(),
   }),
   counts: rawCountsSchema,
 });
@@ -236,8 +259,10 @@ export function parseProfileReport(text: string, file: string): ProfileReport {
   return parseJsonWith(profileReportSchema, text, fail, (raw) => {
     const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
     if (v !== PROFILE_REPORT_SCHEMA_VERSION) {
-      throw new ReportFileError(`${file}: schemaVersion ${JSON.stringify(v)} is not ${PROFILE_REPORT_SCHEMA_VERSION} `
-        + '(not a spikewatt profile.json, or from another version)');
+      throw new ReportFileError(
+        `${file}: schemaVersion ${JSON.stringify(v)} is not ${PROFILE_REPORT_SCHEMA_VERSION} ` +
+          '(not a spikewatt profile.json, or from another version)',
+      );
     }
   });
 }
@@ -256,10 +281,14 @@ export function sumOps(r: Record<OpKind, number>): number {
 
 /** Mean firing rate of the LIF layers matching `keep`: total spikes / total neuron-steps. */
 export function meanFiringRate(layers: readonly LayerReport[], keep: (l: LayerReport) => boolean = () => true): number | null {
-  let spikes = 0, elements = 0;
+  let spikes = 0,
+    elements = 0;
   for (const l of layers) {
     if (l.kind !== 'lif' || !keep(l)) continue;
-    for (const s of l.perStep) { spikes += s.outputSpikes; elements += l.outputElements; }
+    for (const s of l.perStep) {
+      spikes += s.outputSpikes;
+      elements += l.outputElements;
+    }
   }
   return elements > 0 ? spikes / elements : null;
 }

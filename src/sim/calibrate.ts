@@ -41,7 +41,12 @@ export interface CalibrationResult {
   targets: Record<string, number>;
 }
 
-interface Target { conv: ConvLayer; lif: string; lifSize: number; rate: number }
+interface Target {
+  conv: ConvLayer;
+  lif: string;
+  lifSize: number;
+  rate: number;
+}
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
 export function normalQuantile(p: number): number {
@@ -52,12 +57,18 @@ export function normalQuantile(p: number): number {
   const lo = 0.02425;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - lo) return -normalQuantile(1 - p);
-  const q = p - 0.5, r = q * q;
-  return (((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  const q = p - 0.5,
+    r = q * q;
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** The LIF layer a conv drives: the next layer if it is a LIF, or the LIF after a max pool. */
@@ -76,9 +87,15 @@ function tensor(t: TensorMap, key: string): Float32Array | Float64Array {
   return v.data;
 }
 
-export function calibrateInit(spec: ModelSpec, seeded: TensorMap, inputs: readonly SampleInput[], o: CalibrationOptions): CalibrationResult {
+export function calibrateInit(
+  spec: ModelSpec,
+  seeded: TensorMap,
+  inputs: readonly SampleInput[],
+  o: CalibrationOptions,
+): CalibrationResult {
   const band: [number, number] = [o.band?.[0] ?? 0.1, o.band?.[1] ?? 0.25];
-  if (!(band[0] > 0 && band[0] <= band[1] && band[1] < 1)) throw new Error(`calibration band must satisfy 0 < low <= high < 1, got ${band.join('..')}`);
+  if (!(band[0] > 0 && band[0] <= band[1] && band[1] < 1))
+    throw new Error(`calibration band must satisfy 0 < low <= high < 1, got ${band.join('..')}`);
   if (inputs.length === 0) throw new Error('calibration needs at least one input');
   const iterations = o.iterations ?? 6;
   const rand = mulberry32(o.seed ?? 1);
@@ -99,19 +116,28 @@ export function calibrateInit(spec: ModelSpec, seeded: TensorMap, inputs: readon
     const core = o.makeCore();
     try {
       const sim = new Simulator(spec, foldWeights(spec, t), {
-        core, batchCoupling: 'independent',
+        core,
+        batchCoupling: 'independent',
         observe: (name, _t, out) => {
           const acc = sums.get(name);
           if (acc && out.dense) {
-            const y = out.dense, C = acc.s.length;
-            for (let i = 0; i < y.length; i++) { const c = i % C, v = y[i]!; acc.s[c]! += v; acc.s2[c]! += v * v; }
+            const y = out.dense,
+              C = acc.s.length;
+            for (let i = 0; i < y.length; i++) {
+              const c = i % C,
+                v = y[i]!;
+              acc.s[c]! += v;
+              acc.s2[c]! += v * v;
+            }
             acc.n += y.length / C;
           }
           if (spikes.has(name) && out.events) spikes.set(name, spikes.get(name)! + out.events.count);
         },
       });
       for (const x of inputs) sim.runBatch([x]);
-    } finally { core.dispose(); }
+    } finally {
+      core.dispose();
+    }
     const rates = new Map<string, number>();
     for (const g of targets) rates.set(g.lif, spikes.get(g.lif)! / (inputs.length * T * g.lifSize));
     return { sums, rates };
@@ -120,15 +146,21 @@ export function calibrateInit(spec: ModelSpec, seeded: TensorMap, inputs: readon
     const { sums, rates } = measure();
     for (const g of targets) {
       const bn = g.conv.bn!;
-      const gamma = tensor(t, `${bn}.weight`), beta = tensor(t, `${bn}.bias`);
-      const mean = tensor(t, `${bn}.running_mean`), vr = tensor(t, `${bn}.running_var`);
+      const gamma = tensor(t, `${bn}.weight`),
+        beta = tensor(t, `${bn}.bias`);
+      const mean = tensor(t, `${bn}.running_mean`),
+        vr = tensor(t, `${bn}.running_var`);
       const st = sums.get(g.conv.name)!;
       const r = Math.min(0.995, Math.max(0.005, rates.get(g.lif)!));
-      const zNow = normalQuantile(1 - r), zWant = normalQuantile(1 - g.rate);
+      const zNow = normalQuantile(1 - r),
+        zWant = normalQuantile(1 - g.rate);
       for (let c = 0; c < gamma.length; c++) {
-        const a = gamma[c]! / Math.sqrt(vr[c]! + BN_EPS), cst = beta[c]! - a * mean[c]!;
-        const my = st.s[c]! / st.n, vy = Math.max(0, st.s2[c]! / st.n - my * my);
-        const rawMean = (my - cst) / a, rawVar = vy / (a * a);
+        const a = gamma[c]! / Math.sqrt(vr[c]! + BN_EPS),
+          cst = beta[c]! - a * mean[c]!;
+        const my = st.s[c]! / st.n,
+          vy = Math.max(0, st.s2[c]! / st.n - my * my);
+        const rawMean = (my - cst) / a,
+          rawVar = vy / (a * a);
         mean[c] = rawMean;
         vr[c] = Math.max(rawVar, 1e-6);
         const theta = beta[c]! + gamma[c]! * zNow;
@@ -137,8 +169,12 @@ export function calibrateInit(spec: ModelSpec, seeded: TensorMap, inputs: readon
     }
   }
   const final = measure().rates;
-  const rates: Record<string, number> = {}, tg: Record<string, number> = {};
-  for (const g of targets) { rates[g.lif] = final.get(g.lif)!; tg[g.lif] = g.rate; }
+  const rates: Record<string, number> = {},
+    tg: Record<string, number> = {};
+  for (const g of targets) {
+    rates[g.lif] = final.get(g.lif)!;
+    tg[g.lif] = g.rate;
+  }
   // back to float32, as a checkpoint would hold them
   for (const [k, v] of t) t.set(k, { ...v, data: Float32Array.from(v.data) });
   return { tensors: t, band, iterations, rates, targets: tg };

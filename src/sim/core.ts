@@ -31,4 +31,8 @@ export interface ComputeCore {
   dispose(): void;
 }
 
-export interface CoreInfo { name: string; mode: string; detail: string }
+export interface CoreInfo {
+  name: string;
+  mode: string;
+  detail: string;
+}

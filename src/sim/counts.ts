@@ -47,13 +47,16 @@ export class CountingSink {
     this.counts = { model: spec.name, timesteps, samples: 0, layers: [] };
     for (const l of spec.layers) {
       const lc: LayerCounts = {
-        name: l.name, kind: l.kind,
+        name: l.name,
+        kind: l.kind,
         ops: new Float64Array(timesteps * NUM_OP_KINDS),
         inputEvents: new Float64Array(timesteps),
         inputUnitSpikes: new Float64Array(timesteps),
         outputSpikes: new Float64Array(timesteps),
-        inputElements: 0, outputElements: l.out.c * l.out.h * l.out.w,
-        inputBinary: true, inputIsEvents: false,
+        inputElements: 0,
+        outputElements: l.out.c * l.out.h * l.out.w,
+        inputBinary: true,
+        inputIsEvents: false,
       };
       this.counts.layers.push(lc);
       this.index.set(l.name, lc);
@@ -98,14 +101,17 @@ export function takeSpikeRows(sink: CountingSink): [string, number[][]][] {
  * in doubles below 2^53, so any grouping of samples gives the same totals.
  */
 export function mergeCounts(into: OpCounts, from: OpCounts): void {
-  if (into.layers.length !== from.layers.length || into.timesteps !== from.timesteps) throw new Error('mergeCounts: counts of different models');
+  if (into.layers.length !== from.layers.length || into.timesteps !== from.timesteps)
+    throw new Error('mergeCounts: counts of different models');
   into.samples += from.samples;
   into.layers.forEach((a, i) => {
     const b = from.layers[i]!;
     if (a.name !== b.name) throw new Error(`mergeCounts: layer ${a.name} vs ${b.name}`);
     for (let j = 0; j < a.ops.length; j++) a.ops[j]! += b.ops[j]!;
     for (let t = 0; t < a.inputEvents.length; t++) {
-      a.inputEvents[t]! += b.inputEvents[t]!; a.inputUnitSpikes[t]! += b.inputUnitSpikes[t]!; a.outputSpikes[t]! += b.outputSpikes[t]!;
+      a.inputEvents[t]! += b.inputEvents[t]!;
+      a.inputUnitSpikes[t]! += b.inputUnitSpikes[t]!;
+      a.outputSpikes[t]! += b.outputSpikes[t]!;
     }
     a.inputElements = Math.max(a.inputElements, b.inputElements);
     a.inputBinary &&= b.inputBinary;

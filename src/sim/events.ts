@@ -11,7 +11,9 @@ export class EventBuffer {
     this.addr = new Int32Array(size);
     this.mult = new Int32Array(size);
   }
-  clear(): void { this.count = 0; }
+  clear(): void {
+    this.count = 0;
+  }
   push(address: number, multiplicity: number): void {
     this.addr[this.count] = address;
     this.mult[this.count] = multiplicity;

@@ -20,16 +20,26 @@ export const NUM_OP_KINDS = OP_KINDS.length;
 /** Index of an op kind in per-layer count arrays (stable: the order of OP_KINDS). */
 export function opIndex(kind: OpKind): number {
   switch (kind) {
-    case 'ac': return 0;
-    case 'mac': return 1;
-    case 'neuronUpdate': return 2;
-    case 'spike': return 3;
-    case 'cmp': return 4;
-    case 'add': return 5;
-    case 'mask': return 6;
-    case 'memRead': return 7;
-    case 'memWrite': return 8;
-    default: return assertNever(kind);
+    case 'ac':
+      return 0;
+    case 'mac':
+      return 1;
+    case 'neuronUpdate':
+      return 2;
+    case 'spike':
+      return 3;
+    case 'cmp':
+      return 4;
+    case 'add':
+      return 5;
+    case 'mask':
+      return 6;
+    case 'memRead':
+      return 7;
+    case 'memWrite':
+      return 8;
+    default:
+      return assertNever(kind);
   }
 }
 

@@ -42,7 +42,13 @@ export interface SampleRunResult {
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
 /** Work one worker receives. */
-export interface WorkerInit { spec: ModelSpec; weights: FoldedWeights; core: CoreName; coreOptions: CoreOptions; spikeRecords: boolean }
+export interface WorkerInit {
+  spec: ModelSpec;
+  weights: FoldedWeights;
+  core: CoreName;
+  coreOptions: CoreOptions;
+  spikeRecords: boolean;
+}
 export type WorkerRequest = { kind: 'batch'; first: number; inputs: SampleInput[] } | { kind: 'finish' };
 export type WorkerReply =
   | { kind: 'batch'; first: number; logits: Float64Array[]; spikes: [string, number[][]][] }
@@ -51,7 +57,11 @@ export type WorkerReply =
 
 /** Simulates samples 0..n-1 (`input(i)` gives sample i). */
 export async function runSamples(
-  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions,
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  n: number,
+  input: (i: number) => SampleInput,
+  o: SampleRunOptions,
 ): Promise<SampleRunResult> {
   // one device: a batching core (webgpu) runs in this thread, a batch per dispatch
   const single = o.batchCoupling === 'official' || o.core === 'webgpu';
@@ -67,7 +77,12 @@ function isDeferring(core: ComputeCore): core is DeferringCore {
 
 /** Independent samples through the layer-major scheduler, one batch per flush (same spikes and counts as time-major). */
 export async function runLayerMajor(
-  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, core: DeferringCore,
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  n: number,
+  input: (i: number) => SampleInput,
+  o: SampleRunOptions,
+  core: DeferringCore,
 ): Promise<SampleRunResult> {
   const sink = new CountingSink(spec, spec.config.timesteps);
   sink.recordPerSample = o.spikeRecords ?? true;
@@ -75,7 +90,9 @@ export async function runLayerMajor(
   try {
     for (let i = 0; i < n; i += o.batchSize) {
       if (o.shouldStop) {
-        await new Promise<void>((resolve) => { setImmediate(resolve); });
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve);
+        });
         if (o.shouldStop()) break;
       }
       const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
@@ -89,8 +106,13 @@ export async function runLayerMajor(
   return { logits, sink, done: logits.length, workers: 1 };
 }
 
-async function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions):
-  Promise<SampleRunResult> {
+async function runInThread(
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  n: number,
+  input: (i: number) => SampleInput,
+  o: SampleRunOptions,
+): Promise<SampleRunResult> {
   const core = CORES[o.core](o.coreOptions ?? {});
   if (o.batchCoupling === 'independent' && isDeferring(core)) return runLayerMajor(spec, weights, n, input, o, core);
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
@@ -100,7 +122,9 @@ async function runInThread(spec: ModelSpec, weights: FoldedWeights, n: number, i
     for (let i = 0; i < n; i += o.batchSize) {
       // NOTE: a signal handler (what usually sets shouldStop) runs only when the event loop turns: let it, between batches
       if (o.shouldStop) {
-        await new Promise<void>((resolve) => { setImmediate(resolve); });
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve);
+        });
         if (o.shouldStop()) break;
       }
       const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
@@ -127,7 +151,12 @@ function poolFor(init: WorkerInit, count: number): Worker[] {
   const key = JSON.stringify({ core: init.core, options: init.coreOptions, records: init.spikeRecords, count });
   if (pool && pool.key === key && pool.spec === init.spec && pool.weights === init.weights) return pool.workers;
   void closeWorkerPool();
-  pool = { key, spec: init.spec, weights: init.weights, workers: Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init })) };
+  pool = {
+    key,
+    spec: init.spec,
+    weights: init.weights,
+    workers: Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init })),
+  };
   return pool.workers;
 }
 
@@ -139,7 +168,12 @@ export async function closeWorkerPool(): Promise<void> {
 }
 
 async function runInWorkers(
-  spec: ModelSpec, weights: FoldedWeights, n: number, input: (i: number) => SampleInput, o: SampleRunOptions, count: number,
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  n: number,
+  input: (i: number) => SampleInput,
+  o: SampleRunOptions,
+  count: number,
 ): Promise<SampleRunResult> {
   // a core that cannot run here fails in this thread, with its own error class (one line, exit 2), not in a worker
   CORES[o.core](o.coreOptions ?? {}).dispose();
@@ -147,45 +181,73 @@ async function runInWorkers(
   sink.recordPerSample = o.spikeRecords ?? true;
   const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
   const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {}, spikeRecords: sink.recordPerSample };
-  let next = 0, completed = 0, stopped = false;
+  let next = 0,
+    completed = 0,
+    stopped = false;
   const workers = poolFor(init, count);
   const detach: (() => void)[] = [];
   let failed = false;
   try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.ref();
-      const send = () => {
-        stopped ||= o.shouldStop?.() ?? false;
-        if (next >= n || stopped) { w.postMessage({ kind: 'finish' } satisfies WorkerRequest); return; }
-        const first = next, len = Math.min(o.batchSize, n - first);
-        next += len;
-        const inputs = Array.from({ length: len }, (_, j) => input(first + j));
-        w.postMessage({ kind: 'batch', first, inputs } satisfies WorkerRequest);
-      };
-      const onMessage = (m: WorkerReply) => {
-        switch (m.kind) {
-          case 'batch':
-            m.logits.forEach((l, j) => { logits[m.first + j] = l; });
-            for (const [name, rows] of m.spikes) {
-              const all = sink.spikesPerSample.get(name)!;
-              rows.forEach((r, j) => { all[m.first + j] = r; });
-            }
-            completed += m.logits.length;
-            o.onBatch?.(completed, n);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.ref();
+            const send = () => {
+              stopped ||= o.shouldStop?.() ?? false;
+              if (next >= n || stopped) {
+                w.postMessage({ kind: 'finish' } satisfies WorkerRequest);
+                return;
+              }
+              const first = next,
+                len = Math.min(o.batchSize, n - first);
+              next += len;
+              const inputs = Array.from({ length: len }, (_, j) => input(first + j));
+              w.postMessage({ kind: 'batch', first, inputs } satisfies WorkerRequest);
+            };
+            const onMessage = (m: WorkerReply) => {
+              switch (m.kind) {
+                case 'batch':
+                  m.logits.forEach((l, j) => {
+                    logits[m.first + j] = l;
+                  });
+                  for (const [name, rows] of m.spikes) {
+                    const all = sink.spikesPerSample.get(name)!;
+                    rows.forEach((r, j) => {
+                      all[m.first + j] = r;
+                    });
+                  }
+                  completed += m.logits.length;
+                  o.onBatch?.(completed, n);
+                  send();
+                  break;
+                case 'counts':
+                  mergeCounts(sink.counts, m.counts);
+                  resolve();
+                  break;
+                case 'error':
+                  reject(Object.assign(new Error(m.message), { stack: m.stack }));
+                  break;
+                default: {
+                  const never: never = m;
+                  reject(new Error(`unknown worker reply ${JSON.stringify(never)}`));
+                }
+              }
+            };
+            const onExit = (code: number) => reject(new Error(`a simulation worker exited with code ${code}`));
+            w.on('message', onMessage);
+            w.on('error', reject);
+            w.on('exit', onExit);
+            detach.push(() => {
+              w.off('message', onMessage);
+              w.off('error', reject);
+              w.off('exit', onExit);
+              w.unref();
+            });
             send();
-            break;
-          case 'counts': mergeCounts(sink.counts, m.counts); resolve(); break;
-          case 'error': reject(Object.assign(new Error(m.message), { stack: m.stack })); break;
-          default: { const never: never = m; reject(new Error(`unknown worker reply ${JSON.stringify(never)}`)); }
-        }
-      };
-      const onExit = (code: number) => reject(new Error(`a simulation worker exited with code ${code}`));
-      w.on('message', onMessage);
-      w.on('error', reject);
-      w.on('exit', onExit);
-      detach.push(() => { w.off('message', onMessage); w.off('error', reject); w.off('exit', onExit); w.unref(); });
-      send();
-    })));
+          }),
+      ),
+    );
   } catch (e) {
     failed = true;
     throw e;

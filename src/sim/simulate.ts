@@ -42,16 +42,32 @@ export class Simulator {
   private readonly coupling: BatchCoupling;
   private samplesDone = 0;
 
-  constructor(readonly spec: ModelSpec, readonly weights: FoldedWeights, readonly opts: SimOptions, sink?: CountingSink) {
+  constructor(
+    readonly spec: ModelSpec,
+    readonly weights: FoldedWeights,
+    readonly opts: SimOptions,
+    sink?: CountingSink,
+  ) {
     this.timesteps = spec.config.timesteps;
     this.sink = sink ?? new CountingSink(spec, this.timesteps);
     this.coupling = opts.batchCoupling ?? 'independent';
     const index = new Map<string, number>([['input', -1]]);
     const env = { core: opts.core, weights, officialCoupling: this.coupling === 'official' };
     this.states = spec.layers.map((layer, i) => {
-      const inputIdx = layer.inputs.map((n) => { const j = index.get(n); if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`); return j; });
+      const inputIdx = layer.inputs.map((n) => {
+        const j = index.get(n);
+        if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`);
+        return j;
+      });
       index.set(layer.name, i);
-      return { name: layer.name, inputIdx, ins: [], value: { events: null, dense: null }, counts: this.sink.layer(layer.name), runner: runnerFor(layer, env) };
+      return {
+        name: layer.name,
+        inputIdx,
+        ins: [],
+        value: { events: null, dense: null },
+        counts: this.sink.layer(layer.name),
+        runner: runnerFor(layer, env),
+      };
     });
   }
 
@@ -64,12 +80,18 @@ export class Simulator {
 
   /** Runs one batch; returns the logits of each sample. Counts accumulate in the sink. */
   runBatch(inputs: SampleInput[]): Float64Array[] {
-    const T = this.timesteps, B = inputs.length;
-    const spec = this.spec, inS = spec.inputShape, inN = numel(inS);
+    const T = this.timesteps,
+      B = inputs.length;
+    const spec = this.spec,
+      inS = spec.inputShape,
+      inN = numel(inS);
     const dvs = spec.config.input === 'dvs';
     for (const x of inputs) {
       const want = dvs ? T * inN : inN;
-      if (x.length !== want) throw new Error(`input has ${x.length} values, model ${spec.name} needs ${want} (${dvs ? `[T=${T},` : '['}${inS.c},${inS.h},${inS.w}])`);
+      if (x.length !== want)
+        throw new Error(
+          `input has ${x.length} values, model ${spec.name} needs ${want} (${dvs ? `[T=${T},` : '['}${inS.c},${inS.h},${inS.w}])`,
+        );
     }
     for (const st of this.states) st.runner.reset(B);
     const logits = inputs.map(() => new Float64Array(spec.config.numClasses));
@@ -82,13 +104,20 @@ export class Simulator {
         const x = inputs[b]!;
         const off = dvs ? t * inN : 0;
         let integer = dvs;
-        for (let c = 0; c < inS.c; c++) for (let n = 0; n < inS.h * inS.w; n++) {
-          const v = x[off + c * inS.h * inS.w + n]!;
-          inDense[n * inS.c + c] = v;
-          if (integer && (v < 0 || !Number.isInteger(v))) integer = false;
+        for (let c = 0; c < inS.c; c++)
+          for (let n = 0; n < inS.h * inS.w; n++) {
+            const v = x[off + c * inS.h * inS.w + n]!;
+            inDense[n * inS.c + c] = v;
+            if (integer && (v < 0 || !Number.isInteger(v))) integer = false;
+          }
+        if (integer) {
+          inEvents.fromDense(inDense);
+          inputValue.events = inEvents;
+          inputValue.dense = null;
+        } else {
+          inputValue.dense = inDense;
+          inputValue.events = null;
         }
-        if (integer) { inEvents.fromDense(inDense); inputValue.events = inEvents; inputValue.dense = null; }
-        else { inputValue.dense = inDense; inputValue.events = null; }
         this.step(t, b, this.samplesDone + b, inputValue, logits[b]!);
       }
     }
@@ -109,10 +138,18 @@ export class Simulator {
   }
 }
 
-export interface SimResult { logits: Float64Array[]; sink: CountingSink }
+export interface SimResult {
+  logits: Float64Array[];
+  sink: CountingSink;
+}
 
 /** Simulates the given samples as one batch (or in batches of `batchSize`). */
-export function simulate(spec: ModelSpec, weights: FoldedWeights, inputs: SampleInput[], opts: SimOptions & { batchSize?: number }): SimResult {
+export function simulate(
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  inputs: SampleInput[],
+  opts: SimOptions & { batchSize?: number },
+): SimResult {
   const sim = new Simulator(spec, weights, opts);
   const bs = opts.batchSize ?? inputs.length;
   const logits: Float64Array[] = [];

@@ -29,7 +29,10 @@ port.on('message', (m: WorkerRequest) => {
         sim.resetCounts();
         sim.sink.recordPerSample = init.spikeRecords;
         break;
-      default: { const never: never = m; throw new Error(`unknown request ${JSON.stringify(never)}`); }
+      default: {
+        const never: never = m;
+        throw new Error(`unknown request ${JSON.stringify(never)}`);
+      }
     }
   } catch (e) {
     port.postMessage({ kind: 'error', message: (e as Error).message, stack: (e as Error).stack ?? '' } satisfies WorkerReply);

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-export interface AdamWOptions { beta1: number; beta2: number; eps: number; weightDecay: number }
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
 export const ADAMW_DEFAULTS: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 };
 
 /**
@@ -15,17 +20,21 @@ export class AdamW {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
 
-  constructor(opts: Partial<AdamWOptions> = {}) { this.opts = { ...ADAMW_DEFAULTS, ...opts }; }
+  constructor(opts: Partial<AdamWOptions> = {}) {
+    this.opts = { ...ADAMW_DEFAULTS, ...opts };
+  }
 
   apply(params: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number, decay: (key: string) => boolean): void {
     this.step++;
     const { beta1: b1, beta2: b2, eps, weightDecay } = this.opts;
-    const c1 = 1 - b1 ** this.step, c2 = 1 - b2 ** this.step;
+    const c1 = 1 - b1 ** this.step,
+      c2 = 1 - b2 ** this.step;
     for (const [key, g] of Object.entries(grads)) {
       const p = params.get(key);
       if (!p) throw new Error(`gradient for unknown parameter ${key}`);
       tf.tidy(() => {
-        const m = this.slot(this.m, key, p), v = this.slot(this.v, key, p);
+        const m = this.slot(this.m, key, p),
+          v = this.slot(this.v, key, p);
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
         let next: tf.Tensor = p;
@@ -38,7 +47,10 @@ export class AdamW {
 
   private slot(map: Map<string, tf.Variable>, key: string, p: tf.Variable): tf.Variable {
     let s = map.get(key);
-    if (!s) { s = tf.variable(tf.zerosLike(p), false); map.set(key, s); }
+    if (!s) {
+      s = tf.variable(tf.zerosLike(p), false);
+      map.set(key, s);
+    }
     return s;
   }
 
@@ -60,5 +72,9 @@ export class AdamW {
     }
   }
 
-  dispose(): void { for (const s of [...this.m.values(), ...this.v.values()]) s.dispose(); this.m.clear(); this.v.clear(); }
+  dispose(): void {
+    for (const s of [...this.m.values(), ...this.v.values()]) s.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
 }

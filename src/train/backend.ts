@@ -29,7 +29,9 @@ export async function initTf(choice: BackendChoice = { prefer: 'auto' }): Promis
           await tf.ready();
           return (initialised = 'tensorflow');
         }
-      } catch { /* not installed: fall through */ }
+      } catch {
+        /* not installed: fall through */
+      }
     }
   }
   if (choice.prefer !== 'cpu') {
@@ -37,8 +39,13 @@ export async function initTf(choice: BackendChoice = { prefer: 'auto' }): Promis
       const require = createRequire(import.meta.url);
       const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
       setWasmPaths(`${dist}${path.sep}`);
-      if (await tf.setBackend('wasm')) { await tf.ready(); return (initialised = 'wasm'); }
-    } catch { /* wasm failed to start: fall back to cpu */ }
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        return (initialised = 'wasm');
+      }
+    } catch {
+      /* wasm failed to start: fall back to cpu */
+    }
   }
   await tf.setBackend('cpu');
   await tf.ready();

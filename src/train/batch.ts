@@ -1,14 +1,19 @@
 import type { Dataset, Normalization } from '../data/dataset.js';
 
 /** Augmentation for static images: random crop after zero padding (torchvision RandomCrop) and horizontal flip. */
-export interface AugmentOptions { cropPad: number; flip: boolean }
+export interface AugmentOptions {
+  cropPad: number;
+  flip: boolean;
+}
 export const NO_AUGMENT: AugmentOptions = { cropPad: 0, flip: false };
 
 /** The normalised value of a raw 0 pixel per channel (what RandomCrop's zero padding becomes). */
 export function padValues(n: Normalization, channels: number): number[] {
   switch (n.kind) {
-    case 'meanStd': return Array.from({ length: channels }, (_, c) => -(n.mean[c] ?? n.mean[0]!) / (n.std[c] ?? n.std[0]!));
-    case 'none': return new Array<number>(channels).fill(0);
+    case 'meanStd':
+      return Array.from({ length: channels }, (_, c) => -(n.mean[c] ?? n.mean[0]!) / (n.std[c] ?? n.std[0]!));
+    case 'none':
+      return new Array<number>(channels).fill(0);
   }
 }
 
@@ -34,7 +39,7 @@ export function makeBatch(d: Dataset, idx: readonly number[], aug: AugmentOption
       labels[b] = s.label;
       for (let t = 0; t < T; t++) {
         for (let c = 0; c < C; c++) {
-          for (let p = 0; p < H * W; p++) x[((t * B + b) * H * W + p) * C + c] = s.x[((t * C + c) * H * W) + p]!;
+          for (let p = 0; p < H * W; p++) x[((t * B + b) * H * W + p) * C + c] = s.x[(t * C + c) * H * W + p]!;
         }
       }
     });
@@ -46,7 +51,9 @@ export function makeBatch(d: Dataset, idx: readonly number[], aug: AugmentOption
   idx.forEach((i, b) => {
     const s = d.get(i);
     labels[b] = s.label;
-    let oy = 0, ox = 0, flip = false;
+    let oy = 0,
+      ox = 0,
+      flip = false;
     if (rand && aug.cropPad > 0) {
       oy = Math.floor(rand() * (2 * aug.cropPad + 1)) - aug.cropPad;
       ox = Math.floor(rand() * (2 * aug.cropPad + 1)) - aug.cropPad;

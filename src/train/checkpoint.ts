@@ -1,6 +1,4 @@
-import {
-  checkpointMetadata, readTrainedMeta, type TrainedCheckpointMeta,
-} from '../models/checkpoint-config.js';
+import { checkpointMetadata, readTrainedMeta, type TrainedCheckpointMeta } from '../models/checkpoint-config.js';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.js';
 import type { TensorMap } from '../models/tensor.js';
 import type { Normalization } from '../data/dataset.js';

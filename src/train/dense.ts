@@ -37,7 +37,8 @@ export class DenseModel {
       if (!k.used || k.key.endsWith('num_batches_tracked')) continue;
       const t = weights.get(k.key);
       if (!t) throw new Error(`weights lack ${k.key}`);
-      if (shapeNumel(t.shape) !== shapeNumel(k.shape)) throw new Error(`${k.key}: expected [${k.shape.join(',')}], got [${t.shape.join(',')}]`);
+      if (shapeNumel(t.shape) !== shapeNumel(k.shape))
+        throw new Error(`${k.key}: expected [${k.shape.join(',')}], got [${t.shape.join(',')}]`);
       const trainable = k.role === 'param';
       this.vars.set(k.key, tf.variable(tf.tensor(Float32Array.from(t.data), k.shape, 'float32'), trainable, this.prefix + k.key));
       if (trainable) this.trainable.push(k.key);
@@ -62,9 +63,10 @@ export class DenseModel {
    */
   forward(x: tf.Tensor4D, mode: DenseMode, bnUpdates?: Map<string, tf.Tensor>): tf.Tensor2D {
     const T = this.spec.config.timesteps;
-    const input = this.spec.config.input === 'static'
-      ? tf.reshape(tf.tile(tf.expandDims(x, 0), [T, 1, 1, 1, 1]), [T * x.shape[0], x.shape[1], x.shape[2], x.shape[3]])
-      : x;
+    const input =
+      this.spec.config.input === 'static'
+        ? tf.reshape(tf.tile(tf.expandDims(x, 0), [T, 1, 1, 1, 1]), [T * x.shape[0], x.shape[1], x.shape[2], x.shape[3]])
+        : x;
     const acts = new Map<string, tf.Tensor>([['input', input]]);
     let logits: tf.Tensor2D | null = null;
     for (const l of this.spec.layers) {
@@ -73,26 +75,41 @@ export class DenseModel {
         if (!a) throw new Error(`${l.name}: input ${n} not computed`);
         return a;
       });
-      if (l.kind === 'head') { logits = this.head(l, ins[0]!, T); continue; }
+      if (l.kind === 'head') {
+        logits = this.head(l, ins[0]!, T);
+        continue;
+      }
       acts.set(l.name, this.layer(l, ins, T, mode, bnUpdates));
     }
     if (!logits) throw new Error(`model ${this.spec.name} has no head`);
     return logits;
   }
 
-  private layer(l: Exclude<LayerSpec, { kind: 'head' }>, ins: tf.Tensor[], T: number, mode: DenseMode, upd?: Map<string, tf.Tensor>): tf.Tensor {
+  private layer(
+    l: Exclude<LayerSpec, { kind: 'head' }>,
+    ins: tf.Tensor[],
+    T: number,
+    mode: DenseMode,
+    upd?: Map<string, tf.Tensor>,
+  ): tf.Tensor {
     const a = ins[0]!;
     switch (l.kind) {
-      case 'conv': return this.conv(l, a as tf.Tensor4D, mode, upd);
-      case 'maxpool': return maxPoolNhwc(a as tf.Tensor4D, l.k, l.stride, l.pad);
-      case 'lif': return lifMultiStep(a, T, l.vThreshold);
-      case 'add': return tf.add(a, ins[1]!);
+      case 'conv':
+        return this.conv(l, a as tf.Tensor4D, mode, upd);
+      case 'maxpool':
+        return maxPoolNhwc(a as tf.Tensor4D, l.k, l.stride, l.pad);
+      case 'lif':
+        return lifMultiStep(a, T, l.vThreshold);
+      case 'add':
+        return tf.add(a, ins[1]!);
       case 'headSum': {
         const [n, h, w, c] = a.shape as [number, number, number, number];
         return tf.sum(tf.reshape(a, [n, h, w, l.heads, c / l.heads]), 4);
       }
-      case 'tokenSum': return tf.sum(a, [1, 2], true);
-      case 'tokenMean': return tf.mean(a, [1, 2], true);
+      case 'tokenSum':
+        return tf.sum(a, [1, 2], true);
+      case 'tokenMean':
+        return tf.mean(a, [1, 2], true);
       case 'mask': {
         const k = ins[1]!;
         if (l.mode === 'channel') return tf.mul(a, k);
@@ -101,12 +118,13 @@ export class DenseModel {
       }
       case 'ssaProduct': {
         const [n, h, w, c] = a.shape as [number, number, number, number];
-        const d = c / l.heads, N = h * w;
+        const d = c / l.heads,
+          N = h * w;
         const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [n, N, l.heads, d]), [0, 2, 1, 3]);
-        const q = split(a), k = split(ins[1]!), v = split(ins[2]!);
-        const y = l.order === 'q(kv)'
-          ? tf.matMul(q, tf.matMul(k, v, true, false))
-          : tf.matMul(tf.matMul(q, k, false, true), v);
+        const q = split(a),
+          k = split(ins[1]!),
+          v = split(ins[2]!);
+        const y = l.order === 'q(kv)' ? tf.matMul(q, tf.matMul(k, v, true, false)) : tf.matMul(tf.matMul(q, k, false, true), v);
         return tf.reshape(tf.transpose(tf.mul(y, l.scale), [0, 2, 1, 3]), [n, h, w, c]);
       }
     }
@@ -116,8 +134,10 @@ export class DenseModel {
     let y: tf.Tensor = conv2dNhwc(x, this.v(`${l.name}.weight`), l.k, l.stride, l.pad);
     if (l.bias) y = tf.add(y, this.v(`${l.name}.bias`));
     if (!l.bn) return y;
-    const gamma = this.v(`${l.bn}.weight`), beta = this.v(`${l.bn}.bias`);
-    const rm = this.v(`${l.bn}.running_mean`), rv = this.v(`${l.bn}.running_var`);
+    const gamma = this.v(`${l.bn}.weight`),
+      beta = this.v(`${l.bn}.bias`);
+    const rm = this.v(`${l.bn}.running_mean`),
+      rv = this.v(`${l.bn}.running_var`);
     if (mode === 'eval') {
       return tf.add(tf.mul(tf.sub(y, rm), tf.mul(gamma, tf.rsqrt(tf.add(rv, BN_EPS)))), beta);
     }
@@ -139,7 +159,10 @@ export class DenseModel {
 
   /** Writes the running statistics collected by a training forward and disposes them. */
   applyBnUpdates(upd: Map<string, tf.Tensor>): void {
-    for (const [k, t] of upd) { this.v(k).assign(t); t.dispose(); }
+    for (const [k, t] of upd) {
+      this.v(k).assign(t);
+      t.dispose();
+    }
     upd.clear();
     this.batchesTracked++;
   }
@@ -151,7 +174,10 @@ export class DenseModel {
     return out;
   }
 
-  dispose(): void { for (const v of this.vars.values()) v.dispose(); this.vars.clear(); }
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
 }
 
 /**
@@ -164,14 +190,18 @@ export function trainingInit(spec: ModelSpec, seed: number): TensorMap {
   const gauss = gaussian(rand);
   const out: TensorMap = new Map();
   const bnNames = new Set(spec.layers.flatMap((l) => (l.kind === 'conv' && l.bn ? [l.bn] : [])));
-  const fanIn = new Map(spec.stateKeys.filter((k) => k.key.endsWith('.weight') && k.shape.length >= 2)
-    .map((k) => [k.key.slice(0, -'.weight'.length), shapeNumel(k.shape.slice(1))]));
+  const fanIn = new Map(
+    spec.stateKeys
+      .filter((k) => k.key.endsWith('.weight') && k.shape.length >= 2)
+      .map((k) => [k.key.slice(0, -'.weight'.length), shapeNumel(k.shape.slice(1))]),
+  );
   for (const k of spec.stateKeys) {
     if (!k.used || k.key.endsWith('num_batches_tracked')) continue;
     const n = shapeNumel(k.shape);
     const data = new Float32Array(n);
     const dot = k.key.lastIndexOf('.');
-    const mod = k.key.slice(0, dot), field = k.key.slice(dot + 1);
+    const mod = k.key.slice(0, dot),
+      field = k.key.slice(dot + 1);
     if (bnNames.has(mod)) {
       if (field === 'weight' || field === 'running_var') data.fill(1);
     } else if (mod === 'head' || spec.layers.some((l) => l.kind === 'head' && l.name === mod)) {

@@ -21,11 +21,18 @@ export function inTopK(row: ArrayLike<number>, label: number, k: number): boolea
 }
 
 /** Dense-engine evaluation (eval-mode BatchNorm) of the first `samples` samples of `d`. */
-export function evaluateDense(model: DenseModel, d: Dataset, samples: number, batchSize: number,
-  onProgress?: (done: number, total: number) => void): EvalResult {
+export function evaluateDense(
+  model: DenseModel,
+  d: Dataset,
+  samples: number,
+  batchSize: number,
+  onProgress?: (done: number, total: number) => void,
+): EvalResult {
   const n = Math.min(samples, d.length);
-  const predictions = new Int32Array(n), labels = new Int32Array(n);
-  let top1 = 0, top5 = 0;
+  const predictions = new Int32Array(n),
+    labels = new Int32Array(n);
+  let top1 = 0,
+    top5 = 0;
   for (let s = 0; s < n; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, n - s) }, (_, i) => s + i);
     const b = makeBatch(d, idx);

@@ -42,7 +42,8 @@ function fusedFor(T: number, vth: number): (x: tf.Tensor) => tf.Tensor {
 /** Forward pass on flat time-major data; returns spikes and the pre-reset membranes h. */
 export function lifForward(x: Float32Array, T: number, vth: number): { spikes: Float32Array; h: Float32Array } {
   const n = x.length / T;
-  const spikes = new Float32Array(x.length), h = new Float32Array(x.length);
+  const spikes = new Float32Array(x.length),
+    h = new Float32Array(x.length);
   const v = new Float32Array(n);
   for (let t = 0; t < T; t++) {
     const o = t * n;

@@ -10,7 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 export function maxPoolNhwc(x: tf.Tensor4D, k: number, s: number, p: number): tf.Tensor4D {
   const key = `${k}:${s}:${p}`;
   let f = cache.get(key);
-  if (!f) { f = make(k, s, p); cache.set(key, f); }
+  if (!f) {
+    f = make(k, s, p);
+    cache.set(key, f);
+  }
   return f(x) as tf.Tensor4D;
 }
 
@@ -36,16 +39,24 @@ function make(k: number, s: number, p: number): (x: tf.Tensor) => tf.Tensor {
 }
 
 /** Forward max pooling with the flat input index of each output's maximum. */
-export function pool(x: Float32Array, shape: readonly number[], k: number, s: number, p: number):
-  { y: Float32Array; arg: Int32Array; shape: [number, number, number, number] } {
+export function pool(
+  x: Float32Array,
+  shape: readonly number[],
+  k: number,
+  s: number,
+  p: number,
+): { y: Float32Array; arg: Int32Array; shape: [number, number, number, number] } {
   const [n, h, w, c] = shape as [number, number, number, number];
-  const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
-  const y = new Float32Array(n * oh * ow * c), arg = new Int32Array(y.length);
+  const oh = Math.floor((h + 2 * p - k) / s) + 1,
+    ow = Math.floor((w + 2 * p - k) / s) + 1;
+  const y = new Float32Array(n * oh * ow * c),
+    arg = new Int32Array(y.length);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
         for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity, bi = -1;
+          let best = -Infinity,
+            bi = -1;
           for (let dy = 0; dy < k; dy++) {
             const iy = oy * s + dy - p;
             if (iy < 0 || iy >= h) continue;
@@ -53,11 +64,15 @@ export function pool(x: Float32Array, shape: readonly number[], k: number, s: nu
               const ix = ox * s + dx - p;
               if (ix < 0 || ix >= w) continue;
               const idx = ((b * h + iy) * w + ix) * c + ch;
-              if (x[idx]! > best || bi < 0) { best = x[idx]!; bi = idx; }
+              if (x[idx]! > best || bi < 0) {
+                best = x[idx]!;
+                bi = idx;
+              }
             }
           }
           const o = ((b * oh + oy) * ow + ox) * c + ch;
-          y[o] = best; arg[o] = bi;
+          y[o] = best;
+          arg[o] = bi;
         }
       }
     }

@@ -4,7 +4,12 @@
  *   lr(s) = lr * (s + 1) / warmup                                       for s < warmup
  *   lr(s) = minLr + (lr - minLr) * (1 + cos(pi * (s - warmup) / (total - warmup))) / 2   after
  */
-export interface CosineSchedule { lr: number; minLr: number; warmupSteps: number; totalSteps: number }
+export interface CosineSchedule {
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  totalSteps: number;
+}
 
 export function cosineLr(s: CosineSchedule, step: number): number {
   if (step < s.warmupSteps) return (s.lr * (step + 1)) / s.warmupSteps;

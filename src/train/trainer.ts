@@ -20,8 +20,23 @@ export interface TrainOptions {
   augment: AugmentOptions;
 }
 
-export interface StepInfo { epoch: number; step: number; stepInEpoch: number; stepsPerEpoch: number; loss: number; lr: number; trainAcc: number; samplesDone: number }
-export interface EpochInfo { epoch: number; step: number; loss: number; lr: number; trainAcc: number }
+export interface StepInfo {
+  epoch: number;
+  step: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  loss: number;
+  lr: number;
+  trainAcc: number;
+  samplesDone: number;
+}
+export interface EpochInfo {
+  epoch: number;
+  step: number;
+  loss: number;
+  lr: number;
+  trainAcc: number;
+}
 
 export interface TrainCallbacks {
   onStep?(s: StepInfo): void;
@@ -35,7 +50,14 @@ export interface TrainCallbacks {
  * `seed + e` and augments with `seed * 7919 + e`, so a resumed run sees the same batches as an unbroken one.
  * Weight decay applies to conv/linear weights only (not to biases or BatchNorm).
  */
-export function trainEpochs(model: DenseModel, data: Dataset, o: TrainOptions, startEpoch: number, opt: AdamW, cb: TrainCallbacks = {}): void {
+export function trainEpochs(
+  model: DenseModel,
+  data: Dataset,
+  o: TrainOptions,
+  startEpoch: number,
+  opt: AdamW,
+  cb: TrainCallbacks = {},
+): void {
   const stepsPerEpoch = Math.floor(data.length / o.batchSize);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${o.batchSize} exceeds the ${data.length} training samples`);
   const sched = { lr: o.lr, minLr: o.minLr, warmupSteps: Math.round(o.warmupEpochs * stepsPerEpoch), totalSteps: o.epochs * stepsPerEpoch };
@@ -46,7 +68,10 @@ export function trainEpochs(model: DenseModel, data: Dataset, o: TrainOptions, s
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
     const order = shuffled(data.length, mulberry32(o.seed + epoch));
     const augRand = mulberry32(o.seed * 7919 + epoch);
-    let lossSum = 0, correct = 0, seen = 0, lr = o.lr;
+    let lossSum = 0,
+      correct = 0,
+      seen = 0,
+      lr = o.lr;
     for (let s = 0; s < stepsPerEpoch; s++) {
       const step = epoch * stepsPerEpoch + s;
       lr = cosineLr(sched, step);
@@ -66,7 +91,8 @@ export function trainEpochs(model: DenseModel, data: Dataset, o: TrainOptions, s
       model.applyBnUpdates(upd);
       tf.dispose([x, value]);
       tf.dispose(grads);
-      lossSum += loss * b.labels.length; seen += b.labels.length;
+      lossSum += loss * b.labels.length;
+      seen += b.labels.length;
       for (let i = 0; i < b.labels.length; i++) if (predicted[i] === b.labels[i]) correct++;
       cb.onStep?.({ epoch, step: step + 1, stepInEpoch: s + 1, stepsPerEpoch, loss, lr, trainAcc: correct / seen, samplesDone: seen });
     }

@@ -13,7 +13,10 @@ test('error policy: input errors are one line and exit 2; anything else is a bug
   }
   const bug = errorReport(new TypeError('x is undefined\nsecond line'), false);
   assert.equal(bug.code, 1);
-  assert.equal(bug.text, 'spikewatt: internal error: x is undefined\nspikewatt: this is a bug; run again with --debug for the stack trace, and report it\n');
+  assert.equal(
+    bug.text,
+    'spikewatt: internal error: x is undefined\nspikewatt: this is a bug; run again with --debug for the stack trace, and report it\n',
+  );
   const debug = errorReport(new TypeError('x is undefined'), true);
   assert.match(debug.text, /^spikewatt: internal error: x is undefined\nTypeError: x is undefined\n\s+at /);
 });

@@ -20,8 +20,10 @@ function qkRun() {
   for (const l of c.layers) l.inputBinary = false;
   const events = (name: string, binary: boolean, unitSpikes: [number, number]) => {
     const lc = layer(c, name);
-    lc.inputIsEvents = true; lc.inputBinary = binary;
-    lc.inputUnitSpikes.set(unitSpikes); lc.inputEvents.set(unitSpikes);
+    lc.inputIsEvents = true;
+    lc.inputBinary = binary;
+    lc.inputUnitSpikes.set(unitSpikes);
+    lc.inputEvents.set(unitSpikes);
   };
   events('patch_embed1.proj1_conv', true, [64, 128]); // 256 input elements per sample
   events('stage1.0.tssa.q_conv', false, [300, 0]); // fed by a SEW sum (multiplicities), 512 elements
@@ -34,7 +36,7 @@ function qkRun() {
   return { spec, c };
 }
 
-test('exact: the simulator\'s counts, unchanged', () => {
+test("exact: the simulator's counts, unchanged", () => {
   const { spec, c } = qkRun();
   setOps(c, 'patch_embed1.proj_lif', 1, 'neuronUpdate', 512);
   const tab = applyConvention('exact', c, spec);
@@ -70,25 +72,44 @@ test('syops on a hand example: dense MACs on real or multi-level input, rate x d
   // attention products and residual adds: not counted
   for (const n of ['stage1.0.tssa.head_sum', 'stage1.0.tssa.mask', 'stage3.0.ssa.product', 'stage1.0.attn_add']) {
     const r = tab.rows.find((x) => x.name === n)!;
-    assert.equal(r.ops.reduce((a, b) => a + b, 0), 0, n);
+    assert.equal(
+      r.ops.reduce((a, b) => a + b, 0),
+      0,
+      n,
+    );
   }
   // nothing but ac and mac
-  for (const k of ['neuronUpdate', 'spike', 'memRead', 'memWrite', 'add', 'cmp', 'mask'] as const) assert.equal(tablePerInference(tab, k), 0, k);
+  for (const k of ['neuronUpdate', 'spike', 'memRead', 'memWrite', 'add', 'cmp', 'mask'] as const)
+    assert.equal(tablePerInference(tab, k), 0, k);
 });
 
 test('syops: Linear biases once per forward call, max pool on spikes as AC x rate', () => {
   const spec = zooModel('spikformer-cifar10', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 2, heads: 2 });
   const c = emptyCounts(spec, 2);
   const fc2 = layer(c, 'block.0.mlp.fc2_linear'); // 128 x 4 input elements, binary
-  fc2.inputIsEvents = true; fc2.inputUnitSpikes.set([64, 192]);
+  fc2.inputIsEvents = true;
+  fc2.inputUnitSpikes.set([64, 192]);
   const mp = layer(c, 'patch_embed.maxpool2'); // 16 x 8 x 8 input elements, binary
-  mp.inputIsEvents = true; mp.inputUnitSpikes.set([100, 50]);
+  mp.inputIsEvents = true;
+  mp.inputUnitSpikes.set([100, 50]);
   const one = applyConvention('syops', c, spec);
   // dense 16384 per step: ac_t = 16384 x U_t / 512 (U over 2 samples of 512 elements: rates 0.0625, 0.1875);
   // bias 32 per forward call x the call's rate (0.125)
-  close(rowTotal(one.rows.find((r) => r.name === 'block.0.mlp.fc2_linear')!, 'ac'), 16384 * 256 / 512 + 32 * 0.125);
+  close(
+    rowTotal(
+      one.rows.find((r) => r.name === 'block.0.mlp.fc2_linear')!,
+      'ac',
+    ),
+    (16384 * 256) / 512 + 32 * 0.125,
+  );
   const perSample = applyConvention('syops', c, spec, { syopsBatchSize: 1 });
-  close(rowTotal(perSample.rows.find((r) => r.name === 'block.0.mlp.fc2_linear')!, 'ac'), 16384 * 256 / 512 + 2 * 32 * 0.125);
+  close(
+    rowTotal(
+      perSample.rows.find((r) => r.name === 'block.0.mlp.fc2_linear')!,
+      'ac',
+    ),
+    (16384 * 256) / 512 + 2 * 32 * 0.125,
+  );
   // max pool on 0/1 input: input elements x rate = the unit spikes
   assert.equal(at(one, 'patch_embed.maxpool2', 0, 'ac'), 100);
   assert.equal(at(one, 'patch_embed.maxpool2', 1, 'ac'), 50);
@@ -115,9 +136,16 @@ test('spikformer on a hand example: first conv as MACs, rate x FLOPs ACs elsewhe
   assert.equal(at(tab, 'stage3.0.ssa.product', 0, 'ac'), 384);
   assert.equal(at(tab, 'head', 1, 'mac'), 640);
   // BN, LIF, max pool, residual adds: nothing
-  assert.equal(tab.rows.some((r) => r.kind === 'batchNorm'), false);
+  assert.equal(
+    tab.rows.some((r) => r.kind === 'batchNorm'),
+    false,
+  );
   for (const n of ['patch_embed1.proj_lif', 'patch_embed2.proj4_maxpool', 'stage1.0.attn_add']) {
-    assert.equal(tab.rows.find((x) => x.name === n)!.ops.reduce((a, b) => a + b, 0), 0, n);
+    assert.equal(
+      tab.rows.find((x) => x.name === n)!.ops.reduce((a, b) => a + b, 0),
+      0,
+      n,
+    );
   }
 });
 
@@ -136,7 +164,8 @@ test('spikformer convention against the paper: HST-10-768 energy scales with ima
     const spec = zooModel('qkformer-imagenet-10-768', { imgSize });
     return price(uniformRateCounts(spec, 1, 0.25), spec, paper, 'spikformer').energyMjPerInference;
   });
-  const r288 = mj[1]! / mj[0]!, r384 = mj[2]! / mj[0]!;
+  const r288 = mj[1]! / mj[0]!,
+    r384 = mj[2]! / mj[0]!;
   assert.ok(Math.abs(r288 / (64.27 / 38.91) - 1) < 0.01, `288/224: ${r288} vs ${64.27 / 38.91}`);
   assert.ok(Math.abs(r384 / (113.64 / 38.91) - 1) < 0.01, `384/224: ${r384} vs ${113.64 / 38.91}`);
   // and the absolute scale: a mean input rate near 0.46 reproduces 38.91 mJ at 224 (qkformer.md §4 estimate)

@@ -55,5 +55,5 @@ test('derived metrics: no ANN energy when the profile has no MAC price', () => {
   assert.equal(d.ann.energyPjPerInference, null);
   assert.equal(d.ann.energyRatio, null);
   assert.equal(d.complete, false);
-  close(d.energyPjPerInference, 36864 * 26 / 2);
+  close(d.energyPjPerInference, (36864 * 26) / 2);
 });

@@ -56,25 +56,38 @@ test('cmos45-fp32 prices a hand-made run as worked out by hand', () => {
   assert.equal(p.byKind.spike.status, 'included');
   assert.equal(p.byKind.cmp.status, 'priced');
   close(p.byKind.memRead.countPerInference, (2200 + 1024 + 660) / 2);
-  close(p.byKind.mac.energyPjPerInference, 2640 * 4.6 / 2);
+  close(p.byKind.mac.energyPjPerInference, (2640 * 4.6) / 2);
   assert.equal(p.complete, true);
   assert.equal(p.samples, 2);
 });
 
-test('memory energy interpolates in log2(capacity) at each layer\'s memory size', () => {
+test("memory energy interpolates in log2(capacity) at each layer's memory size", () => {
   const { spec, c } = handRun();
-  const profile = parseProfile(JSON.stringify({
-    schemaVersion: 1, name: 'toy-memory', technology: 'test', description: 'interpolation test',
-    ops: {
-      ac: { energyPj: 1, provenance: 'analytical', source: 'test' }, mac: { energyPj: 2, provenance: 'analytical', source: 'test' },
-      add: { energyPj: 0, provenance: 'analytical', source: 'test' }, mask: { energyPj: 0, provenance: 'analytical', source: 'test' },
-      neuronUpdate: { energyPj: 3, provenance: 'analytical', source: 'test' }, spike: { includedIn: ['memWrite'], source: 'test' },
-    },
-    memory: { wordBits: 32, interpolation: 'log2-linear', onChip: [
-      { capacityBytes: 256, energyPjPerAccess: 8, accessBits: 64, provenance: 'analytical', source: 'test' },
-      { capacityBytes: 4096, energyPjPerAccess: 16, accessBits: 64, provenance: 'analytical', source: 'test' },
-    ] },
-  }), 'toy.json');
+  const profile = parseProfile(
+    JSON.stringify({
+      schemaVersion: 1,
+      name: 'toy-memory',
+      technology: 'test',
+      description: 'interpolation test',
+      ops: {
+        ac: { energyPj: 1, provenance: 'analytical', source: 'test' },
+        mac: { energyPj: 2, provenance: 'analytical', source: 'test' },
+        add: { energyPj: 0, provenance: 'analytical', source: 'test' },
+        mask: { energyPj: 0, provenance: 'analytical', source: 'test' },
+        neuronUpdate: { energyPj: 3, provenance: 'analytical', source: 'test' },
+        spike: { includedIn: ['memWrite'], source: 'test' },
+      },
+      memory: {
+        wordBits: 32,
+        interpolation: 'log2-linear',
+        onChip: [
+          { capacityBytes: 256, energyPjPerAccess: 8, accessBits: 64, provenance: 'analytical', source: 'test' },
+          { capacityBytes: 4096, energyPjPerAccess: 16, accessBits: 64, provenance: 'analytical', source: 'test' },
+        ],
+      },
+    }),
+    'toy.json',
+  );
   const p = price(c, spec, profile, 'exact');
   const row = (n: string) => p.rows.find((r) => r.name === n)!;
   // per word: 4 pJ at 256 B, 8 pJ at 4 KB; 448 B -> 4 + 4 * log2(448/256) / 4
@@ -86,20 +99,23 @@ test('memory energy interpolates in log2(capacity) at each layer\'s memory size'
 test('an op kind the profile does not price is an error naming kind and profile', () => {
   const { spec, c } = handRun();
   const paper = loadProfile('cmos45-paper', read);
-  assert.throws(() => price(c, spec, paper, 'exact'), (e: unknown) => {
-    assert.ok(e instanceof UnpricedOpError);
-    assert.equal(e.kind, 'neuronUpdate');
-    assert.match(e.message, /profile 'cmos45-paper' has no price for op kind 'neuronUpdate'/);
-    assert.match(e.message, /512 ops per inference/);
-    return true;
-  });
+  assert.throws(
+    () => price(c, spec, paper, 'exact'),
+    (e: unknown) => {
+      assert.ok(e instanceof UnpricedOpError);
+      assert.equal(e.kind, 'neuronUpdate');
+      assert.match(e.message, /profile 'cmos45-paper' has no price for op kind 'neuronUpdate'/);
+      assert.match(e.message, /512 ops per inference/);
+      return true;
+    },
+  );
   assert.throws(() => price(c, spec, loadProfile('loihi', read), 'exact'), /profile 'loihi' has no price for op kind 'mac'/);
 });
 
 test('allowUnpriced reports unpriced counts, never as zero energy', () => {
   const { spec, c } = handRun();
   const p = price(c, spec, loadProfile('cmos45-paper', read), 'exact', { allowUnpriced: true });
-  close(p.energyPjPerInference, 2640 * 4.6 / 2);
+  close(p.energyPjPerInference, (2640 * 4.6) / 2);
   assert.equal(p.complete, false);
   const unpriced = Object.fromEntries(p.unpriced.map((u) => [u.kind, u.countPerInference]));
   assert.deepEqual(unpriced, { neuronUpdate: 512, spike: 40, add: 330, mask: 50, memRead: 1942, memWrite: 552 });

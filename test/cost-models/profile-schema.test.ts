@@ -1,13 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { builtinProfilePath, listProfiles, loadProfile, parseProfile, ProfileError, UnknownProfileError, priceStatus } from '../../src/cost-models/index.js';
+import {
+  builtinProfilePath,
+  listProfiles,
+  loadProfile,
+  parseProfile,
+  ProfileError,
+  UnknownProfileError,
+  priceStatus,
+} from '../../src/cost-models/index.js';
 import { OP_KINDS } from '../../src/sim/ops.js';
 
 const read = (p: string) => readFileSync(p, 'utf8');
 
 const valid = () => ({
-  schemaVersion: 1, name: 'toy', technology: '1 nm', description: 'a toy',
+  schemaVersion: 1,
+  name: 'toy',
+  technology: '1 nm',
+  description: 'a toy',
   ops: { ac: { energyPj: 1, provenance: 'analytical', source: 'made up for a test' } },
 });
 
@@ -72,10 +83,14 @@ test('schema errors name the file, the JSON pointer and the reason', () => {
   assert.equal(e.pointer, '/ops/spike/includedIn/0');
   assert.match(e.reason, /'neuronUpdate' must itself carry a price/);
 
-  const mem = { wordBits: 32, interpolation: 'log2-linear', onChip: [
-    { capacityBytes: 4096, energyPjPerAccess: 2, accessBits: 64, provenance: 'analytical', source: 'x' },
-    { capacityBytes: 1024, energyPjPerAccess: 1, accessBits: 64, provenance: 'analytical', source: 'x' },
-  ] };
+  const mem = {
+    wordBits: 32,
+    interpolation: 'log2-linear',
+    onChip: [
+      { capacityBytes: 4096, energyPjPerAccess: 2, accessBits: 64, provenance: 'analytical', source: 'x' },
+      { capacityBytes: 1024, energyPjPerAccess: 1, accessBits: 64, provenance: 'analytical', source: 'x' },
+    ],
+  };
   e = errorOf({ ...valid(), memory: mem });
   assert.equal(e.pointer, '/memory/onChip/1/capacityBytes');
 
@@ -107,12 +122,22 @@ test('the built-in profiles carry the published numbers', () => {
   const fp32 = loadProfile('cmos45-fp32', read);
   assert.equal(fp32.ops.ac?.energyPj, 0.9);
   assert.equal(fp32.ops.mac?.energyPj, 4.6);
-  assert.deepEqual(fp32.memory?.onChip.map((p) => [p.capacityBytes, p.energyPjPerAccess, p.accessBits]), [[8192, 10, 64], [32768, 20, 64], [1048576, 100, 64]]);
+  assert.deepEqual(
+    fp32.memory?.onChip.map((p) => [p.capacityBytes, p.energyPjPerAccess, p.accessBits]),
+    [
+      [8192, 10, 64],
+      [32768, 20, 64],
+      [1048576, 100, 64],
+    ],
+  );
   const int8 = loadProfile('cmos45-int8', read);
   assert.equal(int8.ops.ac?.energyPj, 0.03);
   assert.equal(int8.ops.mac?.energyPj, 0.23);
   const paper = loadProfile('cmos45-paper', read);
-  assert.deepEqual(OP_KINDS.filter((k) => priceStatus(paper, k) !== 'unpriced'), ['ac', 'mac']);
+  assert.deepEqual(
+    OP_KINDS.filter((k) => priceStatus(paper, k) !== 'unpriced'),
+    ['ac', 'mac'],
+  );
   const tn = loadProfile('truenorth', read);
   assert.equal(tn.ops.ac?.energyPj, 26);
   assert.equal(tn.ops.ac?.provenance, 'operating-point-average');
@@ -128,7 +153,10 @@ test('the built-in profiles carry the published numbers', () => {
 
 test('loadProfile: unknown names and unreadable paths are one-line errors', () => {
   assert.throws(() => loadProfile('loihi2', read), UnknownProfileError);
-  assert.throws(() => loadProfile('/nonexistent/x.json', read), (e: unknown) => e instanceof ProfileError && /^\/nonexistent\/x\.json: \/: cannot read the file/.test(e.message));
+  assert.throws(
+    () => loadProfile('/nonexistent/x.json', read),
+    (e: unknown) => e instanceof ProfileError && /^\/nonexistent\/x\.json: \/: cannot read the file/.test(e.message),
+  );
   const p = loadProfile('mine/toy.json', () => JSON.stringify(valid()));
   assert.equal(p.name, 'toy');
 });

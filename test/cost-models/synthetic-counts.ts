@@ -39,7 +39,10 @@ export function uniformRateCounts(spec: ModelSpec, samples: number, rate: number
     lc.inputIsEvents = !fromInput;
     lc.inputBinary = !fromInput;
     for (let t = 0; t < T; t++) {
-      if (!fromInput) { lc.inputUnitSpikes[t] = rate * lc.inputElements * samples; lc.inputEvents[t] = lc.inputUnitSpikes[t]!; }
+      if (!fromInput) {
+        lc.inputUnitSpikes[t] = rate * lc.inputElements * samples;
+        lc.inputEvents[t] = lc.inputUnitSpikes[t]!;
+      }
       if (l.kind === 'lif' || l.kind === 'add' || l.kind === 'mask') lc.outputSpikes[t] = rate * lc.outputElements * samples;
     }
   }

@@ -17,13 +17,19 @@ const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Mat
 for (const name of fixtureNames()) {
   test(`${name}: syops convention equals syops-counter per module and in total`, () => {
     const f = loadFixture(name);
-    const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core: new ReferenceCore(), batchCoupling: 'official' });
+    const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), {
+      core: new ReferenceCore(),
+      batchCoupling: 'official',
+    });
     const tab = applyConvention('syops', r.sink.counts, f.spec);
-    let acs = 0, macs = 0;
+    let acs = 0,
+      macs = 0;
     const ours = new Set<string>();
     for (const row of tab.rows) {
-      const ac = rowTotal(row, 'ac') / tab.samples, mac = rowTotal(row, 'mac') / tab.samples;
-      acs += ac; macs += mac;
+      const ac = rowTotal(row, 'ac') / tab.samples,
+        mac = rowTotal(row, 'mac') / tab.samples;
+      acs += ac;
+      macs += mac;
       if (ac === 0 && mac === 0) continue;
       ours.add(row.name);
       const s = f.ops.syops.layers[row.name];

@@ -20,7 +20,10 @@ test('CIFAR-10 batches in a directory: train = data_batch_1..5, test = test_batc
   writeFileSync(join(dir, 'test_batch.bin'), record([4]));
   const train = loadCifar(root, 'cifar10', 'train');
   assert.equal(train.length, 10);
-  assert.deepEqual([...Array(10).keys()].map((i) => train.get(i).label), [1, 9, 2, 9, 3, 9, 4, 9, 5, 9]);
+  assert.deepEqual(
+    [...Array(10).keys()].map((i) => train.get(i).label),
+    [1, 9, 2, 9, 3, 9, 4, 9, 5, 9],
+  );
   const test = loadCifar(dir, 'cifar10', 'test');
   assert.equal(test.length, 1);
   const s = test.get(0);
@@ -45,13 +48,22 @@ test('CIFAR-100 uses the fine label (second byte); a single file path works', ()
 
 test('bad CIFAR files: truncated, wrong variant, label out of range, missing batches', () => {
   const two = Buffer.concat([record([1]), record([2])]);
-  assert.throws(() => parseCifarBatch(two.subarray(0, 5000), 'cifar10', 'b.bin'), /b\.bin: truncated or not a cifar10 binary batch: 5000 bytes is not a multiple of the 3073-byte record/);
-  assert.throws(() => parseCifarBatch(Buffer.concat([record([1, 2]), record([1, 2])]), 'cifar10', 'c.bin'), /c\.bin: .*it looks like a cifar100 file/);
+  assert.throws(
+    () => parseCifarBatch(two.subarray(0, 5000), 'cifar10', 'b.bin'),
+    /b\.bin: truncated or not a cifar10 binary batch: 5000 bytes is not a multiple of the 3073-byte record/,
+  );
+  assert.throws(
+    () => parseCifarBatch(Buffer.concat([record([1, 2]), record([1, 2])]), 'cifar10', 'c.bin'),
+    /c\.bin: .*it looks like a cifar100 file/,
+  );
   assert.throws(() => parseCifarBatch(record([12]), 'cifar10', 'd.bin'), /d\.bin: label 12 of record 0 is not below 10/);
   assert.throws(() => parseCifarBatch(record([25, 3]), 'cifar100', 'e.bin'), /coarse label 25/);
   assert.throws(() => parseCifarBatch(Buffer.alloc(0), 'cifar10', 'f.bin'), /f\.bin: empty file/);
   const dir = mkdtempSync(join(tmpdir(), 'sw-cifar-miss-'));
   writeFileSync(join(dir, 'data_batch_1.bin'), record([0]));
-  assert.throws(() => loadCifar(dir, 'cifar10', 'train'), /missing data_batch_2\.bin, data_batch_3\.bin, data_batch_4\.bin, data_batch_5\.bin/);
+  assert.throws(
+    () => loadCifar(dir, 'cifar10', 'train'),
+    /missing data_batch_2\.bin, data_batch_3\.bin, data_batch_4\.bin, data_batch_5\.bin/,
+  );
   assert.throws(() => loadCifar(join(dir, 'nope'), 'cifar10', 'train'), /nope: no such file or directory/);
 });

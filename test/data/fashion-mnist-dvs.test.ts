@@ -19,7 +19,8 @@ test('fashion-mnist-dvs is deterministic per seed and index, and seeds differ', 
   const c = saccadeDataset(images(), 'mem', { split: 'test', timesteps: 4, seed: 8 });
   assert.deepEqual(a.sampleShape, [4, 2, 32, 32]);
   assert.equal(a.kind, 'dvs');
-  const a1 = a.get(1); a.get(0); // read order must not matter
+  const a1 = a.get(1);
+  a.get(0); // read order must not matter
   assert.deepEqual([...a.get(0).x], [...b.get(0).x]);
   assert.deepEqual([...a1.x], [...b.get(1).x]);
   assert.notDeepEqual([...a.get(0).x], [...c.get(0).x]);
@@ -28,9 +29,10 @@ test('fashion-mnist-dvs is deterministic per seed and index, and seeds differ', 
 
 test('an edge moving along the saccades gives ON and OFF events in every frame; a blank image only noise', () => {
   const d = saccadeDataset(images(), 'mem', { split: 'test', timesteps: 4, seed: 1 });
-  const x = d.get(0).x, hw = 32 * 32;
+  const x = d.get(0).x,
+    hw = 32 * 32;
   for (let t = 0; t < 4; t++) {
-    assert.ok(sum(x.subarray((t * 2) * hw, (t * 2 + 1) * hw)) > 0, `OFF events in frame ${t}`);
+    assert.ok(sum(x.subarray(t * 2 * hw, (t * 2 + 1) * hw)) > 0, `OFF events in frame ${t}`);
     assert.ok(sum(x.subarray((t * 2 + 1) * hw, (t * 2 + 2) * hw)) > 0, `ON events in frame ${t}`);
   }
   const total = sum(x);

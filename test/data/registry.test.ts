@@ -11,7 +11,10 @@ test('spec parser: names, optional and required paths, colons inside paths', () 
   assert.deepEqual(parseDatasetSpec('cifar10:/a:b/c'), { name: 'cifar10', path: '/a:b/c' });
   assert.deepEqual(parseDatasetSpec('synthetic'), { name: 'synthetic' });
   assert.deepEqual(parseDatasetSpec('dvs128:~/g'), { name: 'dvs128', path: join(homedir(), 'g') });
-  assert.throws(() => parseDatasetSpec('imagenet21k:/x'), (e: Error) => e instanceof DatasetError && /unknown dataset 'imagenet21k' \(known: fashion-mnist, /.test(e.message));
+  assert.throws(
+    () => parseDatasetSpec('imagenet21k:/x'),
+    (e: Error) => e instanceof DatasetError && /unknown dataset 'imagenet21k' \(known: fashion-mnist, /.test(e.message),
+  );
   assert.throws(() => parseDatasetSpec('cifar10'), /dataset cifar10 needs a path: cifar10:PATH/);
   assert.throws(() => parseDatasetSpec('dvs128'), /needs a path/);
   assert.throws(() => parseDatasetSpec('synthetic:/x'), /takes no path/);

@@ -11,8 +11,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('examples/profile-blocks.ts profiles a checkpoint through the library and prints energy per block', () => {
   const args = ['--import', 'tsx', 'examples/profile-blocks.ts', 'checkpoints/fmnist-ssa.safetensors', '2', 'cmos45-fp32,loihi'];
-  const r = spawnSync(process.execPath, args,
-    { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^cmos45-fp32 \(exact\): [\d.]+ uJ per inference$/m);
   assert.match(r.stdout, /^loihi \(exact\): [\d.]+ uJ per inference \(not priced: mac/m);

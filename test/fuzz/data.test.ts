@@ -10,7 +10,8 @@ import { bytesFrom, neverThrowsOtherThanInputError } from './harness.js';
 /** An IDX ubyte file: 00 00 08 ndims, big-endian sizes, data. */
 function idx(dims: number[], data: number[]): Buffer {
   const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08; head[3] = dims.length;
+  head[2] = 0x08;
+  head[3] = dims.length;
   dims.forEach((d, k) => head.writeUInt32BE(d, 4 + 4 * k));
   return Buffer.concat([head, Buffer.from(data)]);
 }
@@ -28,15 +29,21 @@ test('fuzz: IDX reader (plain and gzipped), images paired with labels', () => {
 test('fuzz: CIFAR-10 / CIFAR-100 binary batches', () => {
   const rec = (labels: number[]) => Buffer.concat([Buffer.from(labels), Buffer.alloc(3072, 7)]);
   const seeds = [Buffer.concat([rec([3]), rec([9])]), Buffer.concat([rec([4, 42]), rec([19, 99])])];
-  neverThrowsOtherThanInputError(fc.tuple(bytesFrom(seeds), fc.boolean()),
-    ([b, ten]) => parseCifarBatch(b, ten ? 'cifar10' : 'cifar100', 'fuzz.bin'));
+  neverThrowsOtherThanInputError(fc.tuple(bytesFrom(seeds), fc.boolean()), ([b, ten]) =>
+    parseCifarBatch(b, ten ? 'cifar10' : 'cifar100', 'fuzz.bin'),
+  );
 });
 
 test('fuzz: AEDAT 2.0 (CIFAR10-DVS)', () => {
   const header = Buffer.from('#!AER-DAT2.0\r\n# This is a raw AE data file\r\n', 'latin1');
   const ev = Buffer.alloc(8 * 3);
-  [[1, 2, 0, 10], [127, 0, 1, 11], [64, 64, 1, 4_000_000_000]].forEach(([x, y, p, t], i) => {
-    ev.writeUInt32BE(encodeCifar10DvsEvent(x!, y!, p!), 8 * i); ev.writeUInt32BE(t!, 8 * i + 4);
+  [
+    [1, 2, 0, 10],
+    [127, 0, 1, 11],
+    [64, 64, 1, 4_000_000_000],
+  ].forEach(([x, y, p, t], i) => {
+    ev.writeUInt32BE(encodeCifar10DvsEvent(x!, y!, p!), 8 * i);
+    ev.writeUInt32BE(t!, 8 * i + 4);
   });
   neverThrowsOtherThanInputError(bytesFrom([Buffer.concat([header, ev]), header]), (b) => parseCifar10DvsAedat(b, 'fuzz.aedat'));
 });
@@ -44,11 +51,17 @@ test('fuzz: AEDAT 2.0 (CIFAR10-DVS)', () => {
 /** An AEDAT 3.1 packet: 28-byte LE header then 8-byte polarity events. */
 function packet(type: number, events: { x: number; y: number; p: number; t: number }[], overflow = 0): Buffer {
   const h = Buffer.alloc(28);
-  h.writeUInt16LE(type, 0); h.writeUInt16LE(1, 2); h.writeUInt32LE(8, 4); h.writeUInt32LE(4, 8);
+  h.writeUInt16LE(type, 0);
+  h.writeUInt16LE(1, 2);
+  h.writeUInt32LE(8, 4);
+  h.writeUInt32LE(4, 8);
   h.writeUInt32LE(overflow, 12);
   for (const at of [16, 20, 24]) h.writeUInt32LE(events.length, at);
   const d = Buffer.alloc(8 * events.length);
-  events.forEach((e, i) => { d.writeUInt32LE(((e.x << 17) | (e.y << 2) | (e.p << 1) | 1) >>> 0, 8 * i); d.writeInt32LE(e.t, 8 * i + 4); });
+  events.forEach((e, i) => {
+    d.writeUInt32LE(((e.x << 17) | (e.y << 2) | (e.p << 1) | 1) >>> 0, 8 * i);
+    d.writeInt32LE(e.t, 8 * i + 4);
+  });
   return Buffer.concat([h, d]);
 }
 
@@ -56,7 +69,12 @@ test('fuzz: AEDAT 3.1 (DVS128 Gesture) and its label CSV', () => {
   const header = Buffer.from('#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVS128\r\n#!END-HEADER\r\n', 'latin1');
   const seeds = [
     Buffer.concat([
-      header, packet(1, [{ x: 1, y: 2, p: 1, t: 3 }, { x: 127, y: 127, p: 0, t: 9 }]), packet(2, [{ x: 0, y: 0, p: 0, t: 1 }], 1),
+      header,
+      packet(1, [
+        { x: 1, y: 2, p: 1, t: 3 },
+        { x: 127, y: 127, p: 0, t: 9 },
+      ]),
+      packet(2, [{ x: 0, y: 0, p: 0, t: 1 }], 1),
     ]),
     header,
   ];

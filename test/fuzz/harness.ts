@@ -29,21 +29,39 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function apply(buf: Uint8Array, m: Mutation): Uint8Array {
-  const n = buf.length, at = n ? m.at % (n + 1) : 0;
+  const n = buf.length,
+    at = n ? m.at % (n + 1) : 0;
   switch (m.kind) {
-    case 'flip': { if (!n) return buf; const b = Uint8Array.from(buf); b[at % n]! ^= 1 << m.bit; return b; }
-    case 'set': { if (!n) return buf; const b = Uint8Array.from(buf); b[at % n] = m.byte; return b; }
+    case 'flip': {
+      if (!n) return buf;
+      const b = Uint8Array.from(buf);
+      b[at % n]! ^= 1 << m.bit;
+      return b;
+    }
+    case 'set': {
+      if (!n) return buf;
+      const b = Uint8Array.from(buf);
+      b[at % n] = m.byte;
+      return b;
+    }
     case 'u32': {
       if (n < 4) return buf;
       const b = Uint8Array.from(buf);
       new DataView(b.buffer).setUint32(at % (n - 3), m.value >>> 0, m.le);
       return b;
     }
-    case 'truncate': return buf.slice(0, at);
-    case 'delete': return Uint8Array.from([...buf.subarray(0, at), ...buf.subarray(at + m.len)]);
-    case 'insert': return Uint8Array.from([...buf.subarray(0, at), ...m.bytes, ...buf.subarray(at)]);
-    case 'repeat': return Uint8Array.from([...buf.subarray(0, at), ...buf.subarray(at, at + m.len), ...buf.subarray(at)]);
-    default: { const never: never = m; throw new Error(`mutation ${JSON.stringify(never)}`); }
+    case 'truncate':
+      return buf.slice(0, at);
+    case 'delete':
+      return Uint8Array.from([...buf.subarray(0, at), ...buf.subarray(at + m.len)]);
+    case 'insert':
+      return Uint8Array.from([...buf.subarray(0, at), ...m.bytes, ...buf.subarray(at)]);
+    case 'repeat':
+      return Uint8Array.from([...buf.subarray(0, at), ...buf.subarray(at, at + m.len), ...buf.subarray(at)]);
+    default: {
+      const never: never = m;
+      throw new Error(`mutation ${JSON.stringify(never)}`);
+    }
   }
 }
 
@@ -74,12 +92,15 @@ export function jsonFrom(seeds: readonly Json[]): fc.Arbitrary<Json> {
   return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 3 })).map(([seed, edits]) => {
     let doc = structuredClone(seed);
     for (const e of edits) {
-      let parent: Json[] | { [k: string]: Json } | null = null, key: string | number = '', node: Json = doc;
+      let parent: Json[] | { [k: string]: Json } | null = null,
+        key: string | number = '',
+        node: Json = doc;
       for (const step of e.steps) {
         if (node === null || typeof node !== 'object') break;
         const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
         if (!keys.length) break;
-        parent = node; key = keys[step % keys.length]!;
+        parent = node;
+        key = keys[step % keys.length]!;
         node = (node as Record<string | number, Json>)[key]!;
       }
       if (parent === null) doc = e.value;
@@ -95,25 +116,32 @@ export function jsonFrom(seeds: readonly Json[]): fc.Arbitrary<Json> {
  * user), never another exception. Each case is also timed, so a near-hang shows as a failure with its input.
  */
 export function neverThrowsOtherThanInputError<T>(
-  input: fc.Arbitrary<T>, parse: (x: T) => unknown, o: { runs?: number; maxMs?: number } = {},
+  input: fc.Arbitrary<T>,
+  parse: (x: T) => unknown,
+  o: { runs?: number; maxMs?: number } = {},
 ): void {
   const maxMs = o.maxMs ?? 2000;
-  const r = fc.check(fc.property(input, (x) => {
-    const start = performance.now();
-    try {
-      parse(x);
-    } catch (e) {
-      if (!(e instanceof InputError)) throw new Error(`not an InputError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-      assert.ok(!e.message.includes('\n'), `a multi-line message: ${e.message}`);
-    }
-    const ms = performance.now() - start;
-    if (ms > maxMs) throw new Error(`one case took ${ms.toFixed(0)} ms`);
-  }), { numRuns: o.runs ?? RUNS, seed: SEED });
+  const r = fc.check(
+    fc.property(input, (x) => {
+      const start = performance.now();
+      try {
+        parse(x);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw new Error(`not an InputError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+        assert.ok(!e.message.includes('\n'), `a multi-line message: ${e.message}`);
+      }
+      const ms = performance.now() - start;
+      if (ms > maxMs) throw new Error(`one case took ${ms.toFixed(0)} ms`);
+    }),
+    { numRuns: o.runs ?? RUNS, seed: SEED },
+  );
   if (r.failed) {
     const cause = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
     const base64 = (_k: string, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v);
     const shown = JSON.stringify(r.counterexample?.[0], base64);
-    throw new Error(`${cause}\n  after ${r.numRuns} cases (seed ${r.seed}, path ${r.counterexamplePath}); input (bytes as base64): `
-      + `${(shown ?? 'undefined').slice(0, 600)}`);
+    throw new Error(
+      `${cause}\n  after ${r.numRuns} cases (seed ${r.seed}, path ${r.counterexamplePath}); input (bytes as base64): ` +
+        `${(shown ?? 'undefined').slice(0, 600)}`,
+    );
   }
 }

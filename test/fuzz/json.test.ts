@@ -12,14 +12,17 @@ import { join } from 'node:path';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 /** Text mutated byte-wise, or a document mutated value-wise: both seeded from valid files. */
-const documents = (seeds: readonly string[]) => fc.oneof(
-  bytesFrom(seeds.map((s) => Buffer.from(s))).map(text),
-  jsonFrom(seeds.map((s) => JSON.parse(s) as never)).map((d) => JSON.stringify(d)),
-);
+const documents = (seeds: readonly string[]) =>
+  fc.oneof(
+    bytesFrom(seeds.map((s) => Buffer.from(s))).map(text),
+    jsonFrom(seeds.map((s) => JSON.parse(s) as never)).map((d) => JSON.stringify(d)),
+  );
 
 test('fuzz: hardware profile JSON', () => {
   const dir = profileDir();
-  const seeds = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(dir, f), 'utf8'));
+  const seeds = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
   neverThrowsOtherThanInputError(documents(seeds), (t) => parseProfile(t, 'fuzz.json'));
 });
 
@@ -38,13 +41,17 @@ test('fuzz: profile.json and the partial profiles merge reads', async () => {
   for (const index of [0, 1, 2]) parts.push(profileReportJson(await profile({ ...RUN, shard: { index, count: 3 } })));
   const edited = fc.tuple(fc.nat(2), documents([parts[0]!, parts[1]!, parts[2]!]), fc.nat(3));
   const parsed = parts.map((p, i) => parseProfileReport(p, `part-${i}`));
-  neverThrowsOtherThanInputError(edited, ([at, doc, drop]) => {
-    const files: PartFile[] = parsed.map((r, i) => ({ file: `part-${i}`, report: i === at ? parseProfileReport(doc, `part-${i}`) : r }));
-    // sometimes a part is missing or given twice
-    if (drop === 1) files.splice(at, 1);
-    if (drop === 2) files.push(files[0]!);
-    mergeParts(files);
-  }, { runs: 1000 });
+  neverThrowsOtherThanInputError(
+    edited,
+    ([at, doc, drop]) => {
+      const files: PartFile[] = parsed.map((r, i) => ({ file: `part-${i}`, report: i === at ? parseProfileReport(doc, `part-${i}`) : r }));
+      // sometimes a part is missing or given twice
+      if (drop === 1) files.splice(at, 1);
+      if (drop === 2) files.push(files[0]!);
+      mergeParts(files);
+    },
+    { runs: 1000 },
+  );
 });
 
 test('fuzz: resume checkpoint file', async () => {
@@ -58,10 +65,8 @@ test('fuzz: resume checkpoint file', async () => {
     const seed = readFileSync(checkpoint, 'utf8');
     const ck: Checkpoint = parseCheckpoint(seed, checkpoint);
     const fresh = JSON.stringify({ ...ck, next: ck.run.first, counts: null, correctTop1: 0, correctTop5: 0 });
-    neverThrowsOtherThanInputError(documents([seed, fresh]),
-      (t) => parseCheckpoint(t, 'fuzz.checkpoint.json'));
+    neverThrowsOtherThanInputError(documents([seed, fresh]), (t) => parseCheckpoint(t, 'fuzz.checkpoint.json'));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 });
-

@@ -12,8 +12,9 @@ import { stateDict, torchSave } from '../helpers/torch-save.js';
 import { bytesFrom, jsonFrom, neverThrowsOtherThanInputError } from './harness.js';
 
 const file = (p: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(p, import.meta.url))));
-const TORCH = ['deflated.pth', 'legacy.pth', 'evil-args.pth', 'evil-state-dict.pth', 'no-data-pkl.zip']
-  .map((n) => file(`../fixtures/torch/${n}`));
+const TORCH = ['deflated.pth', 'legacy.pth', 'evil-args.pth', 'evil-state-dict.pth', 'no-data-pkl.zip'].map((n) =>
+  file(`../fixtures/torch/${n}`),
+);
 const DEMO = readSafetensors(file('../../checkpoints/fmnist-qkformer.safetensors'), 'demo');
 
 const tensors: TensorMap = new Map([
@@ -48,8 +49,21 @@ test('fuzz: .pth checkpoint reader (zip and legacy formats, state_dict extractio
 });
 
 test('fuzz: checkpoint metadata (the model config a .safetensors carries)', () => {
-  const seeds = Object.values(DEMO.metadata).flatMap((v) => { try { return [JSON.parse(v) as never]; } catch { return []; } });
-  const key = Object.keys(DEMO.metadata).find((k) => { try { JSON.parse(DEMO.metadata[k]!); return true; } catch { return false; } })!;
+  const seeds = Object.values(DEMO.metadata).flatMap((v) => {
+    try {
+      return [JSON.parse(v) as never];
+    } catch {
+      return [];
+    }
+  });
+  const key = Object.keys(DEMO.metadata).find((k) => {
+    try {
+      JSON.parse(DEMO.metadata[k]!);
+      return true;
+    } catch {
+      return false;
+    }
+  })!;
   const meta = fc.oneof(
     { weight: 9, arbitrary: jsonFrom(seeds).map((doc) => ({ ...DEMO.metadata, [key]: JSON.stringify(doc) })) },
     { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(key, 'format', 'x'), fc.string({ maxLength: 40 })) },

@@ -6,9 +6,17 @@ import type { TensorMap } from '../../src/models/tensor.js';
  * `[c][y][x]` tensors, conv then BatchNorm unfolded (eval statistics), whole-tensor LIF per step.
  * Returns logits and spike counts per LIF layer per sample per t. Samples are independent.
  */
-export function denseForward(spec: ModelSpec, w: TensorMap, inputs: Float32Array[]): { logits: number[][]; spikes: Map<string, number[][]> } {
+export function denseForward(
+  spec: ModelSpec,
+  w: TensorMap,
+  inputs: Float32Array[],
+): { logits: number[][]; spikes: Map<string, number[][]> } {
   const T = spec.config.timesteps;
-  const g = (k: string) => { const t = w.get(k); if (!t) throw new Error(`missing ${k}`); return t.data; };
+  const g = (k: string) => {
+    const t = w.get(k);
+    if (!t) throw new Error(`missing ${k}`);
+    return t.data;
+  };
   const spikes = new Map<string, number[][]>();
   const logits: number[][] = [];
   inputs.forEach((x, b) => {
@@ -21,11 +29,27 @@ export function denseForward(spec: ModelSpec, w: TensorMap, inputs: Float32Array
       vals.set('input', Float64Array.from(spec.config.input === 'dvs' ? x.subarray(t * inN, (t + 1) * inN) : x));
       for (const l of spec.layers) {
         const ins = l.inputs.map((n) => vals.get(n)!);
-        vals.set(l.name, layerForward(l, ins, g, v, t, T, feat, (k) => { out = k; }, (n) => {
-          const rows = spikes.get(l.name) ?? [];
-          while (rows.length <= b) rows.push(new Array<number>(T).fill(0));
-          rows[b]![t]! += n; spikes.set(l.name, rows);
-        }));
+        vals.set(
+          l.name,
+          layerForward(
+            l,
+            ins,
+            g,
+            v,
+            t,
+            T,
+            feat,
+            (k) => {
+              out = k;
+            },
+            (n) => {
+              const rows = spikes.get(l.name) ?? [];
+              while (rows.length <= b) rows.push(new Array<number>(T).fill(0));
+              rows[b]![t]! += n;
+              spikes.set(l.name, rows);
+            },
+          ),
+        );
       }
     }
     logits.push(out);
@@ -33,104 +57,162 @@ export function denseForward(spec: ModelSpec, w: TensorMap, inputs: Float32Array
   return { logits, spikes };
 }
 
-function layerForward(l: LayerSpec, ins: Float64Array[], g: (k: string) => Float32Array | Float64Array, mem: Map<string, Float64Array>,
-  t: number, T: number, feat: Float64Array, setLogits: (l: number[]) => void, spike: (n: number) => void): Float64Array {
+function layerForward(
+  l: LayerSpec,
+  ins: Float64Array[],
+  g: (k: string) => Float32Array | Float64Array,
+  mem: Map<string, Float64Array>,
+  t: number,
+  T: number,
+  feat: Float64Array,
+  setLogits: (l: number[]) => void,
+  spike: (n: number) => void,
+): Float64Array {
   const x = ins[0]!;
   switch (l.kind) {
     case 'conv': {
-      const { k, stride, pad } = l, Ci = l.in.c, H = l.in.h, W = l.in.w, Co = l.out.c, OH = l.out.h, OW = l.out.w;
-      const wt = g(`${l.name}.weight`), bias = l.bias ? g(`${l.name}.bias`) : null;
+      const { k, stride, pad } = l,
+        Ci = l.in.c,
+        H = l.in.h,
+        W = l.in.w,
+        Co = l.out.c,
+        OH = l.out.h,
+        OW = l.out.w;
+      const wt = g(`${l.name}.weight`),
+        bias = l.bias ? g(`${l.name}.bias`) : null;
       const y = new Float64Array(Co * OH * OW);
-      for (let o = 0; o < Co; o++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
-        let s = bias ? bias[o]! : 0;
-        for (let c = 0; c < Ci; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-          const iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
-          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-          s += wt[((o * Ci + c) * k + ky) * k + kx]! * x[(c * H + iy) * W + ix]!;
-        }
-        if (l.bn) s = (s - g(`${l.bn}.running_mean`)[o]!) / Math.sqrt(g(`${l.bn}.running_var`)[o]! + 1e-5) * g(`${l.bn}.weight`)[o]! + g(`${l.bn}.bias`)[o]!;
-        y[(o * OH + oy) * OW + ox] = s;
-      }
+      for (let o = 0; o < Co; o++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++) {
+            let s = bias ? bias[o]! : 0;
+            for (let c = 0; c < Ci; c++)
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const iy = oy * stride - pad + ky,
+                    ix = ox * stride - pad + kx;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                  s += wt[((o * Ci + c) * k + ky) * k + kx]! * x[(c * H + iy) * W + ix]!;
+                }
+            if (l.bn)
+              s =
+                ((s - g(`${l.bn}.running_mean`)[o]!) / Math.sqrt(g(`${l.bn}.running_var`)[o]! + 1e-5)) * g(`${l.bn}.weight`)[o]! +
+                g(`${l.bn}.bias`)[o]!;
+            y[(o * OH + oy) * OW + ox] = s;
+          }
       return y;
     }
     case 'maxpool': {
-      const C = l.in.c, H = l.in.h, W = l.in.w, OH = l.out.h, OW = l.out.w;
+      const C = l.in.c,
+        H = l.in.h,
+        W = l.in.w,
+        OH = l.out.h,
+        OW = l.out.w;
       const y = new Float64Array(C * OH * OW).fill(-Infinity);
-      for (let c = 0; c < C; c++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
-        const iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
-        if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-        const o = (c * OH + oy) * OW + ox;
-        y[o] = Math.max(y[o]!, x[(c * H + iy) * W + ix]!);
-      }
+      for (let c = 0; c < C; c++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++)
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = 0; kx < 3; kx++) {
+                const iy = oy * 2 - 1 + ky,
+                  ix = ox * 2 - 1 + kx;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                const o = (c * OH + oy) * OW + ox;
+                y[o] = Math.max(y[o]!, x[(c * H + iy) * W + ix]!);
+              }
       return y;
     }
     case 'lif': {
       let v = mem.get(l.name);
-      if (!v || t === 0) { v = new Float64Array(x.length); mem.set(l.name, v); }
+      if (!v || t === 0) {
+        v = new Float64Array(x.length);
+        mem.set(l.name, v);
+      }
       const s = new Float64Array(x.length);
       let n = 0;
       for (let i = 0; i < x.length; i++) {
         const h = v[i]! + (x[i]! - v[i]!) / 2;
-        if (h >= l.vThreshold) { s[i] = 1; v[i] = 0; n++; } else v[i] = h;
+        if (h >= l.vThreshold) {
+          s[i] = 1;
+          v[i] = 0;
+          n++;
+        } else v[i] = h;
       }
       spike(n);
       return s;
     }
-    case 'add': return x.map((a, i) => a + ins[1]![i]!);
+    case 'add':
+      return x.map((a, i) => a + ins[1]![i]!);
     case 'headSum': {
-      const C = x.length / (l.out.h * l.out.w), N = l.out.h * l.out.w, d = C / l.heads;
+      const C = x.length / (l.out.h * l.out.w),
+        N = l.out.h * l.out.w,
+        d = C / l.heads;
       const y = new Float64Array(l.heads * N); // channel-major: [h][n]
       for (let c = 0; c < C; c++) for (let n = 0; n < N; n++) y[Math.floor(c / d) * N + n]! += x[c * N + n]!;
       return y;
     }
     case 'tokenSum': {
-      const C = l.out.c, N = x.length / C;
+      const C = l.out.c,
+        N = x.length / C;
       const y = new Float64Array(C);
       for (let c = 0; c < C; c++) for (let n = 0; n < N; n++) y[c]! += x[c * N + n]!;
       return y;
     }
     case 'mask': {
-      const kk = ins[1]!, C = l.out.c, N = l.out.h * l.out.w, d = C / l.heads;
+      const kk = ins[1]!,
+        C = l.out.c,
+        N = l.out.h * l.out.w,
+        d = C / l.heads;
       const y = new Float64Array(C * N);
-      for (let c = 0; c < C; c++) for (let n = 0; n < N; n++) {
-        const a = l.mode === 'token' ? x[Math.floor(c / d) * N + n]! : x[c]!;
-        y[c * N + n] = a * kk[c * N + n]!;
-      }
+      for (let c = 0; c < C; c++)
+        for (let n = 0; n < N; n++) {
+          const a = l.mode === 'token' ? x[Math.floor(c / d) * N + n]! : x[c]!;
+          y[c * N + n] = a * kk[c * N + n]!;
+        }
       return y;
     }
     case 'ssaProduct': {
       const [q, k, v] = ins as [Float64Array, Float64Array, Float64Array];
-      const C = l.out.c, N = l.out.h * l.out.w, d = C / l.heads;
+      const C = l.out.c,
+        N = l.out.h * l.out.w,
+        d = C / l.heads;
       const y = new Float64Array(C * N);
       for (let h = 0; h < l.heads; h++) {
         // straightforward (Q K^T) V for both orders: the results are equal integers times the scale
-        for (let n = 0; n < N; n++) for (let j = 0; j < d; j++) {
-          let s = 0;
-          for (let m = 0; m < N; m++) {
-            let a = 0;
-            for (let i = 0; i < d; i++) a += q[(h * d + i) * N + n]! * k[(h * d + i) * N + m]!;
-            s += a * v[(h * d + j) * N + m]!;
+        for (let n = 0; n < N; n++)
+          for (let j = 0; j < d; j++) {
+            let s = 0;
+            for (let m = 0; m < N; m++) {
+              let a = 0;
+              for (let i = 0; i < d; i++) a += q[(h * d + i) * N + n]! * k[(h * d + i) * N + m]!;
+              s += a * v[(h * d + j) * N + m]!;
+            }
+            y[(h * d + j) * N + n] = s * l.scale;
           }
-          y[(h * d + j) * N + n] = s * l.scale;
-        }
       }
       return y;
     }
     case 'tokenMean': {
-      const C = l.out.c, N = x.length / C;
+      const C = l.out.c,
+        N = x.length / C;
       const y = new Float64Array(C);
-      for (let c = 0; c < C; c++) { for (let n = 0; n < N; n++) y[c]! += x[c * N + n]!; y[c]! /= N; }
+      for (let c = 0; c < C; c++) {
+        for (let n = 0; n < N; n++) y[c]! += x[c * N + n]!;
+        y[c]! /= N;
+      }
       return y;
     }
     case 'head': {
       for (let c = 0; c < x.length; c++) feat[c]! += x[c]! / T;
       if (t === T - 1) {
-        const W = g(`${l.name}.weight`), bb = g(`${l.name}.bias`);
-        setLogits(Array.from({ length: l.numClasses }, (_, o) => {
-          let s = bb[o]!;
-          for (let c = 0; c < l.inFeatures; c++) s += W[o * l.inFeatures + c]! * feat[c]!;
-          return s;
-        }));
+        const W = g(`${l.name}.weight`),
+          bb = g(`${l.name}.bias`);
+        setLogits(
+          Array.from({ length: l.numClasses }, (_, o) => {
+            let s = bb[o]!;
+            for (let c = 0; c < l.inFeatures; c++) s += W[o * l.inFeatures + c]! * feat[c]!;
+            return s;
+          }),
+        );
       }
       return new Float64Array(0);
     }

@@ -20,19 +20,24 @@ export interface OfficialFixture {
   input: { shape: number[]; data: Float32Array };
   logits: { logits: number[][]; logits_batch1: number[][] };
   spikes: Record<string, { spikes_per_t: number[]; spikes_per_sample_per_t: number[][]; spikes_per_sample_per_t_batch1_runs: number[][] }>;
-  ops: { own: { layers: Record<string, Record<string, unknown>> }; syops: { layers: Record<string, Record<string, number>>; total_ACs_per_image: number; total_MACs_per_image: number } };
+  ops: {
+    own: { layers: Record<string, Record<string, unknown>> };
+    syops: { layers: Record<string, Record<string, number>>; total_ACs_per_image: number; total_MACs_per_image: number };
+  };
 }
 
 const ZOO_BY_VARIANT: Record<string, ZooName> = {
-  'cifar10': 'qkformer-cifar10',
+  cifar10: 'qkformer-cifar10',
   'cifar10-dvs': 'qkformer-cifar10dvs',
   'dvs128-gesture': 'qkformer-dvs128',
-  'imagenet': 'qkformer-imagenet-10-384',
+  imagenet: 'qkformer-imagenet-10-384',
   'spikformer-cifar10': 'spikformer-cifar10',
 };
 
 export function fixtureNames(): string[] {
-  return readdirSync(FIXTURE_ROOT).filter((d) => !d.endsWith('.md')).sort();
+  return readdirSync(FIXTURE_ROOT)
+    .filter((d) => !d.endsWith('.md'))
+    .sort();
 }
 
 export function loadFixture(name: string, root = FIXTURE_ROOT): OfficialFixture {
@@ -43,13 +48,23 @@ export function loadFixture(name: string, root = FIXTURE_ROOT): OfficialFixture 
   const zoo = ZOO_BY_VARIANT[manifest.variant];
   if (!zoo) throw new Error(`fixture ${name}: unknown variant ${manifest.variant}`);
   const spec = zooModel(zoo, {
-    embedDims: c.embed_dims!, depths: c.depths!, timesteps: c.T!, imgSize: c.img_size!, inChannels: c.in_channels!,
-    numClasses: c.num_classes!, mlpRatio: c.mlp_ratio!, heads: manifest.effective_num_heads_per_stage[0]!,
+    embedDims: c.embed_dims!,
+    depths: c.depths!,
+    timesteps: c.T!,
+    imgSize: c.img_size!,
+    inChannels: c.in_channels!,
+    numClasses: c.num_classes!,
+    mlpRatio: c.mlp_ratio!,
+    heads: manifest.effective_num_heads_per_stage[0]!,
   });
   const weights = readSafetensors(new Uint8Array(readFileSync(join(dir, 'weights.safetensors'))), 'weights').tensors;
   const inp = readSafetensors(new Uint8Array(readFileSync(join(dir, 'input.safetensors'))), 'input').tensors.get('input')!;
   return {
-    dir, name, spec, manifest, weights,
+    dir,
+    name,
+    spec,
+    manifest,
+    weights,
     input: { shape: inp.shape, data: Float32Array.from(inp.data) },
     logits: json('logits.json') as OfficialFixture['logits'],
     spikes: (json('spikes.json') as { modules: OfficialFixture['spikes'] }).modules,

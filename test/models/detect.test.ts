@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  applyExplicit, buildDetected, describeDetection, DetectConflictError, detectConfig, DetectError, summarizeDetection,
+  applyExplicit,
+  buildDetected,
+  describeDetection,
+  DetectConflictError,
+  detectConfig,
+  DetectError,
+  summarizeDetection,
 } from '../../src/models/detect.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { checkpointModel, readCheckpointBytes } from '../../src/models/checkpoint-file.js';
@@ -21,7 +27,11 @@ import { Namespace, stateDict, torchSave } from '../helpers/torch-save.js';
  * as safetensors without spikewatt metadata, so the file says nothing about its architecture. Every family at two
  * sizes; the published HST-4-384 among them. `run` holds what the weights cannot fix, kept small for speed.
  */
-interface Case { zoo: ZooName; size: ConfigOverrides; run: ConfigOverrides }
+interface Case {
+  zoo: ZooName;
+  size: ConfigOverrides;
+  run: ConfigOverrides;
+}
 const CASES: Case[] = [
   { zoo: 'qkformer-cifar10', size: {}, run: { imgSize: 8, timesteps: 1 } },
   { zoo: 'qkformer-cifar100', size: { embedDims: 32, depths: 3 }, run: { imgSize: 8, timesteps: 2 } },
@@ -52,7 +62,9 @@ function logitsOf(spec: ModelSpec, t: TensorMap, seed: number): number[][] {
   const core = CORES.reference({});
   try {
     return new Simulator(spec, foldWeights(spec, t), { core, batchCoupling: 'independent' }).runBatch([x]).map((l) => Array.from(l));
-  } finally { core.dispose(); }
+  } finally {
+    core.dispose();
+  }
 }
 
 for (const [i, c] of CASES.entries()) {
@@ -68,10 +80,14 @@ for (const [i, c] of CASES.entries()) {
     assert.deepEqual(d.config, want);
     assert.equal(d.provenance.timesteps.origin, 'default');
     assert.match(d.provenance.timesteps.note, new RegExp(`^default for ${c.zoo}; pass -T$`));
-    for (const f of ['embedDims', 'mlpRatio', 'inChannels', 'numClasses', 'attention'] as const) assert.equal(d.provenance[f].origin, 'weights', f);
+    for (const f of ['embedDims', 'mlpRatio', 'inChannels', 'numClasses', 'attention'] as const)
+      assert.equal(d.provenance[f].origin, 'weights', f);
     assert.equal(d.provenance.depths.origin, cfg.family === 'qkformer-dvs' ? 'default' : 'weights');
     const lines = describeDetection(d);
-    assert.ok(lines.every((l) => /^[\w ]+ .+ \(.+\)$/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => /^[\w ]+ .+ \(.+\)$/.test(l)),
+      lines.join('\n'),
+    );
 
     const resolved = applyExplicit(d, { overrides: c.run }, 'file');
     assert.deepEqual(resolved.config, cfg);
@@ -124,10 +140,15 @@ test('the published HST-4-384 reads as its zoo variant, with every value said wh
   assert.ok(lines.includes('T 4 (default for qkformer-cifar10; pass -T)'), lines.join('\n'));
   assert.ok(lines.includes('heads 8, 8, 8 (default for qkformer-cifar10; pass --heads)'), lines.join('\n'));
   assert.ok(lines.includes('attention qkta, qkta, ssa (stage1.0.tssa, stage2.0.tssa, stage3.0.ssa)'), lines.join('\n'));
-  assert.equal(summarizeDetection(d, 'ck.pth'), 'ck.pth: model qkformer-cifar10 read from the weights (qkformer-cifar, embed dims 384, depths 4, '
-    + 'mlp ratio 4, 10 classes, attention qkta,qkta,ssa); not in the weights: heads 8, 8, 8 (default for qkformer-cifar10; pass --heads), '
-    + 'T 4 (default for qkformer-cifar10; pass -T), img size 32 (default for qkformer-cifar10; pass --img-size)');
-  assert.ok(lines.includes('stage widths 96, 192, 384 (from stage1.0.tssa.q_conv.weight, stage2.0.tssa.q_conv.weight, stage3.0.ssa.q_conv.weight)'));
+  assert.equal(
+    summarizeDetection(d, 'ck.pth'),
+    'ck.pth: model qkformer-cifar10 read from the weights (qkformer-cifar, embed dims 384, depths 4, ' +
+      'mlp ratio 4, 10 classes, attention qkta,qkta,ssa); not in the weights: heads 8, 8, 8 (default for qkformer-cifar10; pass --heads), ' +
+      'T 4 (default for qkformer-cifar10; pass -T), img size 32 (default for qkformer-cifar10; pass --img-size)',
+  );
+  assert.ok(
+    lines.includes('stage widths 96, 192, 384 (from stage1.0.tssa.q_conv.weight, stage2.0.tssa.q_conv.weight, stage3.0.ssa.q_conv.weight)'),
+  );
 });
 
 test('training args give heads, T and image size; weights still win for what they fix', () => {
@@ -137,10 +158,21 @@ test('training args give heads, T and image size; weights still win for what the
   assert.deepEqual(d.config.heads, [2, 2, 2]);
   assert.equal(d.config.timesteps, 3);
   assert.equal(d.config.imgSize, 64);
-  assert.deepEqual([d.provenance.heads.note, d.provenance.timesteps.note, d.provenance.imgSize.note], ['args.num_heads', 'args.time_step', 'args.input_size']);
+  assert.deepEqual(
+    [d.provenance.heads.note, d.provenance.timesteps.note, d.provenance.imgSize.note],
+    ['args.num_heads', 'args.time_step', 'args.input_size'],
+  );
   // Without args the default heads (6 for HST-10-384) cannot split a width of 8: one error asks for --heads.
-  assert.throws(() => applyExplicit(detectConfig(w), { overrides: {} }, 'f'), (e: unknown) => e instanceof DetectError && /^f: heads 6 \(default for qkformer-imagenet-10-384; pass --heads\) do not divide stage 1's width 8 /.test(e.message));
-  assert.deepEqual(applyExplicit(detectConfig(w, { args: { T: 2, img_size: [16, 16], num_heads: 2 } }), { overrides: {} }, 'f').config.imgSize, 16);
+  assert.throws(
+    () => applyExplicit(detectConfig(w), { overrides: {} }, 'f'),
+    (e: unknown) =>
+      e instanceof DetectError &&
+      /^f: heads 6 \(default for qkformer-imagenet-10-384; pass --heads\) do not divide stage 1's width 8 /.test(e.message),
+  );
+  assert.deepEqual(
+    applyExplicit(detectConfig(w, { args: { T: 2, img_size: [16, 16], num_heads: 2 } }), { overrides: {} }, 'f').config.imgSize,
+    16,
+  );
   const dvs = zooModel('spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 64 });
   const dd = detectConfig(randomWeights(dvs, { seed: 3 }), { args: { img_size: 128 } });
   assert.equal(dd.config.imgSize, 64);
@@ -150,33 +182,60 @@ test('training args give heads, T and image size; weights still win for what the
 test('a flag that disagrees with the weights: one error naming every key and shape', () => {
   const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3 });
   const d = detectConfig(randomWeights(spec, { seed: 4 }));
-  const conflict = (ex: Parameters<typeof applyExplicit>[1], re: RegExp) => assert.throws(() => applyExplicit(d, ex, 'ck.pth'), (e: unknown) => {
-    assert.ok(e instanceof DetectConflictError, String(e));
-    assert.match(e.message, re);
-    assert.ok(!e.message.includes('\n'));
-    return true;
-  });
-  conflict({ overrides: { embedDims: 64, numClasses: 100 } }, new RegExp('^ck\\.pth: the command line disagrees with the weights: '
-    + '--embed-dims 64 gives embed dims 64 but the weights have 32 \\(patch_embed3\\.proj3_conv\\.weight \\[32,16,3,3\\]\\); '
-    + '--num-classes 100 gives classes 100 but the weights have 10 \\(head\\.weight \\[10,32\\]\\)$'));
-  conflict({ overrides: { attention: ['ssa'], depths: 5 } }, /--depths 5 gives depths 5 but the weights have 3 \(stage3 holds 1 block, stage3\.0\.\*: depths-2\).*--attention ssa gives attention ssa, ssa, ssa but the weights have qkta, qkta, ssa \(stage1\.0\.tssa/);
-  conflict({ overrides: { speds: false, mlpRatio: 2 } }, /--mlp-ratio 2 .*stage3\.0\.mlp\.mlp1_conv\.weight \[128,32,1,1\].*--no-speds gives SPEDS no but the weights have yes/);
-  conflict({ model: 'qkformer-cifar10', overrides: {} }, /--model qkformer-cifar10 gives embed dims 384 but the weights have 32 .*--model qkformer-cifar10 gives depths 4 but the weights have 3/);
-  conflict({ model: 'spikformer-cifar10', overrides: {} }, /^ck\.pth: --model spikformer-cifar10 is a spikformer-cifar model but the weights are qkformer-cifar \(patch_embed1-3/);
+  const conflict = (ex: Parameters<typeof applyExplicit>[1], re: RegExp) =>
+    assert.throws(
+      () => applyExplicit(d, ex, 'ck.pth'),
+      (e: unknown) => {
+        assert.ok(e instanceof DetectConflictError, String(e));
+        assert.match(e.message, re);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
+  conflict(
+    { overrides: { embedDims: 64, numClasses: 100 } },
+    new RegExp(
+      '^ck\\.pth: the command line disagrees with the weights: ' +
+        '--embed-dims 64 gives embed dims 64 but the weights have 32 \\(patch_embed3\\.proj3_conv\\.weight \\[32,16,3,3\\]\\); ' +
+        '--num-classes 100 gives classes 100 but the weights have 10 \\(head\\.weight \\[10,32\\]\\)$',
+    ),
+  );
+  conflict(
+    { overrides: { attention: ['ssa'], depths: 5 } },
+    /--depths 5 gives depths 5 but the weights have 3 \(stage3 holds 1 block, stage3\.0\.\*: depths-2\).*--attention ssa gives attention ssa, ssa, ssa but the weights have qkta, qkta, ssa \(stage1\.0\.tssa/,
+  );
+  conflict(
+    { overrides: { speds: false, mlpRatio: 2 } },
+    /--mlp-ratio 2 .*stage3\.0\.mlp\.mlp1_conv\.weight \[128,32,1,1\].*--no-speds gives SPEDS no but the weights have yes/,
+  );
+  conflict(
+    { model: 'qkformer-cifar10', overrides: {} },
+    /--model qkformer-cifar10 gives embed dims 384 but the weights have 32 .*--model qkformer-cifar10 gives depths 4 but the weights have 3/,
+  );
+  conflict(
+    { model: 'spikformer-cifar10', overrides: {} },
+    /^ck\.pth: --model spikformer-cifar10 is a spikformer-cifar model but the weights are qkformer-cifar \(patch_embed1-3/,
+  );
   // The zoo name plus overrides that match the weights is accepted, and flags win where the weights say nothing.
   const ok = applyExplicit(d, { model: 'qkformer-cifar10', overrides: { embedDims: 32, depths: 3, heads: 4, timesteps: 2 } }, 'ck.pth');
   assert.deepEqual(ok.config, { ...spec.config, heads: [4, 4, 4], timesteps: 2 });
   assert.equal(ok.provenance.heads.note, '--heads 4');
   const dvs = detectConfig(randomWeights(zooModel('spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 32 }), { seed: 5 }));
   assert.equal(applyExplicit(dvs, { overrides: { imgSize: 47 } }, 'f').config.imgSize, 47);
-  assert.throws(() => applyExplicit(dvs, { overrides: { imgSize: 64 } }, 'f'), /--img-size 64 gives img size 64 but the weights have 32 \(pos_embed \[1,4,32\]/);
+  assert.throws(
+    () => applyExplicit(dvs, { overrides: { imgSize: 64 } }, 'f'),
+    /--img-size 64 gives img size 64 but the weights have 32 \(pos_embed \[1,4,32\]/,
+  );
 });
 
 test('official .pth fixtures: detection from the pickled state_dict and args', () => {
   const dir = new URL('../fixtures/torch/', import.meta.url);
   const im = readTorchCheckpoint(new Uint8Array(readFileSync(new URL('imagenet-checkpoint-3.pth', dir))));
   const d = applyExplicit(detectConfig(im.tensors, { args: im.meta.args }), { overrides: { heads: 2 } }, 'f');
-  assert.deepEqual(d.config, { ...zooModel('qkformer-imagenet-10-384', { embedDims: 32, depths: 4, heads: 2, numClasses: 10 }).config, timesteps: 4 });
+  assert.deepEqual(d.config, {
+    ...zooModel('qkformer-imagenet-10-384', { embedDims: 32, depths: 4, heads: 2, numClasses: 10 }).config,
+    timesteps: 4,
+  });
   assert.equal(d.provenance.timesteps.note, 'args.time_step');
   assert.equal(d.provenance.imgSize.note, 'args.input_size');
   const cf = readTorchCheckpoint(new Uint8Array(readFileSync(new URL('cifar-model_best.pth.tar', dir))));
@@ -186,7 +245,14 @@ test('official .pth fixtures: detection from the pickled state_dict and args', (
 });
 
 test('ablations: QKCA stages (module qkca) and no SPEDS are read from the keys', () => {
-  const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3, attention: ['qkca', 'qkta', 'qkca'], speds: false, imgSize: 8, timesteps: 1 });
+  const spec = zooModel('qkformer-cifar10', {
+    embedDims: 32,
+    depths: 3,
+    attention: ['qkca', 'qkta', 'qkca'],
+    speds: false,
+    imgSize: 8,
+    timesteps: 1,
+  });
   const w = bareFile(randomWeights(spec, { seed: 7 }));
   const d = applyExplicit(detectConfig(w), { overrides: { imgSize: 8, timesteps: 1 } }, 'f');
   assert.deepEqual(d.config, spec.config);
@@ -210,7 +276,10 @@ test('layouts are told apart by their bytes, whatever the first byte of a safete
 
 test('not a QKFormer / Spikformer state_dict: one line', () => {
   const t: TensorMap = new Map([['conv.weight', { shape: [3, 2, 1, 1], data: new Float32Array(6), dtype: 'F32' }]]);
-  assert.throws(() => detectConfig(t), /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\)$/);
+  assert.throws(
+    () => detectConfig(t),
+    /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\)$/,
+  );
   const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3 });
   const w = randomWeights(spec, { seed: 6 });
   w.delete('stage2.0.mlp.mlp1_conv.weight');

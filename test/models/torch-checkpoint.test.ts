@@ -16,10 +16,22 @@ import { zooModel, type ZooName } from '../../src/models/zoo.js';
  */
 const DIR = new URL('../fixtures/torch/', import.meta.url);
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
-interface Expect { shape: number[]; dtype: string; sha256: string; first: number[] }
+interface Expect {
+  shape: number[];
+  dtype: string;
+  sha256: string;
+  first: number[];
+}
 interface FixtureExpect {
   model?: { zoo: ZooName; overrides: Record<string, number> };
-  meta: { epoch: number | null; stateDictKey: string | null; strippedPrefix: string | null; archiveName: string | null; arch?: string; args?: Record<string, unknown> };
+  meta: {
+    epoch: number | null;
+    stateDictKey: string | null;
+    strippedPrefix: string | null;
+    archiveName: string | null;
+    arch?: string;
+    args?: Record<string, unknown>;
+  };
   tensors: Record<string, Expect>;
 }
 const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as Record<string, FixtureExpect> & { marker: string };
@@ -36,7 +48,11 @@ function assertTensors(name: string, got: Map<string, Tensor>, want: Record<stri
   for (const [k, e] of Object.entries(want)) {
     const t = got.get(k)!;
     assert.deepEqual(t.shape, e.shape, `${name} ${k}: shape`);
-    assert.equal(t.data.length, e.shape.reduce((a, b) => a * b, 1), `${name} ${k}: numel`);
+    assert.equal(
+      t.data.length,
+      e.shape.reduce((a, b) => a * b, 1),
+      `${name} ${k}: numel`,
+    );
     assert.deepEqual(Array.from(t.data.subarray(0, e.first.length)), e.first, `${name} ${k}: first values`);
     assert.equal(sha(t), e.sha256, `${name} ${k}: values (sha256)`);
   }
@@ -66,18 +82,25 @@ test('imagenet layout: views (transposed, channels_last, stride 0, shared storag
   assert.equal(tensors.get('stage2.0.mlp.fc1_conv.weight')!.dtype, 'F16');
   assert.equal(tensors.get('patch_embed1.proj_bn.num_batches_tracked')!.dtype, 'I64');
   assert.deepEqual(tensors.get('patch_embed1.proj_bn.num_batches_tracked')!.shape, []);
-  assert.ok(Array.from(tensors.get('patch_embed1.proj1_bn.running_var')!.data).every((v) => v === 1.25), 'stride-0 view repeats its one element');
+  assert.ok(
+    Array.from(tensors.get('patch_embed1.proj1_bn.running_var')!.data).every((v) => v === 1.25),
+    'stride-0 view repeats its one element',
+  );
   // The optimizer holds a ShortStorage tensor, which is not readable: it must not matter outside the state_dict.
 });
 
 test('a truncated file, a zip without data.pkl, a missing storage record, an unknown storage type, not a checkpoint', () => {
   const full = fixture('imagenet-checkpoint-3.pth');
-  const err = (buf: Uint8Array, re: RegExp, opts = {}) => assert.throws(() => readTorchCheckpoint(buf, { what: 'f.pth', ...opts }), (e: unknown) => {
-    assert.ok(e instanceof TorchCheckpointError, String(e));
-    assert.match(e.message, re);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return true;
-  });
+  const err = (buf: Uint8Array, re: RegExp, opts = {}) =>
+    assert.throws(
+      () => readTorchCheckpoint(buf, { what: 'f.pth', ...opts }),
+      (e: unknown) => {
+        assert.ok(e instanceof TorchCheckpointError, String(e));
+        assert.match(e.message, re);
+        assert.ok(!e.message.includes('\n'), 'one line');
+        return true;
+      },
+    );
   err(full.subarray(0, Math.floor(full.length / 2)), /^f\.pth: .*truncated/);
   err(full.subarray(0, full.length - 30), /truncated/);
   err(fixture('no-data-pkl.zip'), /without a data\.pkl/);
@@ -95,8 +118,10 @@ test('a truncated file, a zip without data.pkl, a missing storage record, an unk
 
 test('a disallowed global (os.system) never runs: an error inside the state_dict, a placeholder elsewhere', () => {
   const marker = EXPECTED.marker;
-  assert.throws(() => readTorchCheckpoint(fixture('evil-state-dict.pth'), { what: 'evil.pth' }),
-    /evil\.pth: state_dict entry 'bn\.running_var' is (posix|os)\.system\(\.\.\.\) \(a global outside the allow-list, not run\), not a tensor$/);
+  assert.throws(
+    () => readTorchCheckpoint(fixture('evil-state-dict.pth'), { what: 'evil.pth' }),
+    /evil\.pth: state_dict entry 'bn\.running_var' is (posix|os)\.system\(\.\.\.\) \(a global outside the allow-list, not run\), not a tensor$/,
+  );
   const { meta } = readTorchCheckpoint(fixture('evil-args.pth'));
   assert.match(String(meta.args?.hook), /^<(posix|os)\.system>$/);
   assert.equal(meta.args?.lr, 0.1);
@@ -122,9 +147,13 @@ test('zip reader: deflate entries and the 64-byte data alignment torch writes', 
 function replaceBytes(buf: Uint8Array, from: string, to: string): Uint8Array {
   assert.equal(from.length, to.length);
   const out = Uint8Array.from(buf);
-  const f = Buffer.from(from, 'latin1'), t = Buffer.from(to, 'latin1');
+  const f = Buffer.from(from, 'latin1'),
+    t = Buffer.from(to, 'latin1');
   let hits = 0;
-  for (let i = Buffer.from(out.buffer).indexOf(f); i >= 0; i = Buffer.from(out.buffer).indexOf(f, i + 1)) { out.set(t, i); hits++; }
+  for (let i = Buffer.from(out.buffer).indexOf(f); i >= 0; i = Buffer.from(out.buffer).indexOf(f, i + 1)) {
+    out.set(t, i);
+    hits++;
+  }
   assert.ok(hits > 0, `${JSON.stringify(from)} not found`);
   return out;
 }

@@ -23,9 +23,16 @@ const PARAMS: Record<string, [number, number]> = {
 
 // Dense MACs per image per step (reference/qkformer.md §7.2), in units of 1e9, 3 decimals.
 const GMACS: Record<string, number> = {
-  'qkformer-cifar10': 1.511, 'qkformer-cifar10dvs': 0.507, 'qkformer-dvs128': 0.557, 'qkformer-imagenet-10-384': 5.831,
-  'qkformer-imagenet-10-512': 10.338, 'qkformer-imagenet-10-768': 23.194, 'spikformer-cifar10': 0.921,
-  'spikformer-cifar10dvs': 0.374, 'spikformer-imagenet-8-384': 4.661, 'spikformer-imagenet-8-512': 8.257,
+  'qkformer-cifar10': 1.511,
+  'qkformer-cifar10dvs': 0.507,
+  'qkformer-dvs128': 0.557,
+  'qkformer-imagenet-10-384': 5.831,
+  'qkformer-imagenet-10-512': 10.338,
+  'qkformer-imagenet-10-768': 23.194,
+  'spikformer-cifar10': 0.921,
+  'spikformer-cifar10dvs': 0.374,
+  'spikformer-imagenet-8-384': 4.661,
+  'spikformer-imagenet-8-512': 8.257,
   'spikformer-imagenet-8-768': 18.512,
 };
 

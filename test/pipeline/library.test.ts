@@ -32,17 +32,37 @@ test('the built package: profile() from "spikewatt" equals the CLI profile.json 
     mkdirSync(join(consumer, 'node_modules'), { recursive: true });
     symlinkSync(pkg, join(consumer, 'node_modules', 'spikewatt'));
     const script = join(consumer, 'run.mjs');
-    writeFileSync(script, `import { profile } from 'spikewatt';
+    writeFileSync(
+      script,
+      `import { profile } from 'spikewatt';
 const report = await profile({ model: '${MODEL}', dataset: 'fashion-mnist', samples: 4, hardware: ['cmos45-fp32'] });
 process.stdout.write(JSON.stringify(report));
-`);
+`,
+    );
     const lib = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(lib.status, 0, lib.stderr);
     assert.equal(lib.stderr, '', 'the library prints nothing');
     assert.deepEqual(readdirSync(consumer).sort(), ['node_modules', 'run.mjs'], 'the library writes no files');
     const out = join(tmp, 'out');
-    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'spikewatt.js'), 'profile', '--model', MODEL, '--dataset', 'fashion-mnist',
-      '--samples', '4', '--hardware', 'cmos45-fp32', '--out', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'spikewatt.js'),
+        'profile',
+        '--model',
+        MODEL,
+        '--dataset',
+        'fashion-mnist',
+        '--samples',
+        '4',
+        '--hardware',
+        'cmos45-fp32',
+        '--out',
+        out,
+        '--json',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     assert.equal(cli.status, 0, cli.stderr);
     const fromCli = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as { config: { samples: number; command?: string } };
     const fromLib = JSON.parse(lib.stdout) as typeof fromCli;

@@ -12,7 +12,10 @@ test('profile() reports progress through the callback and re-pricing a saved rep
   // with worker threads, batches complete in any order: the counts grow to the total
   const done = events.flatMap((e) => (e.kind === 'simulate' ? [e.done] : []));
   assert.equal(done.at(-1), 3);
-  assert.ok(done.every((d, i) => i === 0 || d > done[i - 1]!), `progress ${done.join(',')}`);
+  assert.ok(
+    done.every((d, i) => i === 0 || d > done[i - 1]!),
+    `progress ${done.join(',')}`,
+  );
   assert.deepEqual(both.config.hardware, ['cmos45-fp32', 'loihi']);
   const one = await profile({ ...RUN, hardware: ['cmos45-fp32'] });
   const saved = JSON.parse(JSON.stringify(one)) as typeof one;
@@ -35,8 +38,13 @@ test('profile() checks its options before simulating; bad input is an InputError
     { ...RUN, model: 'qkformer-cifar11' },
   ];
   const expected = [
-    /unknown core 'fast'/, /unknown convention 'paper'/, /unknown batch coupling 'loose'/, /--samples must be a positive integer/,
-    /unknown hardware profile 'no-such-chip'/, /unknown model 'qkformer-cifar11'/];
+    /unknown core 'fast'/,
+    /unknown convention 'paper'/,
+    /unknown batch coupling 'loose'/,
+    /--samples must be a positive integer/,
+    /unknown hardware profile 'no-such-chip'/,
+    /unknown model 'qkformer-cifar11'/,
+  ];
   for (const [i, o] of bad.entries()) {
     await assert.rejects(profile(o), (e: unknown) => e instanceof InputError && expected[i]!.test(e.message));
   }

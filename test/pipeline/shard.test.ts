@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import {
-  mergeParts, parseCheckpoint, parseShard, profile, RunInterrupted, shardSlice, sumRawCounts, type PartFile,
+  mergeParts,
+  parseCheckpoint,
+  parseShard,
+  profile,
+  RunInterrupted,
+  shardSlice,
+  sumRawCounts,
+  type PartFile,
 } from '../../src/pipeline/index.js';
 import { profileReportJson, type ProfileReport } from '../../src/reports/schema.js';
 
@@ -13,7 +20,11 @@ const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps:
 // NOTE: 2 workers, so that a shard's samples are split over threads as well as over parts
 const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 10, batchSize: 2, workers: 2, overrides: SMALL } as const;
 const DEMO = {
-  model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist', samples: 11, batchSize: 2, workers: 1,
+  model: 'checkpoints/fmnist-qkformer.safetensors',
+  dataset: 'fashion-mnist',
+  samples: 11,
+  batchSize: 2,
+  workers: 1,
 } as const;
 
 const json = (r: ProfileReport) => profileReportJson(r);
@@ -35,19 +46,30 @@ test('shards: i/n parses, slices are contiguous, cover every sample once and kee
     }
   }
   const official = [0, 1, 2].map((i) => shardSlice({ index: i, count: 3 }, 50, 'official', 8));
-  assert.ok(official.every((s) => s.first % 8 === 0), JSON.stringify(official));
+  assert.ok(
+    official.every((s) => s.first % 8 === 0),
+    JSON.stringify(official),
+  );
   assert.equal(official.at(-1)!.end, 50);
   assert.throws(() => shardSlice({ index: 0, count: 4 }, 3, 'independent', 1), /at most 3 shards/);
 });
 
 test('raw counts sum as integers past 2^53', () => {
   const layer = (v: number | string) => ({
-    name: 'l', ops: [v], inputEvents: [v], inputUnitSpikes: [0], outputSpikes: [0], inputElements: 1, inputBinary: true,
+    name: 'l',
+    ops: [v],
+    inputEvents: [v],
+    inputUnitSpikes: [0],
+    outputSpikes: [0],
+    inputElements: 1,
+    inputBinary: true,
     inputIsEvents: false,
   });
   const max = Number.MAX_SAFE_INTEGER;
   const s = sumRawCounts([
-    { samples: 1, layers: [layer(max)] }, { samples: 2, layers: [layer(max)] }, { samples: 1, layers: [layer('5')] },
+    { samples: 1, layers: [layer(max)] },
+    { samples: 2, layers: [layer(max)] },
+    { samples: 1, layers: [layer('5')] },
   ]);
   assert.equal(s.samples, 4);
   assert.equal(s.layers[0]!.ops[0], (2n * BigInt(max) + 5n).toString());
@@ -82,8 +104,10 @@ test('merge refuses parts that do not fit together: missing, duplicated, of anot
   assert.throws(() => mergeParts(parts.slice(0, 2)), /shard 2\/3 missing/);
   assert.throws(() => mergeParts([parts[0]!, parts[1]!, parts[1]!]), /shard 1\/3 is given twice \(p1, p1\)/);
   const other = JSON.parse(json(await profile({ ...RUN, samples: 6, seed: 1, shard: { index: 2, count: 3 } }))) as ProfileReport;
-  assert.throws(() => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]),
-    /q2 is not a part of the run of p0: they differ in/);
+  assert.throws(
+    () => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]),
+    /q2 is not a part of the run of p0: they differ in/,
+  );
   const whole = JSON.parse(json(await profile({ ...RUN, samples: 6 }))) as ProfileReport;
   assert.throws(() => mergeParts([{ file: 'w', report: whole }]), /w: not a shard part/);
   const lying = structuredClone(parts[1]!);
@@ -111,8 +135,10 @@ test('a run stopped at a batch boundary and resumed from its checkpoint equals t
       const resumed = await profile({ ...run, checkpoint, resume: true });
       assert.equal(json(resumed), json(whole), `workers ${workers}`);
       // a checkpoint of another run is refused, naming what differs
-      await assert.rejects(profile({ ...run, samples: 12, checkpoint, resume: true, shouldStop: () => true }),
-        /its samples is 13, this run's 12/);
+      await assert.rejects(
+        profile({ ...run, samples: 12, checkpoint, resume: true, shouldStop: () => true }),
+        /its samples is 13, this run's 12/,
+      );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -23,12 +23,16 @@ test('block energies add up to each total; an incomplete total is never shown ba
     const sum = types.reduce((s, b) => s + b.energyPj, 0);
     assert.ok(Math.abs(sum - e.totalMj * 1e9) < 1e-6 * e.totalMj * 1e9, e.profile);
     assert.ok(Math.abs(types.reduce((s, b) => s + b.share, 0) - 1) < 1e-9);
-    assert.deepEqual(types.map((t) => t.type), ['patchEmbed', 'attention', 'mlp', 'head']);
+    assert.deepEqual(
+      types.map((t) => t.type),
+      ['patchEmbed', 'attention', 'mlp', 'head'],
+    );
   }
   const loihi = r.energy.find((e) => e.profile === 'loihi')!;
   assert.equal(loihi.complete, false);
   const html = renderProfileHtml(r, '/* Chart */');
-  const pj = loihi.totalMj * 1e9, unit = unitFor(r.energy.map((e) => e.totalMj * 1e9));
+  const pj = loihi.totalMj * 1e9,
+    unit = unitFor(r.energy.map((e) => e.totalMj * 1e9));
   assert.ok(html.includes(totalText(pj, false, unit)) && totalText(pj, false, unit).startsWith('≥ '));
   assert.ok(html.includes(incompleteNote(loihi.unpriced.map((u) => u.op))));
   assert.match(html, /patch_embed1\.proj_conv<\/td>.*unpriced: mac/);
@@ -45,14 +49,26 @@ test('paper check: HST-10-768 at 224 px, scaled by FLOPs to 288 and 384 px, land
   const r = tinyReport();
   const c = r.model.config!;
   r.model.name = 'qkformer-imagenet-10-768';
-  r.model.config = { ...c, family: 'qkformer-imagenet', embedDims: 768, depths: 10, heads: [12, 12, 12], imgSize: 224, timesteps: 4, numClasses: 1000 };
+  r.model.config = {
+    ...c,
+    family: 'qkformer-imagenet',
+    embedDims: 768,
+    depths: 10,
+    heads: [12, 12, 12],
+    imgSize: 224,
+    timesteps: 4,
+    numClasses: 1000,
+  };
   r.energy[0]!.convention = 'spikformer';
   r.energy[0]!.totalMj = 38.91;
   const p = paperCheck(r)!;
   const at = (px: number) => p.rows.find((x) => x.imgSize === px && x.timesteps === 4)!;
   assert.equal(at(224).matches, true);
   assert.ok(Math.abs(p.spikewatt[0]!.ratioToPaper! - 1) < 1e-12);
-  for (const [px, mj] of [[288, 64.27], [384, 113.64]] as const) {
+  for (const [px, mj] of [
+    [288, 64.27],
+    [384, 113.64],
+  ] as const) {
     const est = at(px).scaledMj![0]!.energyMj;
     assert.ok(Math.abs(est / mj - 1) < 0.02, `${px} px: ${est} vs ${mj}`);
   }

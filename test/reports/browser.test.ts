@@ -17,8 +17,22 @@ const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install -y chromium); the headless report check is skipped`;
 
 function chromium(args: string[], dataDir: string) {
-  return spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${dataDir}`, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      `--user-data-dir=${dataDir}`,
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
 }
 
 test('report.html renders in headless Chromium without errors, every chart painted', { skip, timeout: 120_000 }, () => {

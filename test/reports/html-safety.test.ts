@@ -16,10 +16,12 @@ import { chartJsText, tinyReport } from './tiny-report.js';
  * The payloads set an attribute on <body> if they run; headless Chromium's DOM dump shows whether one did.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install -y chromium); the headless HTML safety check is skipped`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing (apt-get install -y chromium); the headless HTML safety check is skipped`;
 
 const IMG = '<img src=x onerror=alert(1)>';
-const RUN_IMG = '<img src=x onerror="document.body.setAttribute(\'data-pwned\',\'img\')">';
+const RUN_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">";
 const RUN_SCRIPT = '<script>document.body.setAttribute("data-pwned","script")</script>';
 const CLOSE = '</script><script>document.body.setAttribute("data-pwned","close")</script>';
 const EVIL = `${IMG} ${RUN_IMG} ${RUN_SCRIPT} ${CLOSE} "' &`;
@@ -47,8 +49,21 @@ function hostile(): ProfileReport {
 }
 
 function chromiumDom(page: string, dir: string): string {
-  const res = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-    `--user-data-dir=${join(dir, 'profile')}`, '--virtual-time-budget=5000', '--dump-dom', `file://${page}`], { encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--virtual-time-budget=5000',
+      '--dump-dom',
+      `file://${page}`,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(res.status, 0, res.stderr);
   return res.stdout;
 }
@@ -57,11 +72,22 @@ test('report.html and compare.html escape every user-controlled string; nothing 
   const dir = mkdtempSync(join(tmpdir(), 'spikewatt-xss-'));
   try {
     const r = hostile();
-    const cmp = compareReports([
-      { label: `variant ${EVIL}`, model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: null }, report: r },
-      { label: `other ${EVIL}`, model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: '/x.safetensors' }, report: r },
-    ], `dataset ${EVIL}`, 4);
-    const pages: [string, string][] = [['report.html', renderProfileHtml(r, chartJsText())], ['compare.html', renderCompareHtml(cmp, chartJsText())]];
+    const cmp = compareReports(
+      [
+        { label: `variant ${EVIL}`, model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: null }, report: r },
+        {
+          label: `other ${EVIL}`,
+          model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: '/x.safetensors' },
+          report: r,
+        },
+      ],
+      `dataset ${EVIL}`,
+      4,
+    );
+    const pages: [string, string][] = [
+      ['report.html', renderProfileHtml(r, chartJsText())],
+      ['compare.html', renderCompareHtml(cmp, chartJsText())],
+    ];
     for (const [name, html] of pages) {
       // static check: no payload tag survives unescaped outside the page's own scripts
       assert.doesNotMatch(html, /<img src=x/, `${name} holds a raw <img>`);

@@ -6,7 +6,13 @@ import { profileCharts } from '../../src/reports/charts.js';
 import { LAYERS_COLUMNS, layersCsv, TIMESTEPS_COLUMNS, timestepsCsv } from '../../src/reports/csv.js';
 import { renderChartPng } from '../../src/reports/png.js';
 import { renderProfileHtml } from '../../src/reports/profile-html.js';
-import { parseProfileReport, PROFILE_REPORT_SCHEMA_VERSION, profileReportJson, profileReportSchema, type ProfileReport } from '../../src/reports/schema.js';
+import {
+  parseProfileReport,
+  PROFILE_REPORT_SCHEMA_VERSION,
+  profileReportJson,
+  profileReportSchema,
+  type ProfileReport,
+} from '../../src/reports/schema.js';
 import { chartJsText, tinyReport } from './tiny-report.js';
 
 const ops = (o: Partial<Record<OpKind, number>>) => Object.fromEntries(OP_KINDS.map((k) => [k, o[k] ?? 0])) as Record<OpKind, number>;
@@ -14,21 +20,76 @@ const ops = (o: Partial<Record<OpKind, number>>) => Object.fromEntries(OP_KINDS.
 /** One LIF layer of 10 neurons, T = 2, one profile at 2 pJ per neuron update: every number checkable by hand. */
 function handReport(): ProfileReport {
   return profileReportSchema.parse({
-    schemaVersion: 1, kind: 'spikewatt-profile', spikewattVersion: 'test',
-    config: { model: 'm', checkpoint: null, dataset: 'synthetic', samples: 2, hardware: ['p'], convention: 'exact', core: 'reference', batchCoupling: 'independent', batchSize: 2, seed: 0 },
-    model: { name: 'm', family: 'qkformer-cifar', attention: ['qkta'], timesteps: 2, inputShape: [1, 1, 10], numClasses: 2, params: 0, denseMacsPerStep: 0, attentionFlopsPerStep: 0, weights: 'random' },
+    schemaVersion: 1,
+    kind: 'spikewatt-profile',
+    spikewattVersion: 'test',
+    config: {
+      model: 'm',
+      checkpoint: null,
+      dataset: 'synthetic',
+      samples: 2,
+      hardware: ['p'],
+      convention: 'exact',
+      core: 'reference',
+      batchCoupling: 'independent',
+      batchSize: 2,
+      seed: 0,
+    },
+    model: {
+      name: 'm',
+      family: 'qkformer-cifar',
+      attention: ['qkta'],
+      timesteps: 2,
+      inputShape: [1, 1, 10],
+      numClasses: 2,
+      params: 0,
+      denseMacsPerStep: 0,
+      attentionFlopsPerStep: 0,
+      weights: 'random',
+    },
     dataset: { name: 'synthetic', source: 'seed 0', split: 'test', kind: 'static', numClasses: 2, sampleShape: [1, 1, 10] },
     accuracy: { samples: 2, top1: 0.5, top5: null, correctTop1: 1, correctTop5: null },
     timesteps: 2,
-    layers: [{ name: 'stage1.0.lif', kind: 'lif', stage: 'stage1', inputElements: 10, outputElements: 10, inputIsEvents: false, perStep: [
-      { t: 0, ops: ops({ neuronUpdate: 10, spike: 3 }), inputEvents: 0, inputUnitSpikes: 0, outputSpikes: 3, firingRate: 0.3 },
-      { t: 1, ops: ops({ neuronUpdate: 10, spike: 5 }), inputEvents: 0, inputUnitSpikes: 0, outputSpikes: 5, firingRate: 0.5 },
-    ] }],
-    energy: [{ profile: 'p', technology: 'tech', description: 'd', sources: [{ op: 'neuronUpdate', energyPj: 2, includedIn: null, provenance: 'analytical', source: 's' }],
-      notes: [], memory: [], convention: 'exact', conventionNotes: [], countsPerInference: ops({ neuronUpdate: 20, spike: 8 }), totalMj: 40e-9,
-      byOpKindPj: ops({ neuronUpdate: 40 }),
-      layers: [{ name: 'stage1.0.lif', perStep: [{ t: 0, byOpKindPj: ops({ neuronUpdate: 20 }), totalPj: 20 }, { t: 1, byOpKindPj: ops({ neuronUpdate: 20 }), totalPj: 20 }] }],
-      unpriced: [{ op: 'spike', count: 8 }], derived: {} }],
+    layers: [
+      {
+        name: 'stage1.0.lif',
+        kind: 'lif',
+        stage: 'stage1',
+        inputElements: 10,
+        outputElements: 10,
+        inputIsEvents: false,
+        perStep: [
+          { t: 0, ops: ops({ neuronUpdate: 10, spike: 3 }), inputEvents: 0, inputUnitSpikes: 0, outputSpikes: 3, firingRate: 0.3 },
+          { t: 1, ops: ops({ neuronUpdate: 10, spike: 5 }), inputEvents: 0, inputUnitSpikes: 0, outputSpikes: 5, firingRate: 0.5 },
+        ],
+      },
+    ],
+    energy: [
+      {
+        profile: 'p',
+        technology: 'tech',
+        description: 'd',
+        sources: [{ op: 'neuronUpdate', energyPj: 2, includedIn: null, provenance: 'analytical', source: 's' }],
+        notes: [],
+        memory: [],
+        convention: 'exact',
+        conventionNotes: [],
+        countsPerInference: ops({ neuronUpdate: 20, spike: 8 }),
+        totalMj: 40e-9,
+        byOpKindPj: ops({ neuronUpdate: 40 }),
+        layers: [
+          {
+            name: 'stage1.0.lif',
+            perStep: [
+              { t: 0, byOpKindPj: ops({ neuronUpdate: 20 }), totalPj: 20 },
+              { t: 1, byOpKindPj: ops({ neuronUpdate: 20 }), totalPj: 20 },
+            ],
+          },
+        ],
+        unpriced: [{ op: 'spike', count: 8 }],
+        derived: {},
+      },
+    ],
   });
 }
 
@@ -36,7 +97,10 @@ test('timesteps.csv and layers.csv: header with units and a row computed by hand
   const r = handReport();
   const ts = (await timestepsCsv(r)).trimEnd().split('\n');
   assert.equal(ts[0], TIMESTEPS_COLUMNS.join(','));
-  assert.equal(ts[0], 'layer,layer_kind,stage,t,input_events,input_unit_spikes,output_spikes,output_elements,firing_rate,ac_ops,mac_ops,neuron_update_ops,spike_ops,cmp_ops,add_ops,mask_ops,mem_read_words,mem_write_words');
+  assert.equal(
+    ts[0],
+    'layer,layer_kind,stage,t,input_events,input_unit_spikes,output_spikes,output_elements,firing_rate,ac_ops,mac_ops,neuron_update_ops,spike_ops,cmp_ops,add_ops,mask_ops,mem_read_words,mem_write_words',
+  );
   assert.equal(ts.length, 3);
   assert.equal(ts[2], 'stage1.0.lif,lif,stage1,1,0,0,5,10,0.5,0,0,10,5,0,0,0,0,0');
   const ls = (await layersCsv(r)).trimEnd().split('\n');
@@ -50,7 +114,10 @@ test('profile.json carries the schema version and round-trips through the parser
   const text = profileReportJson(r);
   assert.equal(JSON.parse(text).schemaVersion, PROFILE_REPORT_SCHEMA_VERSION);
   assert.deepEqual(parseProfileReport(text, 'p.json'), r);
-  assert.throws(() => parseProfileReport(text.replace('"schemaVersion": 1', '"schemaVersion": 99'), 'p.json'), /^ReportFileError: p\.json: schemaVersion 99 is not 1/);
+  assert.throws(
+    () => parseProfileReport(text.replace('"schemaVersion": 1', '"schemaVersion": 99'), 'p.json'),
+    /^ReportFileError: p\.json: schemaVersion 99 is not 1/,
+  );
   assert.throws(() => parseProfileReport('{', 'p.json'), /p\.json: invalid JSON/);
   // firing rates of LIF layers are spikes / neurons per inference
   const lif = r.layers.find((l) => l.kind === 'lif')!;
@@ -78,7 +145,10 @@ test('report.html is self-contained: chart.js inlined, no external URL in src/hr
 
 test('chart PNGs are valid PNGs of the requested size and not blank', async () => {
   const charts = profileCharts(tinyReport());
-  assert.deepEqual(charts.map((c) => c.id), ['totals-per-profile', 'energy-per-layer-cmos45-fp32', 'energy-per-layer-loihi', 'firing-rate-heatmap', 'energy-per-timestep']);
+  assert.deepEqual(
+    charts.map((c) => c.id),
+    ['totals-per-profile', 'energy-per-layer-cmos45-fp32', 'energy-per-layer-loihi', 'firing-rate-heatmap', 'energy-per-timestep'],
+  );
   for (const c of charts) {
     const png = renderChartPng(c);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${c.id} signature`);
@@ -90,8 +160,15 @@ test('chart PNGs are valid PNGs of the requested size and not blank', async () =
     const ctx = canvas.getContext('2d');
     ctx.drawImage(img, 0, 0);
     const px = ctx.getImageData(0, 0, img.width, img.height).data;
-    let sum = 0, sum2 = 0, n = 0;
-    for (let i = 0; i < px.length; i += 4) { const v = px[i]! + px[i + 1]! + px[i + 2]!; sum += v; sum2 += v * v; n++; }
+    let sum = 0,
+      sum2 = 0,
+      n = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const v = px[i]! + px[i + 1]! + px[i + 2]!;
+      sum += v;
+      sum2 += v * v;
+      n++;
+    }
     const variance = sum2 / n - (sum / n) ** 2;
     assert.ok(variance > 100, `${c.id}: pixel variance ${variance}`);
   }

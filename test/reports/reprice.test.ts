@@ -6,26 +6,44 @@ import { parseProfileReport, profileReportJson } from '../../src/reports/schema.
 /** Count once, price many: a saved profile.json re-priced on another profile and convention equals a fresh run's numbers. */
 test('re-pricing a saved profile.json on cmos7 under spikformer equals a fresh profile run', { timeout: 120_000 }, async () => {
   const base = {
-    model: 'qkformer-cifar10', overrides: { imgSize: 16, embedDims: 32, depths: 3, timesteps: 2, numClasses: 4 }, init: 'seeded' as const,
-    dataset: 'synthetic', samples: 3, workers: 1, core: 'reference' as const, allowUnpriced: true,
+    model: 'qkformer-cifar10',
+    overrides: { imgSize: 16, embedDims: 32, depths: 3, timesteps: 2, numClasses: 4 },
+    init: 'seeded' as const,
+    dataset: 'synthetic',
+    samples: 3,
+    workers: 1,
+    core: 'reference' as const,
+    allowUnpriced: true,
   };
   const saved = await profile({ ...base, hardware: ['cmos45-fp32'], convention: 'exact' });
   const reread = parseProfileReport(profileReportJson(saved), 'profile.json');
   const again = reprice(reread, { hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'], allowUnpriced: true });
   const fresh = await profile({ ...base, hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'] });
-  assert.deepEqual(again.energy.map((e) => [e.profile, e.convention]), fresh.energy.map((e) => [e.profile, e.convention]));
+  assert.deepEqual(
+    again.energy.map((e) => [e.profile, e.convention]),
+    fresh.energy.map((e) => [e.profile, e.convention]),
+  );
   for (const [i, e] of again.energy.entries()) {
     const f = fresh.energy[i]!;
-    assert.ok(Math.abs(e.totalMj - f.totalMj) <= 1e-12 * Math.max(1, f.totalMj), `${e.profile} ${e.convention}: ${e.totalMj} vs ${f.totalMj}`);
+    assert.ok(
+      Math.abs(e.totalMj - f.totalMj) <= 1e-12 * Math.max(1, f.totalMj),
+      `${e.profile} ${e.convention}: ${e.totalMj} vs ${f.totalMj}`,
+    );
     assert.deepEqual(e.unpriced, f.unpriced);
     assert.equal(e.complete, f.complete);
-    assert.deepEqual(e.blocks?.map((b) => b.instance), f.blocks?.map((b) => b.instance));
+    assert.deepEqual(
+      e.blocks?.map((b) => b.instance),
+      f.blocks?.map((b) => b.instance),
+    );
   }
   // loihi prices no mac: its totals say so
   const loihi = again.energy.find((e) => e.profile === 'loihi' && e.convention === 'exact')!;
   assert.equal(loihi.complete, false);
   assert.ok(loihi.unpriced.some((u) => u.op === 'mac'));
-  assert.ok(loihi.layers[0]!.unpriced!.some((u) => u.op === 'mac'), 'the encoding conv is marked unpriced on loihi');
+  assert.ok(
+    loihi.layers[0]!.unpriced!.some((u) => u.op === 'mac'),
+    'the encoding conv is marked unpriced on loihi',
+  );
   // blocks cover the whole total
   for (const e of again.energy) {
     const sum = (e.blocks ?? []).reduce((s, b) => s + b.energyPj, 0);

@@ -25,10 +25,31 @@ export function tinyReport(): ProfileReport {
   });
   return buildProfileReport({
     spikewattVersion: 'test',
-    config: { model: 'qkformer-cifar10', checkpoint: null, dataset: 'hand-made', samples: 4, hardware: ['cmos45-fp32', 'loihi'], convention: 'exact', core: 'reference', batchCoupling: 'independent', batchSize: 4, seed: 1 },
-    spec, weights: 'random (seed 1) <b>&</b>',
-    dataset: { name: 'hand-made <script>alert(1)</script>', source: 'test', split: 'test', kind: 'static', numClasses: 10, sampleShape: [3, 8, 8] },
-    accuracy: accuracy(logits, [0, 1, 2, 3]), counts, priced,
+    config: {
+      model: 'qkformer-cifar10',
+      checkpoint: null,
+      dataset: 'hand-made',
+      samples: 4,
+      hardware: ['cmos45-fp32', 'loihi'],
+      convention: 'exact',
+      core: 'reference',
+      batchCoupling: 'independent',
+      batchSize: 4,
+      seed: 1,
+    },
+    spec,
+    weights: 'random (seed 1) <b>&</b>',
+    dataset: {
+      name: 'hand-made <script>alert(1)</script>',
+      source: 'test',
+      split: 'test',
+      kind: 'static',
+      numClasses: 10,
+      sampleShape: [3, 8, 8],
+    },
+    accuracy: accuracy(logits, [0, 1, 2, 3]),
+    counts,
+    priced,
   });
 }
 

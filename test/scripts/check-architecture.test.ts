@@ -20,5 +20,8 @@ test('the architecture guard flags an import against the direction and passes th
   assert.match(problems[1]!, /src\/reports\/c\.ts: reports must not import cli/);
   assert.match(problems[2]!, /src\/data\/d\.ts: data must not import train/);
   assert.deepEqual(importsOf("import a, { b } from './x.js';\nexport * from '../y.js';\nimport 'z';"), ['./x.js', '../y.js']);
-  assert.equal(simLines([join(SRC, 'sim/b.ts'), join(SRC, 'models/a.ts')], (f) => files[f]!), 2);
+  assert.equal(
+    simLines([join(SRC, 'sim/b.ts'), join(SRC, 'models/a.ts')], (f) => files[f]!),
+    2,
+  );
 });

@@ -22,7 +22,10 @@ test('the calibrated init moves a near-silent seeded model into the firing band,
   assert.ok(rates.length >= 10);
   const mean = rates.reduce((x, y) => x + y, 0) / rates.length;
   assert.ok(mean > 0.08 && mean < 0.3, `mean rate ${mean}`);
-  assert.ok(rates.every((v) => v > 0.005), `every BN-driven LIF fires: ${rates.map((v) => v.toFixed(3)).join(' ')}`);
+  assert.ok(
+    rates.every((v) => v > 0.005),
+    `every BN-driven LIF fires: ${rates.map((v) => v.toFixed(3)).join(' ')}`,
+  );
   const seeded = Object.values(calibrateInit(spec, randomWeights(spec, { seed: 1 }), xs, { ...opts, iterations: 0 }).rates);
   const seededMean = seeded.reduce((x, y) => x + y, 0) / seeded.length;
   assert.ok(mean > 3 * seededMean, `calibrated ${mean} vs seeded ${seededMean}`);

@@ -29,8 +29,11 @@ const CASES: [ZooName, ConfigOverrides][] = [
 function inputsFor(spec: ReturnType<typeof zooModel>, seed: number, B: number): Float32Array[] {
   const r = mulberry32(seed);
   const n = numel(spec.inputShape) * (spec.config.input === 'dvs' ? spec.config.timesteps : 1);
-  return Array.from({ length: B }, () => Float32Array.from({ length: n }, () =>
-    spec.config.input === 'dvs' ? (r() < 0.3 ? 1 + Math.floor(r() * 2) : 0) : Math.round((r() * 4 - 2) * 256) / 256));
+  return Array.from({ length: B }, () =>
+    Float32Array.from({ length: n }, () =>
+      spec.config.input === 'dvs' ? (r() < 0.3 ? 1 + Math.floor(r() * 2) : 0) : Math.round((r() * 4 - 2) * 256) / 256,
+    ),
+  );
 }
 
 for (const [i, [zoo, o]] of CASES.entries()) {
@@ -52,10 +55,12 @@ for (const [i, [zoo, o]] of CASES.entries()) {
         anySpikes += rows.flat().reduce((a, b) => a + b, 0);
       }
       assert.ok(anySpikes > 0, 'the test network must spike');
-      r.logits.forEach((row, b) => row.forEach((v, k) => {
-        const e = dense.logits[b]![k]!;
-        assert.ok(Math.abs(v - e) <= 1e-6 * Math.max(1, Math.abs(e)), `logit ${v} vs ${e}`);
-      }));
+      r.logits.forEach((row, b) =>
+        row.forEach((v, k) => {
+          const e = dense.logits[b]![k]!;
+          assert.ok(Math.abs(v - e) <= 1e-6 * Math.max(1, Math.abs(e)), `logit ${v} vs ${e}`);
+        }),
+      );
       const ref = perCore.get('reference');
       if (ref && core !== 'reference') {
         r.sink.counts.layers.forEach((lc, li) => {

@@ -20,10 +20,12 @@ for (const coreName of cores) {
     test(`full-size ${FULL_FIXTURE} (${coupling} coupling, ${coreName} core): every spike count and the logits`, () => {
       const r = simulate(f.spec, folded, samplesOf(f.input), { core: CORES[coreName](), batchCoupling: coupling });
       const expLogits = coupling === 'official' ? f.logits.logits : f.logits.logits_batch1;
-      r.logits.forEach((row, b) => row.forEach((v, k) => {
-        const e = expLogits[b]![k]!;
-        assert.ok(Math.abs(v - e) <= 1e-4 * Math.max(Math.abs(e), 1e-2), `logit [${b}][${k}] ${v} vs ${e}`);
-      }));
+      r.logits.forEach((row, b) =>
+        row.forEach((v, k) => {
+          const e = expLogits[b]![k]!;
+          assert.ok(Math.abs(v - e) <= 1e-4 * Math.max(Math.abs(e), 1e-2), `logit [${b}][${k}] ${v} vs ${e}`);
+        }),
+      );
       const modules = Object.keys(f.spikes);
       assert.equal(modules.length, 35);
       for (const m of modules) {
@@ -37,10 +39,14 @@ for (const coreName of cores) {
 test(`full-size ${FULL_FIXTURE}: the default core with 2 workers reproduces every spike count`, async () => {
   const xs = samplesOf(f.input);
   const r = await runSamples(f.spec, folded, xs.length, (i) => xs[i]!, {
-    core: defaultCoreName(), batchCoupling: 'independent', batchSize: 1, workers: 2,
+    core: defaultCoreName(),
+    batchCoupling: 'independent',
+    batchSize: 1,
+    workers: 2,
   });
   assert.equal(r.workers, 2);
-  for (const m of Object.keys(f.spikes)) assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
+  for (const m of Object.keys(f.spikes))
+    assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
 });
 
 /**
@@ -52,12 +58,18 @@ for (const coupling of ['official', 'independent'] as const) {
   test(`full-size ${FULL_FIXTURE} (${coupling} coupling, wasm-f32 core): module spike totals within 1 %, same top-1`, () => {
     const r = simulate(f.spec, folded, samplesOf(f.input), { core: CORES['wasm-f32'](), batchCoupling: coupling });
     const expLogits = coupling === 'official' ? f.logits.logits : f.logits.logits_batch1;
-    const top = (l: ArrayLike<number>) => { const a = Array.from(l); return a.indexOf(Math.max(...a)); };
+    const top = (l: ArrayLike<number>) => {
+      const a = Array.from(l);
+      return a.indexOf(Math.max(...a));
+    };
     r.logits.forEach((row, b) => assert.equal(top(row), top(expLogits[b]!), `top-1 of sample ${b}`));
     for (const m of Object.keys(f.spikes)) {
       const exp = coupling === 'official' ? f.spikes[m]!.spikes_per_sample_per_t : f.spikes[m]!.spikes_per_sample_per_t_batch1_runs;
       const want = exp.flat().reduce((a, b) => a + b, 0);
-      const got = r.sink.spikesPerSample.get(m)!.flat().reduce((a, b) => a + b, 0);
+      const got = r.sink.spikesPerSample
+        .get(m)!
+        .flat()
+        .reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(got - want) <= 0.01 * want, `${m}: ${got} spikes vs official ${want}`);
     }
   });

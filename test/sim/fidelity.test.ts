@@ -22,10 +22,12 @@ for (const name of fixtureNames()) {
       const r = simulate(f.spec, foldWeights(f.spec, f.weights), samplesOf(f.input), { core, batchCoupling: coupling });
       core.dispose();
       const expLogits = coupling === 'official' ? f.logits.logits : f.logits.logits_batch1;
-      r.logits.forEach((row, b) => row.forEach((v, k) => {
-        const e = expLogits[b]![k]!;
-        assert.ok(Math.abs(v - e) <= 1e-4 * Math.max(Math.abs(e), 1e-2), `logit [${b}][${k}] ${v} vs ${e}`);
-      }));
+      r.logits.forEach((row, b) =>
+        row.forEach((v, k) => {
+          const e = expLogits[b]![k]!;
+          assert.ok(Math.abs(v - e) <= 1e-4 * Math.max(Math.abs(e), 1e-2), `logit [${b}][${k}] ${v} vs ${e}`);
+        }),
+      );
       const modules = Object.keys(f.spikes);
       assert.deepEqual([...r.sink.spikesPerSample.keys()].sort(), modules.sort(), 'the same LIF modules');
       for (const m of modules) {

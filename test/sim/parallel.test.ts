@@ -30,8 +30,14 @@ test('a stop request ends the run at a batch boundary with a prefix of the sampl
   const xs = Array.from({ length: 9 }, (_, i) => new Float32Array(numel(spec.inputShape)).fill(i / 9));
   let batches = 0;
   const res = await runSamples(spec, folded, xs.length, (i) => xs[i]!, {
-    core: defaultCoreName(), batchCoupling: 'independent', batchSize: 1, workers: 2,
-    onBatch: () => { batches++; }, shouldStop: () => batches >= 3,
+    core: defaultCoreName(),
+    batchCoupling: 'independent',
+    batchSize: 1,
+    workers: 2,
+    onBatch: () => {
+      batches++;
+    },
+    shouldStop: () => batches >= 3,
   });
   assert.ok(res.done >= 3 && res.done < 9, `stopped after ${res.done}`);
   assert.equal(res.sink.counts.samples, res.done);
@@ -44,10 +50,14 @@ for (const name of fixtureNames()) {
     const f = loadFixture(name);
     const xs = samplesOf(f.input);
     const r = await runSamples(f.spec, foldWeights(f.spec, f.weights), xs.length, (i) => xs[i]!, {
-      core: defaultCoreName(), batchCoupling: 'independent', batchSize: 1, workers: 2,
+      core: defaultCoreName(),
+      batchCoupling: 'independent',
+      batchSize: 1,
+      workers: 2,
     });
     assert.equal(r.workers, 2);
-    for (const m of Object.keys(f.spikes)) assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
+    for (const m of Object.keys(f.spikes))
+      assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
   });
 }
 

@@ -17,8 +17,21 @@ function ctxFor(layers: LayerSpec[], name: string, t = 0, T = 4): StepContext {
 }
 
 test('one spike in the corner of a padded 3x3 conv reaches 4 outputs: fan-out 4*C_out', () => {
-  const Cin = 2, Cout = 5;
-  const layer: ConvLayer = { kind: 'conv', op: 'conv2d', name: 'c', inputs: ['input'], in: { c: Cin, h: 4, w: 4 }, out: { c: Cout, h: 4, w: 4 }, k: 3, stride: 1, pad: 1, bias: false, bn: null };
+  const Cin = 2,
+    Cout = 5;
+  const layer: ConvLayer = {
+    kind: 'conv',
+    op: 'conv2d',
+    name: 'c',
+    inputs: ['input'],
+    in: { c: Cin, h: 4, w: 4 },
+    out: { c: Cout, h: 4, w: 4 },
+    k: 3,
+    stride: 1,
+    pad: 1,
+    bias: false,
+    bn: null,
+  };
   const weight = Float64Array.from({ length: Cout * Cin * 9 }, (_, i) => i + 1);
   const st = new ConvState(layer, { weight, bias: new Float64Array(Cout) });
   const ctx = ctxFor([layer], 'c');
@@ -74,12 +87,15 @@ test('QKTA: per-head channel sums, then the mask keeps K only where the head fir
   // N = 2 tokens, C = 4 channels, 2 heads (channels 0-1 head 0, 2-3 head 1)
   const hs: HeadSumLayer = { kind: 'headSum', name: 'hs', inputs: ['q'], out: { c: 2, h: 1, w: 2 }, heads: 2 };
   const q = new EventBuffer(8);
-  q.push(0 * 4 + 1, 1); q.push(1 * 4 + 2, 1); q.push(1 * 4 + 3, 1); // token0: ch1; token1: ch2, ch3
+  q.push(0 * 4 + 1, 1);
+  q.push(1 * 4 + 2, 1);
+  q.push(1 * 4 + 3, 1); // token0: ch1; token1: ch2, ch3
   const sums = new Float64Array(4);
   runHeadSum(hs, ctxFor([hs], 'hs'), { events: q, dense: null }, sums);
   assert.deepEqual(Array.from(sums), [1, 0, 0, 2]); // [n][h]
   const attn = new EventBuffer(4);
-  attn.push(0 * 2 + 0, 1); attn.push(1 * 2 + 1, 1); // the head bits that fired
+  attn.push(0 * 2 + 0, 1);
+  attn.push(1 * 2 + 1, 1); // the head bits that fired
   const k = new EventBuffer(8);
   for (let a = 0; a < 8; a++) k.push(a, 1); // K all ones
   const mk: MaskLayer = { kind: 'mask', name: 'm', inputs: ['a', 'k'], out: { c: 4, h: 1, w: 2 }, mode: 'token', heads: 2 };
@@ -92,16 +108,33 @@ test('QKTA: per-head channel sums, then the mask keeps K only where the head fir
 
 test('SSA products on 2x2 heads: Q (K^T V) and (Q K^T) V agree, with their AC counts', () => {
   // N = 2, C = 4, 2 heads of d = 2. token-major [n][c]
-  const Q = [1, 0, 1, 1, 1, 1, 0, 1], K = [1, 1, 0, 1, 0, 1, 1, 1], V = [0, 1, 1, 0, 1, 1, 1, 1];
+  const Q = [1, 0, 1, 1, 1, 1, 0, 1],
+    K = [1, 1, 0, 1, 0, 1, 1, 1],
+    V = [0, 1, 1, 0, 1, 1, 1, 1];
   const ev = (x: number[]) => new EventBuffer(8).fromDense(x);
   const results: number[][] = [];
   const acs: number[] = [];
   for (const order of ['q(kv)', 'qk(v)'] as const) {
-    const l: SsaProductLayer = { kind: 'ssaProduct', name: 'p', inputs: ['q', 'k', 'v'], out: { c: 4, h: 1, w: 2 }, heads: 2, order, scale: 0.125 };
+    const l: SsaProductLayer = {
+      kind: 'ssaProduct',
+      name: 'p',
+      inputs: ['q', 'k', 'v'],
+      out: { c: 4, h: 1, w: 2 },
+      heads: 2,
+      order,
+      scale: 0.125,
+    };
     const ctx = ctxFor([l], 'p');
     const out = new Float64Array(8);
-    runSsaProduct(l, ctx, { events: ev(Q), dense: null }, { events: ev(K), dense: null }, { events: ev(V), dense: null },
-      { qd: new Float64Array(8), kd: new Float64Array(8), vd: new Float64Array(8), m: new Float64Array(ssaScratchSize(l)) }, out);
+    runSsaProduct(
+      l,
+      ctx,
+      { events: ev(Q), dense: null },
+      { events: ev(K), dense: null },
+      { events: ev(V), dense: null },
+      { qd: new Float64Array(8), kd: new Float64Array(8), vd: new Float64Array(8), m: new Float64Array(ssaScratchSize(l)) },
+      out,
+    );
     results.push(Array.from(out));
     acs.push(layerTotal(ctx.counts, 'ac'));
   }

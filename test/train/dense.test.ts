@@ -15,15 +15,26 @@ function lossAndGrads(attention: AttentionKind[], x: Float32Array, B: number) {
   const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
   const xt = tf.tensor4d(x, [B, 8, 8, 1]);
   const upd = new Map<string, tf.Tensor>();
-  const { value, grads } = tf.variableGrads(() => smoothedCrossEntropy(m.forward(xt, 'train', upd), labels, 0.1), m.trainable.map((k) => m.vars.get(k)!));
-  const out = { loss: value.dataSync()[0]!, grads: new Map(Object.entries(grads).map(([k, g]) => [m.keyOf(k), g.dataSync().slice()])), running: new Map([...upd].map(([k, t]) => [k, t.dataSync().slice()])) };
+  const { value, grads } = tf.variableGrads(
+    () => smoothedCrossEntropy(m.forward(xt, 'train', upd), labels, 0.1),
+    m.trainable.map((k) => m.vars.get(k)!),
+  );
+  const out = {
+    loss: value.dataSync()[0]!,
+    grads: new Map(Object.entries(grads).map(([k, g]) => [m.keyOf(k), g.dataSync().slice()])),
+    running: new Map([...upd].map(([k, t]) => [k, t.dataSync().slice()])),
+  };
   m.dispose();
   return out;
 }
 
-for (const attention of [['qkta', 'qkta', 'ssa'], ['qkca', 'ssa', 'qkta']] as AttentionKind[][]) {
+for (const attention of [
+  ['qkta', 'qkta', 'ssa'],
+  ['qkca', 'ssa', 'qkta'],
+] as AttentionKind[][]) {
   test(`whole-model surrogate gradients on wasm equal those on the tfjs cpu backend (${attention.join(',')})`, async () => {
-    const B = 3, r = mulberry32(9);
+    const B = 3,
+      r = mulberry32(9);
     const x = Float32Array.from({ length: B * 64 }, () => 4 * r() - 1);
     await initTf({ prefer: 'wasm' });
     const a = lossAndGrads(attention, x, B);
@@ -34,11 +45,16 @@ for (const attention of [['qkta', 'qkta', 'ssa'], ['qkca', 'ssa', 'qkta']] as At
     assert.equal(a.grads.size, b.grads.size);
     // Float32 summation order differs between the backends, so a few near-zero gradients (conv biases that a
     // BatchNorm cancels) differ relatively; a wrong gradient op (wasm's MaxPoolGrad was one) shifts nearly all.
-    let nonzero = 0, tight = 0;
+    let nonzero = 0,
+      tight = 0;
     for (const [k, ga] of a.grads) {
       const gb = b.grads.get(k)!;
-      let worst = 0, scale = 1e-6;
-      for (let i = 0; i < ga.length; i++) { worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!)); scale = Math.max(scale, Math.abs(gb[i]!)); }
+      let worst = 0,
+        scale = 1e-6;
+      for (let i = 0; i < ga.length; i++) {
+        worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!));
+        scale = Math.max(scale, Math.abs(gb[i]!));
+      }
       assert.ok(worst <= 3e-2 * scale + 1e-6, `${k}: max diff ${worst} (scale ${scale})`);
       if (worst <= 1e-3 * scale + 1e-7) tight++;
       if (scale > 1e-5) nonzero++;

@@ -21,12 +21,17 @@ test('maxpool forward and gradient equal tfjs cpu (where wasm MaxPoolGrad is wro
   const r = mulberry32(4);
   const x = Float32Array.from({ length: 3 * 49 * 4 }, () => r());
   const w = Float32Array.from({ length: 3 * 16 * 4 }, () => r() - 0.5);
-  const xt = tf.tensor4d(x, shape), wt = tf.tensor4d(w, [3, 4, 4, 4]);
+  const xt = tf.tensor4d(x, shape),
+    wt = tf.tensor4d(w, [3, 4, 4, 4]);
   const ours = maxPoolNhwc(xt, 3, 2, 1).dataSync();
-  const gOurs = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(maxPoolNhwc(v as tf.Tensor4D, 3, 2, 1), wt)))(xt).dataSync();
+  const gOurs = tf
+    .grad((v: tf.Tensor) => tf.sum(tf.mul(maxPoolNhwc(v as tf.Tensor4D, 3, 2, 1), wt)))(xt)
+    .dataSync();
   await tf.setBackend('cpu');
   const ref = tf.maxPool(xt, 3, 2, 1).dataSync();
-  const gRef = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 1), wt)))(xt).dataSync();
+  const gRef = tf
+    .grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 1), wt)))(xt)
+    .dataSync();
   await tf.setBackend('wasm');
   assert.deepEqual(Array.from(ours), Array.from(ref));
   for (let i = 0; i < gRef.length; i++) assert.ok(Math.abs(gOurs[i]! - gRef[i]!) < 1e-6, `grad ${i}: ${gOurs[i]} vs ${gRef[i]}`);

@@ -20,7 +20,9 @@ test('heavisideSigmoid: Heaviside forward, surrogate backward through tf.grad', 
   const xs = [-1, -0.25, 0, 0.25, 1];
   const x = tf.tensor1d(xs);
   assert.deepEqual(Array.from(heavisideSigmoid(x).dataSync()), [0, 0, 1, 1, 1]);
-  const g = tf.grad((v: tf.Tensor) => tf.sum(heavisideSigmoid(v)))(x).dataSync();
+  const g = tf
+    .grad((v: tf.Tensor) => tf.sum(heavisideSigmoid(v)))(x)
+    .dataSync();
   xs.forEach((v, i) => assert.ok(Math.abs(g[i]! - surrogateGradient(v)) < 1e-6, `x=${v}: ${g[i]} vs ${surrogateGradient(v)}`));
   assert.ok(Math.abs(g[2]! - 1) < 1e-6);
 });
@@ -36,15 +38,27 @@ test('LIF forward: charge, fire at h >= v_th, hard reset (hand-computed)', () =>
 
 test('fused LIF equals autograd through the per-step tf ops (spikes and BPTT gradients)', () => {
   const rand = mulberry32(3);
-  const T = 4, n = 2 * 3 * 5;
-  const x = tf.tensor(Float32Array.from({ length: T * n }, () => 3 * rand() - 0.5), [T * 2, 3, 5]);
-  const w = tf.tensor(Float32Array.from({ length: T * n }, () => rand() - 0.5), [T * 2, 3, 5]);
+  const T = 4,
+    n = 2 * 3 * 5;
+  const x = tf.tensor(
+    Float32Array.from({ length: T * n }, () => 3 * rand() - 0.5),
+    [T * 2, 3, 5],
+  );
+  const w = tf.tensor(
+    Float32Array.from({ length: T * n }, () => rand() - 0.5),
+    [T * 2, 3, 5],
+  );
   for (const vth of [1, 0.5]) {
-    const a = lifMultiStep(x, T, vth).dataSync(), b = lifMultiStepOps(x, T, vth).dataSync();
+    const a = lifMultiStep(x, T, vth).dataSync(),
+      b = lifMultiStepOps(x, T, vth).dataSync();
     assert.deepEqual(Array.from(a), Array.from(b));
     assert.ok(a.some((v) => v === 1) && a.some((v) => v === 0), 'test input must both fire and not fire');
-    const ga = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(lifMultiStep(v, T, vth), w)))(x).dataSync();
-    const gb = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(lifMultiStepOps(v, T, vth), w)))(x).dataSync();
+    const ga = tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(lifMultiStep(v, T, vth), w)))(x)
+      .dataSync();
+    const gb = tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(lifMultiStepOps(v, T, vth), w)))(x)
+      .dataSync();
     for (let i = 0; i < ga.length; i++) assert.ok(Math.abs(ga[i]! - gb[i]!) < 1e-5, `grad ${i}: ${ga[i]} vs ${gb[i]}`);
   }
 });

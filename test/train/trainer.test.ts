@@ -13,7 +13,8 @@ import { mulberry32 } from '../../src/models/weights.js';
 
 await initTf({ prefer: 'wasm' });
 
-const tinySpec = () => zooModel('qkformer-cifar10', { imgSize: 8, inChannels: 1, embedDims: 16, depths: 3, heads: 2, timesteps: 2, numClasses: 4 });
+const tinySpec = () =>
+  zooModel('qkformer-cifar10', { imgSize: 8, inChannels: 1, embedDims: 16, depths: 3, heads: 2, timesteps: 2, numClasses: 4 });
 
 function lossOn(m: DenseModel, x: tf.Tensor4D, labels: Int32Array): number {
   return tf.tidy(() => smoothedCrossEntropy(m.forward(x, 'train'), labels, 0).dataSync()[0]!);
@@ -23,13 +24,29 @@ test('a few AdamW steps lower the loss on a tiny synthetic set', () => {
   const data = syntheticDataset({ kind: 'static', split: 'train', length: 16, numClasses: 4, channels: 1, size: 8 });
   const spec = tinySpec();
   const m = new DenseModel(spec, trainingInit(spec, 0));
-  const b = makeBatch(data, Array.from({ length: 16 }, (_, i) => i));
+  const b = makeBatch(
+    data,
+    Array.from({ length: 16 }, (_, i) => i),
+  );
   const x = tf.tensor4d(b.x, b.shape);
   const before = lossOn(m, x, b.labels);
-  trainEpochs(m, data, {
-    epochs: 12, batchSize: 16, lr: 1e-2, minLr: 1e-2, warmupEpochs: 0, weightDecay: 0, labelSmoothing: 0, seed: 1,
-    augment: { cropPad: 0, flip: false },
-  }, 0, new AdamW());
+  trainEpochs(
+    m,
+    data,
+    {
+      epochs: 12,
+      batchSize: 16,
+      lr: 1e-2,
+      minLr: 1e-2,
+      warmupEpochs: 0,
+      weightDecay: 0,
+      labelSmoothing: 0,
+      seed: 1,
+      augment: { cropPad: 0, flip: false },
+    },
+    0,
+    new AdamW(),
+  );
   const after = lossOn(m, x, b.labels);
   assert.ok(after < before * 0.8, `loss ${before} -> ${after}`);
   m.dispose();

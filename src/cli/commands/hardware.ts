@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import {
-  builtinProfilePath, isBuiltinProfile, listProfiles, loadProfile, priceStatus,
+  builtinProfilePath,
+  isBuiltinProfile,
+  listProfiles,
+  loadProfile,
+  priceStatus,
   type HardwareProfile,
 } from '../../cost-models/index.js';
 import { OP_KINDS } from '../../sim/ops.js';
 
-interface ListArgs { json?: boolean | undefined }
-interface ShowArgs { profile: string; json?: boolean | undefined }
+interface ListArgs {
+  json?: boolean | undefined;
+}
+interface ShowArgs {
+  profile: string;
+  json?: boolean | undefined;
+}
 
 const readText = (p: string) => readFileSync(p, 'utf8');
 
@@ -16,7 +25,8 @@ function load(nameOrPath: string): { profile: HardwareProfile; file: string } {
   return { profile, file: isBuiltinProfile(nameOrPath) ? builtinProfilePath(nameOrPath) : nameOrPath };
 }
 
-const bytes = (n: number) => (n >= 1048576 && n % 1048576 === 0 ? `${n / 1048576} MB` : n >= 1024 && n % 1024 === 0 ? `${n / 1024} KB` : `${n} B`);
+const bytes = (n: number) =>
+  n >= 1048576 && n % 1048576 === 0 ? `${n / 1048576} MB` : n >= 1024 && n % 1024 === 0 ? `${n / 1024} KB` : `${n} B`;
 
 /** One line per op kind: how the profile prices it. */
 function priceSummary(p: HardwareProfile): string {
@@ -43,17 +53,28 @@ function showText(p: HardwareProfile, file: string): string {
   });
   const head = ['op kind', 'pJ/op', 'provenance', 'source'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 3 ? c : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
   out.push(line(head), ...rows.map(line));
   const m = p.memory;
   if (m) {
-    out.push('', `memory: ${m.wordBits}-bit words, energy ${m.interpolation} in capacity (per word = per access x ${m.wordBits} / access bits)`);
+    out.push(
+      '',
+      `memory: ${m.wordBits}-bit words, energy ${m.interpolation} in capacity (per word = per access x ${m.wordBits} / access bits)`,
+    );
     for (const pt of m.onChip) {
-      out.push(`  ${bytes(pt.capacityBytes).padEnd(7)} ${pt.energyPjPerAccess} pJ per ${pt.accessBits}-bit access (${(pt.energyPjPerAccess * m.wordBits) / pt.accessBits} pJ per word)  ${pt.provenance}  ${pt.source}`);
+      out.push(
+        `  ${bytes(pt.capacityBytes).padEnd(7)} ${pt.energyPjPerAccess} pJ per ${pt.accessBits}-bit access (${(pt.energyPjPerAccess * m.wordBits) / pt.accessBits} pJ per word)  ${pt.provenance}  ${pt.source}`,
+      );
     }
     if (m.offChip) {
       const o = m.offChip;
-      out.push(`  off-chip ${o.energyPjPerAccess} pJ per ${o.accessBits}-bit access  ${o.provenance}  ${o.source}${o.note ? ` (${o.note})` : ''}`);
+      out.push(
+        `  off-chip ${o.energyPjPerAccess} pJ per ${o.accessBits}-bit access  ${o.provenance}  ${o.source}${o.note ? ` (${o.note})` : ''}`,
+      );
     }
   }
   if (p.otherCoefficients?.length) {
@@ -67,11 +88,16 @@ function showText(p: HardwareProfile, file: string): string {
 const showCommand: CommandModule<object, ShowArgs> = {
   command: 'show <profile>',
   describe: 'Print one profile (a built-in name or a path to a profile .json) with the source of every coefficient',
-  builder: (y) => y
-    .positional('profile', { type: 'string', demandOption: true, describe: `built-in (${listProfiles().join(', ')}) or a path to a .json file` })
-    .option('json', { type: 'boolean', describe: 'print the validated profile as JSON' })
-    .example('spikewatt hardware show loihi', 'how Loihi\'s SANA-FE unit costs map to op kinds')
-    .example('spikewatt hardware show ./my-chip.json --json', 'validate your own profile and print it') as never,
+  builder: (y) =>
+    y
+      .positional('profile', {
+        type: 'string',
+        demandOption: true,
+        describe: `built-in (${listProfiles().join(', ')}) or a path to a .json file`,
+      })
+      .option('json', { type: 'boolean', describe: 'print the validated profile as JSON' })
+      .example('spikewatt hardware show loihi', "how Loihi's SANA-FE unit costs map to op kinds")
+      .example('spikewatt hardware show ./my-chip.json --json', 'validate your own profile and print it') as never,
   handler: (a) => {
     const { profile, file } = load(a.profile);
     if (a.json) process.stdout.write(`${JSON.stringify({ file, ...profile }, null, 1)}\n`);
@@ -82,18 +108,27 @@ const showCommand: CommandModule<object, ShowArgs> = {
 export const hardwareCommand: CommandModule<object, ListArgs> = {
   command: 'hardware',
   describe: 'List the hardware cost profiles (energy per op kind, with sources); `hardware show NAME` prints one',
-  builder: (y) => y
-    .command(showCommand as CommandModule<object, never>)
-    .option('json', { type: 'boolean', describe: 'print a JSON array of the validated profiles' })
-    .epilog('A profile is one JSON file in hardware-profiles/ (schemaVersion 1): energy per op kind in pJ with source and provenance '
-      + '(measured | fitted | pre-silicon | analytical | operating-point-average), optionally SRAM energy by memory capacity. '
-      + 'Op kinds a profile does not price make pricing fail unless unpriced ops are allowed. See docs/energy.md.')
-    .example('spikewatt hardware', 'the built-in profiles and what each prices')
-    .example('spikewatt hardware show cmos45-fp32', 'Horowitz 45 nm numbers and SRAM by capacity') as never,
+  builder: (y) =>
+    y
+      .command(showCommand as CommandModule<object, never>)
+      .option('json', { type: 'boolean', describe: 'print a JSON array of the validated profiles' })
+      .epilog(
+        'A profile is one JSON file in hardware-profiles/ (schemaVersion 1): energy per op kind in pJ with source and provenance ' +
+          '(measured | fitted | pre-silicon | analytical | operating-point-average), optionally SRAM energy by memory capacity. ' +
+          'Op kinds a profile does not price make pricing fail unless unpriced ops are allowed. See docs/energy.md.',
+      )
+      .example('spikewatt hardware', 'the built-in profiles and what each prices')
+      .example('spikewatt hardware show cmos45-fp32', 'Horowitz 45 nm numbers and SRAM by capacity') as never,
   handler: (a) => {
     const profiles = listProfiles().map((n) => load(n));
     if (a.json) {
-      process.stdout.write(`${JSON.stringify(profiles.map(({ profile, file }) => ({ file, ...profile })), null, 1)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          profiles.map(({ profile, file }) => ({ file, ...profile })),
+          null,
+          1,
+        )}\n`,
+      );
       return;
     }
     const w = Math.max(...profiles.map(({ profile }) => profile.name.length));

@@ -15,37 +15,68 @@ import { summarizeDetection } from '../../models/detect.js';
 import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {
-  model?: string | undefined; weights: string; input: string; batchCoupling: string; core: string; workers: number; gpuMode?: string | undefined; json?: boolean | undefined;
+  model?: string | undefined;
+  weights: string;
+  input: string;
+  batchCoupling: string;
+  core: string;
+  workers: number;
+  gpuMode?: string | undefined;
+  json?: boolean | undefined;
 }
 
 export function readTensorFile(path: string, what: string) {
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) { throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
   return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
 }
 
 export const inferCommand: CommandModule<object, Args> = {
   command: 'infer',
   describe: 'Run a model spike by spike on given weights and input tensors; print logits, spikes per LIF module and ops per layer',
-  builder: (y) => withEnergyOptions(withModelOverrides(y))
-    .option('model', { type: 'string', describe: 'zoo name (see `spikewatt models`), with size overrides as in `models`; default: read from the weights' })
-    .option('weights', {
-      type: 'string', demandOption: true,
-      describe: 'safetensors or official PyTorch checkpoint keyed by official state_dict names (BN folded at load); keys and shapes give the model',
-    })
-    .option('input', { type: 'string', demandOption: true, describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)' })
-    .option('batch-coupling', { type: 'string', default: 'independent', choices: [...BATCH_COUPLINGS], describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B" })
-    .option('core', {
-      type: 'string', default: defaultCoreName('exact'),
-      describe: `compute core: ${CORE_NAMES.join(', ')} (default: the one bit-identical to reference)`,
-    })
-    .option('workers', {
-      type: 'number', default: defaultWorkers(),
-      describe: 'worker threads over samples (independent coupling); results do not depend on it',
-    })
-    .option('gpu-mode', { type: 'string', describe: 'gpujs core mode: auto | headlessgl | webasm | cpu' })
-    .option('json', { type: 'boolean', describe: 'print one JSON object: logits, spikes, layers (and totals/energy with --hardware)' })
-    .example('spikewatt infer --model qkformer-cifar10 --embed-dims 64 --depths 3 -T 2 --img-size 16 --weights w.safetensors --input x.safetensors --batch-coupling official --json', '') as never,
+  builder: (y) =>
+    withEnergyOptions(withModelOverrides(y))
+      .option('model', {
+        type: 'string',
+        describe: 'zoo name (see `spikewatt models`), with size overrides as in `models`; default: read from the weights',
+      })
+      .option('weights', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'safetensors or official PyTorch checkpoint keyed by official state_dict names (BN folded at load); keys and shapes give the model',
+      })
+      .option('input', {
+        type: 'string',
+        demandOption: true,
+        describe: 'safetensors with tensor `input`: [B,C,H,W] float32 (static) or [B,T,C,H,W] (DVS)',
+      })
+      .option('batch-coupling', {
+        type: 'string',
+        default: 'independent',
+        choices: [...BATCH_COUPLINGS],
+        describe: "'official' reproduces the QKFormer SSA proj_lif running over T*B",
+      })
+      .option('core', {
+        type: 'string',
+        default: defaultCoreName('exact'),
+        describe: `compute core: ${CORE_NAMES.join(', ')} (default: the one bit-identical to reference)`,
+      })
+      .option('workers', {
+        type: 'number',
+        default: defaultWorkers(),
+        describe: 'worker threads over samples (independent coupling); results do not depend on it',
+      })
+      .option('gpu-mode', { type: 'string', describe: 'gpujs core mode: auto | headlessgl | webasm | cpu' })
+      .option('json', { type: 'boolean', describe: 'print one JSON object: logits, spikes, layers (and totals/energy with --hardware)' })
+      .example(
+        'spikewatt infer --model qkformer-cifar10 --embed-dims 64 --depths 3 -T 2 --img-size 16 --weights w.safetensors --input x.safetensors --batch-coupling official --json',
+        '',
+      ) as never,
   handler: async (a) => {
     checkZooName(a.model);
     const w = readCheckpointFile(a.weights, undefined, 'weights');
@@ -54,18 +85,23 @@ export const inferCommand: CommandModule<object, Args> = {
     if (detection !== null && a.model === undefined) process.stderr.write(`spikewatt: note: ${summarizeDetection(detection, a.weights)}\n`);
     const inp = readTensorFile(a.input, 'input').tensors.get('input');
     if (!inp) throw new InputError(`${a.input} has no tensor named 'input'`);
-    const T = spec.config.timesteps, s = spec.inputShape;
+    const T = spec.config.timesteps,
+      s = spec.inputShape;
     const want = spec.config.input === 'dvs' ? [T, s.c, s.h, s.w] : [s.c, s.h, s.w];
     if (inp.shape.length !== want.length + 1 || want.some((d, i) => inp.shape[i + 1] !== d)) {
       throw new InputError(`input shape [${inp.shape.join(',')}] does not fit ${spec.name}: expected [B,${want.join(',')}]`);
     }
-    const B = inp.shape[0]!, per = inp.data.length / B;
+    const B = inp.shape[0]!,
+      per = inp.data.length / B;
     const data = Float32Array.from(inp.data);
     const inputs = Array.from({ length: B }, (_, b) => data.subarray(b * per, (b + 1) * per));
-    const coreName = parseCore(a.core), coreOptions = a.gpuMode ? { gpuMode: a.gpuMode } : {};
+    const coreName = parseCore(a.core),
+      coreOptions = a.gpuMode ? { gpuMode: a.gpuMode } : {};
     let core;
     // NOTE: the gpujs core refuses a mode this machine lacks; that is the user's choice of mode, not a bug.
-    try { core = CORES[coreName](coreOptions); } catch (e) {
+    try {
+      core = CORES[coreName](coreOptions);
+    } catch (e) {
       if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
       throw e;
     }
@@ -73,7 +109,11 @@ export const inferCommand: CommandModule<object, Args> = {
     const coupling = parseBatchCoupling(a.batchCoupling);
     // official coupling: the whole input is one batch (its samples share the SSA proj_lif membrane)
     const res = await runSamples(spec, foldWeights(spec, w.tensors), B, (i) => inputs[i]!, {
-      core: coreName, coreOptions, batchCoupling: coupling, batchSize: coupling === 'official' ? B : 1, workers: a.workers,
+      core: coreName,
+      coreOptions,
+      batchCoupling: coupling,
+      batchSize: coupling === 'official' ? B : 1,
+      workers: a.workers,
     });
     const { logits } = res;
     const counts = res.sink.counts;
@@ -102,7 +142,8 @@ export const inferCommand: CommandModule<object, Args> = {
     for (const [name, s] of Object.entries(spikes)) out.push(`    ${name.padEnd(36)} ${s.perT.join(' ')}`);
     const totals = Object.fromEntries(OP_KINDS.map((k) => [k, counts.layers.reduce((acc, lc) => acc + (layers[lc.name]![k] ?? 0), 0) / B]));
     out.push(`  ops per image: ${OP_KINDS.map((k) => `${k} ${Math.round(totals[k]!).toLocaleString('en-US')}`).join(', ')}`);
-    if (energy.energy) for (const [p, e] of Object.entries(energy.energy)) out.push(`  energy on ${p}: ${e.totalMj.toPrecision(4)} mJ per image`);
+    if (energy.energy)
+      for (const [p, e] of Object.entries(energy.energy)) out.push(`  energy on ${p}: ${e.totalMj.toPrecision(4)} mJ per image`);
     process.stdout.write(`${out.join('\n')}\n`);
   },
 };

@@ -13,7 +13,11 @@ export const exactConvention: Convention = {
   apply(counts, spec) {
     const byName = indexCounts(counts, spec);
     return {
-      convention: 'exact', model: counts.model, timesteps: counts.timesteps, samples: counts.samples, notes: [],
+      convention: 'exact',
+      model: counts.model,
+      timesteps: counts.timesteps,
+      samples: counts.samples,
+      notes: [],
       rows: spec.layers.map((l) => {
         const lc = byName.get(l.name)!;
         return { name: l.name, kind: l.kind, layer: l.name, ops: Float64Array.from(lc.ops) };

@@ -27,9 +27,12 @@ export const spikformerConvention: Convention = {
   summary: 'the Spikformer/QKFormer paper formula: first conv as MACs, every other layer and attention as firing rate x FLOPs ACs',
   apply(counts, spec, opts) {
     const byName = indexCounts(counts, spec);
-    const T = counts.timesteps, S = counts.samples;
+    const T = counts.timesteps,
+      S = counts.samples;
     const first = opts.firstLayerTimesteps ?? (spec.config.input === 'dvs' ? 'perStep' : 'once');
-    const notes = [`encoding layer MACs counted ${first === 'once' ? 'once per inference' : `at each of the ${T} steps`} (firstLayerTimesteps: ${first})`];
+    const notes = [
+      `encoding layer MACs counted ${first === 'once' ? 'once per inference' : `at each of the ${T} steps`} (firstLayerTimesteps: ${first})`,
+    ];
     const specByName = new Map(spec.layers.map((l) => [l.name, l] as const));
     const rate = (l: LayerSpec, i: number, t: number) => {
       const r = inputSpikeRate(l, i, t, byName, S);
@@ -74,7 +77,8 @@ export const spikformerConvention: Convention = {
           }
           break;
         }
-        case 'headSum': case 'tokenSum': {
+        case 'headSum':
+        case 'tokenSum': {
           // the Q-sum stage of QKTA/QKCA: a quarter of the mask's 2 N C FLOPs, i.e. N C / 2
           const q = specByName.get(l.inputs[0] ?? '');
           const quarter = (q ? numel(q.out) : 0) / 2;
@@ -86,9 +90,13 @@ export const spikformerConvention: Convention = {
           for (let t = 0; t < T; t++) addOps(row, t, 'ac', quarter * rate(l, 1, t) * S);
           break;
         }
-        case 'lif': case 'maxpool': case 'add': case 'tokenMean':
+        case 'lif':
+        case 'maxpool':
+        case 'add':
+        case 'tokenMean':
           break;
-        default: assertNever(l);
+        default:
+          assertNever(l);
       }
     }
     return { convention: 'spikformer', model: counts.model, timesteps: T, samples: S, rows, notes };

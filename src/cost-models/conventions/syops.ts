@@ -25,7 +25,8 @@ export const syopsConvention: Convention = {
   summary: 'syops-counter rules: 0/1-input layers as rate x dense ACs, else dense MACs; BN and LIF counted; attention products not',
   apply(counts, spec, opts) {
     const byName = indexCounts(counts, spec);
-    const T = counts.timesteps, S = counts.samples;
+    const T = counts.timesteps,
+      S = counts.samples;
     const batch = opts.syopsBatchSize ?? S;
     if (!(Number.isInteger(batch) && batch >= 1)) throw new Error(`syopsBatchSize must be a positive integer, got ${batch}`);
     const calls = Math.ceil(S / batch);
@@ -51,8 +52,11 @@ export const syopsConvention: Convention = {
           const callBias = l.bias && l.op === 'linear' ? l.out.c * calls : 0;
           let rateSum = 0;
           for (let t = 0; t < T; t++) {
-            if (binary) { const r = rateOr1(l, t); rateSum += r; addOps(row, t, 'ac', perStep * r * S); }
-            else addOps(row, t, 'mac', perStep * S);
+            if (binary) {
+              const r = rateOr1(l, t);
+              rateSum += r;
+              addOps(row, t, 'ac', perStep * r * S);
+            } else addOps(row, t, 'mac', perStep * S);
           }
           if (callBias) addOps(row, 0, binary ? 'ac' : 'mac', callBias * (binary ? rateSum / T : 1));
           if (l.bn) {
@@ -65,7 +69,10 @@ export const syopsConvention: Convention = {
         case 'head': {
           // runs once per sample on the time-mean; bias: out_features per call (ptflops' Linear rule)
           let rate = 1;
-          if (binary) { rate = 0; for (let t = 0; t < T; t++) rate += rateOr1(l, t) / T; }
+          if (binary) {
+            rate = 0;
+            for (let t = 0; t < T; t++) rate += rateOr1(l, t) / T;
+          }
           const kind = binary ? 'ac' : 'mac';
           addOps(row, T - 1, kind, denseMacs(l) * rate * S + l.numClasses * calls * rate);
           break;
@@ -81,9 +88,15 @@ export const syopsConvention: Convention = {
         case 'lif':
           for (let t = 0; t < T; t++) addOps(row, t, 'ac', numel(l.out) * S);
           break;
-        case 'add': case 'headSum': case 'tokenSum': case 'mask': case 'ssaProduct': case 'tokenMean':
+        case 'add':
+        case 'headSum':
+        case 'tokenSum':
+        case 'mask':
+        case 'ssaProduct':
+        case 'tokenMean':
           break;
-        default: assertNever(l);
+        default:
+          assertNever(l);
       }
     }
     return { convention: 'syops', model: counts.model, timesteps: T, samples: S, rows, notes };

@@ -82,7 +82,11 @@ export function indexCounts(counts: OpCounts, spec: ModelSpec): Map<string, Laye
  * emitted unit spikes (LIF spikes, SEW sums' multiplicities, mask events).
  */
 export function inputSpikeRate(
-  layer: LayerSpec, index: number, t: number, counts: Map<string, LayerCounts>, samples: number,
+  layer: LayerSpec,
+  index: number,
+  t: number,
+  counts: Map<string, LayerCounts>,
+  samples: number,
 ): number | null {
   const own = counts.get(layer.name)!;
   if (index === 0 && own.inputElements > 0) {
@@ -97,8 +101,18 @@ export function inputSpikeRate(
 /** Layer kinds whose output is spiking activity (binary spikes or small non-negative integers). */
 function spiking(kind: LayerKind): boolean {
   switch (kind) {
-    case 'lif': case 'add': case 'mask': return true;
-    case 'conv': case 'maxpool': case 'headSum': case 'tokenSum': case 'ssaProduct': case 'tokenMean': case 'head': return false;
+    case 'lif':
+    case 'add':
+    case 'mask':
+      return true;
+    case 'conv':
+    case 'maxpool':
+    case 'headSum':
+    case 'tokenSum':
+    case 'ssaProduct':
+    case 'tokenMean':
+    case 'head':
+      return false;
   }
 }
 

@@ -28,7 +28,10 @@ export interface GpujsStats {
   kernelCalls: number;
 }
 
-interface Compiled { kernel: GpuKernel; built: boolean }
+interface Compiled {
+  kernel: GpuKernel;
+  built: boolean;
+}
 
 interface PreparedConv {
   layer: ConvLayer;
@@ -69,20 +72,37 @@ export class GpujsCore implements ComputeCore {
     this.gpu = new GPU({ mode: this.mode });
   }
 
-  stats(): GpujsStats { return { mode: this.mode, ...this.st }; }
+  stats(): GpujsStats {
+    return { mode: this.mode, ...this.st };
+  }
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
-    const { k } = layer, inC = layer.in.c, outC = layer.out.c, nIn = layer.in.h * layer.in.w;
+    const { k } = layer,
+      inC = layer.in.c,
+      outC = layer.out.c,
+      nIn = layer.in.h * layer.in.w;
     const relaid = new Float64Array(w.weight.length);
-    for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-      relaid[((o * k + ky) * k + kx) * inC + c] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-    }
-    const wHi = new Float32Array(relaid.length), wLo = new Float32Array(relaid.length);
+    for (let o = 0; o < outC; o++)
+      for (let c = 0; c < inC; c++)
+        for (let ky = 0; ky < k; ky++)
+          for (let kx = 0; kx < k; kx++) {
+            relaid[((o * k + ky) * k + kx) * inC + c] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+          }
+    const wHi = new Float32Array(relaid.length),
+      wLo = new Float32Array(relaid.length);
     splitInto(relaid, wHi, wLo);
     this.convs.set(layer.name, {
-      layer, wHi, wLo, events: null, dense: null,
-      rowStart: new Float32Array(nIn + 1), evC: new Float32Array(nIn * inC), evM: new Float32Array(nIn * inC),
-      fill: new Int32Array(nIn), xHi: null, xLo: null,
+      layer,
+      wHi,
+      wLo,
+      events: null,
+      dense: null,
+      rowStart: new Float32Array(nIn + 1),
+      evC: new Float32Array(nIn * inC),
+      evM: new Float32Array(nIn * inC),
+      fill: new Int32Array(nIn),
+      xHi: null,
+      xLo: null,
     });
   }
 
@@ -97,8 +117,16 @@ export class GpujsCore implements ComputeCore {
     const kernel = this.gpu.createKernel(source, {
       output: [l.out.h * l.out.w * l.out.c],
       constants: {
-        outC: l.out.c, inC: l.in.c, k: l.k, stride: l.stride, pad: l.pad,
-        inH: l.in.h, inW: l.in.w, outW: l.out.w, wHi: p.wHi, wLo: p.wLo,
+        outC: l.out.c,
+        inC: l.in.c,
+        k: l.k,
+        stride: l.stride,
+        pad: l.pad,
+        inH: l.in.h,
+        inW: l.in.w,
+        outW: l.out.w,
+        wHi: p.wHi,
+        wLo: p.wLo,
       },
       // GLSL loops need a static bound: a token holds at most inC events.
       loopMaxIterations: Math.max(l.in.c, l.k, 1),
@@ -113,7 +141,11 @@ export class GpujsCore implements ComputeCore {
     const r = c.kernel(...args);
     const dt = performance.now() - t0;
     if (c.built) this.st.runMs += dt;
-    else { this.st.compileMs += dt; this.st.kernelsCompiled++; c.built = true; }
+    else {
+      this.st.compileMs += dt;
+      this.st.kernelsCompiled++;
+      c.built = true;
+    }
     this.st.kernelCalls++;
     return r;
   }
@@ -125,15 +157,21 @@ export class GpujsCore implements ComputeCore {
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     const p = this.get(layer);
     const t0 = performance.now();
-    const inC = layer.in.c, nIn = p.fill.length;
+    const inC = layer.in.c,
+      nIn = p.fill.length;
     // CSR by counting sort on the input token; within a token, events keep their order (address order).
     const { rowStart, evC, evM, fill } = p;
     fill.fill(0);
     for (let i = 0; i < ev.count; i++) fill[Math.floor(ev.addr[i]! / inC)]!++;
     rowStart[0] = 0;
-    for (let n = 0; n < nIn; n++) { rowStart[n + 1] = rowStart[n]! + fill[n]!; fill[n] = rowStart[n]!; }
+    for (let n = 0; n < nIn; n++) {
+      rowStart[n + 1] = rowStart[n]! + fill[n]!;
+      fill[n] = rowStart[n]!;
+    }
     for (let i = 0; i < ev.count; i++) {
-      const a = ev.addr[i]!, n = Math.floor(a / inC), j = fill[n]!++;
+      const a = ev.addr[i]!,
+        n = Math.floor(a / inC),
+        j = fill[n]!++;
       evC[j] = a - n * inC;
       evM[j] = ev.mult[i]!;
     }
@@ -165,7 +203,10 @@ export class GpujsCore implements ComputeCore {
       const t0 = performance.now();
       for (let i = 0; i < v.length; i++) {
         const h = v[i]! + (x[i]! - v[i]!) / 2;
-        if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+        if (h >= vThreshold) {
+          out.push(i, 1);
+          v[i] = 0;
+        } else v[i] = h;
       }
       this.st.hostMs += performance.now() - t0;
       return;
@@ -175,7 +216,10 @@ export class GpujsCore implements ComputeCore {
     if (!b) {
       b = {
         c: { kernel: this.gpu.createKernel(LIF_KERNEL, { output: [n], tactic: 'precision' }), built: false },
-        vHi: new Float32Array(n), vLo: new Float32Array(n), xHi: new Float32Array(n), xLo: new Float32Array(n),
+        vHi: new Float32Array(n),
+        vLo: new Float32Array(n),
+        xHi: new Float32Array(n),
+        xLo: new Float32Array(n),
       };
       this.lifs.set(n, b);
     }
@@ -187,7 +231,10 @@ export class GpujsCore implements ComputeCore {
     const t1 = performance.now();
     for (let i = 0; i < n; i++) {
       const h = r[i]!;
-      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+      if (h >= vThreshold) {
+        out.push(i, 1);
+        v[i] = 0;
+      } else v[i] = h;
     }
     this.st.hostMs += performance.now() - t1;
   }

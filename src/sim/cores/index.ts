@@ -5,7 +5,9 @@ import { WasmCore, wasmUnavailableReason } from './wasm.js';
 import { WebgpuCore } from './webgpu.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
-export interface CoreOptions { gpuMode?: string }
+export interface CoreOptions {
+  gpuMode?: string;
+}
 
 /** Compute cores by name: one file per core plus one line here. */
 export const CORES = {
@@ -18,7 +20,9 @@ export const CORES = {
 
 export type CoreName = keyof typeof CORES;
 export const CORE_NAMES = Object.keys(CORES) as CoreName[];
-export function isCoreName(s: string): s is CoreName { return Object.prototype.hasOwnProperty.call(CORES, s); }
+export function isCoreName(s: string): s is CoreName {
+  return Object.prototype.hasOwnProperty.call(CORES, s);
+}
 
 /**
  * The default core where the wasm kernels load, else the reference core.
@@ -35,7 +39,7 @@ export function defaultCoreName(use: 'throughput' | 'exact' = 'throughput'): Cor
 /** What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes). */
 export const CORE_SUMMARY = {
   reference: { arithmetic: 'float64', summary: 'plain TypeScript scatter, float64 (the living spec)' },
-  wasm: { arithmetic: 'float64', summary: 'WebAssembly SIMD gather, float64, bit-identical to reference (infer\'s default)' },
+  wasm: { arithmetic: 'float64', summary: "WebAssembly SIMD gather, float64, bit-identical to reference (infer's default)" },
   'wasm-f32': { arithmetic: 'float32', summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)' },
   gpujs: { arithmetic: 'float32', summary: 'gpu.js kernels, compensated float32' },
   webgpu: { arithmetic: 'float32', summary: 'WGSL kernels on a WebGPU adapter' },

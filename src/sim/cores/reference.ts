@@ -3,7 +3,10 @@ import type { FoldedConv } from '../../models/fold.js';
 import type { ComputeCore } from '../core.js';
 import type { EventBuffer } from '../events.js';
 
-interface Prepared { wT: Float64Array; layer: ConvLayer }
+interface Prepared {
+  wT: Float64Array;
+  layer: ConvLayer;
+}
 
 /**
  * The reference core: plain loops over typed arrays, float64 accumulation. The living spec every other core is
@@ -41,29 +44,45 @@ export class ReferenceCore implements ComputeCore {
     out.clear();
     for (let i = 0; i < v.length; i++) {
       const h = v[i]! + (x[i]! - v[i]!) / 2;
-      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+      if (h >= vThreshold) {
+        out.push(i, 1);
+        v[i] = 0;
+      } else v[i] = h;
     }
   }
 
-  dispose(): void { this.prepared.clear(); }
+  dispose(): void {
+    this.prepared.clear();
+  }
 }
 
 /** Folded weights `[outC][inC][k][k]` re-laid out as `[inC][ky][kx][outC]`: one input event reads contiguous rows. */
 export function relayoutConv(layer: ConvLayer, w: FoldedConv): Float64Array {
-  const { k } = layer, inC = layer.in.c, outC = layer.out.c;
+  const { k } = layer,
+    inC = layer.in.c,
+    outC = layer.out.c;
   const wT = new Float64Array(w.weight.length);
-  for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-    wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-  }
+  for (let o = 0; o < outC; o++)
+    for (let c = 0; c < inC; c++)
+      for (let ky = 0; ky < k; ky++)
+        for (let kx = 0; kx < k; kx++) {
+          wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+        }
   return wT;
 }
 
 /** acc[oy, ox, o] += m * W[o, c, ky, kx] for every (oy, ox) with oy*s - p + ky = iy (and likewise x). */
 export function scatterInto(layer: ConvLayer, wT: Float64Array, addr: number, m: number, acc: Float64Array): void {
   const { k, stride, pad } = layer;
-  const inC = layer.in.c, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
-  const c = addr % inC, nIn = (addr - c) / inC;
-  const ix = nIn % inW, iy = (nIn - ix) / inW;
+  const inC = layer.in.c,
+    inW = layer.in.w,
+    outC = layer.out.c,
+    outH = layer.out.h,
+    outW = layer.out.w;
+  const c = addr % inC,
+    nIn = (addr - c) / inC;
+  const ix = nIn % inW,
+    iy = (nIn - ix) / inW;
   for (let ky = 0; ky < k; ky++) {
     const ty = iy + pad - ky;
     if (ty < 0 || ty % stride !== 0) continue;

@@ -23,8 +23,23 @@ interface Exports {
   buildPositions(addr: number, count: number, inC: number, nIn: number, pos: number): void;
   countCellLists(pos: number, inH: number, inW: number, outH: number, outW: number, k: number, stride: number, pad: number): number;
   buildCellLists(
-    addr: number, evBase: number, mult: number, withMult: number, pos: number, inC: number, inH: number, inW: number,
-    outH: number, outW: number, k: number, stride: number, pad: number, cellStart: number, rows: number, rel: number, mults: number,
+    addr: number,
+    evBase: number,
+    mult: number,
+    withMult: number,
+    pos: number,
+    inC: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    k: number,
+    stride: number,
+    pad: number,
+    cellStart: number,
+    rows: number,
+    rel: number,
+    mults: number,
   ): number;
   gatherAccumulate: GatherKernel;
   gatherAccumulateF32: GatherKernel;
@@ -33,8 +48,17 @@ interface Exports {
 }
 
 type GatherKernel = (
-  cells: number, outC: number, rowsTotal: number, chunkRows: number, cellStart: number, rows: number, rel: number, mults: number,
-  acc: number, withMult: number, cursor: number,
+  cells: number,
+  outC: number,
+  rowsTotal: number,
+  chunkRows: number,
+  cellStart: number,
+  rows: number,
+  rel: number,
+  mults: number,
+  acc: number,
+  withMult: number,
+  cursor: number,
 ) => void;
 
 /**
@@ -48,7 +72,11 @@ let moduleCache: WebAssembly.Module | null = null;
 /** Why the wasm core cannot run here, or null when it can. */
 export function wasmUnavailableReason(): string | null {
   if (!existsSync(WASM_PATH)) return `the wasm kernels are not built (${WASM_PATH} missing): run npm run build:wasm`;
-  try { loadModule(); } catch (e) { return `the wasm kernels do not load: ${(e as Error).message}`; }
+  try {
+    loadModule();
+  } catch (e) {
+    return `the wasm kernels do not load: ${(e as Error).message}`;
+  }
   return null;
 }
 
@@ -57,13 +85,20 @@ function loadModule(): WebAssembly.Module {
   return moduleCache;
 }
 
-interface Region { ptr: number; bytes: number }
+interface Region {
+  ptr: number;
+  bytes: number;
+}
 /**
  * `tables[m]`: the weights premultiplied by the integer multiplicity m (m = 1 is the layer's weights), made on
  * first use. fl(m * w) is the same double the reference computes per event, so a gather over premultiplied rows
  * adds the same terms without a multiply.
  */
-interface Prepared { layer: ConvLayer; wT: Float64Array; tables: (Region | undefined)[] }
+interface Prepared {
+  layer: ConvLayer;
+  wT: Float64Array;
+  tables: (Region | undefined)[];
+}
 
 /** Multiplicities above this take the multiply path (a SEW sum rarely passes the number of residual adds). */
 const MAX_TABLE_M = 8;
@@ -91,7 +126,16 @@ export class WasmCore implements ComputeCore {
   private readonly prepared = new Map<string, Prepared>();
   /** Scratch, grown on demand (never shrinks): event addresses, multipliers, positions, cell lists, accumulators. */
   private scratch: {
-    addr: Region; evBase: Region; bases: Region; mult: Region; pos: Region; cellStart: Region; cursor: Region; rows: Region; rel: Region; mults: Region;
+    addr: Region;
+    evBase: Region;
+    bases: Region;
+    mult: Region;
+    pos: Region;
+    cellStart: Region;
+    cursor: Region;
+    rows: Region;
+    rel: Region;
+    mults: Region;
     acc: Region;
   } | null = null;
   private scratchCap = { events: 0, positions: 0, cells: 0, list: 0, acc: 0 };
@@ -119,13 +163,20 @@ export class WasmCore implements ComputeCore {
     return { ptr, bytes };
   }
 
-  private f64(r: Region, n = r.bytes / 8): Float64Array { return new Float64Array(this.x.memory.buffer, r.ptr, n); }
-  private i32(r: Region, n = r.bytes / 4): Int32Array { return new Int32Array(this.x.memory.buffer, r.ptr, n); }
+  private f64(r: Region, n = r.bytes / 8): Float64Array {
+    return new Float64Array(this.x.memory.buffer, r.ptr, n);
+  }
+  private i32(r: Region, n = r.bytes / 4): Int32Array {
+    return new Int32Array(this.x.memory.buffer, r.ptr, n);
+  }
   /** A view of the weight tables and accumulators in this core's precision. */
   private real(r: Region, n = r.bytes / BYTES[this.precision]): Float64Array | Float32Array {
     return this.precision === 'f64' ? new Float64Array(this.x.memory.buffer, r.ptr, n) : new Float32Array(this.x.memory.buffer, r.ptr, n);
   }
-  private padded(outC: number): number { const b = BLOCK[this.precision]; return Math.ceil(outC / b) * b; }
+  private padded(outC: number): number {
+    const b = BLOCK[this.precision];
+    return Math.ceil(outC / b) * b;
+  }
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
     const wT = relayoutConv(layer, w);
@@ -152,12 +203,18 @@ export class WasmCore implements ComputeCore {
       const B = BLOCK[this.precision];
       r = this.alloc(this.padded(p.layer.out.c) * p.layer.k * p.layer.k * p.layer.in.c * BYTES[this.precision]);
       // [c][ky][kx][o] -> block-major [o / B][row = (ky * k + kx) * inC + c][B], times m, zero-padded channels
-      const dst = this.real(r), src = p.wT, { k } = p.layer, inC = p.layer.in.c, outC = p.layer.out.c;
+      const dst = this.real(r),
+        src = p.wT,
+        { k } = p.layer,
+        inC = p.layer.in.c,
+        outC = p.layer.out.c;
       const rows = k * k * inC;
-      for (let c = 0; c < inC; c++) for (let tap = 0; tap < k * k; tap++) {
-        const from = (c * k * k + tap) * outC, row = tap * inC + c;
-        for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * src[from + o]!;
-      }
+      for (let c = 0; c < inC; c++)
+        for (let tap = 0; tap < k * k; tap++) {
+          const from = (c * k * k + tap) * outC,
+            row = tap * inC + c;
+          for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * src[from + o]!;
+        }
       p.tables[m] = r;
       if (m >= 2) this.tableBytes += r.bytes;
     }
@@ -177,13 +234,23 @@ export class WasmCore implements ComputeCore {
   private ensure(events: number, positions: number, cells: number, acc: number): NonNullable<WasmCore['scratch']> {
     const c = this.scratchCap;
     if (!this.scratch || events > c.events || positions > c.positions || cells > c.cells || acc > c.acc) {
-      c.events = Math.max(c.events, events); c.positions = Math.max(c.positions, positions);
-      c.cells = Math.max(c.cells, cells); c.acc = Math.max(c.acc, acc);
+      c.events = Math.max(c.events, events);
+      c.positions = Math.max(c.positions, positions);
+      c.cells = Math.max(c.cells, cells);
+      c.acc = Math.max(c.acc, acc);
       c.list = Math.max(c.list, 1);
       this.scratch = {
-        addr: this.alloc(c.events * 4), evBase: this.alloc(c.events * 4), bases: this.alloc((MAX_TABLE_M + 1) * 4), mult: this.alloc(c.events * 8), pos: this.alloc((c.positions + 1) * 4),
-        cellStart: this.alloc((c.cells + 1) * 4), cursor: this.alloc((c.cells + 1) * 4),
-        rows: this.alloc(c.list * 4), rel: this.alloc(c.list * 4), mults: this.alloc(c.list * 8), acc: this.alloc(c.acc * 8),
+        addr: this.alloc(c.events * 4),
+        evBase: this.alloc(c.events * 4),
+        bases: this.alloc((MAX_TABLE_M + 1) * 4),
+        mult: this.alloc(c.events * 8),
+        pos: this.alloc((c.positions + 1) * 4),
+        cellStart: this.alloc((c.cells + 1) * 4),
+        cursor: this.alloc((c.cells + 1) * 4),
+        rows: this.alloc(c.list * 4),
+        rel: this.alloc(c.list * 4),
+        mults: this.alloc(c.list * 8),
+        acc: this.alloc(c.acc * 8),
       };
     }
     return this.scratch;
@@ -202,22 +269,57 @@ export class WasmCore implements ComputeCore {
 
   /** Gather over `count` sorted events already copied into scratch. */
   private gather(p: Prepared, count: number, withMult: boolean, acc: Float64Array): void {
-    const { layer } = p, x = this.x;
-    const inC = layer.in.c, inH = layer.in.h, inW = layer.in.w, outC = layer.out.c, outH = layer.out.h, outW = layer.out.w;
+    const { layer } = p,
+      x = this.x;
+    const inC = layer.in.c,
+      inH = layer.in.h,
+      inW = layer.in.w,
+      outC = layer.out.c,
+      outH = layer.out.h,
+      outW = layer.out.w;
     const cells = outH * outW;
     let s = this.scratch!;
     x.buildPositions(s.addr.ptr, count, inC, inH * inW, s.pos.ptr);
     const len = x.countCellLists(s.pos.ptr, inH, inW, outH, outW, layer.k, layer.stride, layer.pad);
     s = this.ensureList(len);
-    x.buildCellLists(s.addr.ptr, s.evBase.ptr, s.mult.ptr, withMult ? 1 : 0, s.pos.ptr, inC, inH, inW, outH, outW, layer.k, layer.stride, layer.pad,
-      s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr);
-    const outP = this.padded(outC), pacc = this.real(s.acc, cells * outP);
+    x.buildCellLists(
+      s.addr.ptr,
+      s.evBase.ptr,
+      s.mult.ptr,
+      withMult ? 1 : 0,
+      s.pos.ptr,
+      inC,
+      inH,
+      inW,
+      outH,
+      outW,
+      layer.k,
+      layer.stride,
+      layer.pad,
+      s.cellStart.ptr,
+      s.rows.ptr,
+      s.rel.ptr,
+      s.mults.ptr,
+    );
+    const outP = this.padded(outC),
+      pacc = this.real(s.acc, cells * outP);
     if (outP === outC) pacc.set(acc);
     else for (let cell = 0; cell < cells; cell++) pacc.set(acc.subarray(cell * outC, (cell + 1) * outC), cell * outP);
     const rowsTotal = layer.k * layer.k * inC;
     const kernel = this.precision === 'f64' ? x.gatherAccumulate : x.gatherAccumulateF32;
-    kernel(cells, outP, rowsTotal, CHUNK_ROWS, s.cellStart.ptr, s.rows.ptr, s.rel.ptr, s.mults.ptr, s.acc.ptr, withMult ? 1 : 0,
-      s.cursor.ptr);
+    kernel(
+      cells,
+      outP,
+      rowsTotal,
+      CHUNK_ROWS,
+      s.cellStart.ptr,
+      s.rows.ptr,
+      s.rel.ptr,
+      s.mults.ptr,
+      s.acc.ptr,
+      withMult ? 1 : 0,
+      s.cursor.ptr,
+    );
     const res = this.real(s.acc, cells * outP);
     if (outP === outC) acc.set(res);
     else for (let cell = 0; cell < cells; cell++) acc.set(res.subarray(cell * outP, cell * outP + outC), cell * outC);
@@ -259,11 +361,16 @@ export class WasmCore implements ComputeCore {
     for (let a = 0; a < xs.length; a++) if (xs[a] !== 0) n++;
     const base = this.table(p, 1);
     const s = this.ensure(n, layer.in.h * layer.in.w, layer.out.h * layer.out.w, layer.out.h * layer.out.w * this.padded(layer.out.c));
-    const addr = this.i32(s.addr, n), mult = this.f64(s.mult, n);
+    const addr = this.i32(s.addr, n),
+      mult = this.f64(s.mult, n);
     let j = 0;
     for (let a = 0; a < xs.length; a++) {
       const v = xs[a]!;
-      if (v !== 0) { addr[j] = a; mult[j] = v; j++; }
+      if (v !== 0) {
+        addr[j] = a;
+        mult[j] = v;
+        j++;
+      }
     }
     this.i32(s.evBase, n).fill(base);
     this.gather(p, n, true, acc);
@@ -271,15 +378,24 @@ export class WasmCore implements ComputeCore {
 
   /** The reference's LIF arithmetic (same doubles), written as one tight loop over the typed arrays. */
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    const n = v.length, addr = out.addr, mult = out.mult;
+    const n = v.length,
+      addr = out.addr,
+      mult = out.mult;
     let s = 0;
     for (let i = 0; i < n; i++) {
       const vi = v[i]!;
       const h = vi + (x[i]! - vi) / 2;
-      if (h >= vThreshold) { addr[s] = i; mult[s] = 1; s++; v[i] = 0; } else v[i] = h;
+      if (h >= vThreshold) {
+        addr[s] = i;
+        mult[s] = 1;
+        s++;
+        v[i] = 0;
+      } else v[i] = h;
     }
     out.count = s;
   }
 
-  dispose(): void { this.prepared.clear(); }
+  dispose(): void {
+    this.prepared.clear();
+  }
 }

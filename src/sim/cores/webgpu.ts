@@ -25,7 +25,14 @@ import type { DeferringCore } from './webgpu/layer-major.js';
  * arithmetic (3 flops per neuron; moving v and x would cost more than it saves).
  */
 /** Recorded input maps of one conv layer: `count` of `capacity` slots of `n` values, hi and lo parts. */
-interface Maps { n: number; capacity: number; count: number; dense: boolean; hi: Float32Array<ArrayBuffer>; lo: Float32Array<ArrayBuffer> }
+interface Maps {
+  n: number;
+  capacity: number;
+  count: number;
+  dense: boolean;
+  hi: Float32Array<ArrayBuffer>;
+  lo: Float32Array<ArrayBuffer>;
+}
 
 export class WebgpuCore implements DeferringCore {
   readonly name = 'webgpu';
@@ -42,22 +49,40 @@ export class WebgpuCore implements DeferringCore {
     const { link, first } = DeviceLink.open(flags);
     if (first.kind !== 'ready') {
       link.kill();
-      throw new CoreUnavailableError(`no WebGPU adapter: ${first.kind === 'unavailable' ? first.why : `device worker: ${first.kind === 'error' ? first.message : first.kind}`}`);
+      throw new CoreUnavailableError(
+        `no WebGPU adapter: ${first.kind === 'unavailable' ? first.why : `device worker: ${first.kind === 'error' ? first.message : first.kind}`}`,
+      );
     }
     this.link = link;
     this.adapter = first.adapter;
   }
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
-    const { k } = layer, inC = layer.in.c, outC = layer.out.c;
+    const { k } = layer,
+      inC = layer.in.c,
+      outC = layer.out.c;
     // [outC][inC][ky][kx] -> [ky][kx][c][o]: adjacent invocations (adjacent o) read adjacent weights
     const relaid = new Float64Array(w.weight.length);
-    for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-      relaid[((ky * k + kx) * inC + c) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-    }
-    const wHi = new Float32Array(relaid.length), wLo = new Float32Array(relaid.length);
+    for (let o = 0; o < outC; o++)
+      for (let c = 0; c < inC; c++)
+        for (let ky = 0; ky < k; ky++)
+          for (let kx = 0; kx < k; kx++) {
+            relaid[((ky * k + kx) * inC + c) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+          }
+    const wHi = new Float32Array(relaid.length),
+      wLo = new Float32Array(relaid.length);
     splitInto(relaid, wHi, wLo);
-    const geometry = { outC, inC, k, stride: layer.stride, pad: layer.pad, inH: layer.in.h, inW: layer.in.w, outH: layer.out.h, outW: layer.out.w };
+    const geometry = {
+      outC,
+      inC,
+      k,
+      stride: layer.stride,
+      pad: layer.pad,
+      inH: layer.in.h,
+      inW: layer.in.w,
+      outH: layer.out.h,
+      outW: layer.out.w,
+    };
     this.link.call({ kind: 'prepare', layer: layer.name, geometry, wHi, wLo }, 'prepared');
     const n = layer.in.h * layer.in.w * inC;
     this.pending.set(layer.name, { n, capacity: 1, count: 0, dense: false, hi: new Float32Array(n), lo: new Float32Array(n) });
@@ -73,7 +98,9 @@ export class WebgpuCore implements DeferringCore {
   private slot(m: Maps): number {
     if (!this.deferring) m.count = 0;
     if (m.count === m.capacity) {
-      const cap = 2 * m.capacity, hi = new Float32Array(cap * m.n), lo = new Float32Array(cap * m.n);
+      const cap = 2 * m.capacity,
+        hi = new Float32Array(cap * m.n),
+        lo = new Float32Array(cap * m.n);
       hi.set(m.hi);
       lo.set(m.lo);
       Object.assign(m, { hi, lo, capacity: cap });
@@ -83,7 +110,9 @@ export class WebgpuCore implements DeferringCore {
 
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     // the event list as a dense multiplicity map (integers < 4096 are exact hi parts; no lo part)
-    const m = this.maps(layer), b = this.slot(m), hi = m.hi.subarray(b * m.n, (b + 1) * m.n);
+    const m = this.maps(layer),
+      b = this.slot(m),
+      hi = m.hi.subarray(b * m.n, (b + 1) * m.n);
     hi.fill(0);
     m.lo.fill(0, b * m.n, (b + 1) * m.n);
     for (let i = 0; i < ev.count; i++) hi[ev.addr[i]!] = ev.mult[i]!;
@@ -91,26 +120,34 @@ export class WebgpuCore implements DeferringCore {
   }
 
   convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void {
-    const m = this.maps(layer), b = this.slot(m);
+    const m = this.maps(layer),
+      b = this.slot(m);
     splitInto(x, m.hi.subarray(b * m.n, (b + 1) * m.n), m.lo.subarray(b * m.n, (b + 1) * m.n));
     m.dense = true;
     if (!this.deferring) this.flush(layer, [acc]);
   }
 
-  deferConvs(on: boolean): void { this.deferring = on; }
+  deferConvs(on: boolean): void {
+    this.deferring = on;
+  }
 
   /** One dispatch over the recorded maps of `layer`: targets[b][i] += s + c of map b, in float64. */
   flush(layer: ConvLayer, targets: Float64Array[]): void {
-    const m = this.maps(layer), count = m.count, total = layer.out.h * layer.out.w * layer.out.c;
+    const m = this.maps(layer),
+      count = m.count,
+      total = layer.out.h * layer.out.w * layer.out.c;
     if (targets.length !== count) throw new Error(`conv ${layer.name}: ${targets.length} targets for ${count} recorded convs`);
     if (count === 0) return;
-    const xHi = m.hi.slice(0, count * m.n), xLo = m.dense ? m.lo.slice(0, count * m.n) : null;
+    const xHi = m.hi.slice(0, count * m.n),
+      xLo = m.dense ? m.lo.slice(0, count * m.n) : null;
     m.count = 0;
     m.dense = false;
     const { sc } = this.link.call({ kind: 'conv', layer: layer.name, count, xHi, xLo }, 'conv');
-    if (sc.length !== 2 * total * count) throw new Error(`conv ${layer.name}: device returned ${sc.length} values for ${count} x ${total} outputs`);
+    if (sc.length !== 2 * total * count)
+      throw new Error(`conv ${layer.name}: device returned ${sc.length} values for ${count} x ${total} outputs`);
     targets.forEach((acc, b) => {
-      const s0 = 2 * total * b, c0 = s0 + total;
+      const s0 = 2 * total * b,
+        c0 = s0 + total;
       for (let i = 0; i < total; i++) acc[i]! += sc[s0 + i]! + sc[c0 + i]!;
     });
   }
@@ -119,7 +156,10 @@ export class WebgpuCore implements DeferringCore {
     out.clear();
     for (let i = 0; i < v.length; i++) {
       const h = v[i]! + (x[i]! - v[i]!) / 2;
-      if (h >= vThreshold) { out.push(i, 1); v[i] = 0; } else v[i] = h;
+      if (h >= vThreshold) {
+        out.push(i, 1);
+        v[i] = 0;
+      } else v[i] = h;
     }
   }
 
@@ -171,7 +211,11 @@ const CALL_TIMEOUT_S = 120;
 
 /** The synchronous end of the device worker: post one request, block until its one reply. */
 class DeviceLink {
-  private constructor(private readonly worker: Worker, private readonly port: MessagePort, private readonly flag: Int32Array) {}
+  private constructor(
+    private readonly worker: Worker,
+    private readonly port: MessagePort,
+    private readonly flag: Int32Array,
+  ) {}
 
   static open(flags: string[]): { link: DeviceLink; first: DeviceReply } {
     const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -189,7 +233,10 @@ class DeviceLink {
       // short waits so that a worker that died (no reply ever) is noticed via the deadline, not a hang
       Atomics.wait(this.flag, 0, 0, 1000);
       const m = receiveMessageOnPort(this.port);
-      if (m) { Atomics.store(this.flag, 0, 0); return m.message as DeviceReply; }
+      if (m) {
+        Atomics.store(this.flag, 0, 0);
+        return m.message as DeviceReply;
+      }
       if (Date.now() > deadline) throw new Error(`webgpu device worker did not answer within ${CALL_TIMEOUT_S} s`);
     }
   }
@@ -204,7 +251,11 @@ class DeviceLink {
 
   /** Releases the device (buffers, then the device itself) before the thread goes. */
   close(): void {
-    try { this.call({ kind: 'dispose' }, 'disposed'); } catch { /* a worker that is gone has nothing to release */ }
+    try {
+      this.call({ kind: 'dispose' }, 'disposed');
+    } catch {
+      /* a worker that is gone has nothing to release */
+    }
     this.kill();
   }
 

@@ -6,7 +6,10 @@ import type { EventBuffer } from '../events.js';
  * A tensor in flight between layers at one (sample, t): spiking activity as events, or real values dense
  * (token-major `[n][c]`). Exactly one of the two is set by the producing layer at each step.
  */
-export interface Value { events: EventBuffer | null; dense: Float64Array | null }
+export interface Value {
+  events: EventBuffer | null;
+  dense: Float64Array | null;
+}
 
 /** What a primitive sees at one (sample, t). */
 export interface StepContext {
@@ -42,7 +45,10 @@ export function noteInput(ctx: StepContext, v: Value): void {
     if (lc.inputBinary) {
       for (let i = 0; i < x.length; i++) {
         const e = x[i]!;
-        if (e !== 0 && e !== 1) { lc.inputBinary = false; break; }
+        if (e !== 0 && e !== 1) {
+          lc.inputBinary = false;
+          break;
+        }
       }
     }
     let nz = 0;

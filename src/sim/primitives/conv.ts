@@ -20,7 +20,10 @@ export class ConvState {
   /** Reached output positions per input position, `[n_in]`. */
   readonly reach: Int32Array;
   readonly hasBias: boolean;
-  constructor(readonly layer: ConvLayer, readonly w: FoldedConv) {
+  constructor(
+    readonly layer: ConvLayer,
+    readonly w: FoldedConv,
+  ) {
     const { k, stride, pad } = layer;
     const count = (i: number, outLen: number) => {
       let r = 0;
@@ -41,7 +44,9 @@ export class ConvState {
 export function runConv(st: ConvState, ctx: StepContext, input: Value, out: Float64Array): void {
   const { layer, w } = st;
   noteInput(ctx, input);
-  const outC = layer.out.c, inC = layer.in.c, nOut = layer.out.h * layer.out.w;
+  const outC = layer.out.c,
+    inC = layer.in.c,
+    nOut = layer.out.h * layer.out.w;
   for (let n = 0; n < nOut; n++) out.set(w.bias, n * outC);
   const { sink, counts: lc, t } = ctx;
   if (input.events) {

@@ -17,22 +17,31 @@ import { noteInput, requireDense, requireEvents, type StepContext, type Value } 
 export function runTokenMean(layer: TokenMeanLayer, ctx: StepContext, input: Value, out: Float64Array): void {
   noteInput(ctx, input);
   const ev = requireEvents(input, layer.name);
-  const C = layer.out.c, N = ev.size / C;
+  const C = layer.out.c,
+    N = ev.size / C;
   out.fill(0);
   for (let i = 0; i < ev.count; i++) out[ev.addr[i]! % C]! += ev.mult[i]!;
   for (let c = 0; c < C; c++) out[c]! /= N;
   ctx.sink.add(ctx.counts, ctx.t, 'add', ev.count);
 }
 
-export function runHead(layer: HeadLayer, ctx: StepContext, input: Value, featureSum: Float64Array,
-  head: FoldedWeights['head'], logits: Float64Array): boolean {
+export function runHead(
+  layer: HeadLayer,
+  ctx: StepContext,
+  input: Value,
+  featureSum: Float64Array,
+  head: FoldedWeights['head'],
+  logits: Float64Array,
+): boolean {
   noteInput(ctx, input);
   const f = requireDense(input, layer.name);
   for (let c = 0; c < f.length; c++) featureSum[c]! += f[c]!;
   const { sink, counts: lc, t } = ctx;
   sink.add(lc, t, 'add', f.length);
   if (t !== ctx.timesteps - 1) return false;
-  const C = layer.inFeatures, K = layer.numClasses, T = ctx.timesteps;
+  const C = layer.inFeatures,
+    K = layer.numClasses,
+    T = ctx.timesteps;
   for (let k = 0; k < K; k++) {
     let s = 0;
     for (let c = 0; c < C; c++) s += head.weight[k * C + c]! * (featureSum[c]! / T);

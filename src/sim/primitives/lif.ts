@@ -19,7 +19,8 @@ export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float
   noteInput(ctx, input);
   const x = requireDense(input, layer.name);
   ctx.core.lifStep(v, x, layer.vThreshold, out);
-  const n = v.length, s = out.count;
+  const n = v.length,
+    s = out.count;
   const { sink, counts: lc, t } = ctx;
   sink.add(lc, t, 'neuronUpdate', n);
   sink.add(lc, t, 'spike', s);

@@ -22,7 +22,9 @@ export function runHeadSum(layer: HeadSumLayer, ctx: StepContext, input: Value, 
   out.fill(0);
   let units = 0;
   for (let i = 0; i < ev.count; i++) {
-    const a = ev.addr[i]!, c = a % inC, n = (a - c) / inC;
+    const a = ev.addr[i]!,
+      c = a % inC,
+      n = (a - c) / inC;
     out[n * heads + Math.floor(c / per)]! += ev.mult[i]!;
     units += ev.mult[i]!;
   }
@@ -35,7 +37,10 @@ export function runTokenSum(layer: TokenSumLayer, ctx: StepContext, input: Value
   const C = layer.out.c;
   out.fill(0);
   let units = 0;
-  for (let i = 0; i < ev.count; i++) { out[ev.addr[i]! % C]! += ev.mult[i]!; units += ev.mult[i]!; }
+  for (let i = 0; i < ev.count; i++) {
+    out[ev.addr[i]! % C]! += ev.mult[i]!;
+    units += ev.mult[i]!;
+  }
   ctx.sink.add(ctx.counts, ctx.t, 'add', units);
 }
 
@@ -46,14 +51,17 @@ export function maskBitsSize(layer: MaskLayer): number {
 
 export function runMask(layer: MaskLayer, ctx: StepContext, attn: Value, k: Value, bits: Uint8Array, out: EventBuffer): void {
   noteInput(ctx, k);
-  const a = requireEvents(attn, layer.name), ek = requireEvents(k, layer.name);
+  const a = requireEvents(attn, layer.name),
+    ek = requireEvents(k, layer.name);
   const C = layer.out.c;
   bits.fill(0);
   for (let i = 0; i < a.count; i++) bits[a.addr[i]!] = 1;
   const per = C / layer.heads;
   out.clear();
   for (let i = 0; i < ek.count; i++) {
-    const addr = ek.addr[i]!, c = addr % C, n = (addr - c) / C;
+    const addr = ek.addr[i]!,
+      c = addr % C,
+      n = (addr - c) / C;
     const bit = layer.mode === 'token' ? bits[n * layer.heads + Math.floor(c / per)]! : bits[c]!;
     if (bit) out.push(addr, ek.mult[i]!);
   }

@@ -13,7 +13,11 @@ import { runSsaProduct, ssaScratchSize } from './ssa.js';
 import { runHead, runTokenMean } from './head.js';
 
 /** What a layer's state is built from. `sharedMembrane`: the official coupling's T*B membrane (lif.ts). */
-export interface LayerEnv { core: ComputeCore; weights: FoldedWeights; officialCoupling: boolean }
+export interface LayerEnv {
+  core: ComputeCore;
+  weights: FoldedWeights;
+  officialCoupling: boolean;
+}
 
 /** One layer's state and step, made once per simulator. */
 export interface LayerRunner {
@@ -31,8 +35,14 @@ function arg(ins: readonly Value[], i: number, layer: LayerSpec): Value {
   if (!v) throw new Error(`${layer.name}: input ${i} missing`);
   return v;
 }
-const setDense = (out: Value, dense: Float64Array) => { out.dense = dense; out.events = null; };
-const setEvents = (out: Value, events: EventBuffer) => { out.events = events; out.dense = null; };
+const setDense = (out: Value, dense: Float64Array) => {
+  out.dense = dense;
+  out.events = null;
+};
+const setEvents = (out: Value, events: EventBuffer) => {
+  out.events = events;
+  out.dense = null;
+};
 const noReset = () => {};
 /** `count` zeroed arrays of `size`, reusing those of the previous batch. */
 function freshSlots(prev: Float64Array[], count: number, size: number): Float64Array[] {
@@ -48,25 +58,40 @@ export const PRIMITIVES = {
     const w = env.weights.convs.get(layer.name);
     if (!w) throw new Error(`no weights for ${layer.name}`);
     env.core.prepareConv(layer, w);
-    const st = new ConvState(layer, w), dense = new Float64Array(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runConv(st, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
-  },
-  maxpool: (layer) => {
-    const buf = { dense: new Float64Array(numel(layer.out)), events: new EventBuffer(numel(layer.out)), hit: new Uint8Array(numel(layer.out)) };
+    const st = new ConvState(layer, w),
+      dense = new Float64Array(numel(layer.out));
     return {
       reset: noReset,
       step: (ctx, ins, out) => {
-        if (runMaxPool(layer, ctx, arg(ins, 0, layer), buf) === 'dense') setDense(out, buf.dense); else setEvents(out, buf.events);
+        runConv(st, ctx, arg(ins, 0, layer), dense);
+        setDense(out, dense);
+      },
+    };
+  },
+  maxpool: (layer) => {
+    const buf = {
+      dense: new Float64Array(numel(layer.out)),
+      events: new EventBuffer(numel(layer.out)),
+      hit: new Uint8Array(numel(layer.out)),
+    };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        if (runMaxPool(layer, ctx, arg(ins, 0, layer), buf) === 'dense') setDense(out, buf.dense);
+        else setEvents(out, buf.events);
       },
     };
   },
   lif: (layer, env) => {
-    const size = numel(layer.out), events = new EventBuffer(size);
+    const size = numel(layer.out),
+      events = new EventBuffer(size);
     const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
     let membranes: Float64Array[] = [];
     return {
       // reused across batches (a fresh 20 MB of membranes per sample would keep the GC busy)
-      reset: (batch) => { membranes = freshSlots(membranes, shared ? 1 : batch, size); },
+      reset: (batch) => {
+        membranes = freshSlots(membranes, shared ? 1 : batch, size);
+      },
       step: (ctx, ins, out) => {
         const v = membranes[shared ? 0 : ctx.slot];
         if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
@@ -76,24 +101,56 @@ export const PRIMITIVES = {
     };
   },
   add: (layer) => {
-    const acc = new Int32Array(numel(layer.out)), events = new EventBuffer(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), acc, events); setEvents(out, events); } };
+    const acc = new Int32Array(numel(layer.out)),
+      events = new EventBuffer(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), acc, events);
+        setEvents(out, events);
+      },
+    };
   },
   headSum: (layer) => {
     const dense = new Float64Array(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runHeadSum(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runHeadSum(layer, ctx, arg(ins, 0, layer), dense);
+        setDense(out, dense);
+      },
+    };
   },
   tokenSum: (layer) => {
     const dense = new Float64Array(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runTokenSum(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runTokenSum(layer, ctx, arg(ins, 0, layer), dense);
+        setDense(out, dense);
+      },
+    };
   },
   mask: (layer) => {
-    const bits = new Uint8Array(maskBitsSize(layer)), events = new EventBuffer(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runMask(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), bits, events); setEvents(out, events); } };
+    const bits = new Uint8Array(maskBitsSize(layer)),
+      events = new EventBuffer(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runMask(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), bits, events);
+        setEvents(out, events);
+      },
+    };
   },
   ssaProduct: (layer) => {
-    const size = numel(layer.out), dense = new Float64Array(size);
-    const scratch = { qd: new Float64Array(size), kd: new Float64Array(size), vd: new Float64Array(size), m: new Float64Array(ssaScratchSize(layer)) };
+    const size = numel(layer.out),
+      dense = new Float64Array(size);
+    const scratch = {
+      qd: new Float64Array(size),
+      kd: new Float64Array(size),
+      vd: new Float64Array(size),
+      m: new Float64Array(ssaScratchSize(layer)),
+    };
     return {
       reset: noReset,
       step: (ctx, ins, out) => {
@@ -104,17 +161,26 @@ export const PRIMITIVES = {
   },
   tokenMean: (layer) => {
     const dense = new Float64Array(numel(layer.out));
-    return { reset: noReset, step: (ctx, ins, out) => { runTokenMean(layer, ctx, arg(ins, 0, layer), dense); setDense(out, dense); } };
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runTokenMean(layer, ctx, arg(ins, 0, layer), dense);
+        setDense(out, dense);
+      },
+    };
   },
   head: (layer, env) => {
     let sums: Float64Array[] = [];
     return {
-      reset: (batch) => { sums = freshSlots(sums, batch, layer.inFeatures); },
+      reset: (batch) => {
+        sums = freshSlots(sums, batch, layer.inFeatures);
+      },
       step: (ctx, ins, out, logits) => {
         const s = sums[ctx.slot];
         if (!s) throw new Error(`${layer.name}: no feature sum for slot ${ctx.slot}`);
         runHead(layer, ctx, arg(ins, 0, layer), s, env.weights.head, logits);
-        out.dense = null; out.events = null;
+        out.dense = null;
+        out.events = null;
       },
     };
   },

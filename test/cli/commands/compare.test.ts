@@ -13,17 +13,59 @@ test('compare --attention qkta,ssa: two variants sharing the non-attention weigh
   const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-compare-'));
   try {
     const out = join(tmp, 'cmp');
-    const r = run(['compare', '--model', 'qkformer-cifar10', '--img-size', '16', '--embed-dims', '32', '--depths', '3', '--timesteps', '2',
-      '--num-classes', '4', '--dataset', 'synthetic', '--samples', '3', '--attention', 'qkta,ssa', '--out', out]);
+    const r = run([
+      'compare',
+      '--model',
+      'qkformer-cifar10',
+      '--img-size',
+      '16',
+      '--embed-dims',
+      '32',
+      '--depths',
+      '3',
+      '--timesteps',
+      '2',
+      '--num-classes',
+      '4',
+      '--dataset',
+      'synthetic',
+      '--samples',
+      '3',
+      '--attention',
+      'qkta,ssa',
+      '--out',
+      out,
+    ]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['attention-energy.png', 'attention-memory.png', 'attention-ops.png', 'compare-energy.png', 'compare-firing-rates.png', 'compare.html', 'compare.json']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'attention-energy.png',
+      'attention-memory.png',
+      'attention-ops.png',
+      'compare-energy.png',
+      'compare-firing-rates.png',
+      'compare.html',
+      'compare.json',
+    ]);
     const c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     assert.equal(c.schemaVersion, 1);
-    assert.deepEqual(c.variants.map((v: { attention: string[] }) => v.attention.join(',')), ['qkta,qkta,qkta', 'ssa,ssa,ssa']);
+    assert.deepEqual(
+      c.variants.map((v: { attention: string[] }) => v.attention.join(',')),
+      ['qkta,qkta,qkta', 'ssa,ssa,ssa'],
+    );
     assert.match(c.variants[1].weights, /^[0-9,]+ of [0-9,]+ params from calibrated seeded init \(seed 0; .*\), the rest random/);
     assert.equal(c.attentionCost.curves.length, 3);
     assert.equal(c.attentionCost.paper.table.length, 10);
-    const bad = run(['compare', '--model', 'qkformer-cifar10', '--model', 'spikformer-cifar10', '--attention', 'ssa', '--out', join(tmp, 'x')]);
+    const bad = run([
+      'compare',
+      '--model',
+      'qkformer-cifar10',
+      '--model',
+      'spikformer-cifar10',
+      '--attention',
+      'ssa',
+      '--out',
+      join(tmp, 'x'),
+    ]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /^spikewatt: --attention varies one model/);
   } finally {

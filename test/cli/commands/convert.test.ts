@@ -50,10 +50,15 @@ test('convert: wrong sizes, a disallowed global, a bad output name: one line, ex
     const out = join(tmp, 'x.safetensors');
     const mis = run(['convert', '--model', 'qkformer-imagenet-10-384', join(FIX, 'imagenet-checkpoint-3.pth'), out]);
     assert.equal(mis.status, 2);
-    assert.match(mis.stderr, new RegExp('^spikewatt: .*imagenet-checkpoint-3\\.pth: the command line disagrees with the weights: '
-      + '--model qkformer-imagenet-10-384 gives embed dims 384 but the weights have 32 \\(patch_embed3\\.proj3_conv\\.weight \\[32,16,3,3\\]\\); '
-      + '--model qkformer-imagenet-10-384 gives depths 10 but the weights have 4 .*; '
-      + '--model qkformer-imagenet-10-384 gives classes 1000 but the weights have 10 \\(head\\.weight \\[10,32\\]\\)\n$'));
+    assert.match(
+      mis.stderr,
+      new RegExp(
+        '^spikewatt: .*imagenet-checkpoint-3\\.pth: the command line disagrees with the weights: ' +
+          '--model qkformer-imagenet-10-384 gives embed dims 384 but the weights have 32 \\(patch_embed3\\.proj3_conv\\.weight \\[32,16,3,3\\]\\); ' +
+          '--model qkformer-imagenet-10-384 gives depths 10 but the weights have 4 .*; ' +
+          '--model qkformer-imagenet-10-384 gives classes 1000 but the weights have 10 \\(head\\.weight \\[10,32\\]\\)\n$',
+      ),
+    );
     const evil = run(['convert', '--model', 'qkformer-cifar10', join(FIX, 'evil-state-dict.pth'), out]);
     assert.equal(evil.status, 2);
     assert.match(evil.stderr, /^spikewatt: .*state_dict entry 'bn\.running_var' is (posix|os)\.system\(\.\.\.\)/);
@@ -70,8 +75,25 @@ test('convert: a timm CheckpointSaver .pth.tar with DataParallel prefixes, human
   const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-convert-'));
   try {
     const out = join(tmp, 'c.safetensors');
-    const r = run(['convert', '--model', 'qkformer-cifar10', '--embed-dims', '16', '--depths', '3', '--img-size', '16', '-T', '2', '--heads', '2',
-      '--num-classes', '4', join(FIX, 'cifar-model_best.pth.tar'), out]);
+    const r = run([
+      'convert',
+      '--model',
+      'qkformer-cifar10',
+      '--embed-dims',
+      '16',
+      '--depths',
+      '3',
+      '--img-size',
+      '16',
+      '-T',
+      '2',
+      '--heads',
+      '2',
+      '--num-classes',
+      '4',
+      join(FIX, 'cifar-model_best.pth.tar'),
+      out,
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /checkpoint\['state_dict'\] in a zip archive 'model_best\.pth', 'module\.' prefix removed/);
     assert.match(r.stdout, /epoch 299, arch QKFormer, metric 96\.18/);
@@ -96,10 +118,24 @@ test('convert without --model: the architecture is read from keys, shapes and ar
     // Without --heads the default 6 heads cannot split the 8 channels of stage 1: one line says so.
     const bad = run(['convert', join(FIX, 'imagenet-checkpoint-3.pth'), join(tmp, 'e.safetensors')]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^spikewatt: .*heads 6 \(default for qkformer-imagenet-10-384; pass --heads\) do not divide stage 1's width 8 .*\n$/);
-    const wrong = run(['convert', '--heads', '2', '--attention', 'ssa', join(FIX, 'imagenet-checkpoint-3.pth'), join(tmp, 'e.safetensors')]);
+    assert.match(
+      bad.stderr,
+      /^spikewatt: .*heads 6 \(default for qkformer-imagenet-10-384; pass --heads\) do not divide stage 1's width 8 .*\n$/,
+    );
+    const wrong = run([
+      'convert',
+      '--heads',
+      '2',
+      '--attention',
+      'ssa',
+      join(FIX, 'imagenet-checkpoint-3.pth'),
+      join(tmp, 'e.safetensors'),
+    ]);
     assert.equal(wrong.status, 2);
-    assert.match(wrong.stderr, /--attention ssa gives attention ssa, ssa, ssa but the weights have qkta, qkta, ssa \(stage1\.0\.tssa, stage2\.0\.tssa, stage3\.0\.attn\)\n$/);
+    assert.match(
+      wrong.stderr,
+      /--attention ssa gives attention ssa, ssa, ssa but the weights have qkta, qkta, ssa \(stage1\.0\.tssa, stage2\.0\.tssa, stage3\.0\.attn\)\n$/,
+    );
     assert.deepEqual(readdirSync(tmp), ['d.safetensors']);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -16,7 +16,10 @@ test('datasets --json lists every kind; datasets SPEC describes one; bad specs a
   const r = JSON.parse(one.stdout) as { info: { sampleShape: number[]; length: number }; scanned: number; labelCounts: number[] };
   assert.deepEqual(r.info.sampleShape, [3, 2, 16, 16]);
   assert.equal(r.info.length, 5);
-  assert.equal(r.labelCounts.reduce((a, b) => a + b, 0), 5);
+  assert.equal(
+    r.labelCounts.reduce((a, b) => a + b, 0),
+    5,
+  );
   const bad = run(['datasets', 'cifar10:/nonexistent/c']);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, 'spikewatt: /nonexistent/c: no such file or directory\n');

@@ -18,7 +18,10 @@ test('hardware lists the built-in profiles; --json gives the validated profiles'
   const json = run(['hardware', '--json']);
   assert.equal(json.status, 0, json.stderr);
   const list = JSON.parse(json.stdout) as { name: string; file: string; ops: Record<string, { energyPj?: number }> }[];
-  assert.deepEqual(list.map((p) => p.name), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth']);
+  assert.deepEqual(
+    list.map((p) => p.name),
+    ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth'],
+  );
   assert.equal(list.find((p) => p.name === 'truenorth')!.ops.ac!.energyPj, 26);
 });
 
@@ -29,11 +32,29 @@ test('hardware show prints one profile with its sources, from a name or a path; 
   assert.match(show.stdout, /NoC hop east\/west: 3 pJ per hop/);
   const dir = mkdtempSync(join(tmpdir(), 'spikewatt-hw-'));
   const file = join(dir, 'chip.json');
-  writeFileSync(file, JSON.stringify({ schemaVersion: 1, name: 'chip', technology: 't', description: 'd', ops: { ac: { energyPj: 2, provenance: 'measured', source: 'my bench' } } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      schemaVersion: 1,
+      name: 'chip',
+      technology: 't',
+      description: 'd',
+      ops: { ac: { energyPj: 2, provenance: 'measured', source: 'my bench' } },
+    }),
+  );
   const fromPath = run(['hardware', 'show', file, '--json']);
   assert.equal(fromPath.status, 0, fromPath.stderr);
   assert.equal((JSON.parse(fromPath.stdout) as { ops: { ac: { source: string } } }).ops.ac.source, 'my bench');
-  writeFileSync(file, JSON.stringify({ schemaVersion: 1, name: 'chip', technology: 't', description: 'd', ops: { ac: { energyPj: '2', provenance: 'measured', source: 's' } } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      schemaVersion: 1,
+      name: 'chip',
+      technology: 't',
+      description: 'd',
+      ops: { ac: { energyPj: '2', provenance: 'measured', source: 's' } },
+    }),
+  );
   const bad = run(['hardware', 'show', file]);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);

@@ -62,7 +62,12 @@ test('inspect: timm .pth.tar with metric, legacy file that is no model, a bare s
     assert.equal(r.model?.params, modelStats(spec).params);
     // A file that states its config: shown, and it fills what the weights do not fix (here T).
     const stated = join(tmp, 'stated.safetensors');
-    writeFileSync(stated, writeSafetensors(randomWeights(spec, { seed: 1 }), { spikewatt: JSON.stringify({ zoo: 'spikformer-cifar10dvs', config: spec.config }) }));
+    writeFileSync(
+      stated,
+      writeSafetensors(randomWeights(spec, { seed: 1 }), {
+        spikewatt: JSON.stringify({ zoo: 'spikformer-cifar10dvs', config: spec.config }),
+      }),
+    );
     const s = inspectFile(readCheckpointFile(stated), {}, undefined);
     assert.deepEqual(s.storedConfig, spec.config);
     assert.deepEqual(s.detected?.config, spec.config);
@@ -74,13 +79,25 @@ test('inspect: timm .pth.tar with metric, legacy file that is no model, a bare s
 
 test('inspect: flags the weights contradict are one error; unknown files are one line', () => {
   const f = readCheckpointFile(join(FIX, 'imagenet-checkpoint-3.pth'));
-  assert.throws(() => inspectFile(f, { heads: 2, numClasses: 1000 }, undefined), (e: unknown) => {
-    assert.ok(e instanceof UserError);
-    assert.match(e.message, /imagenet-checkpoint-3\.pth: the command line disagrees with the weights: --num-classes 1000 gives classes 1000 but the weights have 10 \(head\.weight \[10,32\]\)$/);
-    return true;
-  });
-  assert.throws(() => inspectFile(f, {}, 'qkformer-cifar10'), /--model qkformer-cifar10 is a qkformer-cifar model but the weights are qkformer-imagenet/);
-  assert.throws(() => readCheckpointFile('/nonexistent.pth'), /^Error: cannot read \/nonexistent\.pth: ENOENT$|cannot read \/nonexistent\.pth: ENOENT/);
+  assert.throws(
+    () => inspectFile(f, { heads: 2, numClasses: 1000 }, undefined),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(
+        e.message,
+        /imagenet-checkpoint-3\.pth: the command line disagrees with the weights: --num-classes 1000 gives classes 1000 but the weights have 10 \(head\.weight \[10,32\]\)$/,
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () => inspectFile(f, {}, 'qkformer-cifar10'),
+    /--model qkformer-cifar10 is a qkformer-cifar model but the weights are qkformer-imagenet/,
+  );
+  assert.throws(
+    () => readCheckpointFile('/nonexistent.pth'),
+    /^Error: cannot read \/nonexistent\.pth: ENOENT$|cannot read \/nonexistent\.pth: ENOENT/,
+  );
 });
 
 test('spikewatt inspect on the command line: text, --json, and a contradicting flag is one line with exit 2', () => {
@@ -96,5 +113,8 @@ test('spikewatt inspect on the command line: text, --json, and a contradicting f
   assert.deepEqual([r.layout, r.detected.config.embedDims, r.training.epoch], ['zip', 16, 299]);
   const bad = run([pth, '--heads', '2', '--embed-dims', '384']);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /^spikewatt: .*--embed-dims 384 gives embed dims 384 but the weights have 16 \(patch_embed3\.proj3_conv\.weight \[16,8,3,3\]\)\n$/);
+  assert.match(
+    bad.stderr,
+    /^spikewatt: .*--embed-dims 384 gives embed dims 384 but the weights have 16 \(patch_embed3\.proj3_conv\.weight \[16,8,3,3\]\)\n$/,
+  );
 });

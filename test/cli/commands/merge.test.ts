@@ -52,7 +52,8 @@ test('an unusable --out fails with one line and exit 2 before any simulation', a
     writeFileSync(file, 'x');
     writeFileSync(join(tmp, 'notes.txt'), 'mine');
     const cases: [string, RegExp][] = [
-      [file, /exists and is not a directory/], [join(file, 'out'), /is not a directory/],
+      [file, /exists and is not a directory/],
+      [join(file, 'out'), /is not a directory/],
       ['/proc/spikewatt-out', /cannot create files in \/proc/],
       [tmp, /holds (file|notes\.txt), which is not a report file/],
     ];
@@ -90,12 +91,20 @@ function interrupt(args: string[], checkpoint: string, signal: NodeJS.Signals): 
     const before = existsSync(checkpoint) ? readFileSync(checkpoint, 'utf8') : '';
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const poll = setInterval(() => {
-      if (existsSync(checkpoint) && readFileSync(checkpoint, 'utf8') !== before) { clearInterval(poll); child.kill(signal); }
+      if (existsSync(checkpoint) && readFileSync(checkpoint, 'utf8') !== before) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
     }, 20);
     child.on('error', reject);
-    child.on('exit', (code) => { clearInterval(poll); resolve({ code, stderr }); });
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve({ code, stderr });
+    });
   });
 }
 
@@ -105,7 +114,8 @@ test('SIGINT and SIGTERM stop profile at a sample boundary, keep the state, prin
     const args = [...DEMO, '--samples', '90', '--checkpoint-every', '6'];
     const whole = run(['profile', ...args, '--out', join(tmp, 'whole')]);
     assert.equal(whole.status, 0, whole.stderr);
-    const out = join(tmp, 'out'), checkpoint = `${out}.checkpoint.json`;
+    const out = join(tmp, 'out'),
+      checkpoint = `${out}.checkpoint.json`;
     const first = await interrupt(['profile', ...args, '--out', out], checkpoint, 'SIGINT');
     assert.equal(first.code, 130, first.stderr);
     assert.match(first.stderr, /stopped by SIGINT after \d+ of 90 samples .*no report written; state kept in .*out\.checkpoint\.json/);

@@ -8,8 +8,24 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../../bin/spikewatt.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-const TINY = ['--model', 'qkformer-cifar10', '--img-size', '16', '--embed-dims', '32', '--depths', '3', '--timesteps', '2', '--num-classes', '4',
-  '--dataset', 'synthetic', '--samples', '4'];
+const TINY = [
+  '--model',
+  'qkformer-cifar10',
+  '--img-size',
+  '16',
+  '--embed-dims',
+  '32',
+  '--depths',
+  '3',
+  '--timesteps',
+  '2',
+  '--num-classes',
+  '4',
+  '--dataset',
+  'synthetic',
+  '--samples',
+  '4',
+];
 
 test('profile writes every output; report re-renders them from profile.json', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-profile-'));
@@ -20,12 +36,24 @@ test('profile writes every output; report re-renders them from profile.json', ()
     assert.match(r.stdout, /^cmos45-fp32 +[0-9.e+-]+ /m);
     assert.match(r.stderr, /loihi prices no mac/);
     const files = readdirSync(out).sort();
-    assert.deepEqual(files, ['energy-per-layer-cmos45-fp32.png', 'energy-per-layer-loihi.png', 'energy-per-timestep.png', 'firing-rate-heatmap.png',
-      'layers.csv', 'profile.json', 'report.html', 'timesteps.csv', 'totals-per-profile.png']);
+    assert.deepEqual(files, [
+      'energy-per-layer-cmos45-fp32.png',
+      'energy-per-layer-loihi.png',
+      'energy-per-timestep.png',
+      'firing-rate-heatmap.png',
+      'layers.csv',
+      'profile.json',
+      'report.html',
+      'timesteps.csv',
+      'totals-per-profile.png',
+    ]);
     const p = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8'));
     assert.equal(p.schemaVersion, 1);
     assert.equal(p.accuracy.samples, 4);
-    assert.deepEqual(p.energy.map((e: { profile: string }) => e.profile), ['cmos45-fp32', 'loihi']);
+    assert.deepEqual(
+      p.energy.map((e: { profile: string }) => e.profile),
+      ['cmos45-fp32', 'loihi'],
+    );
     assert.equal(readdirSync(tmp).length, 1, 'no temporary directory left behind');
 
     const again = join(tmp, 'again');

@@ -17,23 +17,44 @@ import { probeModes } from '../../../src/sim/cores/gpujs/modes.js';
 const BAND = 2 ** -20;
 
 test('float32 vs float64 spike flips on near-threshold membranes: naive and compensated', (t) => {
-  const inC = 384, outC = 24, tokens = 250, vTh = 1;
+  const inC = 384,
+    outC = 24,
+    tokens = 250,
+    vTh = 1;
   const layer: ConvLayer = {
-    kind: 'conv', op: 'conv1d', name: 'p', inputs: ['input'], in: { c: inC, h: 1, w: tokens }, out: { c: outC, h: 1, w: tokens },
-    k: 1, stride: 1, pad: 0, bias: true, bn: null,
+    kind: 'conv',
+    op: 'conv1d',
+    name: 'p',
+    inputs: ['input'],
+    in: { c: inC, h: 1, w: tokens },
+    out: { c: outC, h: 1, w: tokens },
+    k: 1,
+    stride: 1,
+    pad: 0,
+    bias: true,
+    bn: null,
   };
   const r = mulberry32(2024);
-  const weight = new Float64Array(outC * inC).map(() => (2 * r() - 1) * 3 / Math.sqrt(inC));
+  const weight = new Float64Array(outC * inC).map(() => ((2 * r() - 1) * 3) / Math.sqrt(inC));
   const x = new Float64Array(tokens * inC).map(() => (r() < 0.2 ? 1 : 0));
   const ev = new EventBuffer(x.length).fromDense(x);
   const n = tokens * outC;
   // float64 synaptic sums (reference order: events in address order) and naive float32 sums.
-  const s64 = new Float64Array(n), s32 = new Float64Array(n);
-  for (let tok = 0; tok < tokens; tok++) for (let o = 0; o < outC; o++) {
-    let a = 0, b = 0;
-    for (let c = 0; c < inC; c++) if (x[tok * inC + c]) { const w = weight[o * inC + c]!; a += w; b = Math.fround(b + Math.fround(w)); }
-    s64[tok * outC + o] = a; s32[tok * outC + o] = b;
-  }
+  const s64 = new Float64Array(n),
+    s32 = new Float64Array(n);
+  for (let tok = 0; tok < tokens; tok++)
+    for (let o = 0; o < outC; o++) {
+      let a = 0,
+        b = 0;
+      for (let c = 0; c < inC; c++)
+        if (x[tok * inC + c]) {
+          const w = weight[o * inC + c]!;
+          a += w;
+          b = Math.fround(b + Math.fround(w));
+        }
+      s64[tok * outC + o] = a;
+      s32[tok * outC + o] = b;
+    }
   // Per-neuron bias so that the float64 current x = bias + s lands at 2 vTh + delta (h = x / 2 at vTh + delta / 2).
   const delta = new Float64Array(n).map(() => (2 * r() - 1) * BAND);
   const bias = new Float64Array(n);
@@ -51,7 +72,9 @@ test('float32 vs float64 spike flips on near-threshold membranes: naive and comp
   let compFlips = 0;
   for (let i = 0; i < n; i++) if (fire(bias[i]! + s64[i]!) !== fire(bias[i]! + acc[i]!)) compFlips++;
 
-  t.diagnostic(`neurons within +-2^-20 of threshold: ${n}; spike flips vs float64: naive float32 ${naiveFlips} (${(100 * naiveFlips / n).toFixed(2)}%), gpujs compensated float32 (${mode}) ${compFlips} (${(100 * compFlips / n).toFixed(2)}%)`);
+  t.diagnostic(
+    `neurons within +-2^-20 of threshold: ${n}; spike flips vs float64: naive float32 ${naiveFlips} (${((100 * naiveFlips) / n).toFixed(2)}%), gpujs compensated float32 (${mode}) ${compFlips} (${((100 * compFlips) / n).toFixed(2)}%)`,
+  );
   // Naive float32 accumulates ~sqrt(K) roundings of the partial sums; compensation leaves one rounding of the result.
   assert.ok(naiveFlips > 0, 'a naive float32 sum flips some near-threshold spikes');
   assert.ok(compFlips < naiveFlips / 2, `compensated flips ${compFlips} should be well under naive ${naiveFlips}`);

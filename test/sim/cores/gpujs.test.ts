@@ -7,13 +7,25 @@ import { EventBuffer } from '../../../src/sim/events.js';
 import { GpujsCore } from '../../../src/sim/cores/gpujs.js';
 import { probeModes, resolveMode, GpuModeUnavailableError } from '../../../src/sim/cores/gpujs/modes.js';
 
-const MODES = probeModes().filter((m) => m.available).map((m) => m.mode);
+const MODES = probeModes()
+  .filter((m) => m.available)
+  .map((m) => m.mode);
 
 function convLayer(name: string, inC: number, h: number, w: number, outC: number, k: number, stride: number, pad: number): ConvLayer {
-  const oh = Math.floor((h + 2 * pad - k) / stride) + 1, ow = Math.floor((w + 2 * pad - k) / stride) + 1;
+  const oh = Math.floor((h + 2 * pad - k) / stride) + 1,
+    ow = Math.floor((w + 2 * pad - k) / stride) + 1;
   return {
-    kind: 'conv', op: k === 1 ? 'conv1d' : 'conv2d', name, inputs: ['input'], in: { c: inC, h, w },
-    out: { c: outC, h: oh, w: ow }, k, stride, pad, bias: false, bn: null,
+    kind: 'conv',
+    op: k === 1 ? 'conv1d' : 'conv2d',
+    name,
+    inputs: ['input'],
+    in: { c: inC, h, w },
+    out: { c: outC, h: oh, w: ow },
+    k,
+    stride,
+    pad,
+    bias: false,
+    bn: null,
   };
 }
 
@@ -27,15 +39,19 @@ function randomConv(l: ConvLayer, seed: number): FoldedConv {
 /** Plain-loop definition: acc[n_out][o] = bias[o] + sum over in-bounds taps of x[n_in][c] * W[o][c][ky][kx]. */
 function plainConv(l: ConvLayer, w: FoldedConv, x: Float64Array): Float64Array {
   const out = new Float64Array(l.out.h * l.out.w * l.out.c);
-  for (let oy = 0; oy < l.out.h; oy++) for (let ox = 0; ox < l.out.w; ox++) for (let o = 0; o < l.out.c; o++) {
-    let s = w.bias[o]!;
-    for (let ky = 0; ky < l.k; ky++) for (let kx = 0; kx < l.k; kx++) {
-      const iy = oy * l.stride - l.pad + ky, ix = ox * l.stride - l.pad + kx;
-      if (iy < 0 || ix < 0 || iy >= l.in.h || ix >= l.in.w) continue;
-      for (let c = 0; c < l.in.c; c++) s += x[(iy * l.in.w + ix) * l.in.c + c]! * w.weight[((o * l.in.c + c) * l.k + ky) * l.k + kx]!;
-    }
-    out[(oy * l.out.w + ox) * l.out.c + o] = s;
-  }
+  for (let oy = 0; oy < l.out.h; oy++)
+    for (let ox = 0; ox < l.out.w; ox++)
+      for (let o = 0; o < l.out.c; o++) {
+        let s = w.bias[o]!;
+        for (let ky = 0; ky < l.k; ky++)
+          for (let kx = 0; kx < l.k; kx++) {
+            const iy = oy * l.stride - l.pad + ky,
+              ix = ox * l.stride - l.pad + kx;
+            if (iy < 0 || ix < 0 || iy >= l.in.h || ix >= l.in.w) continue;
+            for (let c = 0; c < l.in.c; c++) s += x[(iy * l.in.w + ix) * l.in.c + c]! * w.weight[((o * l.in.c + c) * l.k + ky) * l.k + kx]!;
+          }
+        out[(oy * l.out.w + ox) * l.out.c + o] = s;
+      }
   return out;
 }
 
@@ -72,7 +88,10 @@ test('mode resolution: auto picks an available mode; an unavailable explicit mod
   ];
   assert.equal(resolveMode('auto', probe), 'webasm');
   assert.equal(resolveMode('cpu', probe), 'cpu');
-  assert.throws(() => resolveMode('headlessgl', probe), (e: unknown) => e instanceof GpuModeUnavailableError && !e.message.includes('\n') && e.message.includes('no gl'));
+  assert.throws(
+    () => resolveMode('headlessgl', probe),
+    (e: unknown) => e instanceof GpuModeUnavailableError && !e.message.includes('\n') && e.message.includes('no gl'),
+  );
   assert.equal(resolveMode('auto', [{ mode: 'headlessgl', available: true, why: '' }, ...probe.slice(1)]), 'headlessgl');
   assert.ok(MODES.includes('cpu'));
 });
@@ -127,7 +146,10 @@ for (const mode of MODES) {
       const want: number[] = [];
       for (let i = 0; i < n; i++) {
         const h = v0[i]! + (x[i]! - v0[i]!) / 2;
-        if (h >= 1) { want.push(i); assert.equal(v[i], 0); } else assert.ok(Math.abs(v[i]! - h) <= 1e-7 * Math.max(1, Math.abs(h)), `${lif} v[${i}]`);
+        if (h >= 1) {
+          want.push(i);
+          assert.equal(v[i], 0);
+        } else assert.ok(Math.abs(v[i]! - h) <= 1e-7 * Math.max(1, Math.abs(h)), `${lif} v[${i}]`);
       }
       assert.deepEqual(Array.from(out.addr.subarray(0, out.count)), want, lif);
       assert.ok(want.length > 50 && want.length < n - 50);

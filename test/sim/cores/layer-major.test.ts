@@ -20,7 +20,9 @@ class DeferringReference extends ReferenceCore implements DeferringCore {
   private deferring = false;
   private readonly recorded = new Map<string, (Float64Array | EventBuffer)[]>();
   flushes = 0;
-  deferConvs(on: boolean): void { this.deferring = on; }
+  deferConvs(on: boolean): void {
+    this.deferring = on;
+  }
   override convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
     if (!this.deferring) return super.convEvents(layer, ev, acc);
     const copy = new EventBuffer(ev.size);
@@ -40,7 +42,7 @@ class DeferringReference extends ReferenceCore implements DeferringCore {
   }
   private list(layer: ConvLayer): (Float64Array | EventBuffer)[] {
     let l = this.recorded.get(layer.name);
-    if (!l) this.recorded.set(layer.name, l = []);
+    if (!l) this.recorded.set(layer.name, (l = []));
     return l;
   }
 }
@@ -54,12 +56,16 @@ const CASES: [ZooName, ConfigOverrides][] = [
 function inputsFor(spec: ReturnType<typeof zooModel>, seed: number, B: number): Float32Array[] {
   const r = mulberry32(seed);
   const n = numel(spec.inputShape) * (spec.config.input === 'dvs' ? spec.config.timesteps : 1);
-  return Array.from({ length: B }, () => Float32Array.from({ length: n }, () =>
-    spec.config.input === 'dvs' ? (r() < 0.3 ? 1 + Math.floor(r() * 2) : 0) : r() * 4 - 2));
+  return Array.from({ length: B }, () =>
+    Float32Array.from({ length: n }, () => (spec.config.input === 'dvs' ? (r() < 0.3 ? 1 + Math.floor(r() * 2) : 0) : r() * 4 - 2)),
+  );
 }
 
 function assertSame(a: ReturnType<typeof simulate>, b: ReturnType<typeof simulate>): void {
-  assert.deepEqual(a.logits.map((l) => [...l]), b.logits.map((l) => [...l]));
+  assert.deepEqual(
+    a.logits.map((l) => [...l]),
+    b.logits.map((l) => [...l]),
+  );
   for (const [name, rows] of a.sink.spikesPerSample) assert.deepEqual(b.sink.spikesPerSample.get(name), rows, name);
   a.sink.counts.layers.forEach((lc, li) => {
     for (const k of OP_KINDS) assert.equal(layerTotal(b.sink.counts.layers[li]!, k), layerTotal(lc, k), `${lc.name} ${k}`);
@@ -69,7 +75,8 @@ function assertSame(a: ReturnType<typeof simulate>, b: ReturnType<typeof simulat
 
 for (const [i, [zoo, o]] of CASES.entries()) {
   test(`layer-major scheduler = time-major Simulator, bit for bit: ${zoo} ${JSON.stringify(o)}`, () => {
-    const spec = zooModel(zoo, o), w = foldWeights(spec, randomWeights(spec, { seed: 300 + i }));
+    const spec = zooModel(zoo, o),
+      w = foldWeights(spec, randomWeights(spec, { seed: 300 + i }));
     const inputs = inputsFor(spec, 400 + i, 5);
     const ref = simulate(spec, w, inputs, { core: new ReferenceCore(), batchCoupling: 'independent' });
     const core = new DeferringReference();
@@ -85,11 +92,15 @@ test('layer-major on the webgpu core: batched dispatches run through the device 
   try {
     core = new WebgpuCore(['backend=null']);
   } catch (e) {
-    if (e instanceof CoreUnavailableError) { t.skip(e.message); return; }
+    if (e instanceof CoreUnavailableError) {
+      t.skip(e.message);
+      return;
+    }
     throw e;
   }
   const [zoo, o] = CASES[0]!;
-  const spec = zooModel(zoo, o), w = foldWeights(spec, randomWeights(spec, { seed: 1 }));
+  const spec = zooModel(zoo, o),
+    w = foldWeights(spec, randomWeights(spec, { seed: 1 }));
   // batch 4 then 1: capacity growth and reuse; results are meaningless on the null backend
   const r = simulateLayerMajor(spec, w, inputsFor(spec, 2, 5), core, { batchSize: 4 });
   assert.equal(r.logits.length, 5);
@@ -98,9 +109,13 @@ test('layer-major on the webgpu core: batched dispatches run through the device 
 
 const probe = probeWebgpu();
 test('layer-major on a real WebGPU adapter equals the wasm core (spikes, counts; logits within 1e-6)', (t) => {
-  if (!probe.available) { t.skip(`no WebGPU adapter: ${probe.why}`); return; }
+  if (!probe.available) {
+    t.skip(`no WebGPU adapter: ${probe.why}`);
+    return;
+  }
   for (const [i, [zoo, o]] of CASES.entries()) {
-    const spec = zooModel(zoo, o), w = foldWeights(spec, randomWeights(spec, { seed: 300 + i, quantize256: true }));
+    const spec = zooModel(zoo, o),
+      w = foldWeights(spec, randomWeights(spec, { seed: 300 + i, quantize256: true }));
     const inputs = inputsFor(spec, 400 + i, 5);
     const cpu = simulate(spec, w, inputs, { core: new WasmCore(), batchCoupling: 'independent' });
     const core = new WebgpuCore();
@@ -111,7 +126,7 @@ test('layer-major on a real WebGPU adapter equals the wasm core (spikes, counts;
   }
 });
 
-test('runSamples\' layer-major path (a batching core): one flush per layer and step per batch, the time-major results', async () => {
+test("runSamples' layer-major path (a batching core): one flush per layer and step per batch, the time-major results", async () => {
   const { runLayerMajor, runSamples } = await import('../../../src/sim/parallel.js');
   const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 2, imgSize: 8, timesteps: 2, heads: 2 });
   const folded = foldWeights(spec, randomWeights(spec, { seed: 5 }));

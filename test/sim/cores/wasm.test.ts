@@ -12,9 +12,13 @@ import { WasmCore, wasmUnavailableReason } from '../../../src/sim/cores/wasm.js'
  */
 test('wasm core without premultiplied tables: logits bit-identical to the reference core', (t) => {
   const why = wasmUnavailableReason();
-  if (why) { t.skip(why); return; }
+  if (why) {
+    t.skip(why);
+    return;
+  }
   const f = loadFixture('qkformer-imagenet_e64_d4_T2_s32');
-  const folded = foldWeights(f.spec, f.weights), xs = samplesOf(f.input);
+  const folded = foldWeights(f.spec, f.weights),
+    xs = samplesOf(f.input);
   const ref = simulate(f.spec, folded, xs, { core: new ReferenceCore() });
   const got = simulate(f.spec, folded, xs, { core: new WasmCore({ tableBudgetBytes: 0 }) });
   assert.deepEqual(got.logits, ref.logits);

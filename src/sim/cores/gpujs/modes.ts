@@ -51,7 +51,11 @@ export function glAddonInstalled(): boolean {
   }
 }
 
-export interface ModeAvailability { mode: GpuMode; available: boolean; why: string }
+export interface ModeAvailability {
+  mode: GpuMode;
+  available: boolean;
+  why: string;
+}
 
 /** Probes every mode once (headless GL opens a 2x2 test context). */
 export function probeModes(): ModeAvailability[] {
@@ -61,14 +65,24 @@ export function probeModes(): ModeAvailability[] {
       case 'headlessgl': {
         if (!glAddonInstalled()) return { mode, available: false, why: 'the optional `gl` add-on is not installed (see docs/gpu.md)' };
         const ok = GPU.isHeadlessGLSupported;
-        return { mode, available: ok, why: ok ? 'GL context through the `gl` add-on' : '`gl` is installed but no GL context could be created (no X display? run under xvfb-run)' };
+        return {
+          mode,
+          available: ok,
+          why: ok
+            ? 'GL context through the `gl` add-on'
+            : '`gl` is installed but no GL context could be created (no X display? run under xvfb-run)',
+        };
       }
       case 'webasm': {
         const ok = GPU.isWebAssemblySupported;
         return { mode, available: ok, why: ok ? 'gpu.js WebAssembly backend (float32)' : 'WebAssembly is not available in this runtime' };
       }
-      case 'cpu': return { mode, available: true, why: 'gpu.js kernels compiled to JavaScript' };
-      default: { const never: never = mode; throw new Error(`unhandled mode ${String(never)}`); }
+      case 'cpu':
+        return { mode, available: true, why: 'gpu.js kernels compiled to JavaScript' };
+      default: {
+        const never: never = mode;
+        throw new Error(`unhandled mode ${String(never)}`);
+      }
     }
   });
 }

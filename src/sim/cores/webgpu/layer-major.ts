@@ -20,23 +20,30 @@ export interface DeferringCore extends ComputeCore {
 }
 
 /** A per-sample copy of a layer's output at one step (runners reuse one output buffer for every sample). */
-interface Slot { value: Value; events: EventBuffer | null; dense: Float64Array | null }
+interface Slot {
+  value: Value;
+  events: EventBuffer | null;
+  dense: Float64Array | null;
+}
 
 function keep(slot: Slot, v: Value): void {
   if (v.events) {
     const src = v.events;
-    const ev = slot.events ??= new EventBuffer(src.size);
+    const ev = (slot.events ??= new EventBuffer(src.size));
     ev.addr.set(src.addr.subarray(0, src.count));
     ev.mult.set(src.mult.subarray(0, src.count));
     ev.count = src.count;
     slot.value.events = ev;
     slot.value.dense = null;
   } else if (v.dense) {
-    const d = slot.dense ??= new Float64Array(v.dense.length);
+    const d = (slot.dense ??= new Float64Array(v.dense.length));
     d.set(v.dense);
     slot.value.dense = d;
     slot.value.events = null;
-  } else { slot.value.events = null; slot.value.dense = null; } // the head: its output is the logits
+  } else {
+    slot.value.events = null;
+    slot.value.dense = null;
+  } // the head: its output is the logits
 }
 
 /**
@@ -47,14 +54,25 @@ function keep(slot: Slot, v: Value): void {
  * over B input maps, instead of B round trips. Independent batch coupling only.
  */
 export function simulateLayerMajor(
-  spec: ModelSpec, weights: FoldedWeights, inputs: SampleInput[], core: DeferringCore, o: { batchSize: number; sink?: CountingSink; firstSample?: number },
+  spec: ModelSpec,
+  weights: FoldedWeights,
+  inputs: SampleInput[],
+  core: DeferringCore,
+  o: { batchSize: number; sink?: CountingSink; firstSample?: number },
 ): { logits: Float64Array[]; sink: CountingSink } {
-  const T = spec.config.timesteps, inS = spec.inputShape, inN = numel(inS), dvs = spec.config.input === 'dvs';
+  const T = spec.config.timesteps,
+    inS = spec.inputShape,
+    inN = numel(inS),
+    dvs = spec.config.input === 'dvs';
   const sink = o.sink ?? new CountingSink(spec, T);
   const env = { core, weights, officialCoupling: false };
   const index = new Map<string, number>([['input', -1]]);
   const layers = spec.layers.map((layer, i) => {
-    const inputIdx = layer.inputs.map((n) => { const j = index.get(n); if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`); return j; });
+    const inputIdx = layer.inputs.map((n) => {
+      const j = index.get(n);
+      if (j === undefined) throw new Error(`${layer.name}: unknown input ${n}`);
+      return j;
+    });
     index.set(layer.name, i);
     const runner: LayerRunner = runnerFor(layer, env);
     return { layer, inputIdx, runner, counts: sink.layer(layer.name), out: { events: null, dense: null } as Value };
@@ -62,7 +80,8 @@ export function simulateLayerMajor(
   const logits: Float64Array[] = [];
   const newSlot = (): Slot => ({ value: { events: null, dense: null }, events: null, dense: null });
   for (let first = 0; first < inputs.length; first += o.batchSize) {
-    const batch = inputs.slice(first, first + o.batchSize), B = batch.length;
+    const batch = inputs.slice(first, first + o.batchSize),
+      B = batch.length;
     for (const x of batch) {
       const want = dvs ? T * inN : inN;
       if (x.length !== want) throw new Error(`input has ${x.length} values, model ${spec.name} needs ${want}`);
@@ -71,20 +90,32 @@ export function simulateLayerMajor(
     const out = batch.map(() => new Float64Array(spec.config.numClasses));
     // slots[layer][b]: the output of the layer for sample b at the current step; inputSlots[b]: the model input
     const slots = layers.map(() => Array.from({ length: B }, newSlot));
-    const inputSlots = Array.from({ length: B }, () => ({ dense: new Float64Array(inN), events: new EventBuffer(inN), value: { events: null, dense: null } as Value }));
+    const inputSlots = Array.from({ length: B }, () => ({
+      dense: new Float64Array(inN),
+      events: new EventBuffer(inN),
+      value: { events: null, dense: null } as Value,
+    }));
     const ins: Value[] = [];
     for (let t = 0; t < T; t++) {
       batch.forEach((x, b) => {
         // input layout [C,H,W] -> token-major [n][c] (as Simulator.runBatch)
-        const s = inputSlots[b]!, off = dvs ? t * inN : 0;
+        const s = inputSlots[b]!,
+          off = dvs ? t * inN : 0;
         let integer = dvs;
-        for (let c = 0; c < inS.c; c++) for (let n = 0; n < inS.h * inS.w; n++) {
-          const v = x[off + c * inS.h * inS.w + n]!;
-          s.dense[n * inS.c + c] = v;
-          if (integer && (v < 0 || !Number.isInteger(v))) integer = false;
+        for (let c = 0; c < inS.c; c++)
+          for (let n = 0; n < inS.h * inS.w; n++) {
+            const v = x[off + c * inS.h * inS.w + n]!;
+            s.dense[n * inS.c + c] = v;
+            if (integer && (v < 0 || !Number.isInteger(v))) integer = false;
+          }
+        if (integer) {
+          s.events.fromDense(s.dense);
+          s.value.events = s.events;
+          s.value.dense = null;
+        } else {
+          s.value.dense = s.dense;
+          s.value.events = null;
         }
-        if (integer) { s.events.fromDense(s.dense); s.value.events = s.events; s.value.dense = null; }
-        else { s.value.dense = s.dense; s.value.events = null; }
       });
       for (const [li, l] of layers.entries()) {
         const isConv = l.layer.kind === 'conv';
@@ -92,11 +123,20 @@ export function simulateLayerMajor(
         for (let b = 0; b < B; b++) {
           ins.length = 0;
           for (const j of l.inputIdx) ins.push(j < 0 ? inputSlots[b]!.value : slots[j]![b]!.value);
-          l.runner.step({ t, timesteps: T, sample: (o.firstSample ?? 0) + first + b, slot: b, core, sink, counts: l.counts }, ins, l.out, out[b]!);
+          l.runner.step(
+            { t, timesteps: T, sample: (o.firstSample ?? 0) + first + b, slot: b, core, sink, counts: l.counts },
+            ins,
+            l.out,
+            out[b]!,
+          );
           keep(slots[li]![b]!, l.out);
         }
         core.deferConvs(false);
-        if (isConv) core.flush(l.layer as ConvLayer, slots[li]!.map((s) => s.value.dense!));
+        if (isConv)
+          core.flush(
+            l.layer as ConvLayer,
+            slots[li]!.map((s) => s.value.dense!),
+          );
       }
     }
     logits.push(...out);

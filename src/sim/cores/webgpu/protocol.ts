@@ -5,10 +5,25 @@ import type { MessagePort } from 'node:worker_threads';
  * owns the Dawn GPUDevice and awaits mapAsync). Each request gets exactly one reply on the reply port, after which
  * the worker sets the shared flag and notifies; the core blocks in Atomics.wait meanwhile.
  */
-export interface AdapterInfo { vendor: string; architecture: string; device: string; description: string }
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
 
 /** Geometry of one conv layer, token-major input `[nIn][inC]`, output `[nOut][outC]`. */
-export interface ConvGeometry { outC: number; inC: number; k: number; stride: number; pad: number; inH: number; inW: number; outH: number; outW: number }
+export interface ConvGeometry {
+  outC: number;
+  inC: number;
+  k: number;
+  stride: number;
+  pad: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+}
 
 export type DeviceRequest =
   /** Weights re-laid out `[ky][kx][c][o]` and split into float32 hi/lo; uploaded once and kept on the device. */
@@ -29,4 +44,8 @@ export type DeviceReply =
   | { kind: 'disposed' }
   | { kind: 'error'; message: string };
 
-export interface DeviceWorkerData { flags: string[]; flag: Int32Array; reply: MessagePort }
+export interface DeviceWorkerData {
+  flags: string[];
+  flag: Int32Array;
+  reply: MessagePort;
+}
