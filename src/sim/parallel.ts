@@ -70,6 +70,34 @@ export async function runSamples(
   return runInWorkers(spec, weights, n, input, o, workers);
 }
 
+/** Runs batches 0..n-1 in this thread in order, between batches seeing stop requests; disposes the core. */
+async function inBatches(
+  n: number,
+  input: (i: number) => SampleInput,
+  o: SampleRunOptions,
+  core: ComputeCore,
+  run: (batch: SampleInput[], first: number) => Float64Array[],
+): Promise<Float64Array[]> {
+  const logits: Float64Array[] = [];
+  try {
+    for (let i = 0; i < n; i += o.batchSize) {
+      // NOTE: a signal handler (what usually sets shouldStop) runs only when the event loop turns: let it, between batches
+      if (o.shouldStop) {
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve);
+        });
+        if (o.shouldStop()) break;
+      }
+      const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
+      logits.push(...run(batch, i));
+      o.onBatch?.(logits.length, n);
+    }
+  } finally {
+    core.dispose();
+  }
+  return logits;
+}
+
 /** A core that batches a layer's convs over the samples of a batch (the WebGPU core: one dispatch per layer and step). */
 function isDeferring(core: ComputeCore): core is DeferringCore {
   return typeof (core as Partial<DeferringCore>).deferConvs === 'function' && typeof (core as Partial<DeferringCore>).flush === 'function';
@@ -86,23 +114,11 @@ export async function runLayerMajor(
 ): Promise<SampleRunResult> {
   const sink = new CountingSink(spec, spec.config.timesteps);
   sink.recordPerSample = o.spikeRecords ?? true;
-  const logits: Float64Array[] = [];
-  try {
-    for (let i = 0; i < n; i += o.batchSize) {
-      if (o.shouldStop) {
-        await new Promise<void>((resolve) => {
-          setImmediate(resolve);
-        });
-        if (o.shouldStop()) break;
-      }
-      const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
-      logits.push(...simulateLayerMajor(spec, weights, batch, core, { batchSize: batch.length, sink, firstSample: i }).logits);
-      sink.counts.samples = logits.length;
-      o.onBatch?.(logits.length, n);
-    }
-  } finally {
-    core.dispose();
-  }
+  const logits = await inBatches(n, input, o, core, (batch, first) => {
+    const out = simulateLayerMajor(spec, weights, batch, core, { batchSize: batch.length, sink, firstSample: first }).logits;
+    sink.counts.samples = first + batch.length;
+    return out;
+  });
   return { logits, sink, done: logits.length, workers: 1 };
 }
 
@@ -117,23 +133,7 @@ async function runInThread(
   if (o.batchCoupling === 'independent' && isDeferring(core)) return runLayerMajor(spec, weights, n, input, o, core);
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
   sim.sink.recordPerSample = o.spikeRecords ?? true;
-  const logits: Float64Array[] = [];
-  try {
-    for (let i = 0; i < n; i += o.batchSize) {
-      // NOTE: a signal handler (what usually sets shouldStop) runs only when the event loop turns: let it, between batches
-      if (o.shouldStop) {
-        await new Promise<void>((resolve) => {
-          setImmediate(resolve);
-        });
-        if (o.shouldStop()) break;
-      }
-      const batch = Array.from({ length: Math.min(o.batchSize, n - i) }, (_, j) => input(i + j));
-      logits.push(...sim.runBatch(batch));
-      o.onBatch?.(logits.length, n);
-    }
-  } finally {
-    core.dispose();
-  }
+  const logits = await inBatches(n, input, o, core, (batch) => sim.runBatch(batch));
   return { logits, sink: sim.sink, done: logits.length, workers: 1 };
 }
 
