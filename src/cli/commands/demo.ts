@@ -70,7 +70,7 @@ export const demoCommand: CommandModule<object, Args> = {
         default: defaultWorkers(),
         describe: 'worker threads over samples (results do not depend on it)',
       })
-      .example('npm run demo', 'the whole demo (a minute or two on 2 cores)')
+      .example('npm run demo', 'the whole demo (about 10 s on 2 cores)')
       .example('spikewatt demo --samples 50 --out /tmp/demo', 'a quicker one') as never,
   handler: async (a) => {
     const dir = checkOutDir(a.out);
