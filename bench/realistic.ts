@@ -24,7 +24,7 @@ import os from 'node:os';
 import { zooModel, type ZooName } from '../src/models/zoo.js';
 import { gaussian, mulberry32, randomWeights } from '../src/models/weights.js';
 import { foldWeights } from '../src/models/fold.js';
-import { readSafetensors, writeSafetensors } from '../src/models/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/models/formats/safetensors.js';
 import { numel, type ModelSpec } from '../src/models/spec.js';
 import type { TensorMap } from '../src/models/tensor.js';
 import { calibrateInit } from '../src/sim/calibrate.js';

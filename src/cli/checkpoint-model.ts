@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkpointModel, readCheckpointBytes, type CheckpointFile, type CheckpointModel } from '../models/checkpoint-file.js';
+import { checkpointModel, readCheckpointBytes, type CheckpointFile, type CheckpointModel } from '../models/formats/checkpoint-file.js';
 import { isZooName, ZOO_NAMES } from '../models/zoo.js';
 import { UserError } from './errors.js';
 import { overridesFrom, type OverrideArgs } from './options.js';

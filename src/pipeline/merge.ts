@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { loadProfile, type HardwareProfile } from '../cost-models/index.js';
-import { readCheckpointSpec } from '../models/checkpoint-config.js';
-import { readSafetensors } from '../models/safetensors.js';
+import { readCheckpointSpec } from '../models/detect/checkpoint-config.js';
+import { readSafetensors } from '../models/formats/safetensors.js';
 import type { ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';

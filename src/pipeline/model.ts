@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { readCheckpointSpec } from '../models/checkpoint-config.js';
-import { checkpointModel, hasConfigMetadata, readCheckpointBytes, type CheckpointFile } from '../models/checkpoint-file.js';
-import { summarizeDetection } from '../models/detect.js';
+import { readCheckpointSpec } from '../models/detect/checkpoint-config.js';
+import { checkpointModel, hasConfigMetadata, readCheckpointBytes, type CheckpointFile } from '../models/formats/checkpoint-file.js';
+import { summarizeDetection } from '../models/detect/detect.js';
 import type { AttentionKind, ModelSpec } from '../models/spec.js';
 import { shapeNumel, type TensorMap } from '../models/tensor.js';
 import { checkCheckpoint, randomWeights } from '../models/weights.js';

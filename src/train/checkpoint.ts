@@ -1,5 +1,5 @@
-import { checkpointMetadata, readTrainedMeta, type TrainedCheckpointMeta } from '../models/checkpoint-config.js';
-import { readSafetensors, writeSafetensors } from '../models/safetensors.js';
+import { checkpointMetadata, readTrainedMeta, type TrainedCheckpointMeta } from '../models/detect/checkpoint-config.js';
+import { readSafetensors, writeSafetensors } from '../models/formats/safetensors.js';
 import type { TensorMap } from '../models/tensor.js';
 import type { Normalization } from '../data/dataset.js';
 

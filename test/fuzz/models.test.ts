@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { readCheckpointSpec } from '../../src/models/checkpoint-config.js';
-import { unpickle } from '../../src/models/pickle.js';
-import { readSafetensors, writeSafetensors } from '../../src/models/safetensors.js';
+import { readCheckpointSpec } from '../../src/models/detect/checkpoint-config.js';
+import { unpickle } from '../../src/models/formats/pickle.js';
+import { readSafetensors, writeSafetensors } from '../../src/models/formats/safetensors.js';
 import type { TensorMap } from '../../src/models/tensor.js';
-import { readTorchCheckpoint } from '../../src/models/torch-checkpoint.js';
-import { openZip } from '../../src/models/zip.js';
+import { readTorchCheckpoint } from '../../src/models/formats/torch-checkpoint.js';
+import { openZip } from '../../src/models/formats/zip.js';
 import { stateDict, torchSave } from '../helpers/torch-save.js';
 import { bytesFrom, jsonFrom, neverThrowsOtherThanInputError } from './harness.js';
 

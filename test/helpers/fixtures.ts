@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensors } from '../../src/models/safetensors.js';
+import { readSafetensors } from '../../src/models/formats/safetensors.js';
 import { zooModel, type ZooName } from '../../src/models/zoo.js';
 import type { ModelSpec } from '../../src/models/spec.js';
 import type { TensorMap } from '../../src/models/tensor.js';

@@ -8,7 +8,7 @@ import { builtinProfilePath } from '../../src/cost-models/profiles.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { InputError } from '../../src/errors.js';
 import { foldWeights } from '../../src/models/fold.js';
-import { readSafetensors, writeSafetensors } from '../../src/models/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../src/models/formats/safetensors.js';
 import { profile, resolveModel, runSlice } from '../../src/pipeline/index.js';
 import { OP_KINDS } from '../../src/sim/ops.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSafetensors } from '../../src/models/safetensors.js';
+import { writeSafetensors } from '../../src/models/formats/safetensors.js';
 import { randomWeights } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
 import { resolveModel } from '../../src/pipeline/index.js';

@@ -1,12 +1,12 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkpointMetadata, type ConvertedCheckpointMeta } from '../../models/checkpoint-config.js';
-import { writeSafetensors } from '../../models/safetensors.js';
-import type { CheckpointFile } from '../../models/checkpoint-file.js';
-import { describeDetection } from '../../models/detect.js';
+import { checkpointMetadata, type ConvertedCheckpointMeta } from '../../models/detect/checkpoint-config.js';
+import { writeSafetensors } from '../../models/formats/safetensors.js';
+import type { CheckpointFile } from '../../models/formats/checkpoint-file.js';
+import { describeDetection } from '../../models/detect/detect.js';
 import { shapeNumel } from '../../models/tensor.js';
-import { STATE_DICT_KEYS } from '../../models/torch-checkpoint.js';
+import { STATE_DICT_KEYS } from '../../models/formats/torch-checkpoint.js';
 import { InputError } from '../../errors.js';
 import { checkZooName, cliCheckpointModel, readCheckpointFile } from '../checkpoint-model.js';
 import { withModelOverrides, type OverrideArgs } from '../options.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { foldWeights } from '../../models/fold.js';
-import { readSafetensors } from '../../models/safetensors.js';
+import { readSafetensors } from '../../models/formats/safetensors.js';
 import { runSamples, defaultWorkers } from '../../sim/parallel.js';
 import { GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
 import { BATCH_COUPLINGS, parseBatchCoupling, parseCore } from '../../pipeline/index.js';
@@ -11,7 +11,7 @@ import { OP_KINDS } from '../../sim/ops.js';
 import { InputError } from '../../errors.js';
 import { withEnergyOptions, withModelOverrides, type EnergyArgs, type OverrideArgs } from '../options.js';
 import { checkZooName, cliCheckpointModel, readCheckpointFile } from '../checkpoint-model.js';
-import { summarizeDetection } from '../../models/detect.js';
+import { summarizeDetection } from '../../models/detect/detect.js';
 import { energySection } from '../energy.js';
 
 interface Args extends OverrideArgs, EnergyArgs {

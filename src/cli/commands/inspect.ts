@@ -1,12 +1,12 @@
 import type { CommandModule } from 'yargs';
-import { hasConfigMetadata, storedConfig as readStoredConfig, type CheckpointFile } from '../../models/checkpoint-file.js';
-import { applyExplicit, describeDetection, detectConfig, DetectConflictError, DetectError, type Detection } from '../../models/detect.js';
+import { hasConfigMetadata, storedConfig as readStoredConfig, type CheckpointFile } from '../../models/formats/checkpoint-file.js';
+import { applyExplicit, describeDetection, detectConfig, DetectConflictError, DetectError, type Detection } from '../../models/detect/detect.js';
 import { modelStats } from '../../models/stats.js';
 import { shapeNumel } from '../../models/tensor.js';
-import { STATE_DICT_KEYS } from '../../models/torch-checkpoint.js';
+import { STATE_DICT_KEYS } from '../../models/formats/torch-checkpoint.js';
 import { checkCheckpoint } from '../../models/weights.js';
 import { isZooName, ZOO_NAMES } from '../../models/zoo.js';
-import { buildDetected } from '../../models/detect.js';
+import { buildDetected } from '../../models/detect/detect.js';
 import { readCheckpointFile } from '../checkpoint-model.js';
 import { InputError, UserError } from '../errors.js';
 import { overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';

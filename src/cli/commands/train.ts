@@ -4,7 +4,7 @@ import { openDataset } from '../../data/registry.js';
 import type { Dataset } from '../../data/dataset.js';
 import { checkCheckpoint } from '../../models/weights.js';
 import { buildModel, isZooName, ZOO_NAMES } from '../../models/zoo.js';
-import { readSafetensors, writeSafetensors } from '../../models/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../models/formats/safetensors.js';
 import type { ModelSpec } from '../../models/spec.js';
 import type { TensorMap } from '../../models/tensor.js';
 import { AdamW } from '../../train/adamw.js';

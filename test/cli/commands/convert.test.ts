@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensors } from '../../../src/models/safetensors.js';
-import { readTorchCheckpoint } from '../../../src/models/torch-checkpoint.js';
+import { readSafetensors } from '../../../src/models/formats/safetensors.js';
+import { readTorchCheckpoint } from '../../../src/models/formats/torch-checkpoint.js';
 import { zooModel } from '../../../src/models/zoo.js';
 import { resolveModel } from '../../../src/pipeline/index.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readCheckpointFile } from '../../../src/cli/checkpoint-model.js';
 import { inspectFile, renderInspect } from '../../../src/cli/commands/inspect.js';
 import { UserError } from '../../../src/cli/errors.js';
-import { writeSafetensors } from '../../../src/models/safetensors.js';
+import { writeSafetensors } from '../../../src/models/formats/safetensors.js';
 import { modelStats } from '../../../src/models/stats.js';
 import { randomWeights } from '../../../src/models/weights.js';
 import { zooModel } from '../../../src/models/zoo.js';

@@ -1,7 +1,7 @@
-import type { DType, TensorMap } from './tensor.js';
-import { shapeNumel } from './tensor.js';
+import type { DType, TensorMap } from '../tensor.js';
+import { shapeNumel } from '../tensor.js';
 import { f16ToF32 } from './half.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 /**
  * safetensors: 8-byte little-endian header length N, N bytes of JSON

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { OpaqueObject, PickleError, PyDict, toPlain, unpickle } from '../../src/models/pickle.js';
+import { OpaqueObject, PickleError, PyDict, toPlain, unpickle } from '../../../src/models/formats/pickle.js';
 
 /* pickles.json: one object pickled by Python in protocols 0-5 (make_fixtures.py) and its expected JSON view. */
-const P = JSON.parse(readFileSync(new URL('../fixtures/torch/pickles.json', import.meta.url), 'utf8')) as {
+const P = JSON.parse(readFileSync(new URL('../../fixtures/torch/pickles.json', import.meta.url), 'utf8')) as {
   expected: unknown;
   pickles: Record<string, string>;
 };

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 /**
  * A minimal, safe pickle reader: a stack machine over the opcodes `torch.save` emits (protocol 2) plus the rest
  * of protocols 0-5 that plain data needs. It never executes anything: GLOBAL / STACK_GLOBAL resolve only to the

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { InputError } from '../errors.js';
-import type { ModelConfig, ModelSpec } from './spec.js';
-import { buildModel, validateConfig } from './zoo.js';
+import { InputError } from '../../errors.js';
+import type { ModelConfig, ModelSpec } from '../spec.js';
+import { buildModel, validateConfig } from '../zoo.js';
 
 /**
  * The one owner of the model metadata spikewatt stores in a checkpoint: the JSON under safetensors

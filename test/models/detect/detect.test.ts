@@ -9,18 +9,18 @@ import {
   detectConfig,
   DetectError,
   summarizeDetection,
-} from '../../src/models/detect.js';
-import { foldWeights } from '../../src/models/fold.js';
-import { checkpointModel, readCheckpointBytes } from '../../src/models/checkpoint-file.js';
-import { readSafetensors, writeSafetensors } from '../../src/models/safetensors.js';
-import type { ModelSpec } from '../../src/models/spec.js';
-import type { TensorMap } from '../../src/models/tensor.js';
-import { readTorchCheckpoint } from '../../src/models/torch-checkpoint.js';
-import { checkCheckpoint, mulberry32, randomWeights } from '../../src/models/weights.js';
-import { ZOO, zooModel, type ConfigOverrides, type ZooName } from '../../src/models/zoo.js';
-import { CORES } from '../../src/sim/cores/index.js';
-import { Simulator } from '../../src/sim/simulate.js';
-import { Namespace, stateDict, torchSave } from '../helpers/torch-save.js';
+} from '../../../src/models/detect/detect.js';
+import { foldWeights } from '../../../src/models/fold.js';
+import { checkpointModel, readCheckpointBytes } from '../../../src/models/formats/checkpoint-file.js';
+import { readSafetensors, writeSafetensors } from '../../../src/models/formats/safetensors.js';
+import type { ModelSpec } from '../../../src/models/spec.js';
+import type { TensorMap } from '../../../src/models/tensor.js';
+import { readTorchCheckpoint } from '../../../src/models/formats/torch-checkpoint.js';
+import { checkCheckpoint, mulberry32, randomWeights } from '../../../src/models/weights.js';
+import { ZOO, zooModel, type ConfigOverrides, type ZooName } from '../../../src/models/zoo.js';
+import { CORES } from '../../../src/sim/cores/index.js';
+import { Simulator } from '../../../src/sim/simulate.js';
+import { Namespace, stateDict, torchSave } from '../../helpers/torch-save.js';
 
 /*
  * Official-layout state_dicts generated from zoo specs (their keys and shapes are the official module names), stored
@@ -229,7 +229,7 @@ test('a flag that disagrees with the weights: one error naming every key and sha
 });
 
 test('official .pth fixtures: detection from the pickled state_dict and args', () => {
-  const dir = new URL('../fixtures/torch/', import.meta.url);
+  const dir = new URL('../../fixtures/torch', import.meta.url);
   const im = readTorchCheckpoint(new Uint8Array(readFileSync(new URL('imagenet-checkpoint-3.pth', dir))));
   const d = applyExplicit(detectConfig(im.tensors, { args: im.meta.args }), { overrides: { heads: 2 } }, 'f');
   assert.deepEqual(d.config, {

@@ -11,10 +11,10 @@ import {
   type StorageRef,
   type TensorRef,
 } from './pickle.js';
-import type { DType, Tensor, TensorMap } from './tensor.js';
+import type { DType, Tensor, TensorMap } from '../tensor.js';
 import { isZip, openZip, ZipError } from './zip.js';
 import { f16ToF32 } from './half.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 /**
  * Official PyTorch checkpoints (`torch.save`) without torch.

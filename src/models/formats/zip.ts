@@ -1,5 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 /**
  * A read-only ZIP reader over a buffer: end-of-central-directory (zip64 too), central directory, local headers.

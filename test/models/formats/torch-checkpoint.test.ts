@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
-import { readTorchCheckpoint, TorchCheckpointError } from '../../src/models/torch-checkpoint.js';
-import { openZip } from '../../src/models/zip.js';
-import type { Tensor } from '../../src/models/tensor.js';
-import { checkCheckpoint } from '../../src/models/weights.js';
-import { zooModel, type ZooName } from '../../src/models/zoo.js';
+import { readTorchCheckpoint, TorchCheckpointError } from '../../../src/models/formats/torch-checkpoint.js';
+import { openZip } from '../../../src/models/formats/zip.js';
+import type { Tensor } from '../../../src/models/tensor.js';
+import { checkCheckpoint } from '../../../src/models/weights.js';
+import { zooModel, type ZooName } from '../../../src/models/zoo.js';
 
 /*
  * Fixtures: test/fixtures/torch/make_fixtures.py writes torch.save-format files with Python's pickle and
  * zipfile (torch is not installed here) and expected.json: per tensor the shape and the sha256 of its logical
  * values in C order. They are generated files, not real torch output.
  */
-const DIR = new URL('../fixtures/torch/', import.meta.url);
+const DIR = new URL('../../fixtures/torch', import.meta.url);
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
 interface Expect {
   shape: number[];

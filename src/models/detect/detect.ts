@@ -1,7 +1,7 @@
-import { InputError } from '../errors.js';
-import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
-import type { TensorMap } from './tensor.js';
-import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from './zoo.js';
+import { InputError } from '../../errors.js';
+import type { AttentionKind, Family, ModelConfig, ModelSpec } from '../spec.js';
+import type { TensorMap } from '../tensor.js';
+import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from '../zoo.js';
 
 /**
  * The model config of an official state_dict, read from its key names and tensor shapes.

@@ -1,11 +1,11 @@
-import { CHECKPOINT_CONFIG_KEYS, readCheckpointSpec } from './checkpoint-config.js';
-import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from './detect.js';
+import { CHECKPOINT_CONFIG_KEYS, readCheckpointSpec } from '../detect/checkpoint-config.js';
+import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from '../detect/detect.js';
 import { readSafetensors } from './safetensors.js';
-import type { ModelConfig, ModelSpec } from './spec.js';
-import type { TensorMap } from './tensor.js';
+import type { ModelConfig, ModelSpec } from '../spec.js';
+import type { TensorMap } from '../tensor.js';
 import { readTorchCheckpoint, type TorchCheckpointMeta } from './torch-checkpoint.js';
-import { checkCheckpoint } from './weights.js';
-import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides, type ZooName } from './zoo.js';
+import { checkCheckpoint } from '../weights.js';
+import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides, type ZooName } from '../zoo.js';
 
 /**
  * A checkpoint of any layout spikewatt reads, and the model its weights imply. The layout is sniffed from the bytes,

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSafetensors, writeSafetensors, SafetensorsError } from '../../src/models/safetensors.js';
-import { checkCheckpoint, randomWeights } from '../../src/models/weights.js';
-import { zooModel } from '../../src/models/zoo.js';
-import type { TensorMap } from '../../src/models/tensor.js';
+import { readSafetensors, writeSafetensors, SafetensorsError } from '../../../src/models/formats/safetensors.js';
+import { checkCheckpoint, randomWeights } from '../../../src/models/weights.js';
+import { zooModel } from '../../../src/models/zoo.js';
+import type { TensorMap } from '../../../src/models/tensor.js';
 
 function rawFile(header: object, data: Uint8Array): Uint8Array {
   const h = new TextEncoder().encode(JSON.stringify(header));
