@@ -229,7 +229,7 @@ test('a flag that disagrees with the weights: one error naming every key and sha
 });
 
 test('official .pth fixtures: detection from the pickled state_dict and args', () => {
-  const dir = new URL('../../fixtures/torch', import.meta.url);
+  const dir = new URL('../../fixtures/torch/', import.meta.url);
   const im = readTorchCheckpoint(new Uint8Array(readFileSync(new URL('imagenet-checkpoint-3.pth', dir))));
   const d = applyExplicit(detectConfig(im.tensors, { args: im.meta.args }), { overrides: { heads: 2 } }, 'f');
   assert.deepEqual(d.config, {

@@ -14,7 +14,7 @@ import { zooModel, type ZooName } from '../../../src/models/zoo.js';
  * zipfile (torch is not installed here) and expected.json: per tensor the shape and the sha256 of its logical
  * values in C order. They are generated files, not real torch output.
  */
-const DIR = new URL('../../fixtures/torch', import.meta.url);
+const DIR = new URL('../../fixtures/torch/', import.meta.url);
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
 interface Expect {
   shape: number[];
