@@ -1,4 +1,5 @@
 import type { LayerKind, ModelSpec } from '../models/spec.js';
+import type { EventBuffer } from './events.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from './ops.js';
 
 /**
@@ -20,6 +21,12 @@ export interface LayerCounts {
   inputBinary: boolean;
   /** True when the layer's input travelled as events (else dense real values). */
   inputIsEvents: boolean;
+  /**
+   * Unit spikes emitted per neuron and step, summed over samples: `[t * outputElements + address]`, the address in
+   * the token-major `[n][c]` output layout (a SEW sum's value m counts m). Present on layers whose output travelled
+   * as events; the chip model derives messages, hops and per-core loads from it (all linear in these counts).
+   */
+  neuronSpikes?: Float64Array;
 }
 
 /** The product of one simulation: layer x time step x op kind, plus what firing rates need. */
@@ -84,6 +91,13 @@ export class CountingSink {
   }
 }
 
+/** Adds one (sample, t) of a layer's output events to its per-neuron spike counts. */
+export function recordNeuronSpikes(lc: LayerCounts, t: number, timesteps: number, events: EventBuffer): void {
+  const ns = (lc.neuronSpikes ??= new Float64Array(timesteps * lc.outputElements));
+  const base = t * lc.outputElements;
+  for (let i = 0; i < events.count; i++) ns[base + events.addr[i]!]! += events.mult[i]!;
+}
+
 /** Hands over the spike records held so far (per LIF layer, one row per sample) and clears them. */
 export function takeSpikeRows(sink: CountingSink): [string, number[][]][] {
   const out: [string, number[][]][] = [];
@@ -112,6 +126,10 @@ export function mergeCounts(into: OpCounts, from: OpCounts): void {
       a.inputEvents[t]! += b.inputEvents[t]!;
       a.inputUnitSpikes[t]! += b.inputUnitSpikes[t]!;
       a.outputSpikes[t]! += b.outputSpikes[t]!;
+    }
+    if (b.neuronSpikes) {
+      const ns = (a.neuronSpikes ??= new Float64Array(b.neuronSpikes.length));
+      for (let j = 0; j < ns.length; j++) ns[j]! += b.neuronSpikes[j]!;
     }
     a.inputElements = Math.max(a.inputElements, b.inputElements);
     a.inputBinary &&= b.inputBinary;

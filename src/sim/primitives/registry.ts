@@ -2,6 +2,7 @@ import type { FoldedWeights } from '../../models/fold.js';
 import type { LayerKind, LayerSpec } from '../../models/spec.js';
 import { numel } from '../../models/spec.js';
 import type { ComputeCore } from '../core.js';
+import { recordNeuronSpikes } from '../counts.js';
 import { EventBuffer } from '../events.js';
 import type { StepContext, Value } from './context.js';
 import { ConvState, runConv } from './conv.js';
@@ -39,7 +40,9 @@ const setDense = (out: Value, dense: Float64Array) => {
   out.dense = dense;
   out.events = null;
 };
-const setEvents = (out: Value, events: EventBuffer) => {
+/** A layer's output as events, also added to its per-neuron spike counts (what the chip model reads). */
+const emit = (ctx: StepContext, out: Value, events: EventBuffer) => {
+  recordNeuronSpikes(ctx.counts, ctx.t, ctx.timesteps, events);
   out.events = events;
   out.dense = null;
 };
@@ -78,7 +81,7 @@ export const PRIMITIVES = {
       reset: noReset,
       step: (ctx, ins, out) => {
         if (runMaxPool(layer, ctx, arg(ins, 0, layer), buf) === 'dense') setDense(out, buf.dense);
-        else setEvents(out, buf.events);
+        else emit(ctx, out, buf.events);
       },
     };
   },
@@ -96,7 +99,7 @@ export const PRIMITIVES = {
         const v = membranes[shared ? 0 : ctx.slot];
         if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
         runLif(layer, ctx, arg(ins, 0, layer), v, events);
-        setEvents(out, events);
+        emit(ctx, out, events);
       },
     };
   },
@@ -107,7 +110,7 @@ export const PRIMITIVES = {
       reset: noReset,
       step: (ctx, ins, out) => {
         runAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), acc, events);
-        setEvents(out, events);
+        emit(ctx, out, events);
       },
     };
   },
@@ -138,7 +141,7 @@ export const PRIMITIVES = {
       reset: noReset,
       step: (ctx, ins, out) => {
         runMask(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), bits, events);
-        setEvents(out, events);
+        emit(ctx, out, events);
       },
     };
   },
