@@ -9,7 +9,7 @@ export interface CoreOptions {
   gpuMode?: string;
 }
 
-/** Compute cores by name: one file per core plus one line here. */
+/** Compute cores by name: one file per core plus one line here (and one line of capabilities below). */
 export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
   wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
@@ -25,27 +25,105 @@ export function isCoreName(s: string): s is CoreName {
 }
 
 /**
- * The default core where the wasm kernels load, else the reference core.
- * `throughput` (profile, compare, eval, demo): `wasm-f32`, float32 like the official PyTorch code and about 1.5x
- * `wasm`; it reproduces every official fixture's spikes exactly, and on the full-size fixture every module's
+ * What a core is, declared next to it: defaults and schedulers query these fields, never a core's name.
+ *  - precision: the arithmetic of its membrane currents (`f64` like the reference core, `f32` like PyTorch).
+ *  - exactness vs the reference core: `spec` is the reference itself (the living spec), `bit-identical` equals it on
+ *    every input, `rounding` differs by float32 rounding (a membrane within rounding of the threshold may flip; the
+ *    official fixtures still reproduce exactly, docs/engine.md).
+ *  - device: where the kernels run (`gpu` where they prefer an accelerator, whatever fallback the library takes).
+ *  - batching: `per-sample` runs one sample at a time (the time-major scheduler); `layer-major` defers a layer's
+ *    convs over the samples of a batch, one device dispatch per layer and step (src/sim/schedule/layer-major.ts).
+ *  - threads: `many` may run in several worker threads at once; `one` owns one device and runs in the main thread.
+ *  - loads: a synchronous check that its code loads here (null: it does, or it is probed when created).
+ */
+export interface CoreCapabilities {
+  precision: 'f64' | 'f32';
+  exactness: 'spec' | 'bit-identical' | 'rounding';
+  device: 'cpu' | 'gpu';
+  batching: 'per-sample' | 'layer-major';
+  threads: 'many' | 'one';
+  summary: string;
+  loads: () => string | null;
+}
+
+const always = (): string | null => null;
+
+/** One line per core: its declared capabilities. */
+export const CORE_CAPABILITIES = {
+  reference: {
+    precision: 'f64',
+    exactness: 'spec',
+    device: 'cpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: 'plain TypeScript scatter, float64 (the living spec)',
+    loads: always,
+  },
+  wasm: {
+    precision: 'f64',
+    exactness: 'bit-identical',
+    device: 'cpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: "WebAssembly SIMD gather, float64, bit-identical to reference (infer's default)",
+    loads: wasmUnavailableReason,
+  },
+  'wasm-f32': {
+    precision: 'f32',
+    exactness: 'rounding',
+    device: 'cpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)',
+    loads: wasmUnavailableReason,
+  },
+  gpujs: {
+    precision: 'f32',
+    exactness: 'rounding',
+    device: 'gpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: 'gpu.js kernels, compensated float32',
+    loads: always,
+  },
+  webgpu: {
+    precision: 'f32',
+    exactness: 'rounding',
+    device: 'gpu',
+    batching: 'layer-major',
+    threads: 'one',
+    summary: 'WGSL kernels on a WebGPU adapter',
+    loads: always,
+  },
+} as const satisfies Record<CoreName, CoreCapabilities>;
+
+/** The cores whose capabilities include `want`, in registry order, that load here. */
+export function coresWith(want: Partial<Omit<CoreCapabilities, 'summary' | 'loads'>>): CoreName[] {
+  const keys = Object.keys(want) as (keyof typeof want)[];
+  return CORE_NAMES.filter((n) => keys.every((k) => CORE_CAPABILITIES[n][k] === want[k]) && CORE_CAPABILITIES[n].loads() === null);
+}
+
+/**
+ * The default core: a CPU core that loads here, else the reference core.
+ * `throughput` (profile, compare, eval, demo): float32 like the official PyTorch code (`wasm-f32`, about 1.5x
+ * `wasm`); it reproduces every official fixture's spikes exactly, and on the full-size fixture every module's
  * spike total within 0.01 % (docs/engine.md).
- * `exact` (infer, the calibrated init): `wasm`, bit-identical to the reference core on every input.
+ * `exact` (infer, the calibrated init): bit-identical to the reference core on every input (`wasm`).
  */
 export function defaultCoreName(use: 'throughput' | 'exact' = 'throughput'): CoreName {
-  if (wasmUnavailableReason() !== null) return 'reference';
-  return use === 'exact' ? 'wasm' : 'wasm-f32';
+  const want = use === 'exact' ? ({ device: 'cpu', exactness: 'bit-identical' } as const) : ({ device: 'cpu', precision: 'f32' } as const);
+  return coresWith(want)[0] ?? coresWith({ exactness: 'spec' })[0] ?? 'reference';
 }
 
 /** What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes). */
-export const CORE_SUMMARY = {
-  reference: { arithmetic: 'float64', summary: 'plain TypeScript scatter, float64 (the living spec)' },
-  wasm: { arithmetic: 'float64', summary: "WebAssembly SIMD gather, float64, bit-identical to reference (infer's default)" },
-  'wasm-f32': { arithmetic: 'float32', summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)' },
-  gpujs: { arithmetic: 'float32', summary: 'gpu.js kernels, compensated float32' },
-  webgpu: { arithmetic: 'float32', summary: 'WGSL kernels on a WebGPU adapter' },
-} satisfies Record<CoreName, { arithmetic: string; summary: string }>;
+export const CORE_SUMMARY = Object.fromEntries(
+  CORE_NAMES.map((n) => [
+    n,
+    { arithmetic: CORE_CAPABILITIES[n].precision === 'f64' ? 'float64' : 'float32', summary: CORE_CAPABILITIES[n].summary },
+  ]),
+) as Record<CoreName, { arithmetic: string; summary: string }>;
 
-/** Why a CPU core cannot run here, or null. */
+/** Why a CPU core cannot run here, or null (GPU cores are probed when created). */
 export function cpuCoreUnavailable(name: CoreName): string | null {
-  return name === 'wasm' || name === 'wasm-f32' ? wasmUnavailableReason() : null;
+  return CORE_CAPABILITIES[name].device === 'cpu' ? CORE_CAPABILITIES[name].loads() : null;
 }
