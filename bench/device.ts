@@ -26,9 +26,9 @@ import { perImageTotals } from '../src/sim/counts.js';
 import { OP_KINDS } from '../src/sim/ops.js';
 import type { CoreName } from '../src/sim/cores/index.js';
 import { describeAdapter, probeWebgpu, WebgpuCore } from '../src/sim/cores/webgpu.js';
-import { runSamples } from '../src/sim/parallel.js';
-import { simulateLayerMajor } from '../src/sim/cores/webgpu/layer-major.js';
-import { simulate } from '../src/sim/simulate.js';
+import { runSamples } from '../src/sim/schedule/parallel.js';
+import { simulateLayerMajor } from '../src/sim/schedule/layer-major.js';
+import { simulate } from '../src/sim/schedule/time-major.js';
 import { FULL_FIXTURE, FULL_FIXTURE_ROOT, loadFixture, samplesOf } from '../test/helpers/fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -27,14 +27,14 @@ import { foldWeights } from '../src/models/fold.js';
 import { readSafetensors, writeSafetensors } from '../src/models/formats/safetensors.js';
 import { numel, type ModelSpec } from '../src/models/spec.js';
 import type { TensorMap } from '../src/models/tensor.js';
-import { calibrateInit } from '../src/sim/calibrate.js';
+import { calibrateInit } from '../src/pipeline/calibrate.js';
 import { CORES, CORE_NAMES, defaultCoreName, type CoreName } from '../src/sim/cores/index.js';
 import { wasmUnavailableReason } from '../src/sim/cores/wasm.js';
 import { probeModes } from '../src/sim/cores/gpujs/modes.js';
 import { probeWebgpu } from '../src/sim/cores/webgpu.js';
 import { perImageTotals } from '../src/sim/counts.js';
-import { runSamples } from '../src/sim/parallel.js';
-import type { SampleInput } from '../src/sim/simulate.js';
+import { runSamples } from '../src/sim/schedule/parallel.js';
+import type { SampleInput } from '../src/sim/schedule/time-major.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, '..', 'test', 'fixtures', 'official-full', 'qkformer-cifar10_e384_d4_T4_s32', 'weights.safetensors');

@@ -23,7 +23,7 @@ export { OP_KINDS } from './sim/ops.js';
 export type { OpCounts, LayerCounts } from './sim/counts.js';
 export { CORE_NAMES } from './sim/cores/index.js';
 export type { CoreName } from './sim/cores/index.js';
-export type { BatchCoupling } from './sim/simulate.js';
+export type { BatchCoupling } from './sim/schedule/time-major.js';
 export { listProfiles, loadProfile, parseProfile, price, CONVENTION_NAMES } from './cost-models/index.js';
 export type { HardwareProfile, ConventionName, Pricing } from './cost-models/index.js';
 export { DATASET_NAMES } from './data/registry.js';

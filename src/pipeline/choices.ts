@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { CONVENTION_NAMES, type ConventionName } from '../cost-models/index.js';
 import { CORE_NAMES, type CoreName } from '../sim/cores/index.js';
-import type { BatchCoupling } from '../sim/simulate.js';
+import type { BatchCoupling } from '../sim/schedule/time-major.js';
 
 /** The batch-coupling modes of the simulator (src/sim/simulate.ts). */
 export const BATCH_COUPLINGS = ['independent', 'official'] as const satisfies readonly BatchCoupling[];

@@ -5,7 +5,7 @@ import { foldWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
-import { runSamples } from '../sim/parallel.js';
+import { runSamples } from '../sim/schedule/parallel.js';
 import { initTf } from '../train/backend.js';
 import { DenseModel } from '../train/dense.js';
 import { evaluateDense, inTopK, type EvalResult } from '../train/evaluate.js';

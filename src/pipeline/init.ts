@@ -1,7 +1,7 @@
 import { gaussian, mulberry32, randomWeights } from '../models/weights.js';
 import { numel, type ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
-import { calibrateInit } from '../sim/calibrate.js';
+import { calibrateInit } from './calibrate.js';
 import { CORES, defaultCoreName } from '../sim/cores/index.js';
 
 /**

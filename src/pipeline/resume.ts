@@ -10,9 +10,9 @@ import { firstNonFinite } from '../models/weights.js';
 import { labelRank, type Accuracy } from '../reports/accuracy.js';
 import { rawCountsSchema } from '../reports/schema.js';
 import { CountingSink, mergeCounts, type OpCounts } from '../sim/counts.js';
-import { runSamples } from '../sim/parallel.js';
+import { runSamples } from '../sim/schedule/parallel.js';
 import type { CoreName } from '../sim/cores/index.js';
-import type { BatchCoupling } from '../sim/simulate.js';
+import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { countsFromRaw, rawCounts, shardSlice, type SampleSlice, type Shard } from './shard.js';
 
 /** What a long run adds to a plain one: a slice of the samples, a checkpoint file, a way to stop it. */

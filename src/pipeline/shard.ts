@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
-import type { BatchCoupling } from '../sim/simulate.js';
+import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { CountingSink, type LayerCounts, type OpCounts } from '../sim/counts.js';
 import type { z } from 'zod';
 import type { rawCountsSchema } from '../reports/schema.js';

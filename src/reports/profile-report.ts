@@ -3,7 +3,7 @@ import type { ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
 import type { CoreName } from '../sim/cores/index.js';
 import type { OpCounts } from '../sim/counts.js';
-import type { BatchCoupling } from '../sim/simulate.js';
+import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from '../sim/ops.js';
 import type { Accuracy } from './accuracy.js';
 import { blockEnergies } from './blocks.js';

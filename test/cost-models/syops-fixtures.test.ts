@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureNames, loadFixture, samplesOf } from '../helpers/fixtures.js';
 import { foldWeights } from '../../src/models/fold.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { simulate } from '../../src/sim/schedule/time-major.js';
 import { ReferenceCore } from '../../src/sim/cores/reference.js';
 import { applyConvention, rowTotal } from '../../src/cost-models/index.js';
 

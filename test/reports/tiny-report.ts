@@ -4,7 +4,7 @@ import { foldWeights } from '../../src/models/fold.js';
 import { randomWeights } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
 import { ReferenceCore } from '../../src/sim/cores/reference.js';
-import { Simulator } from '../../src/sim/simulate.js';
+import { Simulator } from '../../src/sim/schedule/time-major.js';
 import { mulberry32 } from '../../src/models/weights.js';
 import { accuracy } from '../../src/reports/accuracy.js';
 import { buildProfileReport } from '../../src/reports/profile-report.js';

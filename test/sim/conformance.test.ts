@@ -4,7 +4,7 @@ import { zooModel, type ZooName, type ConfigOverrides } from '../../src/models/z
 import { randomWeights, mulberry32 } from '../../src/models/weights.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { numel } from '../../src/models/spec.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { simulate } from '../../src/sim/schedule/time-major.js';
 import { CORE_NAMES } from '../../src/sim/cores/index.js';
 import { coreOrSkip } from '../helpers/cores.js';
 import { OP_KINDS } from '../../src/sim/ops.js';

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FULL_FIXTURE, FULL_FIXTURE_ROOT, loadFixture, samplesOf } from '../helpers/fixtures.js';
 import { foldWeights } from '../../src/models/fold.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { simulate } from '../../src/sim/schedule/time-major.js';
 import { CORES, CORE_NAMES, defaultCoreName, type CoreName } from '../../src/sim/cores/index.js';
-import { runSamples } from '../../src/sim/parallel.js';
+import { runSamples } from '../../src/sim/schedule/parallel.js';
 
 /**
  * The full-size fixture (test/fixtures/official-full): the published CIFAR10 HST-4-384, T=4 model at 23 % firing,

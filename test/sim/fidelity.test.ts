@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fixtureNames, loadFixture, samplesOf } from '../helpers/fixtures.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { checkCheckpoint } from '../../src/models/weights.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { simulate } from '../../src/sim/schedule/time-major.js';
 import { CORES, CORE_NAMES } from '../../src/sim/cores/index.js';
 import { coreOrSkip } from '../helpers/cores.js';
 import { layerTotal } from '../../src/sim/counts.js';

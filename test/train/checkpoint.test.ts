@@ -7,7 +7,7 @@ import { evaluateDense, inTopK } from '../../src/train/evaluate.js';
 import { foldWeights } from '../../src/models/fold.js';
 import { checkCheckpoint, randomWeights } from '../../src/models/weights.js';
 import { buildModel, zooModel } from '../../src/models/zoo.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { simulate } from '../../src/sim/schedule/time-major.js';
 import { ReferenceCore } from '../../src/sim/cores/reference.js';
 import { syntheticDataset } from '../../src/data/synthetic.js';
 import { makeBatch } from '../../src/train/batch.js';

@@ -17,7 +17,7 @@ import {
   type RunOptions,
 } from '../../pipeline/index.js';
 import { CORE_NAMES, defaultCoreName } from '../../sim/cores/index.js';
-import { defaultWorkers } from '../../sim/parallel.js';
+import { defaultWorkers } from '../../sim/schedule/parallel.js';
 import { profileSummary } from '../../reports/summary.js';
 import { info, printText } from '../io.js';
 import { ProgressBar } from '../progress.js';

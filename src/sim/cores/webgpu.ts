@@ -8,7 +8,7 @@ import { splitInto } from './gpujs/split.js';
 import { CoreUnavailableError } from './unavailable.js';
 import type { AdapterInfo, DeviceReply, DeviceRequest, DeviceWorkerData } from './webgpu/protocol.js';
 import type { ProbeReply } from './webgpu/probe.js';
-import type { DeferringCore } from './webgpu/layer-major.js';
+import type { DeferringCore } from '../schedule/layer-major.js';
 
 /**
  * The webgpu core: conv layers as one WGSL gather kernel (webgpu/shaders.ts) on a WebGPU device through Dawn's Node

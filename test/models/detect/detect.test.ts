@@ -19,7 +19,7 @@ import { readTorchCheckpoint } from '../../../src/models/formats/torch-checkpoin
 import { checkCheckpoint, mulberry32, randomWeights } from '../../../src/models/weights.js';
 import { ZOO, zooModel, type ConfigOverrides, type ZooName } from '../../../src/models/zoo.js';
 import { CORES } from '../../../src/sim/cores/index.js';
-import { Simulator } from '../../../src/sim/simulate.js';
+import { Simulator } from '../../../src/sim/schedule/time-major.js';
 import { Namespace, stateDict, torchSave } from '../../helpers/torch-save.js';
 
 /*

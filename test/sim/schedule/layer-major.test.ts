@@ -5,13 +5,13 @@ import { randomWeights, mulberry32 } from '../../../src/models/weights.js';
 import { foldWeights } from '../../../src/models/fold.js';
 import type { ConvLayer } from '../../../src/models/spec.js';
 import { numel } from '../../../src/models/spec.js';
-import { simulate } from '../../../src/sim/simulate.js';
+import { simulate } from '../../../src/sim/schedule/time-major.js';
 import { ReferenceCore } from '../../../src/sim/cores/reference.js';
 import { WasmCore } from '../../../src/sim/cores/wasm.js';
 import { EventBuffer } from '../../../src/sim/events.js';
 import { OP_KINDS } from '../../../src/sim/ops.js';
 import { layerTotal } from '../../../src/sim/counts.js';
-import { simulateLayerMajor, type DeferringCore } from '../../../src/sim/cores/webgpu/layer-major.js';
+import { simulateLayerMajor, type DeferringCore } from '../../../src/sim/schedule/layer-major.js';
 import { probeWebgpu, WebgpuCore } from '../../../src/sim/cores/webgpu.js';
 import { CoreUnavailableError } from '../../../src/sim/cores/unavailable.js';
 
@@ -127,7 +127,7 @@ test('layer-major on a real WebGPU adapter equals the wasm core (spikes, counts;
 });
 
 test("runSamples' layer-major path (a batching core): one flush per layer and step per batch, the time-major results", async () => {
-  const { runLayerMajor, runSamples } = await import('../../../src/sim/parallel.js');
+  const { runLayerMajor, runSamples } = await import('../../../src/sim/schedule/parallel.js');
   const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 2, imgSize: 8, timesteps: 2, heads: 2 });
   const folded = foldWeights(spec, randomWeights(spec, { seed: 5 }));
   const r = mulberry32(3);

@@ -3,8 +3,8 @@ import { numel } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { BN_EPS, foldWeights } from '../models/fold.js';
 import { mulberry32 } from '../models/weights.js';
-import type { ComputeCore } from './core.js';
-import { Simulator, type SampleInput } from './simulate.js';
+import type { ComputeCore } from '../sim/core.js';
+import { Simulator, type SampleInput } from '../sim/schedule/time-major.js';
 
 /**
  * Calibrated seeded init: BatchNorm statistics chosen so that every BN-driven LIF layer fires at a target rate

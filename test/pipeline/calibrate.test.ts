@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { zooModel } from '../../src/models/zoo.js';
 import { mulberry32, randomWeights } from '../../src/models/weights.js';
 import { numel } from '../../src/models/spec.js';
-import { calibrateInit, normalQuantile } from '../../src/sim/calibrate.js';
+import { calibrateInit, normalQuantile } from '../../src/pipeline/calibrate.js';
 import { CORES, defaultCoreName } from '../../src/sim/cores/index.js';
 
 test('normalQuantile inverts the normal CDF', () => {

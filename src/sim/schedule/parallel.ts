@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import type { FoldedWeights } from '../models/fold.js';
-import type { ModelSpec } from '../models/spec.js';
-import { CountingSink, mergeCounts, type OpCounts } from './counts.js';
-import { CORES, type CoreName, type CoreOptions } from './cores/index.js';
-import { Simulator, type BatchCoupling, type SampleInput } from './simulate.js';
-import type { ComputeCore } from './core.js';
-import { simulateLayerMajor, type DeferringCore } from './cores/webgpu/layer-major.js';
+import type { FoldedWeights } from '../../models/fold.js';
+import type { ModelSpec } from '../../models/spec.js';
+import { CountingSink, mergeCounts, type OpCounts } from '../counts.js';
+import { CORES, type CoreName, type CoreOptions } from '../cores/index.js';
+import { Simulator, type BatchCoupling, type SampleInput } from './time-major.js';
+import type { ComputeCore } from '../core.js';
+import { simulateLayerMajor, type DeferringCore } from './layer-major.js';
 
 /**
  * Samples across worker threads. Samples are independent, so a run splits into batches that any worker may take;

@@ -1,11 +1,11 @@
-import type { FoldedWeights } from '../models/fold.js';
-import type { ModelSpec } from '../models/spec.js';
-import { numel } from '../models/spec.js';
-import type { ComputeCore } from './core.js';
-import { CountingSink, type LayerCounts } from './counts.js';
-import { EventBuffer } from './events.js';
-import type { StepContext, Value } from './primitives/context.js';
-import { runnerFor, type LayerRunner } from './primitives/registry.js';
+import type { FoldedWeights } from '../../models/fold.js';
+import type { ModelSpec } from '../../models/spec.js';
+import { numel } from '../../models/spec.js';
+import type { ComputeCore } from '../core.js';
+import { CountingSink, type LayerCounts } from '../counts.js';
+import { EventBuffer } from '../events.js';
+import type { StepContext, Value } from '../primitives/context.js';
+import { runnerFor, type LayerRunner } from '../primitives/registry.js';
 
 /**
  * The time-major scheduler. For each batch: for t in 0..T-1, for each sample, every layer in order consumes its

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureNames, loadFixture, samplesOf } from '../helpers/fixtures.js';
-import { foldWeights } from '../../src/models/fold.js';
-import { randomWeights, mulberry32 } from '../../src/models/weights.js';
-import { zooModel } from '../../src/models/zoo.js';
-import { numel } from '../../src/models/spec.js';
-import { closeWorkerPool, runSamples } from '../../src/sim/parallel.js';
-import { defaultCoreName } from '../../src/sim/cores/index.js';
+import { fixtureNames, loadFixture, samplesOf } from '../../helpers/fixtures.js';
+import { foldWeights } from '../../../src/models/fold.js';
+import { randomWeights, mulberry32 } from '../../../src/models/weights.js';
+import { zooModel } from '../../../src/models/zoo.js';
+import { numel } from '../../../src/models/spec.js';
+import { closeWorkerPool, runSamples } from '../../../src/sim/schedule/parallel.js';
+import { defaultCoreName } from '../../../src/sim/cores/index.js';
 
 /** Worker threads change nothing: counts, spike records and logits equal the 1-worker run exactly. */
 test('2 workers give exactly the counts, spikes and logits of 1 worker', async () => {

@@ -1,12 +1,12 @@
-import type { FoldedWeights } from '../../../models/fold.js';
-import type { ConvLayer, ModelSpec } from '../../../models/spec.js';
-import { numel } from '../../../models/spec.js';
-import type { ComputeCore } from '../../core.js';
-import { CountingSink } from '../../counts.js';
-import { EventBuffer } from '../../events.js';
-import type { Value } from '../../primitives/context.js';
-import { runnerFor, type LayerRunner } from '../../primitives/registry.js';
-import type { SampleInput } from '../../simulate.js';
+import type { FoldedWeights } from '../../models/fold.js';
+import type { ConvLayer, ModelSpec } from '../../models/spec.js';
+import { numel } from '../../models/spec.js';
+import type { ComputeCore } from '../core.js';
+import { CountingSink } from '../counts.js';
+import { EventBuffer } from '../events.js';
+import type { Value } from '../primitives/context.js';
+import { runnerFor, type LayerRunner } from '../primitives/registry.js';
+import type { SampleInput } from './time-major.js';
 
 /**
  * A core that can defer conv layers: between `deferConvs(true)` and `flush`, convEvents / convDense only record

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CORES } from './cores/index.js';
-import { Simulator } from './simulate.js';
-import { takeSpikeRows } from './counts.js';
+import { CORES } from '../cores/index.js';
+import { Simulator } from './time-major.js';
+import { takeSpikeRows } from '../counts.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
 
 /**
