@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { FoldedWeights } from '../../models/fold.js';
 import type { ModelSpec } from '../../models/spec.js';
 import { CountingSink, mergeCounts, type OpCounts } from '../counts.js';
-import { CORES, type CoreName, type CoreOptions } from '../cores/index.js';
+import { CORE_CAPABILITIES, CORES, type CoreName, type CoreOptions } from '../cores/index.js';
 import { Simulator, type BatchCoupling, type SampleInput } from './time-major.js';
 import type { ComputeCore } from '../core.js';
 import { simulateLayerMajor, type DeferringCore } from './layer-major.js';
@@ -63,8 +63,8 @@ export async function runSamples(
   input: (i: number) => SampleInput,
   o: SampleRunOptions,
 ): Promise<SampleRunResult> {
-  // one device: a batching core (webgpu) runs in this thread, a batch per dispatch
-  const single = o.batchCoupling === 'official' || o.core === 'webgpu';
+  // a core that owns one device (threads: 'one') runs in this thread, a batch per dispatch
+  const single = o.batchCoupling === 'official' || CORE_CAPABILITIES[o.core].threads === 'one';
   const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
   if (workers <= 1) return runInThread(spec, weights, n, input, o);
   return runInWorkers(spec, weights, n, input, o, workers);
@@ -98,9 +98,16 @@ async function inBatches(
   return logits;
 }
 
-/** A core that batches a layer's convs over the samples of a batch (the WebGPU core: one dispatch per layer and step). */
-function isDeferring(core: ComputeCore): core is DeferringCore {
-  return typeof (core as Partial<DeferringCore>).deferConvs === 'function' && typeof (core as Partial<DeferringCore>).flush === 'function';
+/**
+ * A core that declares `batching: 'layer-major'` defers a layer's convs over the samples of a batch (one dispatch per
+ * layer and step); the method check only narrows the type, and a declaration the core does not keep is a bug.
+ */
+function layerMajorCore(name: CoreName, core: ComputeCore): DeferringCore | null {
+  if (CORE_CAPABILITIES[name].batching !== 'layer-major') return null;
+  const d = core as Partial<DeferringCore>;
+  if (typeof d.deferConvs !== 'function' || typeof d.flush !== 'function')
+    throw new Error(`core ${name} declares layer-major batching but cannot defer convs`);
+  return core as DeferringCore;
 }
 
 /** Independent samples through the layer-major scheduler, one batch per flush (same spikes and counts as time-major). */
@@ -130,7 +137,8 @@ async function runInThread(
   o: SampleRunOptions,
 ): Promise<SampleRunResult> {
   const core = CORES[o.core](o.coreOptions ?? {});
-  if (o.batchCoupling === 'independent' && isDeferring(core)) return runLayerMajor(spec, weights, n, input, o, core);
+  const deferring = o.batchCoupling === 'independent' ? layerMajorCore(o.core, core) : null;
+  if (deferring) return runLayerMajor(spec, weights, n, input, o, deferring);
   const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
   sim.sink.recordPerSample = o.spikeRecords ?? true;
   const logits = await inBatches(n, input, o, core, (batch) => sim.runBatch(batch));
