@@ -5,7 +5,7 @@ import { UserError } from './errors.js';
 import { overridesFrom, type OverrideArgs } from './options.js';
 
 /**
- * The CLI side of src/models/checkpoint-file.ts: reads the file and takes the flags. Every error the readers and
+ * The CLI side of src/models/formats/checkpoint-file.ts: reads the file and takes the flags. Every error the readers and
  * the detection throw is an InputError, so it ends as one line and exit 2.
  */
 

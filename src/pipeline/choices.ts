@@ -3,7 +3,7 @@ import { CONVENTION_NAMES, type ConventionName } from '../cost-models/index.js';
 import { CORE_NAMES, type CoreName } from '../sim/cores/index.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 
-/** The batch-coupling modes of the simulator (src/sim/simulate.ts). */
+/** The batch-coupling modes of the simulator (src/sim/schedule/time-major.ts). */
 export const BATCH_COUPLINGS = ['independent', 'official'] as const satisfies readonly BatchCoupling[];
 
 /**

@@ -6,7 +6,7 @@ import { CORES, defaultCoreName } from '../sim/cores/index.js';
 
 /**
  * How a zoo model without a checkpoint gets its weights. `calibrated` (default): seeded weights whose BatchNorm
- * statistics are calibrated so BN-driven LIF layers fire in a band like trained networks (src/sim/calibrate.ts);
+ * statistics are calibrated so BN-driven LIF layers fire in a band like trained networks (src/pipeline/calibrate.ts);
  * `seeded`: the plain seeded init, whose deep stages are near-silent.
  */
 export const INITS = ['calibrated', 'seeded'] as const;

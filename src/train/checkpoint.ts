@@ -5,7 +5,7 @@ import type { Normalization } from '../data/dataset.js';
 
 /**
  * Checkpoints `spikewatt train` writes and resumes. The metadata format is owned by
- * src/models/checkpoint-config.ts; this file only binds it to the dataset's normalisation type.
+ * src/models/detect/checkpoint-config.ts; this file only binds it to the dataset's normalisation type.
  */
 export type CheckpointMeta = TrainedCheckpointMeta<Normalization>;
 

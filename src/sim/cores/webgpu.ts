@@ -20,7 +20,7 @@ import type { DeferringCore } from '../schedule/layer-major.js';
  * device lives in a worker thread (webgpu/device-worker.ts); each call posts one request and blocks in
  * Atomics.wait until the worker has replied on a MessagePort, read with receiveMessageOnPort. Cost: one GPU
  * round trip per conv call (per layer, step and sample) under the time-major Simulator. The layer-major scheduler
- * (webgpu/layer-major.ts) defers the convs of a whole batch (`deferConvs`, `flush`): one dispatch and one round
+ * (src/sim/schedule/layer-major.ts) defers the convs of a whole batch (`deferConvs`, `flush`): one dispatch and one round
  * trip per layer and step for B samples. The LIF step stays on the host in float64, exactly the reference's
  * arithmetic (3 flops per neuron; moving v and x would cost more than it saves).
  */
