@@ -94,7 +94,19 @@ export function priceStatus(profile: HardwareProfile, kind: OpKind): PriceStatus
   if (e?.includedIn) return 'included';
   if (e?.energyPj !== undefined) return 'priced';
   if ((kind === 'memRead' || kind === 'memWrite') && profile.memory) return 'priced';
+  const p = processorPrice(profile, kind);
+  if (p?.includedIn) return 'included';
+  if (p?.energyPj !== undefined) return 'priced';
   return 'unpriced';
+}
+
+/**
+ * With an architecture, an op kind the cores do not price (no `ops` entry) is what the cores cannot run: it goes to
+ * the architecture's processor and is priced by its `processor.ops` entry (the chip model books it the same way).
+ */
+export function processorPrice(profile: HardwareProfile, kind: OpKind) {
+  if (profile.ops[kind] !== undefined) return undefined;
+  return profile.architecture?.processor.ops[kind];
 }
 
 /** Applies a convention, then prices the table: `price(counts, spec, profile, 'exact', {})`. Pure. */
@@ -133,7 +145,9 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
     const rows = table.rows.filter((r) => total(r.ops, k) !== 0);
     if (!rows.length) continue;
     const n = rows.reduce((s, r) => s + total(r.ops, k), 0) / S;
-    if (!allowUnpriced) {
+    // NOTE: a profile with an architecture is priced by the chip model (src/chip), which reports what it cannot price
+    // as not estimated; its per-op view lists such kinds as unpriced instead of failing the run.
+    if (!allowUnpriced && profile.architecture === undefined) {
       const pricedKinds = OP_KINDS.filter((x) => priceStatus(profile, x) !== 'unpriced');
       throw new UnpricedOpError(
         k,
@@ -150,7 +164,7 @@ export function priceTable(table: ConventionTable, spec: ModelSpec, profile: Har
   for (const k of OP_KINDS) {
     const st = priceStatus(profile, k);
     byKind[k] = { status: st, countPerInference: 0, energyPjPerInference: 0 };
-    const inc = profile.ops[k]?.includedIn;
+    const inc = profile.ops[k]?.includedIn ?? processorPrice(profile, k)?.includedIn;
     if (inc) byKind[k].includedIn = [...inc];
   }
   const energyPjPerTimestep = new Array<number>(T).fill(0);
@@ -230,7 +244,11 @@ function unitPrice(
   const flat = profile.ops[k]?.energyPj;
   if (flat !== undefined) return flat;
   const m = profile.memory;
-  if (!m || (k !== 'memRead' && k !== 'memWrite')) throw new Error(`internal: no price for ${k}`);
+  if (!m || (k !== 'memRead' && k !== 'memWrite')) {
+    const onProcessor = processorPrice(profile, k)?.energyPj;
+    if (onProcessor !== undefined) return onProcessor;
+    throw new Error(`internal: no price for ${k}`);
+  }
   const wordBytes = m.wordBits / 8;
   const synaptic = (rowKind === 'conv' || rowKind === 'head') && k === 'memRead';
   const bytes = (synaptic ? weightWords(layer) : numel(layer.out)) * wordBytes;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { InputError } from '../errors.js';
 import { parseJsonWith } from '../json.js';
+import { PROVENANCES } from './provenance.js';
+import { architectureSchema } from './architecture-schema.js';
 
 /**
  * The hardware profile file format (`hardware-profiles/<name>.json`), schema version 1. A profile is pure
@@ -26,9 +28,12 @@ import { parseJsonWith } from '../json.js';
  * the smallest point's energy is used. One counted `memRead`/`memWrite` word of `wordBits` bits costs
  * `energyPjPerAccess * wordBits / accessBits` (a 64-bit access carries two 32-bit words). `memRead` and
  * `memWrite` use the memory model only when the profile has no `ops` entry for them.
+ *
+ * Architecture (optional): a neuromorphic chip's cores, mesh and per-event costs for the chip model (src/chip).
+ * With one, an op kind that `ops` does not price is priced by the architecture's processor (what the cores
+ * cannot run goes there), when the processor prices it.
  */
-export const PROVENANCES = ['measured', 'fitted', 'pre-silicon', 'analytical', 'operating-point-average'] as const;
-export type Provenance = (typeof PROVENANCES)[number];
+export { PROVENANCES, type Provenance } from './provenance.js';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
@@ -122,6 +127,8 @@ export const profileSchema = z
     ops: z.strictObject(opsShape),
     memory: memory.optional(),
     otherCoefficients: z.array(otherCoefficient).optional(),
+    /** Optional: the chip's cores, mesh, per-event costs, static power and processor (see architecture-schema.ts). */
+    architecture: architectureSchema.optional(),
   })
   .superRefine((p, ctx) => {
     for (const k of OP_KINDS) {
