@@ -1,25 +1,28 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
-import { CONVENTION_NAMES, listProfiles } from '../cost-models/index.js';
-import { DATASETS, DATASET_NAMES, type DatasetEntry } from '../data/registry.js';
-import { ATTENTION_KINDS, type AttentionKind, type ModelSpec } from '../models/spec.js';
-import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 import {
+  ATTENTION_KINDS,
   BATCH_COUPLINGS,
+  commandLine,
+  CONVENTION_NAMES,
+  CORE_NAMES,
+  datasetForms,
   DEFAULT_HARDWARE,
+  defaultCoreName,
+  defaultWorkers,
+  INITS,
+  listProfiles,
   parseBatchCoupling,
   parseChoice,
   parseConvention,
   parseCore,
   parseList,
+  type AttentionKind,
+  type ConfigOverrides,
+  type ConventionName,
+  type OnProgress,
   type RunOptions,
 } from '../pipeline/index.js';
-import { CORE_NAMES, defaultCoreName } from '../sim/cores/index.js';
-import { defaultWorkers } from '../sim/parallel.js';
-import type { OnProgress } from '../pipeline/profile.js';
-import { commandLine } from '../pipeline/run-record.js';
-import type { ConventionName } from '../cost-models/index.js';
-import { INITS } from '../pipeline/init.js';
 
 /** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
 export function withModelOverrides<T>(y: Argv<T>) {
@@ -76,19 +79,20 @@ export function overridesFrom(a: OverrideArgs): ConfigOverrides {
   return o;
 }
 
-/** `NAME`, `NAME:PATH` or `NAME[:PATH]` of each registered dataset, for help text. */
-export function datasetForms(): string {
-  return DATASET_NAMES.map((n) => {
-    const e: DatasetEntry = DATASETS[n];
-    return e.path === 'required' ? `${n}:PATH` : e.path === 'optional' ? `${n}[:PATH]` : n;
-  }).join(' | ');
-}
-
 /** `--convention`, `--hardware`, `--allow-unpriced` for commands that price their counts. */
 export interface EnergyArgs {
   convention?: string | undefined;
   hardware?: string | undefined;
   allowUnpriced?: boolean | undefined;
+}
+
+/** `infer`'s pricing options from parsed arguments: none unless --convention or --hardware was given. */
+export function energyOptionsFrom(a: EnergyArgs): { convention?: ConventionName; hardware?: string[]; allowUnpriced?: boolean } {
+  return {
+    ...(a.convention !== undefined ? { convention: parseConvention(a.convention) } : {}),
+    ...(a.hardware !== undefined ? { hardware: parseList(a.hardware, 'hardware') } : {}),
+    ...(a.allowUnpriced !== undefined ? { allowUnpriced: a.allowUnpriced } : {}),
+  };
 }
 
 export function withEnergyOptions<T>(y: Argv<T>) {
@@ -180,10 +184,4 @@ export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptio
 export function conventionsFrom(arg: string | undefined): { convention: ConventionName; conventions: ConventionName[] } {
   const conventions = parseList(arg ?? 'exact', 'convention').map((c) => parseConvention(c));
   return { convention: conventions[0]!, conventions };
-}
-
-/** A zoo model with the size overrides of the command line. */
-export function zooSpec(name: string, a: OverrideArgs): ModelSpec {
-  if (!isZooName(name)) throw new InputError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
-  return zooModel(name, overridesFrom(a));
 }

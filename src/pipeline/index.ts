@@ -23,3 +23,60 @@ export { runSlice, RunInterrupted, checkpointPathFor, parseCheckpoint, DEFAULT_C
 export type { LongRunOptions, Checkpoint } from './resume.js';
 export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion } from './outputs.js';
 export type { OutputFiles } from './outputs.js';
+export { infer } from './infer.js';
+export type { InferOptions, InferResult, InferEnergy, ModuleSpikes } from './infer.js';
+export { checkZooName, readCheckpointFile, modelOfCheckpoint, STATE_DICT_KEYS } from './checkpoint.js';
+export type { CheckpointFile } from './checkpoint.js';
+export {
+  ATTENTION_KINDS,
+  ZOO_NAMES,
+  isZooName,
+  zooSpec,
+  listModels,
+  CORE_NAMES,
+  defaultCoreName,
+  defaultWorkers,
+  listCores,
+  GPU_MODE_REQUESTS,
+  OP_KINDS,
+  CONVENTION_NAMES,
+  listProfiles,
+  priceStatus,
+  hardwareProfile,
+  hardwareProfiles,
+  DATASET_NAMES,
+  SPLITS,
+  datasetKinds,
+  datasetForms,
+  describeDataset,
+} from './catalog.js';
+export type {
+  AttentionKind,
+  ModelSpec,
+  ZooName,
+  ConfigOverrides,
+  CoreName,
+  OpKind,
+  ConventionName,
+  HardwareProfile,
+  DatasetName,
+  Split,
+  ModelRow,
+  DatasetKindRow,
+  DatasetDescription,
+  DescribeDatasetOptions,
+  CoreRow,
+  CoreCatalog,
+  ProfileEntry,
+} from './catalog.js';
+export { commandLine } from './run-record.js';
+export { train } from './train.js';
+export type { TrainOptions, TrainResult, TrainProgressEvent, TrainedCheckpoint } from './train.js';
+export { convert } from './convert.js';
+export type { ConvertOptions, ConvertResult, ConvertSource } from './convert.js';
+export { inspect, inspectFile } from './inspect.js';
+export type { InspectOptions, InspectResult } from './inspect.js';
+export { demo, DEMO_MODELS } from './demo.js';
+export type { DemoOptions, DemoResult, DemoProgressEvent } from './demo.js';
+export { profileSummary, textTable, fmtNum, fmtPct, totalText, unitFor, parseProfileReport } from './text.js';
+export type { ProfileReport, CompareReport, CompareVariant } from './text.js';

@@ -1,10 +1,20 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
-import { checkOutDir, compare, INITS, parseChoice, parseList, renderCompare, writeOutputs } from '../../pipeline/index.js';
-import type { CompareVariant } from '../../reports/compare.js';
-import { fmtNum, fmtPct } from '../../reports/html-page.js';
-import { textTable } from '../../reports/summary.js';
-import { totalText, unitFor } from '../../reports/format.js';
+import {
+  checkOutDir,
+  compare,
+  fmtNum,
+  fmtPct,
+  INITS,
+  parseChoice,
+  parseList,
+  renderCompare,
+  textTable,
+  totalText,
+  unitFor,
+  writeOutputs,
+  type CompareVariant,
+} from '../../pipeline/index.js';
 import { printJson, printText } from '../io.js';
 import { overridesFrom, parseAttention, runOptionsFrom, withProfileOptions, type ProfileArgs } from '../options.js';
 import { ProgressBar } from '../progress.js';

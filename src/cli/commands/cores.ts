@@ -1,8 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { CORE_NAMES, CORE_SUMMARY, cpuCoreUnavailable, type CoreName } from '../../sim/cores/index.js';
-import { GPU_MODE_REQUESTS, isGpuModeRequest, probeModes, resolveMode, GpuModeUnavailableError } from '../../sim/cores/gpujs/modes.js';
-import { InputError } from '../../errors.js';
-import { describeAdapter, probeWebgpu } from '../../sim/cores/webgpu.js';
+import { GPU_MODE_REQUESTS, listCores } from '../../pipeline/index.js';
 
 interface Args {
   json?: boolean | undefined;
@@ -19,41 +16,7 @@ export const coresCommand: CommandModule<object, Args> = {
       .example('spikewatt cores', 'which core runs how here')
       .example('xvfb-run -a spikewatt cores --gpu-mode headlessgl', 'check that the GL path works under a virtual X display') as never,
   handler: (a) => {
-    const request = a.gpuMode ?? 'auto';
-    if (!isGpuModeRequest(request)) throw new InputError(`unknown --gpu-mode '${request}' (use ${GPU_MODE_REQUESTS.join(', ')})`);
-    const probe = probeModes();
-    let gpujsMode: string;
-    try {
-      gpujsMode = resolveMode(request, probe);
-    } catch (e) {
-      if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
-      throw e;
-    }
-    const names = new Set<string>(CORE_NAMES);
-    names.add('gpujs');
-    const webgpu = probeWebgpu();
-    const cores = [...names].map((name) =>
-      name === 'gpujs'
-        ? {
-            name,
-            registered: (CORE_NAMES as string[]).includes(name),
-            mode: gpujsMode,
-            detail: probe.find((p) => p.mode === gpujsMode)?.why ?? '',
-          }
-        : name === 'webgpu'
-          ? {
-              name,
-              registered: true,
-              mode: webgpu.available ? 'webgpu' : 'unavailable',
-              detail: webgpu.available ? `WGSL on adapter ${describeAdapter(webgpu.adapter)}` : `no WebGPU adapter: ${webgpu.why}`,
-            }
-          : ((why) => ({
-              name,
-              registered: true,
-              mode: why ? 'unavailable' : CORE_SUMMARY[name as CoreName].arithmetic,
-              detail: why ?? CORE_SUMMARY[name as CoreName].summary,
-            }))(cpuCoreUnavailable(name as CoreName)),
-    );
+    const { cores, gpuModes: probe, webgpu } = listCores(a.gpuMode ?? 'auto');
     if (a.json) {
       process.stdout.write(`${JSON.stringify({ cores, gpuModes: probe, webgpu }, null, 1)}\n`);
       return;

@@ -1,7 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { DatasetError, datasetInfo, SPLITS, type Split } from '../../data/dataset.js';
-import { DATASET_NAMES, DATASETS, openDataset } from '../../data/registry.js';
-import { InputError } from '../../errors.js';
+import { DATASET_NAMES, datasetKinds, describeDataset, SPLITS } from '../../pipeline/index.js';
 
 interface Args {
   spec?: string | undefined;
@@ -11,34 +9,6 @@ interface Args {
   seed?: number | undefined;
   downsample?: number | undefined;
   json?: boolean | undefined;
-}
-
-/** Per-sample label histogram and value range over at most `scan` samples. */
-function scan(spec: string, a: Args, split: Split) {
-  const d = openDataset(spec, {
-    split,
-    ...(a.timesteps !== undefined ? { timesteps: a.timesteps } : {}),
-    ...(a.limit !== undefined ? { limit: a.limit } : {}),
-    ...(a.seed !== undefined ? { seed: a.seed } : {}),
-    ...(a.downsample !== undefined ? { downsample: a.downsample } : {}),
-  });
-  const n = Math.min(d.length, 100);
-  const labels = new Array<number>(d.numClasses).fill(0);
-  let min = Infinity,
-    max = -Infinity,
-    sum = 0,
-    count = 0;
-  for (let i = 0; i < n; i++) {
-    const s = d.get(i);
-    labels[s.label] = (labels[s.label] ?? 0) + 1;
-    for (const v of s.x) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-    }
-    count += s.x.length;
-  }
-  return { info: datasetInfo(d), scanned: n, labelCounts: labels, min, max, mean: count ? sum / count : 0, sumPerSample: n ? sum / n : 0 };
 }
 
 export const datasetsCommand: CommandModule<object, Args> = {
@@ -59,13 +29,7 @@ export const datasetsCommand: CommandModule<object, Args> = {
       .example('spikewatt datasets dvs128:~/data/DvsGesture --split train', 'check a DVS128 Gesture download') as never,
   handler: (a) => {
     if (a.spec === undefined) {
-      const rows = DATASET_NAMES.map((n) => ({
-        name: n,
-        kind: DATASETS[n].kind,
-        path: DATASETS[n].path,
-        describe: DATASETS[n].describe,
-        example: DATASETS[n].example,
-      }));
+      const rows = datasetKinds();
       if (a.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
         return;
@@ -78,15 +42,13 @@ export const datasetsCommand: CommandModule<object, Args> = {
       );
       return;
     }
-    const split = a.split ?? 'test';
-    if (!(SPLITS as readonly string[]).includes(split)) throw new InputError(`unknown --split '${split}' (use ${SPLITS.join(', ')})`);
-    let r: ReturnType<typeof scan>;
-    try {
-      r = scan(a.spec, a, split as Split);
-    } catch (e) {
-      if (e instanceof DatasetError || e instanceof RangeError) throw new InputError(e.message);
-      throw e;
-    }
+    const r = describeDataset(a.spec, {
+      ...(a.split !== undefined ? { split: a.split } : {}),
+      ...(a.timesteps !== undefined ? { timesteps: a.timesteps } : {}),
+      ...(a.limit !== undefined ? { limit: a.limit } : {}),
+      ...(a.seed !== undefined ? { seed: a.seed } : {}),
+      ...(a.downsample !== undefined ? { downsample: a.downsample } : {}),
+    });
     if (a.json) {
       process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
       return;

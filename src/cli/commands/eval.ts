@@ -1,9 +1,17 @@
 import type { CommandModule } from 'yargs';
-import { CORE_NAMES, defaultCoreName } from '../../sim/cores/index.js';
-import { defaultWorkers } from '../../sim/parallel.js';
-import { ENGINES, TF_BACKENDS, evaluate, parseChoice, parseCore } from '../../pipeline/index.js';
+import {
+  CORE_NAMES,
+  datasetForms,
+  defaultCoreName,
+  defaultWorkers,
+  ENGINES,
+  TF_BACKENDS,
+  evaluate,
+  parseChoice,
+  parseCore,
+} from '../../pipeline/index.js';
 import { printJson, printText } from '../io.js';
-import { datasetForms, overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';
+import { overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
   model: string;

@@ -1,14 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import {
-  builtinProfilePath,
-  isBuiltinProfile,
-  listProfiles,
-  loadProfile,
-  priceStatus,
-  type HardwareProfile,
-} from '../../cost-models/index.js';
-import { OP_KINDS } from '../../sim/ops.js';
+import { hardwareProfile, hardwareProfiles, listProfiles, OP_KINDS, priceStatus, type HardwareProfile } from '../../pipeline/index.js';
 
 interface ListArgs {
   json?: boolean | undefined;
@@ -16,13 +7,6 @@ interface ListArgs {
 interface ShowArgs {
   profile: string;
   json?: boolean | undefined;
-}
-
-const readText = (p: string) => readFileSync(p, 'utf8');
-
-function load(nameOrPath: string): { profile: HardwareProfile; file: string } {
-  const profile = loadProfile(nameOrPath, readText);
-  return { profile, file: isBuiltinProfile(nameOrPath) ? builtinProfilePath(nameOrPath) : nameOrPath };
 }
 
 const bytes = (n: number) =>
@@ -99,7 +83,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
       .example('spikewatt hardware show loihi', "how Loihi's SANA-FE unit costs map to op kinds")
       .example('spikewatt hardware show ./my-chip.json --json', 'validate your own profile and print it') as never,
   handler: (a) => {
-    const { profile, file } = load(a.profile);
+    const { profile, file } = hardwareProfile(a.profile);
     if (a.json) process.stdout.write(`${JSON.stringify({ file, ...profile }, null, 1)}\n`);
     else process.stdout.write(showText(profile, file));
   },
@@ -120,7 +104,7 @@ export const hardwareCommand: CommandModule<object, ListArgs> = {
       .example('spikewatt hardware', 'the built-in profiles and what each prices')
       .example('spikewatt hardware show cmos45-fp32', 'Horowitz 45 nm numbers and SRAM by capacity') as never,
   handler: (a) => {
-    const profiles = listProfiles().map((n) => load(n));
+    const profiles = hardwareProfiles();
     if (a.json) {
       process.stdout.write(
         `${JSON.stringify(

@@ -1,14 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { hasConfigMetadata, storedConfig as readStoredConfig, type CheckpointFile } from '../../models/formats/checkpoint-file.js';
-import { applyExplicit, describeDetection, detectConfig, DetectConflictError, DetectError, type Detection } from '../../models/detect/detect.js';
-import { modelStats } from '../../models/stats.js';
-import { shapeNumel } from '../../models/tensor.js';
-import { STATE_DICT_KEYS } from '../../models/formats/torch-checkpoint.js';
-import { checkCheckpoint } from '../../models/weights.js';
-import { isZooName, ZOO_NAMES } from '../../models/zoo.js';
-import { buildDetected } from '../../models/detect/detect.js';
-import { readCheckpointFile } from '../checkpoint-model.js';
-import { InputError, UserError } from '../errors.js';
+import { inspect, STATE_DICT_KEYS, type InspectResult } from '../../pipeline/index.js';
 import { overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
@@ -16,131 +7,6 @@ interface Args extends OverrideArgs {
   model?: string | undefined;
   key?: string | undefined;
   json?: boolean | undefined;
-}
-
-/** Top-level numbers official training scripts store next to the weights (DVS train.py, timm, MAE-style misc.py). */
-const ACCURACY_KEYS = ['max_test_acc1', 'max_test_acc5', 'best_acc1', 'best_acc', 'acc1', 'acc', 'metric', 'test_acc1'] as const;
-
-/** What `inspect --json` prints; field names are part of the command's contract. */
-export interface InspectResult {
-  file: string;
-  layout: CheckpointFile['layout'];
-  bytes: number;
-  tensors: number;
-  /** Elements of every tensor except BatchNorm's buffers (running statistics, num_batches_tracked). */
-  parameters: number;
-  /** Tensors per stored dtype (torch files: the dtype on disk before widening). */
-  dtypes: Record<string, number>;
-  torch: { stateDictKey: string | null; strippedPrefix: string | null; archiveName: string | null; topLevelKeys: string[] } | null;
-  /** The config a safetensors file states in its metadata (it wins over detection), or null. */
-  storedConfig: unknown;
-  detected: {
-    zoo: string;
-    config: Detection['config'];
-    stageDims: Detection['stageDims'];
-    provenance: Detection['provenance'];
-    lines: string[];
-  } | null;
-  /** Why detection failed, or why the detected config does not build or fit the weights; null when it does. */
-  problem: string | null;
-  model: { name: string; params: number; paramsUsed: number; denseMacsPerStep: number } | null;
-  training: {
-    epoch: number | null;
-    arch: string | null;
-    accuracy: Record<string, number | string>;
-    scalars: Record<string, number | string | boolean>;
-    args: Record<string, unknown> | null;
-    /** The JSON a spikewatt safetensors file stores under its metadata key, or null. */
-    spikewatt: unknown;
-  };
-}
-
-export function inspectFile(f: CheckpointFile, a: OverrideArgs, model: string | undefined): InspectResult {
-  const overrides = overridesFrom(a);
-  const explicit = model !== undefined || Object.keys(overrides).length > 0;
-  if (model !== undefined && !isZooName(model)) throw new UserError(`unknown model '${model}' (known: ${ZOO_NAMES.join(', ')})`);
-  let parameters = 0;
-  const dtypes: Record<string, number> = {};
-  for (const [k, t] of f.tensors) {
-    if (!/(num_batches_tracked|running_mean|running_var)$/.test(k)) parameters += shapeNumel(t.shape);
-    if (f.layout === 'safetensors') dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
-  }
-  if (f.torch) Object.assign(dtypes, f.torch.dtypes);
-  let storedConfig: unknown = null,
-    spikewatt: unknown = null;
-  if (hasConfigMetadata(f)) {
-    const raw = f.metadata.spikewatt ?? f.metadata.model ?? f.metadata.config ?? 'null';
-    try {
-      spikewatt = JSON.parse(raw);
-    } catch {
-      spikewatt = raw;
-    }
-    const s = spikewatt as { config?: unknown; family?: unknown } | null;
-    storedConfig = s && typeof s === 'object' ? (s.family !== undefined ? s : (s.config ?? null)) : null;
-  }
-  let detected: InspectResult['detected'] = null,
-    problem: string | null = null,
-    modelInfo: InspectResult['model'] = null;
-  let d: Detection | null = null;
-  try {
-    d = detectConfig(f.tensors, { args: f.torch?.args ?? null });
-  } catch (e) {
-    if (!(e instanceof DetectError)) throw e;
-    problem = e.message;
-  }
-  if (d !== null) {
-    try {
-      const zoo = model !== undefined && isZooName(model) ? model : undefined;
-      d = applyExplicit(d, { model: zoo, stored: zoo === undefined ? (readStoredConfig(f) ?? undefined) : undefined, overrides }, f.what);
-      const spec = buildDetected(d, f.what);
-      checkCheckpoint(spec, f.tensors, f.what);
-      const s = modelStats(spec);
-      modelInfo = { name: spec.name, params: s.params, paramsUsed: s.paramsUsed, denseMacsPerStep: s.denseMacsPerStep };
-    } catch (e) {
-      // Flags the weights contradict are the user's mistake; anything else is a fact about the file to report.
-      if (e instanceof DetectConflictError || (explicit && e instanceof DetectError)) throw e;
-      if (!(e instanceof InputError)) throw e;
-      problem = e.message;
-    }
-    detected = { zoo: d.zoo, config: d.config, stageDims: d.stageDims, provenance: d.provenance, lines: describeDetection(d) };
-  }
-  const scalars = f.torch?.scalars ?? {};
-  const accuracy: Record<string, number | string> = {};
-  for (const k of ACCURACY_KEYS) {
-    const v = scalars[k];
-    if (typeof v === 'number' || typeof v === 'string') accuracy[k] = v;
-  }
-  const sw = spikewatt as { testTop1?: unknown; epochsDone?: unknown } | null;
-  if (sw && typeof sw === 'object' && typeof sw.testTop1 === 'number') accuracy.testTop1 = sw.testTop1;
-  return {
-    file: f.what,
-    layout: f.layout,
-    bytes: f.bytes,
-    tensors: f.tensors.size,
-    parameters,
-    dtypes,
-    torch:
-      f.torch === null
-        ? null
-        : {
-            stateDictKey: f.torch.stateDictKey,
-            strippedPrefix: f.torch.strippedPrefix,
-            archiveName: f.torch.archiveName,
-            topLevelKeys: f.torch.topLevelKeys,
-          },
-    storedConfig,
-    detected,
-    problem,
-    model: modelInfo,
-    training: {
-      epoch: f.torch?.epoch ?? (sw && typeof sw.epochsDone === 'number' ? sw.epochsDone : null),
-      arch: f.torch?.arch ?? null,
-      accuracy,
-      scalars,
-      args: f.torch?.args ?? null,
-      spikewatt,
-    },
-  };
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -229,7 +95,12 @@ export const inspectCommand: CommandModule<object, Args> = {
       .example('spikewatt inspect output_dir_qkformer_78.85/checkpoint-199.pth', 'an official ImageNet checkpoint')
       .example('spikewatt inspect model_best.pth.tar --heads 8 -T 4 --json', 'with the values the weights cannot tell') as never,
   handler: (a) => {
-    const r = inspectFile(readCheckpointFile(a.file, a.key), a, a.model);
+    const r = inspect({
+      file: a.file,
+      ...(a.key !== undefined ? { key: a.key } : {}),
+      ...(a.model !== undefined ? { model: a.model } : {}),
+      overrides: overridesFrom(a),
+    });
     process.stdout.write(a.json ? `${JSON.stringify(r, null, 1)}\n` : renderInspect(r));
   },
 };

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { modelStats } from '../../models/stats.js';
-import { ZOO_NAMES } from '../../models/zoo.js';
-import { withModelOverrides, zooSpec, type OverrideArgs } from '../options.js';
+import { listModels, ZOO_NAMES } from '../../pipeline/index.js';
+import { overridesFrom, withModelOverrides, type OverrideArgs } from '../options.js';
 
 interface Args extends OverrideArgs {
   model?: string | undefined;
@@ -20,24 +19,7 @@ export const modelsCommand: CommandModule<object, Args> = {
       .example('spikewatt models', 'every official variant')
       .example('spikewatt models --model qkformer-cifar10 --attention ssa --json', 'the SSA-only ablation') as never,
   handler: (a) => {
-    const names = a.model ? [a.model] : ZOO_NAMES;
-    const rows = names.map((n) => {
-      const spec = zooSpec(n, a);
-      const s = modelStats(spec);
-      return {
-        name: n,
-        params: s.params,
-        paramsUsed: s.paramsUsed,
-        denseMacsPerStep: s.denseMacsPerStep,
-        attentionFlopsPerStep: s.attentionFlopsPerStep,
-        timesteps: spec.config.timesteps,
-        inputShape:
-          spec.config.input === 'dvs'
-            ? [spec.config.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
-            : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w],
-        attention: spec.config.attention,
-      };
-    });
+    const rows = listModels(a.model ? [a.model] : ZOO_NAMES, overridesFrom(a));
     if (a.json) {
       process.stdout.write(
         `${JSON.stringify(
