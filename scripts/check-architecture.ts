@@ -1,7 +1,8 @@
 /**
  * CI guard of the design (docs: README "Where things go", DESIGN.md §2), run by `npm run lint` (part of `npm test`):
  *  1. imports point one way: models <- sim <- record <- cost-models <- reports <- pipeline <- cli; data and train depend on
- *     models (train also on data); only pipeline and cli use data/train; nothing below cli imports cli.
+ *     models (train also on data); only pipeline uses data/train; cli imports only pipeline (and the two leaves);
+ *     nothing below cli imports cli.
  *     src/errors.ts and src/json.ts are leaves every layer may import; src/index.ts (the public API) anything but cli.
  *  2. line caps (LINE_CAPS): src/sim stays readable in one sitting, and each accelerated core has a cap of its own.
  * Exit 1 with one line per violation.
@@ -62,9 +63,20 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   data: ['models', 'errors', 'json'],
   train: ['data', 'models', 'errors', 'json'],
   pipeline: ['reports', 'cost-models', 'record', 'sim', 'models', 'data', 'train', 'errors', 'json'],
-  cli: ['pipeline', 'reports', 'cost-models', 'sim', 'models', 'data', 'train', 'errors', 'json'],
+  // the command line sees one layer: the pipeline re-exports what its commands name (registries, renderers, types)
+  cli: ['pipeline', 'errors', 'json'],
   index: ['pipeline', 'reports', 'cost-models', 'record', 'sim', 'models', 'data', 'train', 'errors', 'json'],
 };
+
+/**
+ * Commands that still import src/reports directly while they move onto the run record; each leaves this list when it
+ * imports only the pipeline, and nothing joins it.
+ */
+export const CLI_REPORTS_PENDING: readonly string[] = [
+  'src/cli/commands/profile.ts',
+  'src/cli/commands/report.ts',
+  'src/cli/commands/merge.ts',
+];
 
 function layerOf(file: string): Layer | null {
   const rel = relative(SRC, file).split(sep);
@@ -110,7 +122,8 @@ export function checkImports(files: readonly string[], read: (f: string) => stri
         problems.push(`${relative(ROOT, file)}: imports ${spec}, outside src/`);
         continue;
       }
-      if (to !== from && !ALLOWED[from].includes(to)) {
+      const pending = from === 'cli' && to === 'reports' && CLI_REPORTS_PENDING.includes(relative(ROOT, file).split(sep).join('/'));
+      if (to !== from && !ALLOWED[from].includes(to) && !pending) {
         problems.push(
           `${relative(ROOT, file)}: ${from} must not import ${to} (${spec}); ` +
             'direction: models <- sim <- cost-models <- reports <- pipeline <- cli',

@@ -25,3 +25,20 @@ test('the architecture guard flags an import against the direction and passes th
     2,
   );
 });
+
+test('the command line imports only the pipeline (and errors, json, itself)', () => {
+  const files: Record<string, string> = {
+    [join(SRC, 'cli/commands/a.ts')]:
+      "import { infer } from '../../pipeline/index.js';\nimport { InputError } from '../../errors.js';\nimport { printJson } from '../io.js';\n",
+    [join(SRC, 'cli/commands/b.ts')]:
+      "import { zooModel } from '../../models/zoo.js';\nimport type { OpCounts } from '../../sim/counts.js';\n",
+    [join(SRC, 'cli/c.ts')]:
+      "import { profileSummary } from '../reports/summary.js';\nexport { openDataset } from '../data/registry.js';\n",
+  };
+  const problems = checkImports(Object.keys(files), (f) => files[f]!);
+  assert.equal(problems.length, 4, problems.join('\n'));
+  assert.match(problems[0]!, /src\/cli\/commands\/b\.ts: cli must not import models/);
+  assert.match(problems[1]!, /src\/cli\/commands\/b\.ts: cli must not import sim/);
+  assert.match(problems[2]!, /src\/cli\/c\.ts: cli must not import reports/);
+  assert.match(problems[3]!, /src\/cli\/c\.ts: cli must not import data/);
+});
