@@ -170,392 +170,302 @@ export function torchPersistentLoad(pid: unknown): StorageRef | OpaqueObject {
 }
 
 /**
- * Runs the pickle in `buf` from `opts.offset` (default 0) to its STOP opcode and returns the value and the byte
- * after STOP. Throws PickleError for malformed or truncated input; never throws for unknown globals.
+ * The unpickler's state (Python's `_Unpickler`): the input, the read position, the value stack, the MARK positions and
+ * the memo. Readers advance `p` and throw PickleError past the end; stack helpers throw on underflow.
  */
-export function unpickle(buf: Uint8Array, opts: UnpickleOptions = {}): UnpickleResult {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const persistentLoad = opts.persistentLoad ?? torchPersistentLoad;
-  let p = opts.offset ?? 0;
-  const stack: unknown[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, unknown>();
-  const utf8 = new TextDecoder('utf-8');
-  const latin1 = new TextDecoder('latin1');
+class PickleMachine {
+  p: number;
+  readonly stack: unknown[] = [];
+  readonly marks: number[] = [];
+  readonly memo = new Map<number, unknown>();
+  /** Set by STOP: the pickle's value. */
+  done: { value: unknown } | null = null;
+  private readonly dv: DataView;
 
-  const need = (n: number) => {
-    if (p + n > buf.length) throw new PickleError(`pickle truncated at byte ${p} (needs ${n} more bytes, ${buf.length - p} left)`);
-  };
-  const u8 = () => {
-    need(1);
-    return buf[p++]!;
-  };
-  const u16 = () => {
-    need(2);
-    const v = dv.getUint16(p, true);
-    p += 2;
+  constructor(
+    readonly buf: Uint8Array,
+    offset: number,
+    readonly persistentLoad: (pid: unknown) => unknown,
+  ) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.p = offset;
+  }
+
+  need(n: number): void {
+    if (this.p + n > this.buf.length)
+      throw new PickleError(`pickle truncated at byte ${this.p} (needs ${n} more bytes, ${this.buf.length - this.p} left)`);
+  }
+  /** Reads a little-endian field of `n` bytes with the DataView getter `get`. */
+  private field<T>(n: number, get: (at: number) => T): T {
+    this.need(n);
+    const v = get(this.p);
+    this.p += n;
     return v;
-  };
-  const u32 = () => {
-    need(4);
-    const v = dv.getUint32(p, true);
-    p += 4;
-    return v;
-  };
-  const i32 = () => {
-    need(4);
-    const v = dv.getInt32(p, true);
-    p += 4;
-    return v;
-  };
-  const u64 = () => {
-    need(8);
-    const v = dv.getBigUint64(p, true);
-    p += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new PickleError(`pickle length ${v} at byte ${p - 8} is too large`);
+  }
+  u8 = (): number => this.field(1, (at) => this.buf[at]!);
+  u16 = (): number => this.field(2, (at) => this.dv.getUint16(at, true));
+  u32 = (): number => this.field(4, (at) => this.dv.getUint32(at, true));
+  i32 = (): number => this.field(4, (at) => this.dv.getInt32(at, true));
+  /** BINFLOAT is big-endian. */
+  f64be = (): number => this.field(8, (at) => this.dv.getFloat64(at, false));
+  u64 = (): number => {
+    const v = this.field(8, (at) => this.dv.getBigUint64(at, true));
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new PickleError(`pickle length ${v} at byte ${this.p - 8} is too large`);
     return Number(v);
   };
-  const bytes = (n: number) => {
-    need(n);
-    const b = buf.subarray(p, p + n);
-    p += n;
-    return b;
-  };
-  const line = () => {
-    const start = p;
-    while (p < buf.length && buf[p] !== 0x0a) p++;
-    if (p >= buf.length) throw new PickleError(`pickle truncated at byte ${start} (unterminated text line)`);
-    const s = latin1.decode(buf.subarray(start, p));
-    p++;
+  bytes = (n: number): Uint8Array => this.field(n, (at) => this.buf.subarray(at, at + n));
+  /** A `\n`-terminated text argument (protocol 0), latin-1. */
+  line = (): string => {
+    const start = this.p;
+    while (this.p < this.buf.length && this.buf[this.p] !== 0x0a) this.p++;
+    if (this.p >= this.buf.length) throw new PickleError(`pickle truncated at byte ${start} (unterminated text line)`);
+    const s = LATIN1.decode(this.buf.subarray(start, this.p));
+    this.p++;
     return s;
   };
-  const pop = (): unknown => {
+  push = (v: unknown): void => {
+    this.stack.push(v);
+  };
+  pop = (): unknown => {
+    const { stack, marks } = this;
     if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1]!))
-      throw new PickleError(`malformed pickle: stack underflow at byte ${p - 1}`);
+      throw new PickleError(`malformed pickle: stack underflow at byte ${this.p - 1}`);
     return stack.pop();
   };
-  const top = (): unknown => {
-    if (stack.length === 0) throw new PickleError(`malformed pickle: empty stack at byte ${p - 1}`);
-    return stack[stack.length - 1];
+  top = (): unknown => {
+    if (this.stack.length === 0) throw new PickleError(`malformed pickle: empty stack at byte ${this.p - 1}`);
+    return this.stack[this.stack.length - 1];
   };
-  const popMark = (): unknown[] => {
-    const m = marks.pop();
-    if (m === undefined) throw new PickleError(`malformed pickle: no MARK before byte ${p - 1}`);
-    return stack.splice(m);
+  popMark = (): unknown[] => {
+    const m = this.marks.pop();
+    if (m === undefined) throw new PickleError(`malformed pickle: no MARK before byte ${this.p - 1}`);
+    return this.stack.splice(m);
   };
-  const memoGet = (i: number) => {
-    if (!memo.has(i)) throw new PickleError(`malformed pickle: memo entry ${i} missing at byte ${p}`);
-    return memo.get(i);
+  memoGet = (i: number): unknown => {
+    if (!this.memo.has(i)) throw new PickleError(`malformed pickle: memo entry ${i} missing at byte ${this.p}`);
+    return this.memo.get(i);
   };
-  const memoPut = (i: number) => {
-    memo.set(i, top());
+  memoPut = (i: number): void => {
+    this.memo.set(i, this.top());
   };
-  const global = (module: string, name: string): PyGlobal => {
-    const mod = MODULE_ALIASES[module] ?? module;
-    return new PyGlobal(mod, name, ALLOWED_GLOBALS.has(`${mod}.${name}`));
+  setItems = (d: unknown, kv: unknown[]): void => {
+    if (kv.length % 2) throw new PickleError(`malformed pickle: odd number of items for SETITEMS at byte ${this.p - 1}`);
+    for (let i = 0; i < kv.length; i += 2) this.setItem(d, kv[i], kv[i + 1]);
   };
-  const setItems = (d: unknown, kv: unknown[]) => {
-    if (kv.length % 2) throw new PickleError(`malformed pickle: odd number of items for SETITEMS at byte ${p - 1}`);
-    for (let i = 0; i < kv.length; i += 2) setItem(d, kv[i], kv[i + 1]);
-  };
-  const setItem = (d: unknown, k: unknown, v: unknown) => {
+  setItem = (d: unknown, k: unknown, v: unknown): void => {
     if (d instanceof Map) d.set(dictKey(k), v);
     else if (d instanceof OpaqueObject || d instanceof PyObject) {
       /* dict items on a foreign object: ignored */
-    } else throw new PickleError(`malformed pickle: SETITEM on ${describe(d)} at byte ${p - 1}`);
+    } else throw new PickleError(`malformed pickle: SETITEM on ${describe(d)} at byte ${this.p - 1}`);
   };
-  const appendItems = (l: unknown, xs: unknown[]) => {
+  appendItems = (l: unknown, xs: unknown[]): void => {
     if (Array.isArray(l)) {
       for (const x of xs) l.push(x);
       return;
     }
     if (l instanceof OpaqueObject || l instanceof PyObject) return;
-    throw new PickleError(`malformed pickle: APPEND on ${describe(l)} at byte ${p - 1}`);
+    throw new PickleError(`malformed pickle: APPEND on ${describe(l)} at byte ${this.p - 1}`);
   };
+  /** REDUCE / NEWOBJ: a callable and its argument tuple from the stack. */
+  callFromStack = (at: number): void => {
+    const args = this.pop();
+    const fn = this.pop();
+    this.push(construct(fn, Array.isArray(args) ? args : [args], at));
+  };
+}
 
+const UTF8 = new TextDecoder('utf-8');
+const LATIN1 = new TextDecoder('latin1');
+
+function pyGlobal(module: string, name: string): PyGlobal {
+  const mod = MODULE_ALIASES[module] ?? module;
+  return new PyGlobal(mod, name, ALLOWED_GLOBALS.has(`${mod}.${name}`));
+}
+
+/** One opcode: its byte, its name in Python's pickletools, and what it does to the machine (`at`: its byte offset). */
+interface Opcode {
+  code: number;
+  name: string;
+  run: (m: PickleMachine, at: number) => void;
+}
+
+/** The opcodes of protocols 0-5 that spikewatt runs (pickletools' names); anything else is an error naming the byte. */
+const OPCODES: readonly Opcode[] = [
+  // framing and control
+  {
+    code: 0x80,
+    name: 'PROTO',
+    run: (m) => {
+      const proto = m.u8();
+      if (proto > 5) throw new PickleError(`pickle protocol ${proto} is newer than 5`);
+    },
+  },
+  { code: 0x95, name: 'FRAME', run: (m) => void m.u64() }, // a length hint only
+  { code: 0x2e, name: 'STOP', run: (m) => void (m.done = { value: m.pop() }) },
+  { code: 0x28, name: 'MARK', run: (m) => void m.marks.push(m.stack.length) },
+  {
+    code: 0x30,
+    name: 'POP',
+    // Python pops the MARK itself when nothing sits above it
+    run: (m) => void (m.marks.length && m.stack.length === m.marks[m.marks.length - 1] ? m.marks.pop() : m.pop()),
+  },
+  { code: 0x31, name: 'POP_MARK', run: (m) => void m.popMark() },
+  { code: 0x32, name: 'DUP', run: (m) => m.push(m.top()) },
+  // constants and numbers
+  { code: 0x4e, name: 'NONE', run: (m) => m.push(null) },
+  { code: 0x88, name: 'NEWTRUE', run: (m) => m.push(true) },
+  { code: 0x89, name: 'NEWFALSE', run: (m) => m.push(false) },
+  { code: 0x4b, name: 'BININT1', run: (m) => m.push(m.u8()) },
+  { code: 0x4d, name: 'BININT2', run: (m) => m.push(m.u16()) },
+  { code: 0x4a, name: 'BININT', run: (m) => m.push(m.i32()) },
+  { code: 0x8a, name: 'LONG1', run: (m) => m.push(decodeLong(m.bytes(m.u8()))) },
+  { code: 0x8b, name: 'LONG4', run: (m, at) => m.push(decodeLong(m.bytes(nonNegative(m.i32(), 'LONG4', at)))) },
+  { code: 0x47, name: 'BINFLOAT', run: (m) => m.push(m.f64be()) },
+  {
+    code: 0x49,
+    name: 'INT', // text; also encodes bools as I01 / I00
+    run: (m, at) => {
+      const s = m.line();
+      m.push(s === '01' ? true : s === '00' ? false : parseIntText(s, at));
+    },
+  },
+  { code: 0x4c, name: 'LONG', run: (m, at) => m.push(parseIntText(m.line().replace(/L$/, ''), at)) },
+  {
+    code: 0x46,
+    name: 'FLOAT',
+    run: (m, at) => {
+      const s = m.line();
+      const v = Number(s);
+      if (Number.isNaN(v) && !/nan/i.test(s)) throw new PickleError(`malformed FLOAT '${s}' at byte ${at}`);
+      m.push(v);
+    },
+  },
+  // text and bytes; a Python 2 str is decoded as text the way torch.load does (encoding utf-8 by default)
+  { code: 0x58, name: 'BINUNICODE', run: (m) => m.push(UTF8.decode(m.bytes(m.u32()))) },
+  { code: 0x8c, name: 'SHORT_BINUNICODE', run: (m) => m.push(UTF8.decode(m.bytes(m.u8()))) },
+  { code: 0x8d, name: 'BINUNICODE8', run: (m) => m.push(UTF8.decode(m.bytes(m.u64()))) },
+  { code: 0x56, name: 'UNICODE', run: (m) => m.push(unescapeRawUnicode(m.line())) },
+  { code: 0x54, name: 'BINSTRING', run: (m, at) => m.push(UTF8.decode(m.bytes(nonNegative(m.i32(), 'BINSTRING', at)))) },
+  { code: 0x55, name: 'SHORT_BINSTRING', run: (m) => m.push(UTF8.decode(m.bytes(m.u8()))) },
+  { code: 0x53, name: 'STRING', run: (m, at) => m.push(unquoteString(m.line(), at)) },
+  { code: 0x42, name: 'BINBYTES', run: (m) => m.push(Uint8Array.from(m.bytes(m.u32()))) },
+  { code: 0x43, name: 'SHORT_BINBYTES', run: (m) => m.push(Uint8Array.from(m.bytes(m.u8()))) },
+  { code: 0x8e, name: 'BINBYTES8', run: (m) => m.push(Uint8Array.from(m.bytes(m.u64()))) },
+  { code: 0x96, name: 'BYTEARRAY8', run: (m) => m.push(Uint8Array.from(m.bytes(m.u64()))) },
+  {
+    code: 0x97,
+    name: 'NEXT_BUFFER',
+    run: (_m, at) => {
+      throw new PickleError(`pickle uses out-of-band buffers (NEXT_BUFFER at byte ${at}), which a file cannot carry`);
+    },
+  },
+  { code: 0x98, name: 'READONLY_BUFFER', run: () => undefined },
+  // containers (tuples and sets as arrays)
+  { code: 0x5d, name: 'EMPTY_LIST', run: (m) => m.push([]) },
+  { code: 0x29, name: 'EMPTY_TUPLE', run: (m) => m.push([]) },
+  { code: 0x7d, name: 'EMPTY_DICT', run: (m) => m.push(new PyDict()) },
+  { code: 0x8f, name: 'EMPTY_SET', run: (m) => m.push([]) },
+  { code: 0x85, name: 'TUPLE1', run: (m) => m.push([m.pop()]) },
+  { code: 0x86, name: 'TUPLE2', run: (m) => m.push(popN(m, 2)) },
+  { code: 0x87, name: 'TUPLE3', run: (m) => m.push(popN(m, 3)) },
+  { code: 0x74, name: 'TUPLE', run: (m) => m.push(m.popMark()) },
+  { code: 0x6c, name: 'LIST', run: (m) => m.push(m.popMark()) },
+  { code: 0x91, name: 'FROZENSET', run: (m) => m.push(m.popMark()) },
+  {
+    code: 0x64,
+    name: 'DICT',
+    run: (m) => {
+      const kv = m.popMark();
+      const d = new PyDict();
+      m.setItems(d, kv);
+      m.push(d);
+    },
+  },
+  { code: 0x61, name: 'APPEND', run: (m) => ((x) => m.appendItems(m.top(), [x]))(m.pop()) },
+  { code: 0x65, name: 'APPENDS', run: (m) => ((xs) => m.appendItems(m.top(), xs))(m.popMark()) },
+  { code: 0x90, name: 'ADDITEMS', run: (m) => ((xs) => m.appendItems(m.top(), xs))(m.popMark()) },
+  { code: 0x73, name: 'SETITEM', run: (m) => ((v, k) => m.setItem(m.top(), k, v))(m.pop(), m.pop()) },
+  { code: 0x75, name: 'SETITEMS', run: (m) => ((kv) => m.setItems(m.top(), kv))(m.popMark()) },
+  // the memo
+  { code: 0x71, name: 'BINPUT', run: (m) => m.memoPut(m.u8()) },
+  { code: 0x72, name: 'LONG_BINPUT', run: (m) => m.memoPut(m.u32()) },
+  { code: 0x70, name: 'PUT', run: (m, at) => m.memoPut(parseIntText(m.line(), at) as number) },
+  { code: 0x94, name: 'MEMOIZE', run: (m) => void m.memo.set(m.memo.size, m.top()) },
+  { code: 0x68, name: 'BINGET', run: (m) => m.push(m.memoGet(m.u8())) },
+  { code: 0x6a, name: 'LONG_BINGET', run: (m) => m.push(m.memoGet(m.u32())) },
+  { code: 0x67, name: 'GET', run: (m, at) => m.push(m.memoGet(parseIntText(m.line(), at) as number)) },
+  // classes and objects: globals resolve to PyGlobal, calls go through `construct`
+  { code: 0x63, name: 'GLOBAL', run: (m) => ((module, name) => m.push(pyGlobal(module, name)))(m.line(), m.line()) },
+  {
+    code: 0x93,
+    name: 'STACK_GLOBAL',
+    run: (m, at) => {
+      const name = m.pop();
+      const module = m.pop();
+      if (typeof module !== 'string' || typeof name !== 'string')
+        throw new PickleError(`malformed pickle: STACK_GLOBAL needs two strings at byte ${at}`);
+      m.push(pyGlobal(module, name));
+    },
+  },
+  { code: 0x52, name: 'REDUCE', run: (m, at) => m.callFromStack(at) },
+  { code: 0x81, name: 'NEWOBJ', run: (m, at) => m.callFromStack(at) },
+  { code: 0x92, name: 'NEWOBJ_EX', run: (m, at) => void (m.pop(), m.callFromStack(at)) }, // kwargs dropped
+  { code: 0x62, name: 'BUILD', run: (m) => ((state) => build(m.top(), state))(m.pop()) },
+  {
+    code: 0x69,
+    name: 'INST', // protocol 0: class from two text lines, args from the mark
+    run: (m, at) => {
+      const cls = pyGlobal(m.line(), m.line());
+      m.push(construct(cls, m.popMark(), at));
+    },
+  },
+  {
+    code: 0x6f,
+    name: 'OBJ', // protocol 1: class and args from the mark
+    run: (m, at) => {
+      const xs = m.popMark();
+      if (!xs.length) throw new PickleError(`malformed pickle: OBJ without a class at byte ${at}`);
+      m.push(construct(xs[0], xs.slice(1), at));
+    },
+  },
+  { code: 0x51, name: 'BINPERSID', run: (m) => m.push(m.persistentLoad(m.pop())) },
+  { code: 0x50, name: 'PERSID', run: (m) => m.push(m.persistentLoad(m.line())) },
+  ...[0x82, 0x83, 0x84].map((code, i) => ({
+    code,
+    name: `EXT${[1, 2, 4][i]}`, // the copyreg extension registry
+    run: (_m: PickleMachine, at: number) => {
+      throw new PickleError(`pickle uses the copyreg extension registry (EXT opcode at byte ${at}), which is not supported`);
+    },
+  })),
+];
+
+const OPCODE_BY_BYTE = new Map(OPCODES.map((o) => [o.code, o]));
+
+function nonNegative(n: number, opcode: string, at: number): number {
+  if (n < 0) throw new PickleError(`malformed pickle: negative ${opcode} length at byte ${at}`);
+  return n;
+}
+
+/** The top `n` values, in stack order. */
+function popN(m: PickleMachine, n: number): unknown[] {
+  const xs = Array.from({ length: n }, () => m.pop());
+  return xs.reverse();
+}
+
+/**
+ * Runs the pickle in `buf` from `opts.offset` (default 0) to its STOP opcode and returns the value and the byte
+ * after STOP. Throws PickleError for malformed or truncated input; never throws for unknown globals.
+ */
+export function unpickle(buf: Uint8Array, opts: UnpickleOptions = {}): UnpickleResult {
+  const m = new PickleMachine(buf, opts.offset ?? 0, opts.persistentLoad ?? torchPersistentLoad);
   for (;;) {
-    const at = p;
-    const op = u8();
-    switch (op) {
-      case 0x80: {
-        const proto = u8();
-        if (proto > 5) throw new PickleError(`pickle protocol ${proto} is newer than 5`);
-        break;
-      } // PROTO
-      case 0x95:
-        u64();
-        break; // FRAME: a length hint only
-      case 0x2e: {
-        // STOP
-        const value = pop();
-        return { value, end: p };
-      }
-      case 0x28:
-        marks.push(stack.length);
-        break; // MARK
-      case 0x30: {
-        // POP (Python pops the MARK itself when nothing sits above it)
-        if (marks.length && stack.length === marks[marks.length - 1]) marks.pop();
-        else pop();
-        break;
-      }
-      case 0x31:
-        popMark();
-        break; // POP_MARK
-      case 0x32:
-        stack.push(top());
-        break; // DUP
-      case 0x4e:
-        stack.push(null);
-        break; // NONE
-      case 0x88:
-        stack.push(true);
-        break; // NEWTRUE
-      case 0x89:
-        stack.push(false);
-        break; // NEWFALSE
-      case 0x4b:
-        stack.push(u8());
-        break; // BININT1
-      case 0x4d:
-        stack.push(u16());
-        break; // BININT2
-      case 0x4a:
-        stack.push(i32());
-        break; // BININT
-      case 0x8a:
-        stack.push(decodeLong(bytes(u8())));
-        break; // LONG1
-      case 0x8b: {
-        const n = i32();
-        if (n < 0) throw new PickleError(`malformed pickle: negative LONG4 length at byte ${at}`);
-        stack.push(decodeLong(bytes(n)));
-        break;
-      }
-      case 0x47: {
-        need(8);
-        stack.push(dv.getFloat64(p, false));
-        p += 8;
-        break;
-      } // BINFLOAT (big-endian)
-      case 0x49: {
-        // INT (text): also encodes bools as I01 / I00
-        const s = line();
-        stack.push(s === '01' ? true : s === '00' ? false : parseIntText(s, at));
-        break;
-      }
-      case 0x4c:
-        stack.push(parseIntText(line().replace(/L$/, ''), at));
-        break; // LONG (text)
-      case 0x46: {
-        const s = line();
-        const v = Number(s);
-        if (Number.isNaN(v) && !/nan/i.test(s)) throw new PickleError(`malformed FLOAT '${s}' at byte ${at}`);
-        stack.push(v);
-        break;
-      }
-      case 0x58:
-        stack.push(utf8.decode(bytes(u32())));
-        break; // BINUNICODE
-      case 0x8c:
-        stack.push(utf8.decode(bytes(u8())));
-        break; // SHORT_BINUNICODE
-      case 0x8d:
-        stack.push(utf8.decode(bytes(u64())));
-        break; // BINUNICODE8
-      case 0x56:
-        stack.push(unescapeRawUnicode(line()));
-        break; // UNICODE (text)
-      // Python 2 str: decoded as text the way torch.load does (encoding utf-8 by default).
-      case 0x54: {
-        const n = i32();
-        if (n < 0) throw new PickleError(`malformed pickle: negative BINSTRING length at byte ${at}`);
-        stack.push(utf8.decode(bytes(n)));
-        break;
-      }
-      case 0x55:
-        stack.push(utf8.decode(bytes(u8())));
-        break; // SHORT_BINSTRING
-      case 0x53:
-        stack.push(unquoteString(line(), at));
-        break; // STRING (text)
-      case 0x42:
-        stack.push(Uint8Array.from(bytes(u32())));
-        break; // BINBYTES
-      case 0x43:
-        stack.push(Uint8Array.from(bytes(u8())));
-        break; // SHORT_BINBYTES
-      case 0x8e:
-        stack.push(Uint8Array.from(bytes(u64())));
-        break; // BINBYTES8
-      case 0x96:
-        stack.push(Uint8Array.from(bytes(u64())));
-        break; // BYTEARRAY8
-      case 0x97:
-        throw new PickleError(`pickle uses out-of-band buffers (NEXT_BUFFER at byte ${at}), which a file cannot carry`);
-      case 0x98:
-        break; // READONLY_BUFFER
-      case 0x5d:
-        stack.push([]);
-        break; // EMPTY_LIST
-      case 0x29:
-        stack.push([]);
-        break; // EMPTY_TUPLE
-      case 0x7d:
-        stack.push(new PyDict());
-        break; // EMPTY_DICT
-      case 0x8f:
-        stack.push([]);
-        break; // EMPTY_SET
-      case 0x85:
-        stack.push([pop()]);
-        break; // TUPLE1
-      case 0x86: {
-        const b = pop();
-        const a = pop();
-        stack.push([a, b]);
-        break;
-      } // TUPLE2
-      case 0x87: {
-        const c = pop();
-        const b = pop();
-        const a = pop();
-        stack.push([a, b, c]);
-        break;
-      } // TUPLE3
-      case 0x74:
-        stack.push(popMark());
-        break; // TUPLE
-      case 0x6c:
-        stack.push(popMark());
-        break; // LIST
-      case 0x91:
-        stack.push(popMark());
-        break; // FROZENSET
-      case 0x64: {
-        const kv = popMark();
-        const d = new PyDict();
-        setItems(d, kv);
-        stack.push(d);
-        break;
-      } // DICT
-      case 0x61: {
-        const x = pop();
-        appendItems(top(), [x]);
-        break;
-      } // APPEND
-      case 0x65: {
-        const xs = popMark();
-        appendItems(top(), xs);
-        break;
-      } // APPENDS
-      case 0x90: {
-        const xs = popMark();
-        appendItems(top(), xs);
-        break;
-      } // ADDITEMS (sets as arrays)
-      case 0x73: {
-        const v = pop();
-        const k = pop();
-        setItem(top(), k, v);
-        break;
-      } // SETITEM
-      case 0x75: {
-        const kv = popMark();
-        setItems(top(), kv);
-        break;
-      } // SETITEMS
-      case 0x71:
-        memoPut(u8());
-        break; // BINPUT
-      case 0x72:
-        memoPut(u32());
-        break; // LONG_BINPUT
-      case 0x70:
-        memoPut(parseIntText(line(), at) as number);
-        break; // PUT
-      case 0x94:
-        memo.set(memo.size, top());
-        break; // MEMOIZE
-      case 0x68:
-        stack.push(memoGet(u8()));
-        break; // BINGET
-      case 0x6a:
-        stack.push(memoGet(u32()));
-        break; // LONG_BINGET
-      case 0x67:
-        stack.push(memoGet(parseIntText(line(), at) as number));
-        break; // GET
-      case 0x63: {
-        const module = line();
-        const name = line();
-        stack.push(global(module, name));
-        break;
-      } // GLOBAL
-      case 0x93: {
-        // STACK_GLOBAL
-        const name = pop();
-        const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string')
-          throw new PickleError(`malformed pickle: STACK_GLOBAL needs two strings at byte ${at}`);
-        stack.push(global(module, name));
-        break;
-      }
-      case 0x52: {
-        // REDUCE
-        const args = pop();
-        const fn = pop();
-        stack.push(construct(fn, Array.isArray(args) ? args : [args], at));
-        break;
-      }
-      case 0x81: {
-        // NEWOBJ
-        const args = pop();
-        const cls = pop();
-        stack.push(construct(cls, Array.isArray(args) ? args : [args], at));
-        break;
-      }
-      case 0x92: {
-        // NEWOBJ_EX
-        pop();
-        const args = pop();
-        const cls = pop();
-        stack.push(construct(cls, Array.isArray(args) ? args : [args], at));
-        break;
-      }
-      case 0x62: {
-        const state = pop();
-        build(top(), state);
-        break;
-      } // BUILD
-      case 0x69: {
-        // INST (protocol 0): class from two text lines, args from the mark
-        const module = line();
-        const name = line();
-        const args = popMark();
-        stack.push(construct(global(module, name), args, at));
-        break;
-      }
-      case 0x6f: {
-        // OBJ (protocol 1): class and args from the mark
-        const xs = popMark();
-        if (!xs.length) throw new PickleError(`malformed pickle: OBJ without a class at byte ${at}`);
-        stack.push(construct(xs[0], xs.slice(1), at));
-        break;
-      }
-      case 0x51:
-        stack.push(persistentLoad(pop()));
-        break; // BINPERSID
-      case 0x50:
-        stack.push(persistentLoad(line()));
-        break; // PERSID
-      case 0x82:
-      case 0x83:
-      case 0x84: // EXT1/2/4: the copyreg extension registry
-        throw new PickleError(`pickle uses the copyreg extension registry (EXT opcode at byte ${at}), which is not supported`);
-      default:
-        throw new PickleError(`unknown pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at} (not a pickle, or corrupt)`);
-    }
+    const at = m.p;
+    const op = m.u8();
+    const handler = OPCODE_BY_BYTE.get(op);
+    if (!handler)
+      throw new PickleError(`unknown pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at} (not a pickle, or corrupt)`);
+    handler.run(m, at);
+    if (m.done) return { value: m.done.value, end: m.p };
   }
 }
 
