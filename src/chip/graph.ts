@@ -1,0 +1,249 @@
+import type { ConvLayer, LayerSpec, MaskLayer, MaxPoolLayer, ModelSpec } from '../models/spec.js';
+import { tokens } from '../models/spec.js';
+
+/**
+ * The chip graph: which layers of a model run on static-synapse neuromorphic cores and which on the processor.
+ *
+ * A core holds neurons `y = neuron(W . spikes)` with W fixed at map time. A *population* is the neurons of one
+ * spiking layer together with the synapses that feed it:
+ *  - `conv`: a conv / linear (BN folded) fed by spikes, then its LIF: fan-in C_in k^2 per source;
+ *  - `headSum`: QKTA's token sum, a fixed all-ones fan-in of C/heads Q channels to one attention LIF per (token, head);
+ *  - `tokenSum`: QKCA's channel sum, an all-ones fan-in of N tokens to one attention LIF per channel;
+ *  - `mask`: QKTA / QKCA mask, a 2-input coincidence neuron per (token, channel): weights 1 and 1, threshold in
+ *    (1, 2], full decay (no state carried), so it fires exactly when the attention bit and the K spike coincide;
+ *  - `pool`: max pooling of spikes, an OR neuron over its k x k window (weights 1, threshold <= 1).
+ * SEW residual adds are no neurons: a layer fed by `a + b` gets synapses from both a's and b's neurons with the same
+ * weights (an input with multiplicity m is m unit spikes), so its sources are the add's sources, recursively.
+ * What a static-synapse core cannot compute runs on the processor: a synaptic layer fed real values (the encoding
+ * conv) with its max pooling of real values and its LIF, SSA's products (both operands dynamic) with their LIF, the
+ * token mean and the head. Their spikes travel to and from the processor as messages.
+ */
+export type PopulationKind = 'conv' | 'headSum' | 'tokenSum' | 'mask' | 'pool';
+
+/** How one source layer's neuron reaches a population's neurons. */
+export type Connection =
+  | { kind: 'conv'; conv: ConvLayer }
+  | { kind: 'headSum'; heads: number; channels: number }
+  | { kind: 'tokenSum'; channels: number }
+  | { kind: 'maskAttention'; mask: MaskLayer }
+  | { kind: 'maskKey' }
+  | { kind: 'pool'; pool: MaxPoolLayer };
+
+export interface Population {
+  /** The layer whose neurons these are (its output spikes are the population's). */
+  layer: string;
+  kind: PopulationKind;
+  /** The synaptic layers folded into it (e.g. the conv before a LIF, QKTA's head sum). */
+  synaptic: string[];
+  neurons: number;
+  /** Output layout [n][c]: channels per token. */
+  channels: number;
+  /** Synapses per neuron (all sources). */
+  fanIn: number;
+  /** Distinct weights per output channel row when weights are shared per core (conv: C_in k^2); all-ones layers: 1. */
+  sharedRowWeights: number;
+  /** Output channels with distinct weight rows (conv: C_out; all-ones layers: 1). */
+  weightRows: number;
+  /** Source spike layers and how each reaches these neurons. */
+  inputs: { source: string; connection: Connection }[];
+}
+
+export interface ProcessorLayer {
+  layer: string;
+  kind: LayerSpec['kind'];
+  reason: string;
+}
+
+export interface ChipGraph {
+  populations: Population[];
+  processor: ProcessorLayer[];
+  /** Spike sources (population or processor layers) feeding the processor, one message per spike. */
+  toProcessor: string[];
+  /** Layers whose spikes leave the processor (processor-run LIFs). */
+  fromProcessor: string[];
+  /** Longest chain of populations and processor steps (each adds one step of delay, SANA-FE's buffer rule). */
+  depth: number;
+}
+
+export function buildChipGraph(spec: ModelSpec): ChipGraph {
+  const byName = new Map(spec.layers.map((l) => [l.name, l] as const));
+  /** Spike-source layers an input resolves to: adds expand to their summands' sources. */
+  const spikeSources = new Map<string, string[]>();
+  const onProcessor = new Set<string>();
+  const populations: Population[] = [];
+  const processor: ProcessorLayer[] = [];
+  const depthOf = new Map<string, number>();
+  const toProcessor = new Set<string>();
+  const sourcesOf = (name: string): string[] | null => spikeSources.get(name) ?? null;
+  const toCpu = (l: LayerSpec, reason: string) => {
+    onProcessor.add(l.name);
+    processor.push({ layer: l.name, kind: l.kind, reason });
+  };
+  const depthIn = (l: LayerSpec) => Math.max(0, ...l.inputs.map((i) => depthOf.get(i) ?? 0));
+
+  for (const l of spec.layers) {
+    depthOf.set(l.name, depthIn(l));
+    switch (l.kind) {
+      case 'conv':
+      case 'headSum':
+      case 'tokenSum':
+      case 'ssaProduct':
+        // synaptic or product stages: placed with the neuron that consumes them (below)
+        break;
+      case 'maxpool': {
+        const src = sourcesOf(l.inputs[0]!);
+        if (src && src.length === 1) {
+          populations.push(pool(l, src[0]!));
+          spikeSources.set(l.name, [l.name]);
+          depthOf.set(l.name, depthIn(l) + 1);
+        }
+        // a max pool of real values stays with its conv and LIF on the processor (handled at the LIF)
+        break;
+      }
+      case 'add': {
+        const parts = l.inputs.map(sourcesOf);
+        if (parts.every((p) => p !== null)) spikeSources.set(l.name, parts.flat() as string[]);
+        else toCpu(l, 'a residual add of real values');
+        break;
+      }
+      case 'mask': {
+        const [a, k] = [sourcesOf(l.inputs[0]!), sourcesOf(l.inputs[1]!)];
+        if (a?.length === 1 && k?.length === 1) {
+          populations.push(mask(l, a[0]!, k[0]!));
+          spikeSources.set(l.name, [l.name]);
+          depthOf.set(l.name, depthIn(l) + 1);
+        } else toCpu(l, 'a mask whose operands are not single spike layers');
+        break;
+      }
+      case 'lif': {
+        const p = lifPopulation(l, byName, sourcesOf);
+        spikeSources.set(l.name, [l.name]);
+        if ('reason' in p) {
+          for (const x of p.chain) if (!onProcessor.has(x.name)) toCpu(x, p.reason);
+          toCpu(l, p.reason);
+          for (const s of p.spikeInputs) toProcessor.add(s);
+        } else populations.push(p);
+        // its synaptic stage carries its inputs' depth; the neuron adds one step of delay
+        depthOf.set(l.name, depthIn(l) + 1);
+        break;
+      }
+      case 'tokenMean':
+      case 'head': {
+        toCpu(l, l.kind === 'head' ? 'the classifier reads real-valued means' : 'a mean over tokens is real-valued');
+        for (const i of l.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
+        depthOf.set(l.name, depthIn(l) + 1);
+        break;
+      }
+      default:
+        return assertNeverLayer(l);
+    }
+  }
+  const fromProcessor = spec.layers.filter((l) => l.kind === 'lif' && onProcessor.has(l.name)).map((l) => l.name);
+  return {
+    populations,
+    processor,
+    toProcessor: [...toProcessor],
+    fromProcessor,
+    depth: Math.max(1, ...depthOf.values()),
+  };
+}
+
+function assertNeverLayer(x: never): never {
+  throw new Error(`chip graph: unhandled layer kind ${String((x as { kind?: unknown }).kind)}`);
+}
+
+type LifResult = Population | { reason: string; chain: LayerSpec[]; spikeInputs: string[] };
+
+/** The population a LIF heads, or why it runs on the processor (with the layers that go with it). */
+function lifPopulation(lif: LayerSpec, byName: Map<string, LayerSpec>, sourcesOf: (n: string) => string[] | null): LifResult {
+  const feed = byName.get(lif.inputs[0]!);
+  const neurons = lif.out.c * lif.out.h * lif.out.w;
+  const base = { layer: lif.name, neurons, channels: lif.out.c };
+  if (!feed) return { reason: 'a neuron fed by the raw input', chain: [], spikeInputs: [] };
+  if (feed.kind === 'conv') {
+    const src = sourcesOf(feed.inputs[0]!);
+    if (!src) return { reason: 'a synaptic layer fed real values (the encoding layer)', chain: [feed], spikeInputs: [] };
+    const row = feed.in.c * feed.k * feed.k;
+    return {
+      ...base,
+      kind: 'conv',
+      synaptic: [feed.name],
+      fanIn: row * src.length,
+      sharedRowWeights: row,
+      weightRows: feed.out.c,
+      inputs: src.map((source) => ({ source, connection: { kind: 'conv', conv: feed } as Connection })),
+    };
+  }
+  if (feed.kind === 'maxpool') {
+    const conv = byName.get(feed.inputs[0]!);
+    const chain = conv?.kind === 'conv' ? [conv, feed] : [feed];
+    const spikeInputs = conv?.kind === 'conv' ? (sourcesOf(conv.inputs[0]!) ?? []) : [];
+    return { reason: 'max pooling of real values (conv output before its LIF)', chain, spikeInputs };
+  }
+  if (feed.kind === 'headSum') {
+    const src = sourcesOf(feed.inputs[0]!);
+    const q = byName.get(feed.inputs[0]!);
+    if (!src || src.length !== 1 || !q) return { reason: 'a token sum of non-spiking values', chain: [feed], spikeInputs: [] };
+    const per = q.out.c / feed.heads;
+    return {
+      ...base,
+      kind: 'headSum',
+      synaptic: [feed.name],
+      fanIn: per,
+      sharedRowWeights: per,
+      weightRows: 1,
+      inputs: [{ source: src[0]!, connection: { kind: 'headSum', heads: feed.heads, channels: q.out.c } }],
+    };
+  }
+  if (feed.kind === 'tokenSum') {
+    const src = sourcesOf(feed.inputs[0]!);
+    const q = byName.get(feed.inputs[0]!);
+    if (!src || src.length !== 1 || !q) return { reason: 'a channel sum of non-spiking values', chain: [feed], spikeInputs: [] };
+    const n = tokens(q.out);
+    return {
+      ...base,
+      kind: 'tokenSum',
+      synaptic: [feed.name],
+      fanIn: n,
+      sharedRowWeights: n,
+      weightRows: 1,
+      inputs: [{ source: src[0]!, connection: { kind: 'tokenSum', channels: q.out.c } }],
+    };
+  }
+  if (feed.kind === 'ssaProduct') {
+    const spikeInputs = feed.inputs.flatMap((i) => sourcesOf(i) ?? []);
+    return { reason: "SSA's products: both operands are dynamic, no static synapse realises them", chain: [feed], spikeInputs };
+  }
+  return { reason: `a neuron fed by a ${feed.kind} layer`, chain: [feed], spikeInputs: [] };
+}
+
+function pool(l: MaxPoolLayer, source: string): Population {
+  return {
+    layer: l.name,
+    kind: 'pool',
+    synaptic: [],
+    neurons: l.out.c * l.out.h * l.out.w,
+    channels: l.out.c,
+    fanIn: l.k * l.k,
+    sharedRowWeights: l.k * l.k,
+    weightRows: 1,
+    inputs: [{ source, connection: { kind: 'pool', pool: l } }],
+  };
+}
+
+function mask(l: MaskLayer, a: string, k: string): Population {
+  return {
+    layer: l.name,
+    kind: 'mask',
+    synaptic: [],
+    neurons: l.out.c * l.out.h * l.out.w,
+    channels: l.out.c,
+    fanIn: 2,
+    sharedRowWeights: 2,
+    weightRows: 1,
+    inputs: [
+      { source: a, connection: { kind: 'maskAttention', mask: l } },
+      { source: k, connection: { kind: 'maskKey' } },
+    ],
+  };
+}
