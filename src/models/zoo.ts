@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './qkformer.js';
 import { buildSpikformer } from './spikformer.js';
 import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
+import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
 
 /** A model config that cannot be built (a size knob out of range, wrong number of attention kinds). */
 export class ConfigError extends InputError {
@@ -132,59 +133,40 @@ export function stageCount(family: Family): number {
   return FAMILIES[family].stages;
 }
 
-export interface ConfigOverrides {
-  embedDims?: number;
-  depths?: number;
-  heads?: number;
-  mlpRatio?: number;
-  timesteps?: number;
-  imgSize?: number;
-  inChannels?: number;
-  numClasses?: number;
-  attention?: AttentionKind[];
-  speds?: boolean;
-}
+export type { ConfigOverrides } from './knobs.js';
 
 /** Applies user overrides to a config and checks the result can be built; errors name the knob. */
 export function applyOverrides(base: ModelConfig, o: ConfigOverrides): ModelConfig {
   const c: ModelConfig = { ...base, heads: [...base.heads], attention: [...base.attention] };
   const n = stageCount(c.family);
-  if (o.embedDims !== undefined) c.embedDims = o.embedDims;
-  if (o.depths !== undefined) c.depths = o.depths;
-  if (o.heads !== undefined) c.heads = new Array<number>(n).fill(o.heads);
-  if (o.mlpRatio !== undefined) c.mlpRatio = o.mlpRatio;
-  if (o.timesteps !== undefined) c.timesteps = o.timesteps;
-  if (o.imgSize !== undefined) c.imgSize = o.imgSize;
-  if (o.inChannels !== undefined) c.inChannels = o.inChannels;
-  if (o.numClasses !== undefined) c.numClasses = o.numClasses;
-  if (o.speds !== undefined) c.speds = o.speds;
-  if (o.attention !== undefined) {
-    if (o.attention.length === 1) c.attention = new Array<AttentionKind>(n).fill(o.attention[0]!);
-    else if (o.attention.length === n) c.attention = [...o.attention];
-    else throw new ConfigError(`--attention needs 1 or ${n} kinds for ${c.family}, got ${o.attention.length}`);
+  for (const k of KNOB_NAMES) {
+    if (o[k] === undefined) continue;
+    const v = overrideValue(k, o, n);
+    if (v === null) throw new ConfigError(`${MODEL_KNOBS[k].flag} needs 1 or ${n} kinds for ${c.family}, got ${o.attention?.length}`);
+    (c as Record<KnobName, unknown>)[k] = v;
   }
   validateConfig(c);
   return c;
 }
 
 export function validateConfig(c: ModelConfig): void {
-  // NOTE: upper bounds far beyond any published model, so that a corrupt or hostile config (a checkpoint's
-  // metadata) is refused instead of building a spec of billions of layers
-  const posInt = (v: number, what: string, max: number) => {
-    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${what} must be a positive integer, got ${v}`);
-    if (v > max) throw new ConfigError(`${what} ${v} is beyond what spikewatt builds (at most ${max})`);
+  const posInt = (v: number, k: 'embedDims' | 'depths' | 'heads' | 'timesteps' | 'imgSize' | 'inChannels' | 'numClasses') => {
+    const { noun, max } = MODEL_KNOBS[k];
+    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${noun} must be a positive integer, got ${v}`);
+    if (v > max) throw new ConfigError(`${noun} ${v} is beyond what spikewatt builds (at most ${max})`);
   };
   const facts: FamilyFacts | undefined = Object.prototype.hasOwnProperty.call(FAMILIES, c.family) ? FAMILIES[c.family] : undefined;
   if (!facts) throw new ConfigError(`unknown model family '${String(c.family)}' (known: ${Object.keys(FAMILIES).join(', ')})`);
-  posInt(c.embedDims, 'embed dims', 65536);
-  posInt(c.depths, 'depths', 256);
-  posInt(c.timesteps, 'timesteps', 4096);
-  posInt(c.imgSize, 'image size', 8192);
-  posInt(c.inChannels, 'input channels', 4096);
-  posInt(c.numClasses, 'number of classes', 1_000_000);
+  posInt(c.embedDims, 'embedDims');
+  posInt(c.depths, 'depths');
+  posInt(c.timesteps, 'timesteps');
+  posInt(c.imgSize, 'imgSize');
+  posInt(c.inChannels, 'inChannels');
+  posInt(c.numClasses, 'numClasses');
   if (!Array.isArray(c.heads)) throw new ConfigError('heads must be a list (one per stage)');
-  for (const h of c.heads) posInt(h, 'heads', 4096);
-  if (!(c.mlpRatio > 0 && c.mlpRatio <= 256)) throw new ConfigError(`mlp ratio must be in (0, 256], got ${c.mlpRatio}`);
+  for (const h of c.heads) posInt(h, 'heads');
+  const mlpMax = MODEL_KNOBS.mlpRatio.max;
+  if (!(c.mlpRatio > 0 && c.mlpRatio <= mlpMax)) throw new ConfigError(`mlp ratio must be in (0, ${mlpMax}], got ${c.mlpRatio}`);
   if (c.depths < facts.minDepths) {
     throw new ConfigError(`depths must be at least ${facts.minDepths} for ${c.family} (stage 3 gets depths-${facts.minDepths} blocks)`);
   }

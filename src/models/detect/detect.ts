@@ -1,6 +1,7 @@
 import { InputError } from '../../errors.js';
 import type { AttentionKind, Family, ModelConfig, ModelSpec } from '../spec.js';
 import type { TensorMap } from '../tensor.js';
+import { flagText, KNOB_NAMES, knobValue, MODEL_KNOBS, overrideValue, type ConfigKnob, type KnobName } from '../knobs.js';
 import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from '../zoo.js';
 
 /**
@@ -23,21 +24,9 @@ export class DetectConflictError extends DetectError {
   override name = 'DetectConflictError';
 }
 
-export type ConfigField =
-  'family' | 'embedDims' | 'depths' | 'heads' | 'mlpRatio' | 'timesteps' | 'imgSize' | 'inChannels' | 'numClasses' | 'attention' | 'speds';
-export const CONFIG_FIELDS: readonly ConfigField[] = [
-  'family',
-  'embedDims',
-  'depths',
-  'heads',
-  'mlpRatio',
-  'timesteps',
-  'imgSize',
-  'inChannels',
-  'numClasses',
-  'attention',
-  'speds',
-];
+/** What detection reports: the family, then every knob of the table. */
+export type ConfigField = 'family' | KnobName;
+export const CONFIG_FIELDS: readonly ConfigField[] = ['family', ...KNOB_NAMES];
 
 /** 'weights': a tensor fixes it (a flag that disagrees is an error); the others can be changed freely. */
 export type Origin = 'weights' | 'args' | 'default' | 'flag';
@@ -69,23 +58,80 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const fam = detectFamily(t);
   const family = fam.family;
   const r = new Reader(t, family);
-  const w = (origin: Origin, note: string): Provenance => ({ origin, note });
   const first = family.startsWith('spikformer') ? 'patch_embed.proj_conv.weight' : 'patch_embed1.proj_conv.weight';
   const inChannels = r.dim(first, 1, 4);
   const head = r.shape('head.weight', 2);
   const numClasses = head[0]!;
+  const stages = stagesFromBlocks(r, family);
+  const stageDims = stages.map((s) => ({ dim: s.dim, key: s.qKey }));
+  const embed = embedDimsFromStem(r, family, stages);
+  if (head[1] !== embed.dims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embed.dims} (${embed.where})`);
+  checkFixedBlockCounts(stages, family);
+  const base = nearestZoo(family, embed.dims, numClasses);
+  const zooCfg = ZOO[base];
+  const depths = depthsFromLastStage(family, stages[stages.length - 1]!, zooCfg, base);
+  const mlp = mlpRatioFromWidths(r, stages);
+  const speds = spedsFromShortcuts(t, family);
+  const args = new ArgsReader(opts.args ?? null, base);
+  const heads = args.heads(stageCount(family), zooCfg);
+  const timesteps = args.timesteps(zooCfg);
+  const img = family === 'spikformer-dvs' ? imgSizeFromPosEmbed(r, args, zooCfg) : args.imgSize(zooCfg);
+  // An empty stage has no attention module to read; it keeps the zoo's kind, which changes no layer.
+  const attention = stages.map((s, i) => (s.blocks > 0 ? s.kind : zooCfg.attention[i]!));
+  const config: ModelConfig = {
+    family,
+    embedDims: embed.dims,
+    depths: depths.value,
+    heads: heads.value,
+    mlpRatio: mlp.value,
+    timesteps: timesteps.value,
+    imgSize: img.value,
+    inChannels,
+    numClasses,
+    attention,
+    speds: speds.value,
+    input: family.endsWith('-dvs') ? 'dvs' : 'static',
+  };
+  const provenance: Record<ConfigField, Provenance> = {
+    family: weights(`${fam.note}; defaults from ${base}`),
+    embedDims: weights(embed.note),
+    depths: depths.prov,
+    heads: heads.prov,
+    mlpRatio: mlp.prov,
+    timesteps: timesteps.prov,
+    imgSize: img.prov,
+    inChannels: weights(`from ${first} ${r.text(first)}`),
+    numClasses: weights(`from head.weight ${shapeText(head)}`),
+    attention: weights(stages.map((s) => (s.blocks > 0 ? s.attnPrefix : `${s.name} empty`)).join(', ')),
+    speds: speds.prov,
+  };
+  // Heads are not checked here: a flag may still replace them (applyExplicit checks the final config).
+  return { zoo: base, config, stageDims, provenance };
+}
 
-  // Stages: prefix, block count, attention kind, width.
+/** A value and where it came from. */
+interface Found<T> {
+  value: T;
+  prov: Provenance;
+}
+const weights = (note: string): Provenance => ({ origin: 'weights', note });
+
+/** The stages' blocks, attention kind and widths, from the `stageN.i.*` / `block.i.*` keys. */
+function stagesFromBlocks(r: Reader, family: Family): StageInfo[] {
   const stageNames = family.startsWith('spikformer')
     ? ['block']
     : family === 'qkformer-dvs'
       ? ['stage1', 'stage2']
       : ['stage1', 'stage2', 'stage3'];
   // QKFormer's last stage holds depths-2 (CIFAR) or depths-3 (ImageNet) blocks, so it may be empty.
-  const stages = stageNames.map((s, i) => r.stage(s, family.startsWith('qkformer') && i === 2));
-  const stageDims = stages.map((s) => ({ dim: s.dim, key: s.qKey }));
-  const last = stages[stages.length - 1]!;
-  const widest = [...stages].reverse().find((s) => s.blocks > 0)!;
+  return stageNames.map((s, i) => r.stage(s, family.startsWith('qkformer') && i === 2));
+}
+
+/**
+ * embed_dims from the last stem conv's output channels; every stage width must be its official fraction (E/4, E/2,
+ * E or E/2, E), since the builders derive them from embed_dims. An empty last stage takes the stem's width.
+ */
+function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { dims: number; note: string; where: string } {
   let embedKey: string;
   switch (family) {
     case 'qkformer-cifar':
@@ -101,60 +147,60 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
       embedKey = 'patch_embed.rpe_conv.weight';
       break;
   }
-  const embedDims = r.dim(embedKey, 0, 4);
-  const embedNote = `from ${embedKey} ${r.text(embedKey)}`;
-  const embedWhere = `${embedKey} ${r.text(embedKey)}`;
-  // The builders derive every stage width from embed_dims; a file whose widths do not follow cannot be built.
+  const dims = r.dim(embedKey, 0, 4);
+  const where = `${embedKey} ${r.text(embedKey)}`;
   const fractions = stages.length === 3 ? [4, 2, 1] : stages.length === 2 ? [2, 1] : [1];
+  const last = stages[stages.length - 1]!;
   if (last.blocks === 0) {
-    last.dim = embedDims;
+    last.dim = dims;
     last.qKey = 'patch_embed3.proj3_conv.weight';
   }
   stages.forEach((s, i) => {
-    if (s.dim * fractions[i]! !== embedDims) {
+    if (s.dim * fractions[i]! !== dims) {
       throw new DetectError(
         `stage widths ${stages.map((x) => x.dim).join(', ')} (${stages.map((x) => x.qKey).join(', ')}) are not ` +
-          `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${embedDims} (${embedWhere})`,
+          `${fractions.map((f) => (f === 1 ? 'E' : `E/${f}`)).join(', ')} of embed dims ${dims} (${where})`,
       );
     }
   });
-  if (head[1] !== embedDims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embedDims} (${embedWhere})`);
+  return { dims, note: `from ${where}`, where };
+}
 
-  // Blocks per stage: only the last QKFormer stage's count is free in the official constructors.
+/** Only the last QKFormer stage's block count is free in the official constructors; the others must match them. */
+function checkFixedBlockCounts(stages: StageInfo[], family: Family): void {
   const fixed: Partial<Record<Family, number[]>> = { 'qkformer-cifar': [1, 1], 'qkformer-imagenet': [1, 2], 'qkformer-dvs': [1, 1] };
-  const fixedCounts = fixed[family] ?? [];
-  fixedCounts.forEach((n, i) => {
+  (fixed[family] ?? []).forEach((n, i) => {
     const s = stages[i]!;
     if (s.blocks !== n) {
       throw new DetectError(`${s.name} holds ${s.blocks} blocks (${s.name}.0-${s.blocks - 1}.*); the official ${family} code builds ${n}`);
     }
   });
-  const base = nearestZoo(family, embedDims, numClasses);
-  const zooCfg = ZOO[base];
-  const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
-  let depths: number, depthsProv: Provenance;
+}
+
+const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
+
+/** The official `depths` from the last stage's block count (QKFormer CIFAR: depths-2 blocks; ImageNet: depths-3). */
+function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfig, base: ZooName): Found<number> {
   switch (family) {
     case 'qkformer-cifar':
-      depths = last.blocks + 2;
-      depthsProv = w('weights', `stage3 holds ${held(last)}: depths-2`);
-      break;
+      return { value: last.blocks + 2, prov: weights(`stage3 holds ${held(last)}: depths-2`) };
     case 'qkformer-imagenet':
-      depths = last.blocks + 3;
-      depthsProv = w('weights', `stage3 holds ${held(last)}: depths-3`);
-      break;
+      return { value: last.blocks + 3, prov: weights(`stage3 holds ${held(last)}: depths-3`) };
     case 'qkformer-dvs':
-      depths = zooCfg.depths;
-      depthsProv = w('default', `default for ${base}; the DVS code builds one block per stage whatever depths is`);
-      break;
+      return {
+        value: zooCfg.depths,
+        prov: { origin: 'default', note: `default for ${base}; the DVS code builds one block per stage whatever depths is` },
+      };
     case 'spikformer-cifar':
     case 'spikformer-imagenet':
     case 'spikformer-dvs':
-      depths = last.blocks;
-      depthsProv = w('weights', `${held(last).replace(/^\d+ blocks?, /, '')}`);
-      break;
+      return { value: last.blocks, prov: weights(`${held(last).replace(/^\d+ blocks?, /, '')}`) };
   }
+}
 
-  // MLP ratio from the widest stage (the most exact quotient); every stage must agree under floor(dim * ratio).
+/** The MLP ratio from the widest stage (the most exact quotient); every stage must agree under floor(dim * ratio). */
+function mlpRatioFromWidths(r: Reader, stages: StageInfo[]): Found<number> {
+  const widest = [...stages].reverse().find((s) => s.blocks > 0)!;
   const mlpRatio = widest.hidden / widest.dim;
   for (const s of stages) {
     if (s.blocks > 0 && Math.floor(s.dim * mlpRatio) !== s.hidden) {
@@ -164,94 +210,83 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
       );
     }
   }
+  return { value: mlpRatio, prov: weights(`${widest.hiddenKey} ${r.text(widest.hiddenKey)} vs width ${widest.dim}`) };
+}
 
-  let speds = true,
-    spedsProv: Provenance;
-  if (family.startsWith('qkformer')) {
-    speds = t.has('patch_embed2.proj_res_conv.weight');
-    spedsProv = w('weights', speds ? 'from patch_embed2.proj_res_conv.weight' : 'no patch_embed*.proj_res_conv keys');
-  } else spedsProv = w('default', 'Spikformer has no SPEDS; its SPS patch embedding is built as is');
+/** SPEDS from the `proj_res` shortcut convs (QKFormer); Spikformer has none. */
+function spedsFromShortcuts(t: TensorMap, family: Family): Found<boolean> {
+  if (!family.startsWith('qkformer')) {
+    return { value: true, prov: { origin: 'default', note: 'Spikformer has no SPEDS; its SPS patch embedding is built as is' } };
+  }
+  const speds = t.has('patch_embed2.proj_res_conv.weight');
+  return { value: speds, prov: weights(speds ? 'from patch_embed2.proj_res_conv.weight' : 'no patch_embed*.proj_res_conv keys') };
+}
 
-  const args = opts.args ?? null;
-  const argNum = (names: string[]): { value: number; name: string } | null => {
-    if (!args) return null;
+/** What the weights cannot fix, from the training args a pickle holds, else the nearest zoo variant's default. */
+class ArgsReader {
+  constructor(
+    private readonly args: Record<string, unknown> | null,
+    private readonly base: ZooName,
+  ) {}
+
+  /** The first of `names` that holds a positive integer (or a square `[H, W]`: only squares are modelled). */
+  num(names: string[]): { value: number; name: string } | null {
+    if (!this.args) return null;
     for (const n of names) {
-      const v = args[n];
+      const v = this.args[n];
       if (typeof v === 'number' && Number.isInteger(v) && v > 0) return { value: v, name: n };
-      // img_size may be given as [H, W]; only squares are modelled.
       const sq = Array.isArray(v) && v.length === 2 && v[0] === v[1] ? (v[0] as unknown) : undefined;
       if (typeof sq === 'number' && Number.isInteger(sq) && sq > 0) return { value: sq, name: n };
     }
     return null;
-  };
-  const dflt = (flag: string) => w('default', `default for ${base}; pass ${flag}`);
+  }
 
-  const n = stageCount(family);
-  let heads = [...zooCfg.heads],
-    headsProv = dflt('--heads');
-  const argHeads = args?.num_heads;
-  if (Array.isArray(argHeads) && argHeads.length === n && argHeads.every((h) => typeof h === 'number' && Number.isInteger(h) && h > 0)) {
-    heads = argHeads as number[];
-    headsProv = w('args', 'args.num_heads');
-  } else {
-    const h = argNum(['num_heads']);
-    if (h) {
-      heads = new Array<number>(n).fill(h.value);
-      headsProv = w('args', `args.${h.name}`);
+  /** `default for qkformer-cifar10; pass --heads`. */
+  dflt(k: KnobName): Provenance {
+    const knob: ConfigKnob = MODEL_KNOBS[k];
+    return { origin: 'default', note: `default for ${this.base}; pass ${knob.short ?? knob.flag}` };
+  }
+
+  heads(stages: number, zooCfg: ModelConfig): Found<number[]> {
+    const list = this.args?.num_heads;
+    if (Array.isArray(list) && list.length === stages && list.every((h) => typeof h === 'number' && Number.isInteger(h) && h > 0)) {
+      return { value: list as number[], prov: { origin: 'args', note: 'args.num_heads' } };
     }
+    const h = this.num(['num_heads']);
+    if (h) return { value: new Array<number>(stages).fill(h.value), prov: { origin: 'args', note: `args.${h.name}` } };
+    return { value: [...zooCfg.heads], prov: this.dflt('heads') };
   }
 
-  const T = argNum(['T', 'time_steps', 'time_step', 'timesteps']);
-  const timesteps = T ? T.value : zooCfg.timesteps;
-  const timestepsProv = T ? w('args', `args.${T.name}`) : dflt('-T');
+  timesteps(zooCfg: ModelConfig): Found<number> {
+    const T = this.num(['T', 'time_steps', 'time_step', 'timesteps']);
+    return T
+      ? { value: T.value, prov: { origin: 'args', note: `args.${T.name}` } }
+      : { value: zooCfg.timesteps, prov: this.dflt('timesteps') };
+  }
 
-  const img = argNum(['img_size', 'input_size', 'img_size_h']);
+  imgSizeArg(): { value: number; name: string } | null {
+    return this.num(['img_size', 'input_size', 'img_size_h']);
+  }
+
+  imgSize(zooCfg: ModelConfig): Found<number> {
+    const img = this.imgSizeArg();
+    return img
+      ? { value: img.value, prov: { origin: 'args', note: `args.${img.name}` } }
+      : { value: zooCfg.imgSize, prov: this.dflt('imgSize') };
+  }
+}
+
+/** Spikformer DVS: the unused `pos_embed` holds one row per 16x16 patch, which fixes floor(img / 16). */
+function imgSizeFromPosEmbed(r: Reader, args: ArgsReader, zooCfg: ModelConfig): Found<number> {
+  const img = args.imgSizeArg();
   let imgSize = img ? img.value : zooCfg.imgSize;
-  let imgProv = img ? w('args', `args.${img.name}`) : dflt('--img-size');
-  if (family === 'spikformer-dvs') {
-    const pe = r.shape('pos_embed', 3);
-    const side = Math.round(Math.sqrt(pe[1]!));
-    if (side * side !== pe[1]) throw new DetectError(`pos_embed is ${shapeText(pe)}: ${pe[1]} patches is not a square grid`);
-    const fits = (s: number) => Math.floor(s / 16) === side;
-    if (!fits(imgSize)) imgSize = fits(zooCfg.imgSize) ? zooCfg.imgSize : 16 * side;
-    imgProv = w(
-      'weights',
-      `pos_embed ${shapeText(pe)}: ${side}x${side} patches of 16 pixels` +
-        `${img && img.value !== imgSize ? `; args.${img.name} ${img.value} disagrees` : img ? `, args.${img.name}` : ''}`,
-    );
-  }
-
-  // An empty stage has no attention module to read; it keeps the zoo's kind, which changes no layer.
-  const attention = stages.map((s, i) => (s.blocks > 0 ? s.kind : zooCfg.attention[i]!));
-  const config: ModelConfig = {
-    family,
-    embedDims,
-    depths,
-    heads,
-    mlpRatio,
-    timesteps,
-    imgSize,
-    inChannels,
-    numClasses,
-    attention,
-    speds,
-    input: family.endsWith('-dvs') ? 'dvs' : 'static',
-  };
-  const provenance: Record<ConfigField, Provenance> = {
-    family: w('weights', `${fam.note}; defaults from ${base}`),
-    embedDims: w('weights', embedNote),
-    depths: depthsProv,
-    heads: headsProv,
-    mlpRatio: w('weights', `${widest.hiddenKey} ${r.text(widest.hiddenKey)} vs width ${widest.dim}`),
-    timesteps: timestepsProv,
-    imgSize: imgProv,
-    inChannels: w('weights', `from ${first} ${r.text(first)}`),
-    numClasses: w('weights', `from head.weight ${shapeText(head)}`),
-    attention: w('weights', stages.map((s) => (s.blocks > 0 ? s.attnPrefix : `${s.name} empty`)).join(', ')),
-    speds: spedsProv,
-  };
-  // Heads are not checked here: a flag may still replace them (applyExplicit checks the final config).
-  return { zoo: base, config, stageDims, provenance };
+  const pe = r.shape('pos_embed', 3);
+  const side = Math.round(Math.sqrt(pe[1]!));
+  if (side * side !== pe[1]) throw new DetectError(`pos_embed is ${shapeText(pe)}: ${pe[1]} patches is not a square grid`);
+  const fits = (s: number) => Math.floor(s / 16) === side;
+  if (!fits(imgSize)) imgSize = fits(zooCfg.imgSize) ? zooCfg.imgSize : 16 * side;
+  const agree = img && img.value !== imgSize ? `; args.${img.name} ${img.value} disagrees` : img ? `, args.${img.name}` : '';
+  return { value: imgSize, prov: weights(`pos_embed ${shapeText(pe)}: ${side}x${side} patches of 16 pixels${agree}`) };
 }
 
 /**
@@ -263,19 +298,6 @@ export interface ExplicitConfig {
   stored?: { config: ModelConfig; name: string } | undefined;
   overrides: ConfigOverrides;
 }
-
-const FLAG: Record<Exclude<ConfigField, 'family'>, string> = {
-  embedDims: '--embed-dims',
-  depths: '--depths',
-  heads: '--heads',
-  mlpRatio: '--mlp-ratio',
-  timesteps: '-T',
-  imgSize: '--img-size',
-  inChannels: '--in-channels',
-  numClasses: '--num-classes',
-  attention: '--attention',
-  speds: '--speds',
-};
 
 /**
  * Applies flags over a detection: a flag wins, but where the weights fix a value a different one is an error
@@ -291,7 +313,7 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
     field === 'imgSize' && cfg.family === 'spikformer-dvs'
       ? Math.floor(Number(value) / 16) === Math.floor(d.config.imgSize / 16)
       : same(value, d.config[field]);
-  const set = <K extends Exclude<ConfigField, 'family'>>(field: K, value: ModelConfig[K], flag: string) => {
+  const set = <K extends KnobName>(field: K, value: ModelConfig[K], flag: string) => {
     const p = d.provenance[field];
     if (p.origin === 'weights' && !fits(field, value)) {
       const where = p.note.replace(/^from /, '');
@@ -315,33 +337,16 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
       throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${why})`);
     }
     // The zoo name stands for its whole config; a size override of the same knob replaces that part.
-    if (o.embedDims === undefined) set('embedDims', z.embedDims, flag);
-    if (o.depths === undefined) set('depths', z.depths, flag);
-    if (o.heads === undefined) set('heads', [...z.heads], flag);
-    if (o.mlpRatio === undefined) set('mlpRatio', z.mlpRatio, flag);
-    if (o.timesteps === undefined) set('timesteps', z.timesteps, flag);
-    if (o.imgSize === undefined) set('imgSize', z.imgSize, flag);
-    if (o.inChannels === undefined) set('inChannels', z.inChannels, flag);
-    if (o.numClasses === undefined) set('numClasses', z.numClasses, flag);
-    if (o.attention === undefined) set('attention', [...z.attention], flag);
-    if (o.speds === undefined) set('speds', z.speds, flag);
+    for (const k of KNOB_NAMES) if (o[k] === undefined) set(k, knobValue(z, k), flag);
   }
-  if (o.embedDims !== undefined) set('embedDims', o.embedDims, `${FLAG.embedDims} ${o.embedDims}`);
-  if (o.depths !== undefined) set('depths', o.depths, `${FLAG.depths} ${o.depths}`);
-  if (o.heads !== undefined) set('heads', new Array<number>(n).fill(o.heads), `${FLAG.heads} ${o.heads}`);
-  if (o.mlpRatio !== undefined) set('mlpRatio', o.mlpRatio, `${FLAG.mlpRatio} ${o.mlpRatio}`);
-  if (o.timesteps !== undefined) set('timesteps', o.timesteps, `${FLAG.timesteps} ${o.timesteps}`);
-  if (o.imgSize !== undefined) set('imgSize', o.imgSize, `${FLAG.imgSize} ${o.imgSize}`);
-  if (o.inChannels !== undefined) set('inChannels', o.inChannels, `${FLAG.inChannels} ${o.inChannels}`);
-  if (o.numClasses !== undefined) set('numClasses', o.numClasses, `${FLAG.numClasses} ${o.numClasses}`);
-  if (o.attention !== undefined) {
-    const kinds = o.attention.length === 1 ? new Array<AttentionKind>(n).fill(o.attention[0]!) : [...o.attention];
-    if (kinds.length !== n) {
-      throw new DetectError(`${what}: --attention needs 1 or ${n} kinds for ${cfg.family}, got ${o.attention.length}`);
-    }
-    set('attention', kinds, `${FLAG.attention} ${o.attention.join(',')}`);
+  for (const k of KNOB_NAMES) {
+    const given = o[k];
+    if (given === undefined) continue;
+    const v = overrideValue(k, o, n);
+    if (v === null)
+      throw new DetectError(`${what}: ${MODEL_KNOBS[k].flag} needs 1 or ${n} kinds for ${cfg.family}, got ${o.attention?.length}`);
+    set(k, v, flagText(k, given));
   }
-  if (o.speds !== undefined) set('speds', o.speds, o.speds ? '--speds' : '--no-speds');
   if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
   const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
   if (ex.model === undefined && ex.stored !== undefined) out.name = ex.stored.name;
@@ -389,31 +394,9 @@ export function summarizeDetection(d: Detection, what: string): string {
   return `${what}: model ${d.name ?? d.zoo} read from the weights (${read})${rest.length ? `; not in the weights: ${rest.join(', ')}` : ''}`;
 }
 
+/** How lines and messages name a config field: the knob table's label. */
 export function label(f: ConfigField): string {
-  switch (f) {
-    case 'family':
-      return 'family';
-    case 'embedDims':
-      return 'embed dims';
-    case 'depths':
-      return 'depths';
-    case 'heads':
-      return 'heads';
-    case 'mlpRatio':
-      return 'mlp ratio';
-    case 'timesteps':
-      return 'T';
-    case 'imgSize':
-      return 'img size';
-    case 'inChannels':
-      return 'in channels';
-    case 'numClasses':
-      return 'classes';
-    case 'attention':
-      return 'attention';
-    case 'speds':
-      return 'SPEDS';
-  }
+  return f === 'family' ? 'family' : MODEL_KNOBS[f].label;
 }
 
 function show(v: unknown): string {
