@@ -23,23 +23,17 @@ import {
   type OnProgress,
   type RunOptions,
 } from '../pipeline/index.js';
+import { KNOB_NAMES, MODEL_KNOBS, type ConfigKnob } from '../pipeline/catalog.js';
 
-/** The size overrides every model-taking command accepts (same names as `spikewatt models`). */
-export function withModelOverrides<T>(y: Argv<T>) {
-  return y
-    .option('embed-dims', { type: 'number', describe: 'embedding width of the last stage (official embed_dims)' })
-    .option('depths', { type: 'number', describe: 'official depths: QKFormer CIFAR stage 3 gets depths-2 SSA blocks, ImageNet depths-3' })
-    .option('heads', { type: 'number', describe: 'heads of every stage (overrides the hard-coded 8 / 16)' })
-    .option('mlp-ratio', { type: 'number', describe: 'MLP hidden width / embedding width' })
-    .option('timesteps', { alias: 'T', type: 'number', describe: 'simulation time steps T' })
-    .option('img-size', { type: 'number', describe: 'input height = width in pixels' })
-    .option('in-channels', { type: 'number', describe: 'input channels (3 for images, 2 for DVS polarities)' })
-    .option('num-classes', { type: 'number', describe: 'classifier outputs' })
-    .option('attention', {
-      type: 'string',
-      describe: `attention per stage, comma-separated: ${ATTENTION_KINDS.join(' | ')} (one value = every stage)`,
-    })
-    .option('speds', { type: 'boolean', describe: 'SPEDS patch embedding with deformed shortcut (--no-speds: the ablation without it)' });
+/** The size overrides every model-taking command accepts (same names as `spikewatt models`): one option per knob of the table. */
+export function withModelOverrides<T>(y: Argv<T>): Argv<T & OverrideArgs> {
+  let out = y as Argv<T & OverrideArgs>;
+  for (const k of KNOB_NAMES) {
+    const knob: ConfigKnob = MODEL_KNOBS[k];
+    const type = knob.type === 'boolean' ? 'boolean' : knob.type === 'kinds' ? 'string' : 'number';
+    out = out.option(knob.flag.slice(2), { type, describe: knob.description, ...(knob.short ? { alias: knob.short.slice(1) } : {}) });
+  }
+  return out;
 }
 
 export interface OverrideArgs {
@@ -66,16 +60,12 @@ export function parseAttention(s: string): AttentionKind[] {
 
 export function overridesFrom(a: OverrideArgs): ConfigOverrides {
   const o: ConfigOverrides = {};
-  if (a.embedDims !== undefined) o.embedDims = a.embedDims;
-  if (a.depths !== undefined) o.depths = a.depths;
-  if (a.heads !== undefined) o.heads = a.heads;
-  if (a.mlpRatio !== undefined) o.mlpRatio = a.mlpRatio;
-  if (a.timesteps !== undefined) o.timesteps = a.timesteps;
-  if (a.imgSize !== undefined) o.imgSize = a.imgSize;
-  if (a.inChannels !== undefined) o.inChannels = a.inChannels;
-  if (a.numClasses !== undefined) o.numClasses = a.numClasses;
-  if (a.attention !== undefined) o.attention = parseAttention(a.attention);
-  if (a.speds !== undefined) o.speds = a.speds;
+  for (const k of KNOB_NAMES) {
+    const v = a[k];
+    if (v === undefined) continue;
+    if (k === 'attention') o.attention = parseAttention(v as string);
+    else (o as Record<string, unknown>)[k] = v;
+  }
   return o;
 }
 

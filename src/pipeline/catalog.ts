@@ -25,6 +25,7 @@ import { describeAdapter, probeWebgpu, type WebgpuProbe } from '../sim/cores/web
 
 export { ATTENTION_KINDS, type AttentionKind, type ModelSpec } from '../models/spec.js';
 export { ZOO_NAMES, isZooName, type ZooName, type ConfigOverrides } from '../models/zoo.js';
+export { MODEL_KNOBS, KNOB_NAMES, type ConfigKnob, type KnobName } from '../models/knobs.js';
 export { CORE_NAMES, defaultCoreName, type CoreName } from '../sim/cores/index.js';
 export { defaultWorkers } from '../sim/schedule/parallel.js';
 export { OP_KINDS, type OpKind } from '../sim/ops.js';
