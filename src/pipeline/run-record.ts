@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { ModelConfig } from '../models/spec.js';
 import type { ConfigOverrides } from '../models/zoo.js';
+import { KNOB_NAMES, MODEL_KNOBS, type KnobName } from '../models/knobs.js';
 import type { ResolvedModel } from './model.js';
 
 /**
@@ -56,20 +57,10 @@ function checkpointTimesteps(path: string): number | null {
   return typeof t === 'number' ? t : null;
 }
 
-const SIZE_KEYS = ['embedDims', 'depths', 'heads', 'mlpRatio', 'imgSize', 'inChannels', 'numClasses', 'attention', 'speds'] as const;
-const FLAG: Record<(typeof SIZE_KEYS)[number], string> = {
-  embedDims: '--embed-dims',
-  depths: '--depths',
-  heads: '--heads',
-  mlpRatio: '--mlp-ratio',
-  imgSize: '--img-size',
-  inChannels: '--in-channels',
-  numClasses: '--num-classes',
-  attention: '--attention',
-  speds: '--speds',
-};
+/** The knobs a checkpoint's weights fix: every one but T (the knob table, src/models/knobs.ts). */
+const SIZE_KEYS = KNOB_NAMES.filter((k) => !MODEL_KNOBS[k].checkpointMayOverride);
 
-function sameAsConfig(c: ModelConfig, k: (typeof SIZE_KEYS)[number], o: ConfigOverrides): boolean {
+function sameAsConfig(c: ModelConfig, k: KnobName, o: ConfigOverrides): boolean {
   switch (k) {
     case 'heads':
       return c.heads.every((h) => h === o.heads);
@@ -94,7 +85,7 @@ export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigO
   const c = model.spec.config;
   const bad = SIZE_KEYS.filter((k) => overrides[k] !== undefined && !sameAsConfig(c, k, overrides));
   if (bad.length) {
-    const given = bad.map((k) => `${FLAG[k]} ${JSON.stringify(overrides[k])}`).join(', ');
+    const given = bad.map((k) => `${MODEL_KNOBS[k].flag} ${JSON.stringify(overrides[k])}`).join(', ');
     const own = bad.map((k) => `${k} ${JSON.stringify(c[k])}`).join(', ');
     throw new InputError(
       `${model.checkpoint} fixes the model's sizes; ${given} conflict${bad.length === 1 ? 's' : ''} with its config ` +
