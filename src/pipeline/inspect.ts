@@ -69,53 +69,10 @@ export interface InspectResult {
  * they contradict is an InputError; a detected config that does not build is reported in `problem`, not thrown.
  */
 export function inspectFile(f: CheckpointFile, overrides: ConfigOverrides, model: string | undefined): InspectResult {
-  const explicit = model !== undefined || Object.keys(overrides).length > 0;
   checkZooName(model);
-  let parameters = 0;
-  const dtypes: Record<string, number> = {};
-  for (const [k, t] of f.tensors) {
-    if (!/(num_batches_tracked|running_mean|running_var)$/.test(k)) parameters += shapeNumel(t.shape);
-    if (f.layout === 'safetensors') dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
-  }
-  if (f.torch) Object.assign(dtypes, f.torch.dtypes);
-  let storedConfig: unknown = null,
-    spikewatt: unknown = null;
-  if (hasConfigMetadata(f)) {
-    const raw = f.metadata.spikewatt ?? f.metadata.model ?? f.metadata.config ?? 'null';
-    try {
-      spikewatt = JSON.parse(raw);
-    } catch {
-      spikewatt = raw;
-    }
-    const s = spikewatt as { config?: unknown; family?: unknown } | null;
-    storedConfig = s && typeof s === 'object' ? (s.family !== undefined ? s : (s.config ?? null)) : null;
-  }
-  let detected: InspectResult['detected'] = null,
-    problem: string | null = null,
-    modelInfo: InspectResult['model'] = null;
-  let d: Detection | null = null;
-  try {
-    d = detectConfig(f.tensors, { args: f.torch?.args ?? null });
-  } catch (e) {
-    if (!(e instanceof DetectError)) throw e;
-    problem = e.message;
-  }
-  if (d !== null) {
-    try {
-      const zoo = model !== undefined && isZooName(model) ? model : undefined;
-      d = applyExplicit(d, { model: zoo, stored: zoo === undefined ? (readStoredConfig(f) ?? undefined) : undefined, overrides }, f.what);
-      const spec = buildDetected(d, f.what);
-      checkCheckpoint(spec, f.tensors, f.what);
-      const s = modelStats(spec);
-      modelInfo = { name: spec.name, params: s.params, paramsUsed: s.paramsUsed, denseMacsPerStep: s.denseMacsPerStep };
-    } catch (e) {
-      // Flags the weights contradict are the user's mistake; anything else is a fact about the file to report.
-      if (e instanceof DetectConflictError || (explicit && e instanceof DetectError)) throw e;
-      if (!(e instanceof InputError)) throw e;
-      problem = e.message;
-    }
-    detected = { zoo: d.zoo, config: d.config, stageDims: d.stageDims, provenance: d.provenance, lines: describeDetection(d) };
-  }
+  const { parameters, dtypes } = tensorCounts(f);
+  const { storedConfig, spikewatt } = statedMetadata(f);
+  const { detected, problem, model: modelInfo } = detection(f, overrides, model);
   const scalars = f.torch?.scalars ?? {};
   const accuracy: Record<string, number | string> = {};
   for (const k of ACCURACY_KEYS) {
@@ -124,6 +81,7 @@ export function inspectFile(f: CheckpointFile, overrides: ConfigOverrides, model
   }
   const sw = spikewatt as { testTop1?: unknown; epochsDone?: unknown } | null;
   if (sw && typeof sw === 'object' && typeof sw.testTop1 === 'number') accuracy.testTop1 = sw.testTop1;
+  const t = f.torch;
   return {
     file: f.what,
     layout: f.layout,
@@ -132,27 +90,85 @@ export function inspectFile(f: CheckpointFile, overrides: ConfigOverrides, model
     parameters,
     dtypes,
     torch:
-      f.torch === null
+      t === null
         ? null
-        : {
-            stateDictKey: f.torch.stateDictKey,
-            strippedPrefix: f.torch.strippedPrefix,
-            archiveName: f.torch.archiveName,
-            topLevelKeys: f.torch.topLevelKeys,
-          },
+        : { stateDictKey: t.stateDictKey, strippedPrefix: t.strippedPrefix, archiveName: t.archiveName, topLevelKeys: t.topLevelKeys },
     storedConfig,
     detected,
     problem,
     model: modelInfo,
     training: {
-      epoch: f.torch?.epoch ?? (sw && typeof sw.epochsDone === 'number' ? sw.epochsDone : null),
-      arch: f.torch?.arch ?? null,
+      epoch: t?.epoch ?? (sw && typeof sw.epochsDone === 'number' ? sw.epochsDone : null),
+      arch: t?.arch ?? null,
       accuracy,
       scalars,
-      args: f.torch?.args ?? null,
+      args: t?.args ?? null,
       spikewatt,
     },
   };
+}
+
+/** Parameters (BatchNorm buffers left out) and tensors per stored dtype (torch files: the dtype on disk). */
+function tensorCounts(f: CheckpointFile): { parameters: number; dtypes: Record<string, number> } {
+  let parameters = 0;
+  const dtypes: Record<string, number> = {};
+  for (const [k, t] of f.tensors) {
+    if (!/(num_batches_tracked|running_mean|running_var)$/.test(k)) parameters += shapeNumel(t.shape);
+    if (f.layout === 'safetensors') dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
+  }
+  if (f.torch) Object.assign(dtypes, f.torch.dtypes);
+  return { parameters, dtypes };
+}
+
+/** The JSON a safetensors file states under its metadata key (raw text when not JSON), and the config in it. */
+function statedMetadata(f: CheckpointFile): { storedConfig: unknown; spikewatt: unknown } {
+  if (!hasConfigMetadata(f)) return { storedConfig: null, spikewatt: null };
+  const raw = f.metadata.spikewatt ?? f.metadata.model ?? f.metadata.config ?? 'null';
+  let spikewatt: unknown;
+  try {
+    spikewatt = JSON.parse(raw);
+  } catch {
+    spikewatt = raw;
+  }
+  const s = spikewatt as { config?: unknown; family?: unknown } | null;
+  const storedConfig = s && typeof s === 'object' ? (s.family !== undefined ? s : (s.config ?? null)) : null;
+  return { storedConfig, spikewatt };
+}
+
+/**
+ * The architecture the keys and shapes imply, with the stated config, zoo name and overrides over it, and whether
+ * it builds and fits the weights. Flags the weights contradict are the user's mistake (thrown); anything else is a
+ * fact about the file, reported in `problem`.
+ */
+function detection(
+  f: CheckpointFile,
+  overrides: ConfigOverrides,
+  model: string | undefined,
+): Pick<InspectResult, 'detected' | 'problem' | 'model'> {
+  const explicit = model !== undefined || Object.keys(overrides).length > 0;
+  let d: Detection;
+  try {
+    d = detectConfig(f.tensors, { args: f.torch?.args ?? null });
+  } catch (e) {
+    if (!(e instanceof DetectError)) throw e;
+    return { detected: null, problem: e.message, model: null };
+  }
+  let problem: string | null = null,
+    modelInfo: InspectResult['model'] = null;
+  try {
+    const zoo = model !== undefined && isZooName(model) ? model : undefined;
+    d = applyExplicit(d, { model: zoo, stored: zoo === undefined ? (readStoredConfig(f) ?? undefined) : undefined, overrides }, f.what);
+    const spec = buildDetected(d, f.what);
+    checkCheckpoint(spec, f.tensors, f.what);
+    const s = modelStats(spec);
+    modelInfo = { name: spec.name, params: s.params, paramsUsed: s.paramsUsed, denseMacsPerStep: s.denseMacsPerStep };
+  } catch (e) {
+    if (e instanceof DetectConflictError || (explicit && e instanceof DetectError)) throw e;
+    if (!(e instanceof InputError)) throw e;
+    problem = e.message;
+  }
+  const detected = { zoo: d.zoo, config: d.config, stageDims: d.stageDims, provenance: d.provenance, lines: describeDetection(d) };
+  return { detected, problem, model: modelInfo };
 }
 
 /**

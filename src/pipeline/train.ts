@@ -191,18 +191,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const trainSet = openSplit(dataset, 'train', T, o.limit);
   const testSet = openSplit(dataset, 'test', T);
   checkFits(spec, trainSet);
-  const isStatic = spec.config.input === 'static';
-  const opts: TrainerOptions = {
-    epochs,
-    batchSize: o.batchSize ?? 8,
-    lr: o.lr ?? 2e-3,
-    minLr: o.minLr ?? 1e-5,
-    warmupEpochs: o.warmupEpochs ?? 0.1,
-    weightDecay: o.weightDecay ?? 0.01,
-    labelSmoothing: o.labelSmoothing ?? 0.1,
-    seed: o.seed ?? 0,
-    augment: { cropPad: isStatic ? (o.cropPad ?? 2) : 0, flip: isStatic && (o.flip ?? true) },
-  };
+  const opts = trainerOptions(o, spec, epochs);
   const model = new DenseModel(spec, weights);
   const logPath = o.log ?? `${o.out}.csv`;
   if (!o.resume || !existsSync(logPath)) writeFileSync(logPath, 'epoch,step,loss,lr,train_acc,test_acc,seconds\n');
@@ -212,47 +201,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const emit = o.onProgress ?? (() => {});
   emit({ kind: 'start', model: spec.name, config: spec.config, trainSamples: trainSet.length, dataset: trainSet.name, backend });
   let stepsDone = 0,
-    last = { top1: null as number | null, top5: null as number | null, samples: 0 };
+    test: TestScore | null = null;
   // NOTE: set inside the epoch callback; a holder, because the compiler does not see a callback assign a local
   const saved: { meta: TrainedCheckpoint | null } = { meta: null };
-  const save = (epochsDone: number): TrainedCheckpoint => {
-    const m: TrainedCheckpoint = {
-      format: 'spikewatt-checkpoint',
-      version: 1,
-      zoo,
-      config: spec.config,
-      dataset: { name: trainSet.name, source: trainSet.source, trainSamples: trainSet.length, normalization: trainSet.normalization },
-      epochsDone,
-      epochs,
-      optimizerSteps: opt.step,
-      train: {
-        batchSize: opts.batchSize,
-        lr: opts.lr,
-        minLr: opts.minLr,
-        warmupEpochs: opts.warmupEpochs,
-        weightDecay: opts.weightDecay,
-        labelSmoothing: opts.labelSmoothing,
-        seed: opts.seed,
-        cropPad: opts.augment.cropPad,
-        flip: opts.augment.flip,
-      },
-      testTop1: last.top1,
-      testTop5: last.top5,
-      testSamples: last.samples,
-      trainSeconds: Math.round(secs()),
-      backend,
-    };
-    writeAtomic(o.out, encodeCheckpoint(model.toTensorMap(), m));
-    const st = opt.state();
-    const moments = new Map([...st.tensors].map(([k, t]) => [k, { ...t, dtype: 'F32' as const }]));
-    writeAtomic(`${o.out}.optim.safetensors`, writeSafetensors(moments, { step: String(st.step) }));
-    return m;
-  };
   trainEpochs(model, trainSet, opts, startEpoch, opt, {
     onStep: (s) => {
       stepsDone++;
-      const elapsedSeconds = (Date.now() - t0) / 1000;
       const { stepInEpoch, stepsPerEpoch, loss, trainAcc, lr } = s;
+      const elapsedSeconds = (Date.now() - t0) / 1000;
+      const batchSize = opts.batchSize;
       emit({
         kind: 'step',
         epoch: s.epoch + 1,
@@ -264,27 +221,100 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         lr,
         stepsDone,
         totalSteps,
-        batchSize: opts.batchSize,
+        batchSize,
         elapsedSeconds,
       });
     },
     onEpoch: (e) => {
       const n = e.epoch === epochs ? finalEvalSamples : evalSamples;
-      let test: { top1: number; top5: number; samples: number } | null = null;
-      if (n > 0) {
-        const r = evaluateDense(model, testSet, n, 32);
-        last = { top1: r.top1, top5: r.top5, samples: r.samples };
-        test = { top1: r.top1, top5: r.top5, samples: r.samples };
-      }
-      emit({ kind: 'epoch', epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, test });
-      const testAcc = n > 0 && last.top1 !== null ? last.top1.toFixed(6) : '';
+      const scored = n > 0 ? evaluateDense(model, testSet, n, 32) : null;
+      // the checkpoint keeps the last score taken (an epoch scored on no samples keeps the one before)
+      if (scored !== null) test = { top1: scored.top1, top5: scored.top5, samples: scored.samples };
+      emit({ kind: 'epoch', epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, test: scored === null ? null : test });
+      const testAcc = scored !== null && test !== null ? test.top1.toFixed(6) : '';
       appendFileSync(
         logPath,
         `${e.epoch},${e.step},${e.loss.toFixed(6)},${e.lr.toExponential(6)},${e.trainAcc.toFixed(6)},${testAcc},${secs().toFixed(1)}\n`,
       );
-      saved.meta = save(e.epoch);
+      const meta = checkpointMeta({ zoo, spec, trainSet, epochsDone: e.epoch, epochs, opt, opts, test, seconds: secs(), backend });
+      saveCheckpoint(o.out, model, opt, meta);
+      saved.meta = meta;
     },
   });
   if (saved.meta === null) throw new Error('training ran no epoch');
   return { out: o.out, meta: saved.meta, seconds: secs() };
+}
+
+interface TestScore {
+  top1: number;
+  top5: number;
+  samples: number;
+}
+
+/** The trainer's options: the job's, defaults filled; augmentation only for static images. */
+function trainerOptions(o: TrainOptions, spec: ModelSpec, epochs: number): TrainerOptions {
+  const isStatic = spec.config.input === 'static';
+  return {
+    epochs,
+    batchSize: o.batchSize ?? 8,
+    lr: o.lr ?? 2e-3,
+    minLr: o.minLr ?? 1e-5,
+    warmupEpochs: o.warmupEpochs ?? 0.1,
+    weightDecay: o.weightDecay ?? 0.01,
+    labelSmoothing: o.labelSmoothing ?? 0.1,
+    seed: o.seed ?? 0,
+    augment: { cropPad: isStatic ? (o.cropPad ?? 2) : 0, flip: isStatic && (o.flip ?? true) },
+  };
+}
+
+interface MetaParts {
+  zoo: string;
+  spec: ModelSpec;
+  trainSet: Dataset;
+  epochsDone: number;
+  epochs: number;
+  opt: AdamW;
+  opts: TrainerOptions;
+  test: TestScore | null;
+  seconds: number;
+  backend: TfBackendName;
+}
+
+/** What the checkpoint states: the model, the data it saw, the options, the last test score. */
+function checkpointMeta(p: MetaParts): TrainedCheckpoint {
+  const { opts, trainSet: d } = p;
+  return {
+    format: 'spikewatt-checkpoint',
+    version: 1,
+    zoo: p.zoo,
+    config: p.spec.config,
+    dataset: { name: d.name, source: d.source, trainSamples: d.length, normalization: d.normalization },
+    epochsDone: p.epochsDone,
+    epochs: p.epochs,
+    optimizerSteps: p.opt.step,
+    train: {
+      batchSize: opts.batchSize,
+      lr: opts.lr,
+      minLr: opts.minLr,
+      warmupEpochs: opts.warmupEpochs,
+      weightDecay: opts.weightDecay,
+      labelSmoothing: opts.labelSmoothing,
+      seed: opts.seed,
+      cropPad: opts.augment.cropPad,
+      flip: opts.augment.flip,
+    },
+    testTop1: p.test?.top1 ?? null,
+    testTop5: p.test?.top5 ?? null,
+    testSamples: p.test?.samples ?? 0,
+    trainSeconds: Math.round(p.seconds),
+    backend: p.backend,
+  };
+}
+
+/** The checkpoint and, beside it, the optimizer state (AdamW moments as float32), each replaced atomically. */
+function saveCheckpoint(out: string, model: DenseModel, opt: AdamW, meta: TrainedCheckpoint): void {
+  writeAtomic(out, encodeCheckpoint(model.toTensorMap(), meta));
+  const st = opt.state();
+  const moments = new Map([...st.tensors].map(([k, t]) => [k, { ...t, dtype: 'F32' as const }]));
+  writeAtomic(`${out}.optim.safetensors`, writeSafetensors(moments, { step: String(st.step) }));
 }
