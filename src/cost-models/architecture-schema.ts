@@ -43,7 +43,12 @@ const count = z.strictObject({ value: z.number().int().positive(), ...sourced })
 const amount = z.strictObject({ value: nonNegative, ...sourced });
 
 const eventCost = z
-  .strictObject({ energyPj: nonNegative.optional(), latencyNs: nonNegative.optional(), includedIn: z.enum(CHIP_EVENTS).optional(), ...sourced })
+  .strictObject({
+    energyPj: nonNegative.optional(),
+    latencyNs: nonNegative.optional(),
+    includedIn: z.enum(CHIP_EVENTS).optional(),
+    ...sourced,
+  })
   .superRefine((e, ctx) => {
     if (e.includedIn !== undefined && (e.energyPj !== undefined || e.latencyNs !== undefined))
       ctx.addIssue({ code: 'custom', message: 'give energyPj / latencyNs, or includedIn, not both' });
@@ -119,7 +124,10 @@ export const architectureSchema = z.strictObject({
     .superRefine((c, ctx) => {
       const mesh = [c.coresPerTile, c.meshWidthTiles, c.meshHeightTiles, c.routing].filter((x) => x !== undefined).length;
       if (mesh !== 0 && mesh !== 4)
-        ctx.addIssue({ code: 'custom', message: 'give all of coresPerTile, meshWidthTiles, meshHeightTiles and routing, or none (no known mesh)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'give all of coresPerTile, meshWidthTiles, meshHeightTiles and routing, or none (no known mesh)',
+        });
       if (mesh === 4 && c.coresPerTile!.value * c.meshWidthTiles!.value * c.meshHeightTiles!.value !== c.coresPerChip.value)
         ctx.addIssue({ code: 'custom', path: ['coresPerChip'], message: 'must equal coresPerTile x meshWidthTiles x meshHeightTiles' });
     }),

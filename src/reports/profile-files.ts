@@ -1,4 +1,5 @@
 import { profileCharts } from './charts.js';
+import { chipCharts } from './chip-charts.js';
 import { layersCsv, timestepsCsv } from './csv.js';
 import { renderChartPng } from './png.js';
 import { renderProfileHtml } from './profile-html.js';
@@ -18,6 +19,6 @@ export async function renderProfileFiles(
   files.set('layers.csv', await layersCsv(r));
   files.set('timesteps.csv', await timestepsCsv(r));
   files.set('report.html', renderProfileHtml(r, chartJs));
-  for (const c of profileCharts(r)) files.set(`${c.id}.png`, renderChartPng(c));
+  for (const c of [...profileCharts(r), ...chipCharts(r)]) files.set(`${c.id}.png`, renderChartPng(c));
   return files;
 }

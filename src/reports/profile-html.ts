@@ -1,4 +1,6 @@
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
+import { chipCharts } from './chip-charts.js';
+import { chipSection, fmtPj, partText } from './chip-html.js';
 import { blocksOf, blockTypeLabel, sumBlocks } from './blocks.js';
 import { profileCharts } from './charts.js';
 import {
@@ -309,6 +311,7 @@ ${table(
 /** report.html of one profile run: configuration, accuracy, totals, charts, blocks, memory, hardware sources, layer table. */
 export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
   const charts = profileCharts(r);
+  const chipChartList = chipCharts(r);
   const c = r.config,
     m = r.model;
   const rate = meanFiringRate(r.layers);
@@ -373,10 +376,14 @@ export function renderProfileHtml(r: ProfileReport, chartJs: string): string {
     escapeHtml(e.technology),
     escapeHtml(e.convention),
     escapeHtml(totalText(totalPj(e), isComplete(e), unit)),
-    isComplete(e)
+    (isComplete(e)
       ? 'complete'
       : `<div class="warn">${escapeHtml(incompleteNote(e.unpriced.map((u) => u.op)))}: ` +
-        `${escapeHtml(e.unpriced.map((u) => `${u.op} ${fmtNum(u.count)} per inference`).join(', '))}; the total is a lower bound</div>`,
+        `${escapeHtml(e.unpriced.map((u) => `${u.op} ${fmtNum(u.count)} per inference`).join(', '))}; the total is a lower bound</div>`) +
+      (e.chip?.mapped
+        ? `<div class="note">per-op pricing; the chip model's total (traffic, neuron access every step, static power): ` +
+          `${escapeHtml(partText(e.chip.energy.total, fmtPj))}, see Chip model</div>`
+        : ''),
   ]);
   const totals = table(
     [
@@ -442,6 +449,8 @@ ${cardHtml}
 ${totals}
 ${paperSection(r)}
 ${charts.map(chartFigure).join('\n')}
+${chipSection(r)}
+${chipChartList.map(chartFigure).join('\n')}
 <h2>Energy by block</h2>
 <p class="note">Patch embedding (SPEDS), attention (with its residual add), MLP (with its residual add) and head, as a share of each profile's total.</p>
 ${blocks}
@@ -454,7 +463,13 @@ ${hardware}
 ${layerTable(r, unit)}
 <h2>Configuration</h2>
 ${config}`;
-  return renderPage({ title: `spikewatt profile: ${m.label ?? m.name}`, body, charts, chartJs, extraScript: SORT_SCRIPT });
+  return renderPage({
+    title: `spikewatt profile: ${m.label ?? m.name}`,
+    body,
+    charts: [...charts, ...chipChartList],
+    chartJs,
+    extraScript: SORT_SCRIPT,
+  });
 }
 
 function opTotals(r: ProfileReport): Record<OpKind, number> {

@@ -1,4 +1,5 @@
 import type { ConventionName, DerivedMetrics, HardwareProfile, Pricing } from '../cost-models/index.js';
+import { chipModel, type ChipOptions, type ChipResult } from '../chip/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
 import type { CoreName } from '../sim/cores/index.js';
@@ -58,6 +59,8 @@ export interface ProfileReportInput {
   /** Exact counts of the simulation (all samples). */
   counts: OpCounts;
   priced: PricedProfile[];
+  /** Chip model options (weight sharing) for the profiles that have an architecture. */
+  chip?: ChipOptions;
 }
 
 const zeroOps = (): Record<OpKind, number> => {
@@ -263,6 +266,21 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
     accuracy: { ...i.accuracy, top1Wilson95: wilson95(i.accuracy.correctTop1, i.accuracy.samples) },
     timesteps: i.counts.timesteps,
     layers,
-    energy: i.priced.map((p) => profileEnergy(layers, p)),
+    energy: withChips(i, layers),
   };
+}
+
+/**
+ * Every priced profile's energy, with the chip model beside it where the profile has an architecture: computed here,
+ * where profile, re-pricing and merge all pass, once per profile (the chip model does not depend on the convention).
+ */
+function withChips(i: ProfileReportInput, layers: readonly LayerReport[]): ProfileEnergy[] {
+  const chips = new Map<HardwareProfile, ChipResult | null>();
+  return i.priced.map((p) => {
+    const e = profileEnergy(layers, p);
+    if (!chips.has(p.profile)) chips.set(p.profile, chipModel(i.spec, i.counts, p.profile, i.chip ?? {}));
+    const chip = chips.get(p.profile);
+    if (chip) e.chip = chip;
+    return e;
+  });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { InputError } from '../errors.js';
 import { parseJsonWith } from '../json.js';
+import { chipReportSchema } from './chip-schema.js';
 
 /**
  * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
@@ -124,6 +125,8 @@ export const profileEnergySchema = z.strictObject({
   blocks: z.array(blockEnergySchema).optional(),
   /** Named scalar metrics (energy per synaptic op, EDP proxies ...) as the cost models derive them. */
   derived: z.record(z.string(), finite),
+  /** The chip model (profiles with an architecture): mapping, traffic, latency, energy split with static power. */
+  chip: chipReportSchema.optional(),
 });
 
 /** An exact integer count: a JSON number up to 2^53 - 1, else its decimal digits (sums of many parts can pass 2^53). */

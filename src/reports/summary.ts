@@ -1,6 +1,7 @@
 import { energyLabel, fmtInterval, isComplete, totalText, unitFor, wilson95 } from './format.js';
 import { fmtNum, fmtPct } from './html-page.js';
 import { paperCheck } from './paper.js';
+import { chipSummary } from './chip-summary.js';
 import { meanFiringRate, type ProfileReport } from './schema.js';
 
 /** Left/right aligned text table (first column left). */
@@ -38,5 +39,6 @@ export function profileSummary(r: ProfileReport): string {
           : 'priced no spikformer convention (--convention spikformer)')
       : '';
   const columns = ['profile', `${unit.label}/inference`, 'AC/inference', 'MAC/inference', 'completeness'];
-  return `${head}\n${acc}${paperLine}\n${textTable(columns, rows)}`;
+  const chip = chipSummary(r);
+  return `${head}\n${acc}${paperLine}\n${textTable(columns, rows)}${chip ? `\n${chip}` : ''}`;
 }
