@@ -3,7 +3,7 @@
  * `[T, 2, H/f, W/f]` event-count frames (see frames.ts). Nothing is cached but the last file read, so large
  * datasets cost one sample's memory.
  */
-import { checkIndex, type Dataset, type DvsFraming, type Split } from './dataset.js';
+import { checkIndex, DatasetError, type Dataset, type DvsFraming, type Split } from './dataset.js';
 import { framedSize, integrateByNumber, type EventStream } from './frames.js';
 
 /** The official QKFormer DVS recipes use T = 16 frames. */
@@ -30,7 +30,7 @@ export interface DvsDatasetOptions {
 
 export function dvsDataset(items: readonly DvsItem[], o: DvsDatasetOptions): Dataset {
   const { h, w } = framedSize({ width: o.sensorWidth, height: o.sensorHeight }, o.downsample);
-  if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new RangeError(`timesteps must be a positive integer, got ${o.timesteps}`);
+  if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new DatasetError(`timesteps must be a positive integer, got ${o.timesteps}`);
   const framing: DvsFraming = {
     timesteps: o.timesteps,
     splitBy: 'number',

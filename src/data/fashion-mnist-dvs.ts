@@ -18,7 +18,7 @@
  * Deterministic: sample i with seed s always uses the PRNG mulberry32(mix(s, i)).
  */
 import { mulberry32, gaussian } from '../models/weights.js';
-import { checkIndex, sampleSeed, type Dataset, type DvsFraming, type Split } from './dataset.js';
+import { checkIndex, DatasetError, sampleSeed, type Dataset, type DvsFraming, type Split } from './dataset.js';
 import { framedSize, integrateByNumber, type EventStream } from './frames.js';
 import { FASHION_MNIST_CLASSES, defaultFashionMnistDir, loadIdxImages } from './mnist.js';
 import type { IdxImages } from './idx.js';
@@ -43,7 +43,7 @@ export function saccadeEvents(pixels: Uint8Array, offset: number, o: SaccadeOpti
   const S = o.sensorSize,
     k = Math.max(1, Math.floor(S / 32)),
     a = 2 * k;
-  if (S < 28 * k + 2 * a) throw new RangeError(`sensor size ${S} too small for the saccades (needs ${28 * k + 2 * a})`);
+  if (S < 28 * k + 2 * a) throw new DatasetError(`sensor size ${S} too small for the saccades (needs ${28 * k + 2 * a})`);
   const o0 = (S - 28 * k) / 2;
   const gauss = gaussian(rand);
   const thr = new Float32Array(S * S);
@@ -125,7 +125,7 @@ export function saccadeDataset(images: IdxImages, source: string, o: FashionMnis
     downsample = o.downsample ?? 1;
   const { h, w } = framedSize({ width: sac.sensorSize, height: sac.sensorSize }, downsample);
   if (images.height !== 28 || images.width !== 28)
-    throw new RangeError(`fashion-mnist-dvs needs 28x28 images, got ${images.height}x${images.width}`);
+    throw new DatasetError(`fashion-mnist-dvs needs 28x28 images, got ${images.height}x${images.width}`);
   const framing: DvsFraming = {
     timesteps: o.timesteps,
     splitBy: 'number',

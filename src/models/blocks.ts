@@ -1,3 +1,4 @@
+import { ConfigError } from './config-error.js';
 import type { GraphBuilder } from './graph.js';
 import type { AttentionKind, ConvLayer } from './spec.js';
 
@@ -120,7 +121,7 @@ export function block(
   kind: AttentionKind,
   style: BlockStyle,
 ): string {
-  if (dim % heads !== 0) throw new Error(`${p}: dim ${dim} is not divisible by ${heads} heads`);
+  if (dim % heads !== 0) throw new ConfigError(`${p}: dim ${dim} is not divisible by ${heads} heads`);
   const ap = `${p}.${style.attnAttr[kind]}`;
   if (style.unusedNorms) g.unusedLayerNorm(`${p}.norm1`, dim);
   let attnOut: string;

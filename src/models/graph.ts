@@ -1,3 +1,4 @@
+import { ConfigError } from './config-error.js';
 import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer } from './spec.js';
 
 /**
@@ -65,6 +66,8 @@ export class GraphBuilder {
       op = o.op ?? 'conv2d';
     const outH = Math.floor((inS.h + 2 * pad - k) / stride) + 1;
     const outW = Math.floor((inS.w + 2 * pad - k) / stride) + 1;
+    if (outH < 1 || outW < 1)
+      throw new ConfigError(`${o.name}: a ${inS.h}x${inS.w} input is too small for its ${k}x${k} stride-${stride} conv`);
     const wShape = op === 'conv2d' ? [o.outC, inS.c, k, k] : op === 'conv1d' ? [o.outC, inS.c, 1] : [o.outC, inS.c];
     this.param(`${o.name}.weight`, wShape);
     if (o.bias) this.param(`${o.name}.bias`, [o.outC]);
@@ -102,7 +105,7 @@ export class GraphBuilder {
     const sa = this.shape(a),
       sb = this.shape(b);
     if (sa.c !== sb.c || sa.h !== sb.h || sa.w !== sb.w) {
-      throw new Error(`${name}: cannot add ${a} (${sa.c}x${sa.h}x${sa.w}) and ${b} (${sb.c}x${sb.h}x${sb.w})`);
+      throw new ConfigError(`${name}: cannot add ${a} (${sa.c}x${sa.h}x${sa.w}) and ${b} (${sb.c}x${sb.h}x${sb.w})`);
     }
     return this.push({ kind: 'add', name, inputs: [a, b], out: sa });
   }

@@ -1,13 +1,10 @@
-import { InputError } from '../errors.js';
+import { ConfigError } from './config-error.js';
 import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './qkformer.js';
 import { buildSpikformer } from './spikformer.js';
-import type { AttentionKind, Family, ModelConfig, ModelSpec } from './spec.js';
+import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
 
-/** A model config that cannot be built (a size knob out of range, wrong number of attention kinds). */
-export class ConfigError extends InputError {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** The facts that differ per family, in one place (the builders hold the layer graphs). */
 export interface FamilyFacts {
@@ -163,7 +160,10 @@ export function validateConfig(c: ModelConfig): void {
   posInt(c.imgSize, 'imgSize');
   posInt(c.inChannels, 'inChannels');
   posInt(c.numClasses, 'numClasses');
-  if (!Array.isArray(c.heads)) throw new ConfigError('heads must be a list (one per stage)');
+  if (!Array.isArray(c.heads) || c.heads.length !== facts.stages)
+    throw new ConfigError(`heads must be a list of ${facts.stages} (one per stage)`);
+  if (!Array.isArray(c.attention) || c.attention.length !== facts.stages || !c.attention.every((a) => ATTENTION_KINDS.includes(a)))
+    throw new ConfigError(`attention must be a list of ${facts.stages} kinds (${ATTENTION_KINDS.join(', ')}), one per stage`);
   for (const h of c.heads) posInt(h, 'heads');
   const mlpMax = MODEL_KNOBS.mlpRatio.max;
   if (!(c.mlpRatio > 0 && c.mlpRatio <= mlpMax)) throw new ConfigError(`mlp ratio must be in (0, ${mlpMax}], got ${c.mlpRatio}`);
@@ -177,14 +177,9 @@ export function validateConfig(c: ModelConfig): void {
 
 export function buildModel(name: string, c: ModelConfig): ModelSpec {
   validateConfig(c);
-  try {
-    return FAMILIES[c.family].build(name, c);
-  } catch (e) {
-    // NOTE: a valid config can still give shapes that do not fit (an image size the strides do not divide);
-    // the builders say which tensors, so their message is the user's answer.
-    if (e instanceof InputError) throw e;
-    throw new ConfigError(e instanceof Error ? e.message : String(e));
-  }
+  // NOTE: a valid config can still give shapes that do not fit (an image size the strides do not divide): the
+  // builders throw a ConfigError naming the tensors; any other error of theirs is a bug
+  return FAMILIES[c.family].build(name, c);
 }
 
 export function zooModel(name: ZooName, o: ConfigOverrides = {}): ModelSpec {

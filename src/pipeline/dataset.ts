@@ -1,7 +1,21 @@
 import { InputError, firstLine } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { openDataset } from '../data/registry.js';
+import { openDataset, type OpenOptions } from '../data/registry.js';
 import type { ModelSpec } from '../models/spec.js';
+
+/**
+ * Opens a data set the user named. Its loaders fail with a DatasetError (an InputError) on what the user pointed at
+ * (a missing file, a truncated archive, a T the set cannot be framed with), and their messages can carry a
+ * multi-line listing: the first line says it. Any other error is a bug and keeps its class and stack.
+ */
+export function openUserDataset(spec: string, opts: OpenOptions): Dataset {
+  try {
+    return openDataset(spec, opts);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(firstLine(e));
+  }
+}
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -19,21 +33,14 @@ export function openModelDataset(
   note: (msg: string) => void = () => {},
 ): Dataset {
   const cfg = spec.config;
-  let d: Dataset;
-  try {
-    d = openDataset(dataset, {
-      split: 'test',
-      limit: samples,
-      seed,
-      ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}),
-      // NOTE: synthetic images take the model's own shape (an ImageNet-family model gets 3x224x224)
-      imageShape: { channels: spec.inputShape.c, size: spec.inputShape.h },
-    });
-  } catch (e) {
-    // NOTE: opening a data set fails on what the user pointed at (a missing file, a truncated archive, a
-    // T the set cannot be framed with), and loaders' messages can carry a multi-line listing; the first line says it.
-    throw new InputError(firstLine(e));
-  }
+  const d = openUserDataset(dataset, {
+    split: 'test',
+    limit: samples,
+    seed,
+    ...(cfg.input === 'dvs' ? { timesteps: cfg.timesteps } : {}),
+    // NOTE: synthetic images take the model's own shape (an ImageNet-family model gets 3x224x224)
+    imageShape: { channels: spec.inputShape.c, size: spec.inputShape.h },
+  });
   const s = spec.inputShape;
   const want = cfg.input === 'dvs' ? [cfg.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
   if (!sameShape(d.sampleShape, want)) {

@@ -1,6 +1,6 @@
-import { InputError, firstLine } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { openDataset } from '../data/registry.js';
+import { openUserDataset } from './dataset.js';
 import { foldWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
@@ -96,12 +96,7 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   const batchSize = o.batchSize ?? 32;
   const { spec, tensors, weights, detected } = resolveModel(o.model, o);
   if (detected !== undefined) o.onProgress?.({ kind: 'note', message: detected });
-  let test: Dataset;
-  try {
-    test = openDataset(o.dataset ?? 'fashion-mnist', { split: 'test', timesteps: spec.config.timesteps });
-  } catch (e) {
-    throw new InputError(firstLine(e));
-  }
+  const test = openUserDataset(o.dataset ?? 'fashion-mnist', { split: 'test', timesteps: spec.config.timesteps });
   const s = spec.inputShape;
   const want = spec.config.input === 'dvs' ? [spec.config.timesteps, s.c, s.h, s.w] : [s.c, s.h, s.w];
   if (test.sampleShape.join('x') !== want.join('x')) {

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { openDataset } from '../data/registry.js';
+import { openUserDataset } from './dataset.js';
 import { readSafetensors, writeSafetensors } from '../models/formats/safetensors.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
@@ -116,11 +116,7 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 
 function openSplit(spec: string, split: 'train' | 'test', timesteps: number, limit?: number): Dataset {
-  try {
-    return openDataset(spec, { split, timesteps, ...(limit !== undefined ? { limit } : {}) });
-  } catch (e) {
-    throw new InputError(e instanceof Error ? e.message : String(e));
-  }
+  return openUserDataset(spec, { split, timesteps, ...(limit !== undefined ? { limit } : {}) });
 }
 
 function posInt(v: number, name: string): void {

@@ -139,6 +139,8 @@ export function readCheckpointSpec(metadata: Record<string, string>, path: strin
     validateConfig(cfg);
     return buildModel(name, cfg);
   } catch (e) {
-    throw new CheckpointConfigError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    // the stored config is input: what it fails on is the user's answer; any other error is a bug
+    if (!(e instanceof InputError)) throw e;
+    throw new CheckpointConfigError(`${path}: ${e.message}`);
   }
 }

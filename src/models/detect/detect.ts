@@ -350,26 +350,14 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
   if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
   const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
   if (ex.model === undefined && ex.stored !== undefined) out.name = ex.stored.name;
-  try {
-    checkHeads(out);
-  } catch (e) {
-    throw new DetectError(`${what}: ${(e as Error).message}`);
-  }
-  try {
-    validateConfig(cfg);
-  } catch (e) {
-    throw new DetectError(`${what}: ${(e as Error).message}`);
-  }
+  checkHeads(out, what);
+  inputErrorsAs(what, () => validateConfig(cfg));
   return out;
 }
 
 /** The detected model; spec names follow the zoo variant the detection started from. */
 export function buildDetected(d: Detection, what: string): ModelSpec {
-  try {
-    return buildModel(d.name ?? d.zoo, d.config);
-  } catch (e) {
-    throw new DetectError(`${what}: ${(e as Error).message}`);
-  }
+  return inputErrorsAs(what, () => buildModel(d.name ?? d.zoo, d.config));
 }
 
 /** One line per config value: `embed dims 384 (from patch_embed3.proj3_conv.weight [384,192,3,3])`. */
@@ -410,13 +398,23 @@ function same(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function checkHeads(d: Detection): void {
+/** Runs `f`; an input error it raises becomes a DetectError prefixed with `what` (the file); a bug keeps its class. */
+function inputErrorsAs<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new DetectError(`${what}: ${e.message}`);
+  }
+}
+
+function checkHeads(d: Detection, what: string): void {
   d.stageDims.forEach((s, i) => {
     const h = d.config.heads[i];
     if (h === undefined || s.dim % h !== 0) {
       const hint = d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads';
       throw new DetectError(
-        `heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} ` + `(${s.key})${hint}`,
+        `${what}: heads ${String(h)} (${d.provenance.heads.note}) do not divide stage ${i + 1}'s width ${s.dim} ` + `(${s.key})${hint}`,
       );
     }
   });

@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import { CHECKPOINT_CONFIG_KEYS, readCheckpointSpec } from '../detect/checkpoint-config.js';
 import { applyExplicit, buildDetected, detectConfig, DetectError, type Detection } from '../detect/detect.js';
 import { readSafetensors } from './safetensors.js';
@@ -91,7 +92,8 @@ export function checkpointModel(f: CheckpointFile, model: string | undefined, ov
     try {
       spec = zooModel(zoo!, overrides);
     } catch (e) {
-      throw new DetectError((e as Error).message);
+      if (!(e instanceof InputError)) throw e;
+      throw new DetectError(e.message);
     }
   } else {
     // A zoo name on the command line wins over the config stored in the file.
