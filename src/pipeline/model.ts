@@ -110,7 +110,8 @@ export function attentionVariant(
   try {
     spec = buildModel(base.spec.name, applyOverrides(base.spec.config, { attention }));
   } catch (e) {
-    throw new InputError(`--attention ${attention.join('/')}: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(`--attention ${attention.join('/')}: ${e.message}`);
   }
   const random = randomWeights(spec, { seed });
   const tensors: TensorMap = new Map();
