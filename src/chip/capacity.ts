@@ -96,7 +96,7 @@ function axonsOf(c: Connection, n: number, r: number, C: number, tokensOut: numb
       return Math.min(n, C) * tokensOut;
     case 'maskAttention':
       return c.mask.mode === 'token' ? Math.min(r * c.mask.heads, tokensOut * c.mask.heads) : Math.min(n, C);
-    case 'maskKey':
+    case 'identity':
       return n;
     case 'pool': {
       const l = c.pool;

@@ -4,8 +4,10 @@ import type { Connection } from './graph.js';
 /**
  * Where one source neuron's spike goes: per destination core, the synapses it meets there. SANA-FE sends one
  * message per (firing neuron, distinct destination core) and looks up every synapse of that message's list on the
- * core. A table is keyed by source token when every consumer is a conv (its destinations depend on the position
- * only), else by source neuron; entries are (consumer index, core within the consumer, synapses) in CSR form.
+ * core. One table per (source, consumer): the consumers are distinct populations on distinct cores, so a neuron's
+ * destinations are the union of its tables' entries. A conv consumer's destinations depend on the source token only
+ * (keyed by token); a one-to-one consumer (relay, mask key, token sums) has one destination neuron, computed directly;
+ * the rest (mask attention bits, pooling windows) are keyed by neuron. Entries are (core within the consumer, synapses).
  */
 export interface Consumer {
   /** Index of the consuming population. */
@@ -18,56 +20,101 @@ export interface Consumer {
   connection: Connection;
 }
 
-export interface DestinationTable {
-  /** Key of source neuron i: i / channels (by token) or i (by neuron). */
+export interface ConnectionTable {
+  pop: number;
+  perCore: number;
+  /** One destination neuron per source neuron: its index in the consumer, else null (use the CSR entries). */
+  direct: ((i: number) => number) | null;
+  /** CSR entries keyed by source token (conv) or source neuron. */
   byToken: boolean;
-  channels: number;
   offsets: Int32Array;
-  pop: Int32Array;
   core: Int32Array;
   synapses: Float64Array;
-  /** Most destination cores of one source neuron. */
   maxDestinations: number;
 }
 
-/** Builds the table of a source with `neurons` neurons, `channels` per token and output width `width`. */
+export interface DestinationTable {
+  channels: number;
+  connections: ConnectionTable[];
+  /** An upper bound on the destination cores of one source neuron (sum over its consumers' maxima). */
+  maxDestinations: number;
+}
+
+/** Builds the tables of a source with `neurons` neurons, `channels` per token and output width `width`. */
 export function destinationTable(neurons: number, channels: number, width: number, consumers: readonly Consumer[]): DestinationTable {
-  const byToken = consumers.every((c) => c.connection.kind === 'conv');
+  const connections = consumers.map((c) => connectionTable(neurons, channels, width, c));
+  return { channels, connections, maxDestinations: connections.reduce((s, c) => s + c.maxDestinations, 0) };
+}
+
+function directOf(c: Consumer, srcChannels: number): ((i: number) => number) | null {
+  const conn = c.connection;
+  switch (conn.kind) {
+    case 'identity':
+      return (i) => i;
+    case 'headSum': {
+      const per = conn.channels / conn.heads;
+      return (i) => Math.floor(i / srcChannels) * conn.heads + Math.floor((i % srcChannels) / per);
+    }
+    case 'tokenSum':
+      return (i) => i % srcChannels;
+    case 'conv':
+    case 'pool':
+    case 'maskAttention':
+      return null;
+    default:
+      return assertNeverConnection(conn);
+  }
+}
+
+function connectionTable(neurons: number, channels: number, width: number, c: Consumer): ConnectionTable {
+  const direct = directOf(c, channels);
+  const byToken = c.connection.kind === 'conv';
+  if (direct)
+    return {
+      pop: c.pop,
+      perCore: c.perCore,
+      direct,
+      byToken,
+      offsets: new Int32Array(1),
+      core: new Int32Array(0),
+      synapses: new Float64Array(0),
+      maxDestinations: 1,
+    };
   const keys = byToken ? neurons / channels : neurons;
   const offsets = new Int32Array(keys + 1);
-  const pop: number[] = [],
-    core: number[] = [],
+  const core: number[] = [],
     syn: number[] = [];
-  const acc = new Map<number, number>();
   let maxDestinations = 0;
   for (let key = 0; key < keys; key++) {
-    let count = 0;
-    for (const c of consumers) {
-      acc.clear();
-      addRanges(c, key, byToken, channels, width, (lo, hi) => {
-        // a neuron range [lo, hi) of the consumer, cut at core boundaries
-        for (let a = lo; a < hi;) {
-          const k = Math.floor(a / c.perCore);
-          const end = Math.min(hi, (k + 1) * c.perCore);
-          acc.set(k, (acc.get(k) ?? 0) + (end - a));
-          a = end;
+    let last = -1;
+    const start = core.length;
+    addRanges(c, key, byToken, channels, width, (lo, hi) => {
+      // a neuron range [lo, hi) of the consumer, cut at core boundaries; ranges arrive in increasing order
+      for (let a = lo; a < hi;) {
+        const k = Math.floor(a / c.perCore);
+        const end = Math.min(hi, (k + 1) * c.perCore);
+        if (k === last) syn[syn.length - 1]! += end - a;
+        else {
+          const at = core.indexOf(k, start);
+          if (at >= 0) syn[at]! += end - a;
+          else {
+            core.push(k);
+            syn.push(end - a);
+            last = k;
+          }
         }
-      });
-      for (const [k, s] of acc) {
-        pop.push(c.pop);
-        core.push(k);
-        syn.push(s);
+        a = end;
       }
-      count += acc.size;
-    }
-    offsets[key + 1] = offsets[key]! + count;
-    if (count > maxDestinations) maxDestinations = count;
+    });
+    offsets[key + 1] = core.length;
+    maxDestinations = Math.max(maxDestinations, core.length - start);
   }
   return {
+    pop: c.pop,
+    perCore: c.perCore,
+    direct: null,
     byToken,
-    channels,
     offsets,
-    pop: Int32Array.from(pop),
     core: Int32Array.from(core),
     synapses: Float64Array.from(syn),
     maxDestinations,
@@ -102,14 +149,6 @@ function addRanges(
         }
       return;
     }
-    case 'headSum': {
-      const d = token * conn.heads + Math.floor(ch / (conn.channels / conn.heads));
-      range(d, d + 1);
-      return;
-    }
-    case 'tokenSum':
-      range(ch, ch + 1);
-      return;
     case 'maskAttention': {
       const C = c.channels;
       if (conn.mask.mode === 'token') {
@@ -119,9 +158,10 @@ function addRanges(
       } else for (let n = 0; n < c.tokens; n++) range(n * C + key, n * C + key + 1);
       return;
     }
-    case 'maskKey':
-      range(key, key + 1);
-      return;
+    case 'identity':
+    case 'headSum':
+    case 'tokenSum':
+      throw new Error('internal: a one-to-one connection has no range table');
     default:
       assertNeverConnection(conn);
   }

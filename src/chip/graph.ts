@@ -12,13 +12,16 @@ import { tokens } from '../models/spec.js';
  *  - `mask`: QKTA / QKCA mask, a 2-input coincidence neuron per (token, channel): weights 1 and 1, threshold in
  *    (1, 2], full decay (no state carried), so it fires exactly when the attention bit and the K spike coincide;
  *  - `pool`: max pooling of spikes, an OR neuron over its k x k window (weights 1, threshold <= 1).
- * SEW residual adds are no neurons: a layer fed by `a + b` gets synapses from both a's and b's neurons with the same
- * weights (an input with multiplicity m is m unit spikes), so its sources are the add's sources, recursively.
+ *  - `relay`: a SEW residual add, one neuron per element with one weight-1 synapse from each summand, passing the sum on
+ *    as unit spikes (a value m is m spikes, as the simulator counts it; a graded-spike chip sends one message).
+ * NOTE: a relay rather than folding the add into its consumers (synapses from both summands with the same weights):
+ * folding multiplies the fan-in along a residual chain (x6 by the end of a QKFormer stage, 6,912 presynaptic neurons for
+ * a 3x3 conv of 192 channels), past Loihi's 4,096 input axons per core.
  * What a static-synapse core cannot compute runs on the processor: a synaptic layer fed real values (the encoding
  * conv) with its max pooling of real values and its LIF, SSA's products (both operands dynamic) with their LIF, the
  * token mean and the head. Their spikes travel to and from the processor as messages.
  */
-export type PopulationKind = 'conv' | 'headSum' | 'tokenSum' | 'mask' | 'pool';
+export type PopulationKind = 'conv' | 'headSum' | 'tokenSum' | 'mask' | 'pool' | 'relay';
 
 /** How one source layer's neuron reaches a population's neurons. */
 export type Connection =
@@ -26,7 +29,7 @@ export type Connection =
   | { kind: 'headSum'; heads: number; channels: number }
   | { kind: 'tokenSum'; channels: number }
   | { kind: 'maskAttention'; mask: MaskLayer }
-  | { kind: 'maskKey' }
+  | { kind: 'identity' }
   | { kind: 'pool'; pool: MaxPoolLayer };
 
 export interface Population {
@@ -102,8 +105,16 @@ export function buildChipGraph(spec: ModelSpec): ChipGraph {
       }
       case 'add': {
         const parts = l.inputs.map(sourcesOf);
-        if (parts.every((p) => p !== null)) spikeSources.set(l.name, parts.flat() as string[]);
-        else toCpu(l, 'a residual add of real values');
+        if (parts.every((p) => p?.length === 1)) {
+          populations.push(
+            relay(
+              l,
+              parts.map((p) => p![0]!),
+            ),
+          );
+          spikeSources.set(l.name, [l.name]);
+          depthOf.set(l.name, depthIn(l) + 1);
+        } else toCpu(l, 'a residual add of real values');
         break;
       }
       case 'mask': {
@@ -243,7 +254,21 @@ function mask(l: MaskLayer, a: string, k: string): Population {
     weightRows: 1,
     inputs: [
       { source: a, connection: { kind: 'maskAttention', mask: l } },
-      { source: k, connection: { kind: 'maskKey' } },
+      { source: k, connection: { kind: 'identity' } },
     ],
+  };
+}
+
+function relay(l: LayerSpec, sources: string[]): Population {
+  return {
+    layer: l.name,
+    kind: 'relay',
+    synaptic: [],
+    neurons: l.out.c * l.out.h * l.out.w,
+    channels: l.out.c,
+    fanIn: sources.length,
+    sharedRowWeights: sources.length,
+    weightRows: 1,
+    inputs: sources.map((source) => ({ source, connection: { kind: 'identity' } as Connection })),
   };
 }

@@ -2,6 +2,19 @@ import type { Architecture } from '../cost-models/architecture-schema.js';
 import { numel, type ModelSpec } from '../models/spec.js';
 import { MappingRefusal, perCoreLimits, type CapacityLimit, type PerCoreLimits, type WeightSharing } from './capacity.js';
 import { destinationTable, type Consumer, type DestinationTable } from './destinations.js';
+
+/** Destination cores of source neuron i (over all its consumers). */
+export function destinationsOf(t: DestinationTable, i: number): number {
+  let d = 0;
+  for (const c of t.connections) {
+    if (c.direct) d += 1;
+    else {
+      const key = c.byToken ? Math.floor(i / t.channels) : i;
+      d += c.offsets[key + 1]! - c.offsets[key]!;
+    }
+  }
+  return d;
+}
 import type { ChipGraph, Connection } from './graph.js';
 import { placeCores, type Mesh } from './mesh.js';
 
@@ -81,8 +94,7 @@ export function mapGraph(spec: ModelSpec, graph: ChipGraph, arch: Architecture, 
     for (const p of pops) {
       const t = tables.get(p.layer)!;
       for (let i = 0; i < p.neurons; i++) {
-        const key = t.byToken ? Math.floor(i / t.channels) : i;
-        const d = t.offsets[key + 1]! - t.offsets[key]!;
+        const d = destinationsOf(t, i);
         if (d > maxDest) splitterNeurons += d;
       }
     }

@@ -167,53 +167,91 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
       const lc = byName.get(name);
       const tab = m.tables.get(name);
       if (!lc || !tab) continue;
-      const N = lc.outputElements;
+      const N = lc.outputElements,
+        C = tab.channels,
+        tokens = N / C;
       const pi = popIndex.get(name);
       const first = pi === undefined ? -1 : m.firstCore[pi]!,
-        per = pi === undefined ? 1 : m.perCore[pi]!;
+        per = pi === undefined ? N : m.perCore[pi]!;
       const ns = lc.neuronSpikes;
       if (!ns) usedLayerTotals = true;
       const even = ns ? 0 : lc.outputSpikes[t]! / N;
-      const feedsCpu = toProcessor.has(name);
-      const stats = perLayer.get(name)!;
-      for (let i = 0; i < N; i++) {
-        const s = ns ? ns[t * N + i]! : even;
-        if (s === 0) continue;
-        const src = first < 0 ? -1 : first + Math.floor(i / per);
-        const key = tab.byToken ? Math.floor(i / tab.channels) : i;
-        const a = tab.offsets[key]!,
-          b = tab.offsets[key + 1]!;
-        let hops = 0;
-        for (let e = a; e < b; e++) {
-          const p = tab.pop[e]!;
-          const g = m.firstCore[p]! + tab.core[e]!;
-          const y = s * tab.synapses[e]!;
-          msgIn[g]! += s;
-          syn[g]! += y;
-          synByPop[p]! += y;
-          synTotal += y;
-          if (hasMesh) hops += route(src, g, s);
+      const feedsCpu = toProcessor.has(name) ? 1 : 0;
+      const convs = tab.connections.filter((c) => c.byToken);
+      const others = tab.connections.filter((c) => !c.byToken);
+      const off = t * N;
+      let layerSpikes = 0,
+        layerMessages = 0,
+        layerHops = 0;
+      let src = -1;
+      /** One message of s spikes to global core g meeting y synapses there. */
+      const deliver = (g: number, pop: number, s: number, y: number) => {
+        msgIn[g]! += s;
+        syn[g]! += y;
+        synByPop[pop]! += y;
+        synTotal += y;
+        if (hasMesh) layerHops += s * route(src, g, s);
+      };
+      for (let p = 0; p < tokens; p++) {
+        const base = p * C;
+        let dConv = 0;
+        for (const c of convs) dConv += c.offsets[p + 1]! - c.offsets[p]!;
+        // NOTE: a conv consumer's destinations depend on the token only: the spikes of a token's channels on one source
+        // core travel as one sum (every count below is linear in spikes)
+        for (let c0 = 0; c0 < C;) {
+          const localCore = Math.floor((base + c0) / per);
+          const c1 = Math.min(C, (localCore + 1) * per - base);
+          src = first < 0 ? -1 : first + localCore;
+          let s = 0,
+            groupMessages = 0;
+          for (let i = base + c0; i < base + c1; i++) {
+            const si = ns ? ns[off + i]! : even;
+            if (si === 0) continue;
+            s += si;
+            let d = dConv;
+            for (const c of others) {
+              const fc = m.firstCore[c.pop]!;
+              if (c.direct) {
+                deliver(fc + Math.floor(c.direct(i) / c.perCore), c.pop, si, si);
+                d += 1;
+              } else {
+                const a = c.offsets[i]!,
+                  b = c.offsets[i + 1]!;
+                for (let e = a; e < b; e++) deliver(fc + c.core[e]!, c.pop, si, si * c.synapses[e]!);
+                d += b - a;
+              }
+            }
+            if (d > maxDest) {
+              extraMessages += si;
+              splitterSpikes += si * d;
+            }
+            groupMessages += si * (d + feedsCpu);
+          }
+          c0 = c1;
+          if (s === 0) continue;
+          for (const c of convs) {
+            const fc = m.firstCore[c.pop]!;
+            for (let e = c.offsets[p]!; e < c.offsets[p + 1]!; e++) deliver(fc + c.core[e]!, c.pop, s, s * c.synapses[e]!);
+          }
+          if (feedsCpu) {
+            toCpu += s;
+            if (hasMesh && src >= 0) layerHops += s * route(src, -1, s);
+          }
+          if (src >= 0) {
+            msgOut[src]! += groupMessages;
+            fired[src]! += s;
+            firedOnCores += s;
+          } else fromCpu += groupMessages;
+          messages += groupMessages;
+          spikes += s;
+          layerSpikes += s;
+          layerMessages += groupMessages;
         }
-        if (feedsCpu) {
-          toCpu += s;
-          if (hasMesh && src >= 0) hops += route(src, -1, s);
-        }
-        const n = b - a + (feedsCpu ? 1 : 0);
-        if (src >= 0) {
-          msgOut[src]! += s * n;
-          fired[src]! += s;
-          firedOnCores += s;
-        } else fromCpu += s * n;
-        if (b - a > maxDest) {
-          extraMessages += s;
-          splitterSpikes += s * (b - a);
-        }
-        messages += s * n;
-        spikes += s;
-        stats.spikes += s / S;
-        stats.messages += (s * n) / S;
-        stats.hops += (s * hops) / S;
       }
+      const stats = perLayer.get(name)!;
+      stats.spikes += layerSpikes / S;
+      stats.messages += layerMessages / S;
+      stats.hops += layerHops / S;
     }
 
     // per core, SANA-FE simple model on the mean sample's loads

@@ -18,7 +18,7 @@ const sharing = z.enum(['none', 'per-core']);
 
 export const chipLayerSchema = z.strictObject({
   layer: z.string(),
-  kind: z.enum(['conv', 'headSum', 'tokenSum', 'mask', 'pool']),
+  kind: z.enum(['conv', 'headSum', 'tokenSum', 'mask', 'pool', 'relay']),
   synaptic: z.array(z.string()),
   neurons: num,
   fanIn: num,
