@@ -2,26 +2,31 @@
  * The jobs of spikewatt as library functions: typed options, a progress callback, no argv, no printing, no
  * files written unless an `out` directory is given. The CLI (src/cli) is a thin layer over these.
  */
-export { profile, checkRun, simulateRun, priceRun, profileModel, DEFAULT_HARDWARE } from './profile.js';
-export type { ProfileOptions, RunOptions, CheckedRun, SimulationRun, ProgressEvent, OnProgress } from './profile.js';
+export { profile, profileWithRecord, checkRun, profileModel, DEFAULT_HARDWARE } from './profile.js';
+export type { ProfileOptions, RunOptions, CheckedRun, ProgressEvent, OnProgress } from './profile.js';
+export { simulateRun } from './simulate.js';
+export type { SimulationRun } from './simulate.js';
+export { priceRecord, specOfRecord, loadProfiles } from './price-record.js';
+export type { PriceOptions } from './price-record.js';
+export { readRecordFile, recordFileOf } from './record-file.js';
+export type { RunRecord, Prediction } from '../record/record.js';
+export { parseRecord, recordJson, RecordFileError } from '../record/file.js';
 export { compare, compareReports } from './compare.js';
 export type { CompareOptions, CompareRun } from './compare.js';
 export { evaluate, evaluateSim, ENGINES, TF_BACKENDS } from './evaluate.js';
 export type { EvaluateOptions, Evaluation, EngineScore, Engine, TfBackend } from './evaluate.js';
 export { resolveModel, attentionVariant } from './model.js';
 export type { ResolvedModel, ModelOptions } from './model.js';
-export { reprice, countsFromReport } from './reprice.js';
-export type { RepriceOptions } from './reprice.js';
 export { openModelDataset } from './dataset.js';
 export { parseChoice, parseCore, parseConvention, parseBatchCoupling, parseList, BATCH_COUPLINGS } from './choices.js';
 export { INITS, zooInit, type InitKind } from './init.js';
-export { mergeParts } from './merge.js';
+export { mergeParts, mergeRecords } from './merge.js';
 export type { MergeOptions, PartFile } from './merge.js';
 export { parseShard, shardSlice, weightsDigest, rawCounts, sumRawCounts, countsFromRaw } from './shard.js';
 export type { Shard, SampleSlice, RawCounts } from './shard.js';
 export { runSlice, RunInterrupted, checkpointPathFor, parseCheckpoint, DEFAULT_CHECKPOINT_EVERY } from './resume.js';
 export type { LongRunOptions, Checkpoint } from './resume.js';
-export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion } from './outputs.js';
+export { renderProfile, renderCompare, writeOutputs, checkOutDir, chartJsSource, spikewattVersion, RECORD_FILES } from './outputs.js';
 export type { OutputFiles } from './outputs.js';
 export { infer } from './infer.js';
 export type { InferOptions, InferResult, InferEnergy, ModuleSpikes } from './infer.js';

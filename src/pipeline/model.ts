@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { readCheckpointSpec } from '../models/detect/checkpoint-config.js';
@@ -20,6 +21,10 @@ export interface ResolvedModel {
   checkpoint: string | null;
   /** One line on how the architecture was read from the weights, when no config stated it (see src/models/detect.ts). */
   detected?: string;
+  /** SHA-256 of the checkpoint file's bytes, hashed when it was read (null for generated weights). */
+  fileSha256: string | null;
+  /** The checkpoint's safetensors `__metadata__` (empty for torch files and generated weights). */
+  metadata: Readonly<Record<string, string>>;
 }
 
 /** How to find a model: what `profile`, `compare`, `eval` and `demo` accept. */
@@ -67,7 +72,7 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
     // The zoo name and overrides are checked against what the weights fix; a disagreement names keys and shapes.
     const f = readCheckpoint(o.weights);
     const { spec } = checkpointModel(f, model, overrides);
-    return { spec, tensors: f.tensors, weights: o.weights, checkpoint: o.weights };
+    return { spec, tensors: f.tensors, weights: o.weights, checkpoint: o.weights, fileSha256: f.sha256, metadata: f.metadata };
   }
   if (TORCH_FILE.test(model) && o.weights === undefined) return detectedModel(readCheckpoint(model), overrides);
   if (o.weights !== undefined) throw new InputError('--weights needs a zoo --model (a .safetensors checkpoint carries its own weights)');
@@ -76,24 +81,26 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
     if (!hasConfigMetadata(file)) return detectedModel(file, overrides);
     const spec = readCheckpointSpec(file.metadata, model, overrides.timesteps);
     checkCheckpoint(spec, file.tensors, model);
-    return { spec, tensors: file.tensors, weights: model, checkpoint: model };
+    return { spec, tensors: file.tensors, weights: model, checkpoint: model, fileSha256: file.sha256, metadata: file.metadata };
   }
   if (!isZooName(model)) throw new InputError(`unknown model '${model}' (a zoo name: spikewatt models; or a .safetensors checkpoint)`);
   const spec = zooSpec(model, overrides);
   const init = zooInit(spec, seed, o.init ?? 'calibrated');
-  return { spec, tensors: init.tensors, weights: init.description, checkpoint: null };
+  return { spec, tensors: init.tensors, weights: init.description, checkpoint: null, fileSha256: null, metadata: {} };
 }
 
-function readCheckpoint(path: string): CheckpointFile {
+/** A checkpoint read once: its tensors, metadata and the SHA-256 of its bytes (the run record's file identity). */
+function readCheckpoint(path: string): CheckpointFile & { sha256: string } {
   const buf = readBytes(path);
-  return readCheckpointBytes(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  const sha256 = createHash('sha256').update(buf).digest('hex');
+  return { ...readCheckpointBytes(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path), sha256 };
 }
 
 /** A checkpoint without a stated config: the architecture from its keys, shapes and training args, overrides winning. */
-function detectedModel(f: CheckpointFile, overrides: ConfigOverrides): ResolvedModel {
+function detectedModel(f: CheckpointFile & { sha256: string }, overrides: ConfigOverrides): ResolvedModel {
   const { spec, detection } = checkpointModel(f, undefined, overrides);
   const detected = detection ? { detected: summarizeDetection(detection, f.what) } : {};
-  return { spec, tensors: f.tensors, weights: f.what, checkpoint: f.what, ...detected };
+  return { spec, tensors: f.tensors, weights: f.what, checkpoint: f.what, fileSha256: f.sha256, metadata: f.metadata, ...detected };
 }
 
 /**
@@ -131,5 +138,8 @@ export function attentionVariant(
   }
   const all = shared === params;
   const weights = all ? base.weights : `${fmtNum(shared)} of ${fmtNum(params)} params from ${base.weights}, the rest random (seed ${seed})`;
-  return { model: { spec, tensors, weights, checkpoint: all ? base.checkpoint : null }, sharedParams: shared, params };
+  const own = all
+    ? { checkpoint: base.checkpoint, fileSha256: base.fileSha256, metadata: base.metadata }
+    : { checkpoint: null, fileSha256: null, metadata: {} };
+  return { model: { spec, tensors, weights, ...own }, sharedParams: shared, params };
 }

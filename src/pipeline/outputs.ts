@@ -16,6 +16,9 @@ import { renderCompareFiles } from '../reports/compare-files.js';
 import type { CompareReport } from '../reports/compare.js';
 import { renderProfileFiles } from '../reports/profile-files.js';
 import type { ProfileReport } from '../reports/schema.js';
+import { predictionsCsv } from '../reports/predictions-csv.js';
+import { recordJson } from '../record/file.js';
+import type { RunRecord } from '../record/record.js';
 
 // NOTE: in its own leaf module, so that the CLI can check --out before it loads anything heavy
 export { checkOutDir } from './out-dir.js';
@@ -40,10 +43,21 @@ export function chartJsSource(): string {
   return chartJs;
 }
 
-/** Every file of a profile directory (profile.json, CSVs, report.html, PNGs), rendered, nothing written. */
-export function renderProfile(report: ProfileReport, o: { json?: boolean } = {}): Promise<OutputFiles> {
-  return renderProfileFiles(report, chartJsSource(), o);
+/**
+ * Every file of a profile directory (profile.json, CSVs, report.html, PNGs), rendered, nothing written; with the
+ * run record also counts.json (the record) and predictions.csv.
+ */
+export async function renderProfile(report: ProfileReport, o: { json?: boolean; record?: RunRecord } = {}): Promise<OutputFiles> {
+  const files: OutputFiles = await renderProfileFiles(report, chartJsSource(), o.json !== undefined ? { json: o.json } : {});
+  if (o.record) {
+    files.set('counts.json', recordJson(o.record));
+    files.set('predictions.csv', predictionsCsv(o.record));
+  }
+  return files;
 }
+
+/** The files of a profile directory that hold the run itself (kept when only the renderings are redone). */
+export const RECORD_FILES = ['counts.json', 'predictions.csv'] as const;
 
 /** Every file of a compare directory (compare.json, compare.html, PNGs), rendered, nothing written. */
 export function renderCompare(report: CompareReport): OutputFiles {

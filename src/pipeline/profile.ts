@@ -1,24 +1,22 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile } from '../cost-models/index.js';
-import { datasetInfo, type Dataset } from '../data/dataset.js';
-import { foldWeights } from '../models/fold.js';
+import { loadProfile, type ConventionName, type HardwareProfile } from '../cost-models/index.js';
+import type { Dataset } from '../data/dataset.js';
+import { isDatasetName } from '../data/registry.js';
+import type { ConfigOverrides } from '../models/zoo.js';
+import type { RunRecord } from '../record/record.js';
+import type { ProfileReport } from '../reports/schema.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
-import type { OpCounts } from '../sim/counts.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { defaultWorkers } from '../sim/schedule/parallel.js';
-import type { Accuracy } from '../reports/accuracy.js';
-import { buildProfileReport, type DatasetSummary, type PricedProfile, type RunConfig } from '../reports/profile-report.js';
-import type { ProfileReport } from '../reports/schema.js';
 import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import { openModelDataset } from './dataset.js';
 import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
-import { checkOutDir, renderProfile, spikewattVersion, writeOutputs } from './outputs.js';
-import { checkpointDataset, checkpointOverrideNotes, fileSha256 } from './run-record.js';
-import { isDatasetName } from '../data/registry.js';
-import { checkpointPathFor, runSlice, type LongRunOptions } from './resume.js';
-import { rawCounts, weightsDigest, type SampleSlice, type Shard } from './shard.js';
-import type { ConfigOverrides } from '../models/zoo.js';
+import { checkOutDir, renderProfile, writeOutputs } from './outputs.js';
+import { priceRecord } from './price-record.js';
+import { checkpointDataset, checkpointOverrideNotes } from './run-record.js';
+import { checkpointPathFor, type LongRunOptions } from './resume.js';
+import { silentLifLayers, simulateRun, type SimulationRun } from './simulate.js';
 
 export const DEFAULT_HARDWARE = 'cmos45-fp32';
 
@@ -75,6 +73,8 @@ export interface CheckedRun {
   workers: number;
   seed: number;
   profiles: HardwareProfile[];
+  /** The profiles as given (names or paths), recorded in the run record. */
+  hardware: string[];
   allowUnpriced: boolean;
   onProgress: OnProgress;
   /** Every convention to price (first = `convention`); absent means [convention]. */
@@ -119,161 +119,13 @@ export function checkRun(o: RunOptions): CheckedRun {
     core: parseCore(o.core ?? defaultCoreName()),
     batchCoupling: parseBatchCoupling(o.batchCoupling ?? 'independent'),
     profiles: hardware.map((n) => loadProfile(n, readText)),
+    hardware: [...hardware],
     allowUnpriced: o.allowUnpriced ?? false,
     onProgress: o.onProgress ?? (() => {}),
   };
 }
 
-/** One simulation's product before pricing: count first, price second (`priceRun` applies any profiles). */
-export interface SimulationRun {
-  model: ResolvedModel;
-  /** The model as the user named it (recorded in the report's config). */
-  modelArg: string;
-  counts: OpCounts;
-  accuracy: Accuracy;
-  dataset: DatasetSummary;
-  config: Omit<RunConfig, 'hardware'>;
-  seconds: number;
-  /** The samples simulated, when a long run (shard, checkpoint) set them; else 0..config.samples. */
-  slice?: SampleSlice;
-  /** `weightsDigest` of the tensors, when a long run computed it (checkpoints and parts record it). */
-  weightsSha256?: string;
-}
-
-/** LIF layers whose mean firing rate over the run is below `threshold` (default 0.1 %). */
-export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: number; total: number } {
-  let silent = 0,
-    total = 0;
-  for (const lc of c.layers) {
-    if (lc.kind !== 'lif') continue;
-    total++;
-    let s = 0;
-    for (const v of lc.outputSpikes) s += v;
-    if (s < threshold * lc.outputElements * c.timesteps * Math.max(1, c.samples)) silent++;
-  }
-  return { silent, total };
-}
-
-/**
- * Simulates the first `run.samples` samples of `data` spike by spike and measures accuracy; `long` narrows it
- * to a shard's slice, checkpoints it, resumes it, or stops it (src/pipeline/resume.ts).
- */
-export async function simulateRun(
-  model: ResolvedModel,
-  modelArg: string,
-  data: Dataset,
-  run: CheckedRun,
-  label = model.spec.name,
-  long: LongRunOptions = {},
-): Promise<SimulationRun> {
-  const { spec } = model;
-  const start = Date.now();
-  const n = Math.min(run.samples, data.length);
-  // NOTE: the digest only where something records it (it reads every weight once)
-  const digest = long.shard !== undefined || long.checkpoint !== undefined ? weightsDigest(model.tensors) : '';
-  const res = await runSlice(
-    spec,
-    foldWeights(spec, model.tensors),
-    data,
-    n,
-    {
-      core: run.core,
-      batchCoupling: run.batchCoupling,
-      batchSize: run.batchSize,
-      workers: run.workers,
-      fingerprint: {
-        model: modelArg,
-        weightsSha256: digest,
-        dataset: run.dataset,
-        seed: run.seed,
-        samples: n,
-        core: run.core,
-        batchCoupling: run.batchCoupling,
-        batchSize: run.batchSize,
-        timesteps: spec.config.timesteps,
-      },
-    },
-    long,
-    (done, total) => run.onProgress({ kind: 'simulate', label, done, total, elapsedSeconds: (Date.now() - start) / 1000 }),
-    (next) => run.onProgress({ kind: 'note', message: `resumed at sample ${next} from ${long.checkpoint}` }),
-  );
-  const info = datasetInfo(data);
-  return {
-    model,
-    modelArg,
-    counts: res.counts,
-    accuracy: res.accuracy,
-    slice: res.slice,
-    ...(digest ? { weightsSha256: digest } : {}),
-    dataset: {
-      name: info.name,
-      source: info.source,
-      split: info.split,
-      kind: info.kind,
-      numClasses: info.numClasses,
-      sampleShape: info.sampleShape,
-    },
-    config: {
-      model: modelArg,
-      checkpoint: model.checkpoint,
-      dataset: run.dataset,
-      samples: n,
-      convention: run.convention,
-      core: run.core,
-      batchCoupling: run.batchCoupling,
-      batchSize: run.batchSize,
-      seed: run.seed,
-    },
-    seconds: (Date.now() - start) / 1000,
-  };
-}
-
-/**
- * Prices one simulation with every profile under one convention, or several (`extra.conventions`: the report then
- * holds profiles x conventions, convention-major), and builds the report. Pure; no re-run.
- */
-export function priceRun(
-  sim: SimulationRun,
-  profiles: readonly HardwareProfile[],
-  convention: ConventionName,
-  allowUnpriced = false,
-  extra: {
-    conventions?: readonly ConventionName[];
-    notes?: readonly string[];
-    command?: string | null;
-    weightsSha256?: string | null;
-  } = {},
-): ProfileReport {
-  const { spec } = sim.model;
-  const conventions = extra.conventions?.length ? [...extra.conventions] : [convention];
-  const priced: PricedProfile[] = conventions.flatMap((c) =>
-    profiles.map((profile) => {
-      const pricing = price(sim.counts, spec, profile, c, { allowUnpriced });
-      return { profile, pricing, derived: derivedMetrics(pricing, sim.counts, spec, profile) };
-    }),
-  );
-  return buildProfileReport({
-    spikewattVersion: spikewattVersion(),
-    config: {
-      ...sim.config,
-      convention: conventions[0]!,
-      hardware: profiles.map((p) => p.name),
-      ...(conventions.length > 1 ? { conventions } : {}),
-      ...(extra.notes?.length ? { notes: [...extra.notes] } : {}),
-      ...(extra.command !== undefined ? { command: extra.command } : {}),
-    },
-    spec,
-    weights: sim.model.weights,
-    dataset: sim.dataset,
-    accuracy: sim.accuracy,
-    counts: sim.counts,
-    priced,
-    weightsFile: sim.model.checkpoint,
-    weightsSha256: extra.weightsSha256 ?? fileSha256(sim.model.checkpoint),
-  });
-}
-
-/** Simulates a resolved model on its dataset and prices it: the report, and the simulation for re-pricing. */
+/** Simulates a resolved model on its dataset and prices the record: the report, and the simulation (its record). */
 export async function profileModel(
   model: ResolvedModel,
   modelArg: string,
@@ -282,15 +134,19 @@ export async function profileModel(
   label?: string,
   long: LongRunOptions = {},
   notes?: readonly string[],
+  overrides?: ConfigOverrides,
 ): Promise<{ report: ProfileReport; simulation: SimulationRun }> {
-  const simulation = await simulateRun(model, modelArg, data, run, label, long);
-  const report = priceRun(simulation, run.profiles, run.convention, run.allowUnpriced, {
-    ...(run.conventions ? { conventions: run.conventions } : {}),
-    notes: [...(run.notes ?? []), ...(notes ?? [])],
-    ...(run.command !== undefined ? { command: run.command } : {}),
-  });
+  const simulation = await simulateRun(
+    model,
+    { modelArg, ...(overrides !== undefined ? { overrides } : {}), ...(notes !== undefined ? { notes } : {}) },
+    data,
+    run,
+    label,
+    long,
+  );
+  const report = priceRecord(simulation.record, { profiles: run.profiles, spec: simulation.spec });
   // after pricing, so that a pricing error stays the one line a failed run prints
-  const silent = silentLifLayers(simulation.counts);
+  const silent = silentLifLayers(simulation.record.counts);
   if (silent.silent > 0) {
     run.onProgress({
       kind: 'note',
@@ -303,14 +159,21 @@ export async function profileModel(
 }
 
 /**
- * The profile job: resolve the model, open the dataset, simulate N samples spike by spike, price the counts on
- * every hardware profile, build the report. Resolves to the object `profile.json` holds. Prints nothing and
- * writes nothing unless `out` is given. Every option is checked before the simulation starts.
+ * The profile job: resolve the model, open the dataset, simulate N samples spike by spike into a run record,
+ * price the record on every hardware profile, build the report. Resolves to the object `profile.json` holds.
+ * Prints nothing and writes nothing unless `out` is given; then the directory gets the whole report set:
+ * profile.json, counts.json (the run record), predictions.csv, the CSV tables, report.html and the charts.
+ * Every option is checked before the simulation starts.
  *
  *   const report = await profile({ model: 'checkpoints/fmnist-qkformer.safetensors', dataset: 'fashion-mnist',
  *     samples: 4, hardware: ['cmos45-fp32'] });
  */
 export async function profile(o: ProfileOptions): Promise<ProfileReport> {
+  return (await profileWithRecord(o)).report;
+}
+
+/** The profile job, also returning its run record (what `report counts.json` and `merge` read back). */
+export async function profileWithRecord(o: ProfileOptions): Promise<{ report: ProfileReport; record: RunRecord }> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
   const checked = checkRun(o);
   const model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
@@ -318,27 +181,11 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
   const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
   const checkpoint = o.checkpoint ?? (dir !== null ? checkpointPathFor(dir) : undefined);
   const long: LongRunOptions = { ...o, ...(checkpoint !== undefined ? { checkpoint } : {}) };
-  const { report: whole, simulation } = await profileModel(model, o.model, data, run, undefined, long, notes);
-  const report = o.shard !== undefined ? partReport(whole, simulation, o) : whole;
-  if (dir !== null) writeOutputs(dir, await renderProfile(report));
+  const { report, simulation } = await profileModel(model, o.model, data, run, undefined, long, notes, o.overrides);
+  if (dir !== null) writeOutputs(dir, await renderProfile(report, { record: simulation.record }));
   // the report set is in place: the checkpoint of its samples has done its work
   if (dir !== null && checkpoint !== undefined) rmSync(checkpoint, { force: true });
-  return report;
-}
-
-/** A shard's report: its slice, and the exact integer counts and identity `merge` checks and sums. */
-export function partReport(report: ProfileReport, sim: SimulationRun, o: { shard?: Shard; overrides?: ConfigOverrides }): ProfileReport {
-  const slice = sim.slice ?? { first: 0, end: sim.config.samples };
-  const shard = o.shard ?? { index: 0, count: 1 };
-  return {
-    ...report,
-    shard: { index: shard.index, count: shard.count, first: slice.first, end: slice.end },
-    part: {
-      weightsSha256: sim.weightsSha256 ?? weightsDigest(sim.model.tensors),
-      overrides: { ...o.overrides },
-      counts: rawCounts(sim.counts),
-    },
-  };
+  return { report, record: simulation.record };
 }
 
 /**
@@ -349,7 +196,7 @@ export function runForModel(run: CheckedRun, model: ResolvedModel, o: Omit<Model
   const notes = checkpointOverrideNotes(model, o.overrides ?? {}, o.weights !== undefined);
   for (const message of notes) run.onProgress({ kind: 'note', message });
   if (run.datasetGiven !== false) return { run, notes };
-  const recorded = checkpointDataset(model.checkpoint, isDatasetName);
+  const recorded = checkpointDataset(model, isDatasetName);
   if (recorded !== null) {
     run.onProgress({ kind: 'note', message: `dataset ${recorded} (recorded in ${model.checkpoint}; --dataset chooses another)` });
     return { run: { ...run, dataset: recorded }, notes };

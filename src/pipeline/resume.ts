@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { FoldedWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
 import { firstNonFinite } from '../models/weights.js';
-import { labelRank, type Accuracy } from '../reports/accuracy.js';
+import { topClasses, type Prediction } from '../record/record.js';
 import { rawCountsSchema } from '../reports/schema.js';
 import { CountingSink, mergeCounts, type OpCounts } from '../sim/counts.js';
 import { runSamples } from '../sim/schedule/parallel.js';
@@ -79,15 +79,22 @@ const fingerprintSchema = z.strictObject({
   timesteps: z.number().int().positive(),
 });
 
-export const CHECKPOINT_VERSION = 1;
+// 2: predictions per sample (the run record's), instead of counts of correct answers
+export const CHECKPOINT_VERSION = 2;
 export const checkpointSchema = z.strictObject({
   kind: z.literal('spikewatt-checkpoint'),
   version: z.literal(CHECKPOINT_VERSION),
   run: fingerprintSchema,
   /** The next sample to simulate (dataset index); samples run.first..next-1 are in `counts`. */
   next: z.number().int().nonnegative(),
-  correctTop1: z.number().int().nonnegative(),
-  correctTop5: z.number().int().nonnegative(),
+  /** One per sample done, in sample order. */
+  predictions: z.array(
+    z.strictObject({
+      sample: z.number().int().nonnegative(),
+      label: z.number().int().nonnegative(),
+      top5: z.array(z.number().int().nonnegative()),
+    }),
+  ),
   counts: rawCountsSchema.nullable(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
@@ -106,7 +113,11 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
     throw new CheckpointFileError(`${file}: next sample ${ck.next} is outside the slice ${ck.run.first}..${ck.run.end}`);
   }
   const done = ck.next - ck.run.first;
-  if ((ck.counts?.samples ?? 0) !== done || ck.correctTop1 > done || ck.correctTop5 > done) {
+  if (
+    (ck.counts?.samples ?? 0) !== done ||
+    ck.predictions.length !== done ||
+    ck.predictions.some((p, i) => p.sample !== ck.run.first + i)
+  ) {
     throw new CheckpointFileError(`${file}: its counts do not hold the ${done} samples it says are done`);
   }
   return ck;
@@ -127,7 +138,8 @@ export function writeFileAtomic(path: string, text: string): void {
 
 export interface SliceResult {
   counts: OpCounts;
-  accuracy: Accuracy;
+  /** One per sample of the slice, in order. */
+  predictions: Prediction[];
   slice: SampleSlice;
   resumedFrom: number | null;
 }
@@ -162,12 +174,10 @@ export async function runSlice(
     o.checkpoint === undefined
       ? Math.max(1, slice.end - slice.first)
       : Math.ceil((o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) / unit) * unit;
-  const classes = spec.config.numClasses,
-    five = classes > 5;
+  const classes = spec.config.numClasses;
   let counts = new CountingSink(spec, spec.config.timesteps).counts;
+  let predictions: Prediction[] = [];
   let next = slice.first,
-    c1 = 0,
-    c5 = 0,
     resumedFrom: number | null = null;
   const file = o.checkpoint ?? null;
   if (file !== null && o.resume && existsSync(file)) {
@@ -182,8 +192,7 @@ export async function runSlice(
     }
     if (ck.counts) counts = countsFromRaw(ck.counts, spec, file);
     next = ck.next;
-    c1 = ck.correctTop1;
-    c5 = ck.correctTop5;
+    predictions = ck.predictions;
     resumedFrom = next;
     onResumed?.(next);
   }
@@ -194,8 +203,7 @@ export async function runSlice(
       version: CHECKPOINT_VERSION,
       run: fingerprint,
       next,
-      correctTop1: c1,
-      correctTop5: c5,
+      predictions,
       counts: counts.samples > 0 ? rawCounts(counts) : null,
     };
     writeFileAtomic(file, `${JSON.stringify(ck)}\n`);
@@ -238,9 +246,7 @@ export async function runSlice(
     if (res.done > 0) mergeCounts(counts, res.sink.counts);
     res.logits.forEach((l, i) => {
       if (l.length !== classes) throw new Error(`logits of ${l.length} classes from a model of ${classes}`);
-      const r = labelRank(l, labels[i]!);
-      if (r < 1) c1++;
-      if (r < 5) c5++;
+      predictions.push({ sample: start + i, label: labels[i]!, top5: topClasses(l) });
     });
     next += res.done;
     if (res.done < len) {
@@ -250,12 +256,5 @@ export async function runSlice(
     if (next < slice.end) flush();
   }
   if (size === 0) throw new InputError('no samples to simulate');
-  const accuracy: Accuracy = {
-    samples: size,
-    top1: c1 / size,
-    top5: five ? c5 / size : null,
-    correctTop1: c1,
-    correctTop5: five ? c5 : null,
-  };
-  return { counts, accuracy, slice, resumedFrom };
+  return { counts, predictions, slice, resumedFrom };
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { ModelConfig } from '../models/spec.js';
 import type { ConfigOverrides } from '../models/zoo.js';
@@ -12,48 +10,28 @@ import type { ResolvedModel } from './model.js';
  * checkpoint's own config.
  */
 
-/** SHA-256 of a file, hex; null when there is no file. */
-export function fileSha256(path: string | null): string | null {
-  if (path === null) return null;
+/** The spikewatt metadata of a checkpoint (its safetensors `__metadata__.spikewatt`), parsed; null when absent. */
+function spikewattMeta(model: ResolvedModel): Record<string, unknown> | null {
+  const raw = model.metadata['spikewatt'];
+  if (raw === undefined) return null;
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
+    return JSON.parse(raw) as Record<string, unknown>;
   } catch {
     return null;
-  }
-}
-
-/** The spikewatt metadata of a .safetensors file, read from its header only (the weights stay on disk). */
-function safetensorsMeta(path: string): Record<string, unknown> | null {
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    const len = Buffer.alloc(8);
-    if (readSync(fd, len, 0, 8, 0) !== 8) return null;
-    const n = Number(len.readBigUInt64LE(0));
-    if (!(n > 0 && n < 100_000_000)) return null;
-    const head = Buffer.alloc(n);
-    readSync(fd, head, 0, n, 8);
-    const meta = (JSON.parse(head.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__;
-    const raw = meta?.spikewatt;
-    return raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
 }
 
 /** The dataset a spikewatt checkpoint records (`fashion-mnist`), when it names a registered one; else null. */
-export function checkpointDataset(path: string | null, known: (name: string) => boolean): string | null {
-  if (path === null || !/\.safetensors$/i.test(path)) return null;
-  const d = safetensorsMeta(path)?.dataset as { name?: unknown } | undefined;
+export function checkpointDataset(model: ResolvedModel, known: (name: string) => boolean): string | null {
+  if (model.checkpoint === null) return null;
+  const d = spikewattMeta(model)?.dataset as { name?: unknown } | undefined;
   const name = typeof d?.name === 'string' ? d.name.toLowerCase() : null;
   return name !== null && known(name) ? name : null;
 }
 
 /** The T a checkpoint was trained (or converted) at, from its metadata; null when it records none. */
-function checkpointTimesteps(path: string): number | null {
-  const t = (safetensorsMeta(path)?.config as { timesteps?: unknown } | undefined)?.timesteps;
+function checkpointTimesteps(model: ResolvedModel): number | null {
+  const t = (spikewattMeta(model)?.config as { timesteps?: unknown } | undefined)?.timesteps;
   return typeof t === 'number' ? t : null;
 }
 
@@ -92,7 +70,7 @@ export function checkpointOverrideNotes(model: ResolvedModel, overrides: ConfigO
         `(${own}): drop ${bad.length === 1 ? 'it' : 'them'}`,
     );
   }
-  const trainedT = overrides.timesteps !== undefined ? checkpointTimesteps(model.checkpoint) : null;
+  const trainedT = overrides.timesteps !== undefined ? checkpointTimesteps(model) : null;
   if (trainedT !== null && trainedT !== c.timesteps) {
     return [
       `T = ${c.timesteps} is applied to a checkpoint trained at T = ${trainedT} (-T ${c.timesteps}): ` +

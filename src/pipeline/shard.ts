@@ -5,6 +5,7 @@ import type { TensorMap } from '../models/tensor.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { CountingSink, type LayerCounts, type OpCounts } from '../sim/counts.js';
 import type { z } from 'zod';
+import { decodeNeurons, encodeNeurons } from '../record/file.js';
 import type { rawCountsSchema } from '../reports/schema.js';
 
 /** Shard `index` of `count` (0-based), as `--shard i/n` gives it. */
@@ -80,6 +81,7 @@ export function rawCounts(c: OpCounts): RawCounts {
       inputElements: l.inputElements,
       inputBinary: l.inputBinary,
       inputIsEvents: l.inputIsEvents,
+      ...(l.neuronSpikes ? { neuronSpikes: encodeNeurons(l.neuronSpikes) } : {}),
     })),
   };
 }
@@ -156,6 +158,7 @@ export function countsFromRaw(raw: RawCounts, spec: ModelSpec, what: string): Op
     lc.inputElements = r.inputElements;
     lc.inputBinary = r.inputBinary;
     lc.inputIsEvents = r.inputIsEvents;
+    if (r.neuronSpikes) lc.neuronSpikes = decodeNeurons(r.neuronSpikes.data, T * lc.outputElements, `${what}: ${lc.name}`);
   });
   return c;
 }

@@ -19,6 +19,9 @@ const nonneg = int.nonnegative();
 const exactCount = z.union([nonneg.max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[0-9]{1,40}$/)]);
 const positive = int.positive();
 
+/** Per-neuron spike counts as uint32 little-endian, deflated, base64. */
+export const neuronSpikesSchema = z.strictObject({ encoding: z.literal('u32le.deflate.b64'), data: z.string() });
+
 const layerSchema = z.strictObject({
   name: z.string(),
   kind: z.string(),
@@ -34,7 +37,7 @@ const layerSchema = z.strictObject({
   inputUnitSpikes: z.array(exactCount),
   outputSpikes: z.array(exactCount),
   /** Per-neuron unit spikes, [t * outputElements + address], summed over samples. */
-  neuronSpikes: z.strictObject({ encoding: z.literal('u32le.deflate.b64'), data: z.string() }).nullable(),
+  neuronSpikes: neuronSpikesSchema.nullable(),
 });
 
 const overridesSchema = z.strictObject({
@@ -121,7 +124,7 @@ export class RecordFileError extends InputError {
 
 const exact = (v: number): number | string => (Number.isSafeInteger(v) ? v : BigInt(Math.round(v)).toString());
 
-function encodeNeurons(ns: Float64Array): { encoding: 'u32le.deflate.b64'; data: string } {
+export function encodeNeurons(ns: Float64Array): { encoding: 'u32le.deflate.b64'; data: string } {
   const u = new Uint32Array(ns.length);
   for (let i = 0; i < ns.length; i++) {
     const v = ns[i]!;
@@ -134,7 +137,7 @@ function encodeNeurons(ns: Float64Array): { encoding: 'u32le.deflate.b64'; data:
   return { encoding: 'u32le.deflate.b64', data: deflateRawSync(bytes, { level: 6 }).toString('base64') };
 }
 
-function decodeNeurons(data: string, length: number, what: string): Float64Array {
+export function decodeNeurons(data: string, length: number, what: string): Float64Array {
   let bytes: Buffer;
   try {
     bytes = inflateRawSync(Buffer.from(data, 'base64'));

@@ -98,6 +98,26 @@ export interface RunRecord {
   outShapes: [number, number, number][];
 }
 
+const OVERRIDE_KEYS = [
+  'embedDims',
+  'depths',
+  'heads',
+  'mlpRatio',
+  'timesteps',
+  'imgSize',
+  'inChannels',
+  'numClasses',
+  'attention',
+  'speds',
+] as const satisfies readonly (keyof ConfigOverrides)[];
+
+/** Size overrides in one key order (the file's), so that a record reads back byte for byte. */
+export function canonicalOverrides(o: ConfigOverrides): ConfigOverrides {
+  const out: Record<string, unknown> = {};
+  for (const k of OVERRIDE_KEYS) if (o[k] !== undefined) out[k] = o[k];
+  return out as ConfigOverrides;
+}
+
 /**
  * The up-to-5 classes scoring highest, best first; a tie goes to the lower index (the rule of `labelRank`, so
  * `top5[0] === label` exactly when the label's rank is 0).

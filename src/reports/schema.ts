@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { InputError } from '../errors.js';
 import { parseJsonWith } from '../json.js';
+import { neuronSpikesSchema } from '../record/file.js';
 import { chipReportSchema } from './chip-schema.js';
 
 /**
@@ -146,6 +147,7 @@ export const rawCountsSchema = z.strictObject({
       inputElements: z.number().int().nonnegative(),
       inputBinary: z.boolean(),
       inputIsEvents: z.boolean(),
+      neuronSpikes: neuronSpikesSchema.optional(),
     }),
   ),
 });
@@ -155,26 +157,6 @@ export const shardRecordSchema = z.strictObject({
   count: z.number().int().positive(),
   first: z.number().int().nonnegative(),
   end: z.number().int().nonnegative(),
-});
-
-const positiveInt = z.number().int().positive();
-export const partRecordSchema = z.strictObject({
-  /** SHA-256 of the weights simulated (every tensor in key order: key, shape, float values). */
-  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The size overrides of a zoo model (profile.json's config keeps only its name). */
-  overrides: z.strictObject({
-    embedDims: positiveInt.optional(),
-    depths: positiveInt.optional(),
-    heads: positiveInt.optional(),
-    mlpRatio: finite.positive().optional(),
-    timesteps: positiveInt.optional(),
-    imgSize: positiveInt.optional(),
-    inChannels: positiveInt.optional(),
-    numClasses: positiveInt.optional(),
-    attention: z.array(z.enum(['qkta', 'qkca', 'ssa'])).optional(),
-    speds: z.boolean().optional(),
-  }),
-  counts: rawCountsSchema,
 });
 
 export const profileReportSchema = z.strictObject({
@@ -241,8 +223,6 @@ export const profileReportSchema = z.strictObject({
   energy: z.array(profileEnergySchema),
   /** `profile --shard i/n` only: the slice [first, end) of the run's samples this part holds. */
   shard: shardRecordSchema.optional(),
-  /** `profile --shard i/n` only: what `merge` needs to sum parts exactly (src/pipeline/merge.ts). */
-  part: partRecordSchema.optional(),
 });
 
 export type StepReport = z.infer<typeof stepReportSchema>;

@@ -3,7 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parseProfile } from '../../src/cost-models/profile-schema.js';
 import { profileDir } from '../../src/cost-models/profiles.js';
-import { mergeParts, parseCheckpoint, profile, RunInterrupted, type Checkpoint, type PartFile } from '../../src/pipeline/index.js';
+import {
+  mergeParts,
+  parseCheckpoint,
+  parseRecord,
+  profile,
+  profileWithRecord,
+  recordJson,
+  RunInterrupted,
+  type Checkpoint,
+  type PartFile,
+} from '../../src/pipeline/index.js';
 import { parseProfileReport, profileReportJson, type ProfileReport } from '../../src/reports/schema.js';
 import { bytesFrom, jsonFrom, neverThrowsOtherThanInputError } from './harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +40,7 @@ test('fuzz: hardware profile JSON', () => {
 const SMALL = { imgSize: 16, embedDims: 16, numClasses: 4, depths: 2, timesteps: 1, heads: 1 };
 const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 6, batchSize: 2, workers: 1, overrides: SMALL } as const;
 
-test('fuzz: profile.json and the partial profiles merge reads', async () => {
+test('fuzz: profile.json and the run records merge reads', async () => {
   const whole = profileReportJson(await profile({ ...RUN, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, samples: 2 }));
   // and the same report cut to two layers: the schema holds, and a smaller document makes more cases per second
   const cut = JSON.parse(whole) as ProfileReport;
@@ -38,13 +48,13 @@ test('fuzz: profile.json and the partial profiles merge reads', async () => {
   for (const e of cut.energy) e.layers = e.layers.slice(0, 2);
   neverThrowsOtherThanInputError(documents([whole, JSON.stringify(cut)]), (t) => parseProfileReport(t, 'fuzz/profile.json'));
   const parts: string[] = [];
-  for (const index of [0, 1, 2]) parts.push(profileReportJson(await profile({ ...RUN, shard: { index, count: 3 } })));
+  for (const index of [0, 1, 2]) parts.push(recordJson((await profileWithRecord({ ...RUN, shard: { index, count: 3 } })).record));
   const edited = fc.tuple(fc.nat(2), documents([parts[0]!, parts[1]!, parts[2]!]), fc.nat(3));
-  const parsed = parts.map((p, i) => parseProfileReport(p, `part-${i}`));
+  const parsed = parts.map((p, i) => parseRecord(p, `part-${i}`));
   neverThrowsOtherThanInputError(
     edited,
     ([at, doc, drop]) => {
-      const files: PartFile[] = parsed.map((r, i) => ({ file: `part-${i}`, report: i === at ? parseProfileReport(doc, `part-${i}`) : r }));
+      const files: PartFile[] = parsed.map((r, i) => ({ file: `part-${i}`, record: i === at ? parseRecord(doc, `part-${i}`) : r }));
       // sometimes a part is missing or given twice
       if (drop === 1) files.splice(at, 1);
       if (drop === 2) files.push(files[0]!);

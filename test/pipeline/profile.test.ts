@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/errors.js';
-import { profile, reprice, type ProgressEvent } from '../../src/pipeline/index.js';
+import { parseRecord, priceRecord, profile, profileWithRecord, recordJson, type ProgressEvent } from '../../src/pipeline/index.js';
 
 const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
 const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 3, batchSize: 2, overrides: SMALL } as const;
 
-test('profile() reports progress through the callback and re-pricing a saved report equals pricing the run', async () => {
+test('profile() reports progress through the callback and re-pricing its saved run record equals pricing the run', async () => {
   const events: ProgressEvent[] = [];
   const both = await profile({ ...RUN, hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, onProgress: (e) => events.push(e) });
   // with worker threads, batches complete in any order: the counts grow to the total
@@ -17,15 +17,14 @@ test('profile() reports progress through the callback and re-pricing a saved rep
     `progress ${done.join(',')}`,
   );
   assert.deepEqual(both.config.hardware, ['cmos45-fp32', 'loihi']);
-  const one = await profile({ ...RUN, hardware: ['cmos45-fp32'] });
-  const saved = JSON.parse(JSON.stringify(one)) as typeof one;
-  assert.deepEqual(reprice(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true, overrides: SMALL }), both);
-  // profile.json records the resolved model config: re-pricing needs no size overrides
-  assert.deepEqual(reprice(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true }), both);
-  // an older file without it still needs them
-  const old = JSON.parse(JSON.stringify(one)) as typeof one;
-  delete old.model.config;
-  assert.throws(() => reprice(old, { hardware: ['loihi'], allowUnpriced: true }), /is not the model of this report/);
+  const one = await profileWithRecord({ ...RUN, hardware: ['cmos45-fp32'] });
+  // the record holds the resolved model config: re-pricing needs no size overrides
+  const saved = parseRecord(recordJson(one.record), 'counts.json');
+  assert.deepEqual(priceRecord(saved, { hardware: ['cmos45-fp32', 'loihi'], allowUnpriced: true }), both);
+  // a record whose layers this spikewatt builds differently is refused, not priced wrongly
+  const other = parseRecord(recordJson(one.record), 'counts.json');
+  other.outShapes[0] = [1, 1, 1];
+  assert.throws(() => priceRecord(other, { hardware: ['loihi'], allowUnpriced: true }), /builds differently/);
 });
 
 test('profile() checks its options before simulating; bad input is an InputError naming the option', async () => {

@@ -8,7 +8,10 @@ import {
   mergeParts,
   parseCheckpoint,
   parseShard,
+  parseRecord,
   profile,
+  profileWithRecord,
+  recordJson,
   RunInterrupted,
   shardSlice,
   sumRawCounts,
@@ -28,6 +31,11 @@ const DEMO = {
 } as const;
 
 const json = (r: ProfileReport) => profileReportJson(r);
+/** A part as merge reads it: its run record through counts.json's text. */
+const part = (file: string, r: { record: Parameters<typeof recordJson>[0] }): PartFile => ({
+  file,
+  record: parseRecord(recordJson(r.record), file),
+});
 
 test('shards: i/n parses, slices are contiguous, cover every sample once and keep batches whole under official coupling', () => {
   assert.deepEqual(parseShard('2/5'), { index: 2, count: 5 });
@@ -75,43 +83,42 @@ test('raw counts sum as integers past 2^53', () => {
   assert.equal(s.layers[0]!.ops[0], (2n * BigInt(max) + 5n).toString());
 });
 
-test('3 shards merged equal the unsharded run byte for byte (counts, accuracy, energy: the whole profile.json)', async () => {
+test('3 shards merged equal the unsharded run byte for byte (the whole record and the whole profile.json)', async () => {
   // official coupling couples a batch's samples: there the slices are whole batches
   const official = { ...RUN, batchCoupling: 'official', batchSize: 4, samples: 10 } as const;
   for (const run of [RUN, DEMO, official]) {
-    const whole = await profile(run);
+    const whole = await profileWithRecord(run);
     const parts: PartFile[] = [];
     for (const i of [2, 0, 1]) {
-      const part = await profile({ ...run, shard: { index: i, count: 3 } });
+      const p = await profileWithRecord({ ...run, shard: { index: i, count: 3 } });
       const coupling = 'batchCoupling' in run ? run.batchCoupling : 'independent';
       const slice = shardSlice({ index: i, count: 3 }, run.samples, coupling, run.batchSize);
-      assert.deepEqual(part.shard, { index: i, count: 3, ...slice });
-      // through JSON, as merge reads the parts
-      parts.push({ file: `part-${i}.json`, report: JSON.parse(json(part)) as ProfileReport });
+      assert.deepEqual(p.report.shard, { index: i, count: 3, ...slice });
+      // through counts.json's text, as merge reads the parts
+      parts.push(part(`part-${i}.json`, p));
     }
     const merged = mergeParts(parts);
-    assert.equal(json(merged), json(whole), run.model);
-    assert.equal(merged.accuracy.correctTop1, whole.accuracy.correctTop1);
+    assert.equal(recordJson(merged.record), recordJson(whole.record), `${run.model}: record`);
+    assert.ok(
+      whole.record.counts.layers.some((l) => l.neuronSpikes),
+      'per-neuron spikes are in the record',
+    );
+    assert.equal(json(merged.report), json(whole.report), run.model);
+    assert.equal(merged.report.accuracy.correctTop1, whole.report.accuracy.correctTop1);
   }
 });
 
 test('merge refuses parts that do not fit together: missing, duplicated, of another run', async () => {
   const parts: PartFile[] = [];
-  for (const i of [0, 1, 2]) {
-    const part = await profile({ ...RUN, samples: 6, shard: { index: i, count: 3 } });
-    parts.push({ file: `p${i}`, report: JSON.parse(json(part)) as ProfileReport });
-  }
+  for (const i of [0, 1, 2]) parts.push(part(`p${i}`, await profileWithRecord({ ...RUN, samples: 6, shard: { index: i, count: 3 } })));
   assert.throws(() => mergeParts(parts.slice(0, 2)), /shard 2\/3 missing/);
   assert.throws(() => mergeParts([parts[0]!, parts[1]!, parts[1]!]), /shard 1\/3 is given twice \(p1, p1\)/);
-  const other = JSON.parse(json(await profile({ ...RUN, samples: 6, seed: 1, shard: { index: 2, count: 3 } }))) as ProfileReport;
-  assert.throws(
-    () => mergeParts([parts[0]!, parts[1]!, { file: 'q2', report: other }]),
-    /q2 is not a part of the run of p0: they differ in/,
-  );
-  const whole = JSON.parse(json(await profile({ ...RUN, samples: 6 }))) as ProfileReport;
-  assert.throws(() => mergeParts([{ file: 'w', report: whole }]), /w: not a shard part/);
+  const other = part('q2', await profileWithRecord({ ...RUN, samples: 6, seed: 1, shard: { index: 2, count: 3 } }));
+  assert.throws(() => mergeParts([parts[0]!, parts[1]!, other]), /q2 is not a part of the run of p0: they differ in/);
+  const whole = part('w', await profileWithRecord({ ...RUN, samples: 6 }));
+  assert.throws(() => mergeParts([whole]), /w: not a shard part/);
   const lying = structuredClone(parts[1]!);
-  lying.report.shard!.end += 1;
+  lying.record.run.end += 1;
   assert.throws(() => mergeParts([parts[0]!, lying, parts[2]!]), /shard 1\/3 should hold samples 2\.\.3 of 6/);
 });
 

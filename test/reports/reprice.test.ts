@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { profile, reprice } from '../../src/pipeline/index.js';
-import { parseProfileReport, profileReportJson } from '../../src/reports/schema.js';
+import { parseRecord, priceRecord, profile, profileWithRecord, recordJson } from '../../src/pipeline/index.js';
 
-/** Count once, price many: a saved profile.json re-priced on another profile and convention equals a fresh run's numbers. */
-test('re-pricing a saved profile.json on cmos7 under spikformer equals a fresh profile run', { timeout: 120_000 }, async () => {
+/** Count once, price many: a saved run record re-priced on another profile and convention equals a fresh run's numbers. */
+test('re-pricing a saved counts.json on cmos7 under spikformer equals a fresh profile run', { timeout: 120_000 }, async () => {
   const base = {
     model: 'qkformer-cifar10',
     overrides: { imgSize: 16, embedDims: 32, depths: 3, timesteps: 2, numClasses: 4 },
@@ -15,9 +14,9 @@ test('re-pricing a saved profile.json on cmos7 under spikformer equals a fresh p
     core: 'reference' as const,
     allowUnpriced: true,
   };
-  const saved = await profile({ ...base, hardware: ['cmos45-fp32'], convention: 'exact' });
-  const reread = parseProfileReport(profileReportJson(saved), 'profile.json');
-  const again = reprice(reread, { hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'], allowUnpriced: true });
+  const saved = await profileWithRecord({ ...base, hardware: ['cmos45-fp32'], convention: 'exact' });
+  const reread = parseRecord(recordJson(saved.record), 'counts.json');
+  const again = priceRecord(reread, { hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'], allowUnpriced: true });
   const fresh = await profile({ ...base, hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'] });
   assert.deepEqual(
     again.energy.map((e) => [e.profile, e.convention]),

@@ -9,7 +9,7 @@ import {
   INITS,
   parseChoice,
   parseShard,
-  profile,
+  profileWithRecord,
   renderProfile,
   RunInterrupted,
   writeOutputs,
@@ -87,9 +87,9 @@ export const profileCommand: CommandModule<object, Args> = {
     const bar = new ProgressBar();
     const start = Date.now();
     const signals = new StopSignals();
-    let report;
+    let report, record;
     try {
-      report = await profile({
+      ({ report, record } = await profileWithRecord({
         ...runOptionsFrom(a, bar.listener),
         model: a.model,
         overrides: overridesFrom(a),
@@ -100,7 +100,7 @@ export const profileCommand: CommandModule<object, Args> = {
         checkpointEvery: a.checkpointEvery,
         resume: a.resume ?? false,
         shouldStop: signals.stopped,
-      });
+      }));
     } catch (e) {
       if (!(e instanceof RunInterrupted) || signals.signal === null) {
         signals.dispose();
@@ -119,7 +119,7 @@ export const profileCommand: CommandModule<object, Args> = {
     let files;
     try {
       // NOTE: the handlers stay while the set is written: a signal now lets the swap finish instead of leaving a temporary directory
-      files = await renderProfile(report);
+      files = await renderProfile(report, { record });
       writeOutputs(dir, files);
       rmSync(checkpoint, { force: true });
     } finally {

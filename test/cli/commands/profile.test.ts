@@ -37,11 +37,13 @@ test('profile writes every output; report re-renders them from profile.json', ()
     assert.match(r.stderr, /loihi prices no mac/);
     const files = readdirSync(out).sort();
     assert.deepEqual(files, [
+      'counts.json',
       'energy-per-layer-cmos45-fp32.png',
       'energy-per-layer-loihi.png',
       'energy-per-timestep.png',
       'firing-rate-heatmap.png',
       'layers.csv',
+      'predictions.csv',
       'profile.json',
       'report.html',
       'timesteps.csv',
