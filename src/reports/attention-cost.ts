@@ -107,15 +107,14 @@ function kindOf(form: AttentionForm): AttentionKind {
   }
 }
 
+const FORM_LABELS = {
+  qkta: 'QKTA',
+  'ssa-nxn': 'SSA (Q K^T) V, N x N map',
+  'ssa-kv': 'SSA Q (K^T V), as QKFormer code',
+} satisfies Record<AttentionForm, string>;
+
 export function formLabel(form: AttentionForm): string {
-  switch (form) {
-    case 'qkta':
-      return 'QKTA';
-    case 'ssa-nxn':
-      return 'SSA (Q K^T) V, N x N map';
-    case 'ssa-kv':
-      return 'SSA Q (K^T V), as QKFormer code';
-  }
+  return FORM_LABELS[form];
 }
 
 /** The layers of one attention module (MLP and residuals excluded), as the model builders emit them. */

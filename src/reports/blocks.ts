@@ -1,4 +1,3 @@
-import { assertNever } from '../errors.js';
 import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import type { BlockEnergy, BlockType, LayerReport, ProfileEnergy, ProfileReport } from './schema.js';
 
@@ -25,21 +24,16 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
   return { type: 'other', stage: first, instance: first };
 }
 
+const BLOCK_TYPE_LABELS = {
+  patchEmbed: 'patch embedding (SPEDS)',
+  attention: 'attention',
+  mlp: 'MLP',
+  head: 'head',
+  other: 'other',
+} satisfies Record<BlockType, string>;
+
 export function blockTypeLabel(t: BlockType): string {
-  switch (t) {
-    case 'patchEmbed':
-      return 'patch embedding (SPEDS)';
-    case 'attention':
-      return 'attention';
-    case 'mlp':
-      return 'MLP';
-    case 'head':
-      return 'head';
-    case 'other':
-      return 'other';
-    default:
-      return assertNever(t, 'block type');
-  }
+  return BLOCK_TYPE_LABELS[t];
 }
 
 const MEMORY_KINDS: readonly OpKind[] = ['memRead', 'memWrite'];

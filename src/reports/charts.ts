@@ -1,4 +1,4 @@
-import { assertNever, OP_KINDS, type OpKind } from '../sim/ops.js';
+import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { sumOps, type ProfileEnergy, type ProfileReport } from './schema.js';
 
 /** Kinds a profile leaves unpriced: charts say so in titles and labels (an incomplete total never reads as complete). */
@@ -36,29 +36,20 @@ export interface ChartConfigJson {
   options: Record<string, unknown>;
 }
 
+const OP_COLORS = {
+  ac: '#4e79a7',
+  mac: '#e15759',
+  neuronUpdate: '#59a14f',
+  spike: '#edc948',
+  cmp: '#b07aa1',
+  add: '#76b7b2',
+  mask: '#ff9da7',
+  memRead: '#9c755f',
+  memWrite: '#bab0ac',
+} satisfies Record<OpKind, string>;
+
 export function opColor(k: OpKind): string {
-  switch (k) {
-    case 'ac':
-      return '#4e79a7';
-    case 'mac':
-      return '#e15759';
-    case 'neuronUpdate':
-      return '#59a14f';
-    case 'spike':
-      return '#edc948';
-    case 'cmp':
-      return '#b07aa1';
-    case 'add':
-      return '#76b7b2';
-    case 'mask':
-      return '#ff9da7';
-    case 'memRead':
-      return '#9c755f';
-    case 'memWrite':
-      return '#bab0ac';
-    default:
-      return assertNever(k);
-  }
+  return OP_COLORS[k];
 }
 
 const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];

@@ -1,5 +1,5 @@
 import { writeToString } from 'fast-csv';
-import { assertNever, OP_KINDS, type OpKind } from '../sim/ops.js';
+import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import type { ProfileReport } from './schema.js';
 
 /**
@@ -9,29 +9,20 @@ import type { ProfileReport } from './schema.js';
  */
 
 /** Column of an op kind's count: snake case plus its unit (`ops`, or `words` for memory traffic). */
+const OP_COUNT_COLUMNS = {
+  ac: 'ac_ops',
+  mac: 'mac_ops',
+  neuronUpdate: 'neuron_update_ops',
+  spike: 'spike_ops',
+  cmp: 'cmp_ops',
+  add: 'add_ops',
+  mask: 'mask_ops',
+  memRead: 'mem_read_words',
+  memWrite: 'mem_write_words',
+} satisfies Record<OpKind, string>;
+
 export function opCountColumn(k: OpKind): string {
-  switch (k) {
-    case 'ac':
-      return 'ac_ops';
-    case 'mac':
-      return 'mac_ops';
-    case 'neuronUpdate':
-      return 'neuron_update_ops';
-    case 'spike':
-      return 'spike_ops';
-    case 'cmp':
-      return 'cmp_ops';
-    case 'add':
-      return 'add_ops';
-    case 'mask':
-      return 'mask_ops';
-    case 'memRead':
-      return 'mem_read_words';
-    case 'memWrite':
-      return 'mem_write_words';
-    default:
-      return assertNever(k);
-  }
+  return OP_COUNT_COLUMNS[k];
 }
 
 /** Column of an op kind's energy: `ac_energy_pj`, `mem_read_energy_pj` ... */
