@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { checkOutDir, commandLine, mergeParts, parseList, readRecordFile, renderProfile, writeOutputs } from '../../pipeline/index.js';
-import { profileSummary } from '../../reports/summary.js';
+import { profileSummary } from '../../pipeline/index.js';
 import { printJson, printText } from '../io.js';
 
 interface Args {

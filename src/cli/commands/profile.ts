@@ -14,7 +14,7 @@ import {
   RunInterrupted,
   writeOutputs,
 } from '../../pipeline/index.js';
-import { profileSummary } from '../../reports/summary.js';
+import { profileSummary } from '../../pipeline/index.js';
 import { info, printJson, printText, warn } from '../io.js';
 import { overridesFrom, runOptionsFrom, withProfileOptions, type ProfileArgs } from '../options.js';
 import { ProgressBar } from '../progress.js';

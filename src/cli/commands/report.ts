@@ -6,6 +6,7 @@ import {
   CONVENTION_NAMES,
   priceRecord,
   parseList,
+  parseWeightSharing,
   readRecordFile,
   recordFileOf,
   renderProfile,
@@ -13,8 +14,7 @@ import {
   writeOutputs,
   type RunRecord,
 } from '../../pipeline/index.js';
-import { parseProfileReport, type ProfileReport } from '../../reports/schema.js';
-import { profileSummary } from '../../reports/summary.js';
+import { parseProfileReport, profileSummary, type ProfileReport } from '../../pipeline/index.js';
 import { printJson, printText } from '../io.js';
 import { conventionsFrom } from '../options.js';
 
@@ -25,6 +25,7 @@ interface Args {
   hardware?: string | undefined;
   convention?: string | undefined;
   allowUnpriced?: boolean | undefined;
+  weightSharing?: string | undefined;
 }
 
 function readText(file: string): string {
@@ -41,6 +42,7 @@ function priced(a: Args, record: RunRecord): ProfileReport {
     ...(a.hardware !== undefined ? { hardware: parseList(a.hardware, 'hardware') } : {}),
     ...(a.convention !== undefined ? { conventions: conventionsFrom(a.convention).conventions } : {}),
     ...(a.allowUnpriced !== undefined ? { allowUnpriced: a.allowUnpriced } : {}),
+    ...(a.weightSharing !== undefined ? { weightSharing: parseWeightSharing(a.weightSharing) } : {}),
   });
 }
 
@@ -67,6 +69,10 @@ export const reportCommand: CommandModule<object, Args> = {
         describe: `re-price under these counting conventions (comma-separated: ${CONVENTION_NAMES.join(' | ')}); needs --out`,
       })
       .option('allow-unpriced', { type: 'boolean', describe: 'with --hardware: report ops a profile does not price as unpriced counts' })
+      .option('weight-sharing', {
+        type: 'string',
+        describe: 'with --hardware: chip model storage of conv weights on profiles with an architecture, none | per-core (default none)',
+      })
       .example('spikewatt report out/counts.json --hardware truenorth,./my-chip.json --out priced/', 'the same run priced on other chips')
       .example(
         'spikewatt report out/counts.json --hardware cmos7,odin --convention exact,spikformer --allow-unpriced --out priced/',
@@ -75,7 +81,7 @@ export const reportCommand: CommandModule<object, Args> = {
       .example('spikewatt report out/profile.json --out out2/', 'render the reports again, e.g. after a spikewatt upgrade') as never,
   handler: async (a) => {
     if (!a.file) throw new InputError('give the counts.json to price, or the profile.json to render');
-    const repricing = a.hardware !== undefined || a.convention !== undefined;
+    const repricing = a.hardware !== undefined || a.convention !== undefined || a.weightSharing !== undefined;
     if (repricing && a.out === undefined) {
       throw new InputError(`${a.hardware !== undefined ? '--hardware' : '--convention'} re-prices into a new directory: give --out DIR`);
     }
