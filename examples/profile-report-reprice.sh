@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command-line round trip: profile a checkpoint once, re-render its reports from profile.json, then re-price
-# the same counts on other chips (no second simulation), including the custom profile in this folder.
+# its run record (counts.json) on other chips (no second simulation), including the custom profile in this folder.
 #
 #   examples/profile-report-reprice.sh [OUT_DIR] [SAMPLES]
 set -euo pipefail
@@ -14,5 +14,5 @@ mkdir -p "$out"
 spikewatt profile --model checkpoints/fmnist-qkformer.safetensors --dataset fashion-mnist --samples "$samples" \
   --hardware cmos45-fp32 --out "$out/run"
 spikewatt report "$out/run/profile.json" --out "$out/rendered"
-spikewatt report "$out/run/profile.json" --hardware cmos45-fp32,loihi,truenorth,examples/my-chip.json --allow-unpriced --out "$out/repriced"
+spikewatt report "$out/run/counts.json" --hardware cmos45-fp32,loihi,truenorth,examples/my-chip.json --allow-unpriced --out "$out/repriced"
 ls "$out/run" "$out/repriced"
