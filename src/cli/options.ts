@@ -17,6 +17,8 @@ import {
   parseConvention,
   parseCore,
   parseList,
+  parseWeightSharing,
+  WEIGHT_SHARINGS,
   type AttentionKind,
   type ConfigOverrides,
   type ConventionName,
@@ -74,6 +76,7 @@ export interface EnergyArgs {
   convention?: string | undefined;
   hardware?: string | undefined;
   allowUnpriced?: boolean | undefined;
+  weightSharing?: string | undefined;
 }
 
 /** `infer`'s pricing options from parsed arguments: none unless --convention or --hardware was given. */
@@ -95,7 +98,11 @@ export function withEnergyOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: `hardware profiles, comma-separated: built-in (${listProfiles().join(', ')}) or paths to JSON profiles`,
     })
-    .option('allow-unpriced', { type: 'boolean', describe: 'report ops a profile does not price as unpriced counts instead of failing' });
+    .option('allow-unpriced', { type: 'boolean', describe: 'report ops a profile does not price as unpriced counts instead of failing' })
+    .option('weight-sharing', {
+      type: 'string',
+      describe: `chip model on profiles with an architecture: how conv weights are stored, ${WEIGHT_SHARINGS.join(' | ')} (default none: every synapse stores its weight; per-core: a core stores each kernel row once)`,
+    });
 }
 
 /** The run options profile and compare share. */
@@ -166,6 +173,7 @@ export function runOptionsFrom(a: ProfileArgs, onProgress: OnProgress): RunOptio
     workers: a.workers,
     seed: a.seed,
     allowUnpriced: a.allowUnpriced ?? false,
+    ...(a.weightSharing !== undefined ? { weightSharing: parseWeightSharing(a.weightSharing) } : {}),
     onProgress,
   };
 }

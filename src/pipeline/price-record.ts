@@ -5,6 +5,7 @@ import type { ModelConfig, ModelSpec } from '../models/spec.js';
 import { buildModel } from '../models/zoo.js';
 import { recordAccuracy, type RunRecord } from '../record/record.js';
 import { buildProfileReport, type PricedProfile } from '../reports/profile-report.js';
+import type { WeightSharing } from '../chip/index.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import { spikewattVersion } from './outputs.js';
@@ -22,6 +23,8 @@ export interface PriceOptions {
   spec?: ModelSpec;
   /** The command line of this pricing (re-pricing, merge), recorded instead of the simulation's. */
   command?: string;
+  /** The chip model's storage of conv weights on profiles with an architecture (default none). */
+  weightSharing?: WeightSharing;
 }
 
 /**
@@ -79,6 +82,7 @@ export function priceRecord(record: RunRecord, o: PriceOptions = {}): ProfileRep
   const { run, input } = record;
   const command = o.command ?? run.command;
   const report = buildProfileReport({
+    chip: { weightSharing: o.weightSharing ?? 'none' },
     spikewattVersion: spikewattVersion(),
     config: {
       model: record.model.arg,

@@ -9,7 +9,8 @@ import type { ProfileReport } from '../reports/schema.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { defaultWorkers } from '../sim/schedule/parallel.js';
-import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
+import { parseBatchCoupling, parseConvention, parseCore, parseWeightSharing } from './choices.js';
+import type { WeightSharing } from '../chip/index.js';
 import { openModelDataset } from './dataset.js';
 import { resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
 import { checkOutDir, renderProfile, writeOutputs } from './outputs.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   seed?: number;
   /** Report ops a profile does not price as unpriced counts instead of failing. */
   allowUnpriced?: boolean;
+  /** How the chip model stores conv weights on profiles with an architecture: none (default) | per-core. */
+  weightSharing?: WeightSharing;
   onProgress?: OnProgress;
 }
 
@@ -76,6 +79,7 @@ export interface CheckedRun {
   /** The profiles as given (names or paths), recorded in the run record. */
   hardware: string[];
   allowUnpriced: boolean;
+  weightSharing: WeightSharing;
   onProgress: OnProgress;
   /** Every convention to price (first = `convention`); absent means [convention]. */
   conventions?: ConventionName[];
@@ -121,6 +125,7 @@ export function checkRun(o: RunOptions): CheckedRun {
     profiles: hardware.map((n) => loadProfile(n, readText)),
     hardware: [...hardware],
     allowUnpriced: o.allowUnpriced ?? false,
+    weightSharing: parseWeightSharing(o.weightSharing ?? 'none'),
     onProgress: o.onProgress ?? (() => {}),
   };
 }
@@ -144,7 +149,7 @@ export async function profileModel(
     label,
     long,
   );
-  const report = priceRecord(simulation.record, { profiles: run.profiles, spec: simulation.spec });
+  const report = priceRecord(simulation.record, { profiles: run.profiles, spec: simulation.spec, weightSharing: run.weightSharing });
   // after pricing, so that a pricing error stays the one line a failed run prints
   const silent = silentLifLayers(simulation.record.counts);
   if (silent.silent > 0) {

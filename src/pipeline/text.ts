@@ -3,6 +3,7 @@
  * that src/cli reads everything through the pipeline.
  */
 export { profileSummary, textTable } from '../reports/summary.js';
+export { chipCompareSummary } from '../reports/chip-compare.js';
 export { fmtNum, fmtPct } from '../reports/html-page.js';
 export { totalText, unitFor } from '../reports/format.js';
 export { parseProfileReport } from '../reports/schema.js';

@@ -1,4 +1,5 @@
 import { energyUnit, seriesColor, type ChartSpec } from './charts.js';
+import { chipCompareSection } from './chip-compare.js';
 import type { CompareReport } from './compare.js';
 import { blockTypeLabel } from './blocks.js';
 import { fmtInterval, incompleteNote, unitFor, wilson95, type EnergyUnit } from './format.js';
@@ -418,6 +419,7 @@ ${ft}
 <h2>Energy by block</h2>
 <p class="note">Patch embedding (SPEDS), attention (with its residual add), MLP (with its residual add) and head; each share is of that model's own total on that profile.</p>
 ${blockSections}
+${chipCompareSection(r.variants)}
 `
     : ''
 }

@@ -8,6 +8,7 @@ import {
 } from './attention-cost.js';
 import { blocksOf, sumBlocks } from './blocks.js';
 import { isComplete } from './format.js';
+import { compareChips, type CompareChip } from './chip-compare.js';
 import { meanFiringRate, type BlockEnergy, type BlockType, type ProfileReport } from './schema.js';
 
 /**
@@ -47,6 +48,8 @@ export interface CompareVariant {
   /** Mean firing rate of the LIF layers of each stage (first component of the layer name), in model order. */
   firingRateByStage: { stage: string; rate: number | null }[];
   meanFiringRate: number | null;
+  /** The chip model per profile with an architecture (what SSA's offload to the processor costs shows here). */
+  chip?: CompareChip[];
 }
 
 export interface CompareReport {
@@ -193,6 +196,7 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
     }),
     firingRateByStage: stagesInOrder(r).map((stage) => ({ stage, rate: meanFiringRate(r.layers, (l) => l.stage === stage) })),
     meanFiringRate: meanFiringRate(r.layers),
+    ...(compareChips(r).length ? { chip: compareChips(r) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import {
   checkOutDir,
+  chipCompareSummary,
   compare,
   fmtNum,
   fmtPct,
@@ -97,7 +98,9 @@ export function compareSummary(variants: CompareVariant[]): string {
     ]),
   );
   const incomplete = profiles.filter((p) => variants.some((v) => v.energyMj.some((e) => e.profile === p && !e.complete)));
+  const chip = chipCompareSummary(variants);
+  const text = chip ? `${table}\n${chip}` : table;
   return incomplete.length
-    ? `${table}\n≥: ${incomplete.join(', ')} price only some of the counted ops (lower bounds; not comparable bar for bar with complete totals)`
-    : table;
+    ? `${text}\n≥: ${incomplete.join(', ')} price only some of the counted ops (lower bounds; not comparable bar for bar with complete totals)`
+    : text;
 }
