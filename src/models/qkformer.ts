@@ -6,7 +6,7 @@ import type { ModelConfig, ModelSpec } from './spec.js';
  * QKFormer builders following the official code (zhouchenlin2096/QKFormer): `cifar10/model.py`,
  * `imagenet/qkformer.py`, `cifar10-dvs/model.py` (= `dvs128-gesture/model.py` up to mlp ratio).
  */
-const QKF_CIFAR_STYLE: BlockStyle = {
+export const QKF_CIFAR_STYLE: BlockStyle = {
   attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
   qkvOp: 'conv1d',
   qkvSuffix: 'conv',
@@ -25,6 +25,31 @@ const QKF_IMAGENET_STYLE: BlockStyle = {
   mlpNames: ['fc1', 'fc2'],
 };
 
+/**
+ * One unit of an official stem: `${p}.${unit}_conv` -> `_bn` -> [max pool `${p}.${maxpool}`] -> `_lif`, no bias;
+ * 3x3 with padding 1, or `k: 1` (the SPEDS shortcut, `proj_res`).
+ */
+function stemUnit(
+  g: GraphBuilder,
+  p: string,
+  unit: string,
+  input: string,
+  outC: number,
+  o: { k?: 1; stride?: number; maxpool?: string } = {},
+): string {
+  return g.convBnLif({
+    conv: `${p}.${unit}_conv`,
+    bn: `${p}.${unit}_bn`,
+    lif: `${p}.${unit}_lif`,
+    input,
+    outC,
+    bias: false,
+    ...(o.k === 1 ? { k: 1 } : { k: 3, pad: 1 }),
+    ...(o.stride !== undefined ? { stride: o.stride } : {}),
+    ...(o.maxpool !== undefined ? { maxpool: `${p}.${o.maxpool}` } : {}),
+  });
+}
+
 /** SPEDS stage module; `pool`: after the first conv (ImageNet) or the second (CIFAR, DVS). */
 function patchEmbeddingStage(
   g: GraphBuilder,
@@ -35,39 +60,10 @@ function patchEmbeddingStage(
   pool: 'first' | 'second',
   firstName: 'proj3' | 'proj',
 ): string {
-  const a = g.convBnLif({
-    conv: `${p}.${firstName}_conv`,
-    bn: `${p}.${firstName}_bn`,
-    lif: `${p}.${firstName}_lif`,
-    input: x,
-    outC: dim,
-    k: 3,
-    pad: 1,
-    bias: false,
-    ...(pool === 'first' ? { maxpool: `${p}.${firstName}_maxpool` } : {}),
-  });
-  const b = g.convBnLif({
-    conv: `${p}.proj4_conv`,
-    bn: `${p}.proj4_bn`,
-    lif: `${p}.proj4_lif`,
-    input: a,
-    outC: dim,
-    k: 3,
-    pad: 1,
-    bias: false,
-    ...(pool === 'second' ? { maxpool: `${p}.proj4_maxpool` } : {}),
-  });
+  const a = stemUnit(g, p, firstName, x, dim, pool === 'first' ? { maxpool: `${firstName}_maxpool` } : {});
+  const b = stemUnit(g, p, 'proj4', a, dim, pool === 'second' ? { maxpool: 'proj4_maxpool' } : {});
   if (!cfg.speds) return b;
-  const r = g.convBnLif({
-    conv: `${p}.proj_res_conv`,
-    bn: `${p}.proj_res_bn`,
-    lif: `${p}.proj_res_lif`,
-    input: x,
-    outC: dim,
-    k: 1,
-    stride: 2,
-    bias: false,
-  });
+  const r = stemUnit(g, p, 'proj_res', x, dim, { k: 1, stride: 2 });
   return g.add(`${p}.add`, b, r);
 }
 
@@ -104,37 +100,11 @@ export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
   // PatchEmbedInit(E/4) without downsampling.
   const e1 = E / 4;
   const p = 'patch_embed1';
-  const x0 = g.convBnLif({
-    conv: `${p}.proj_conv`,
-    bn: `${p}.proj_bn`,
-    lif: `${p}.proj_lif`,
-    input: 'input',
-    outC: e1 / 2,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const x1 = g.convBnLif({
-    conv: `${p}.proj1_conv`,
-    bn: `${p}.proj1_bn`,
-    lif: `${p}.proj1_lif`,
-    input: x0,
-    outC: e1,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
+  const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2);
+  const x1 = stemUnit(g, p, 'proj1', x0, e1);
   let x = x1;
   if (cfg.speds) {
-    const r = g.convBnLif({
-      conv: `${p}.proj_res_conv`,
-      bn: `${p}.proj_res_bn`,
-      lif: `${p}.proj_res_lif`,
-      input: x0,
-      outC: e1,
-      k: 1,
-      bias: false,
-    });
+    const r = stemUnit(g, p, 'proj_res', x0, e1, { k: 1 });
     x = g.add(`${p}.add`, x1, r);
   }
   return hierarchy(g, name, cfg, x, [1, 1, cfg.depths - 2], 'second', QKF_CIFAR_STYLE);
@@ -166,50 +136,12 @@ export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec
   const g = new GraphBuilder(inputShape);
   const e1 = E / 4;
   const p = 'patch_embed1';
-  const x0 = g.convBnLif({
-    conv: `${p}.proj_conv`,
-    bn: `${p}.proj_bn`,
-    lif: `${p}.proj_lif`,
-    maxpool: `${p}.proj_maxpool`,
-    input: 'input',
-    outC: e1 / 2,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const x1 = g.convBnLif({
-    conv: `${p}.proj1_conv`,
-    bn: `${p}.proj1_bn`,
-    lif: `${p}.proj1_lif`,
-    maxpool: `${p}.proj1_maxpool`,
-    input: x0,
-    outC: e1,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const x2 = g.convBnLif({
-    conv: `${p}.proj2_conv`,
-    bn: `${p}.proj2_bn`,
-    lif: `${p}.proj2_lif`,
-    input: x1,
-    outC: e1,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
+  const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2, { maxpool: 'proj_maxpool' });
+  const x1 = stemUnit(g, p, 'proj1', x0, e1, { maxpool: 'proj1_maxpool' });
+  const x2 = stemUnit(g, p, 'proj2', x1, e1);
   let x = x2;
   if (cfg.speds) {
-    const r = g.convBnLif({
-      conv: `${p}.proj_res_conv`,
-      bn: `${p}.proj_res_bn`,
-      lif: `${p}.proj_res_lif`,
-      input: x0,
-      outC: e1,
-      k: 1,
-      stride: 2,
-      bias: false,
-    });
+    const r = stemUnit(g, p, 'proj_res', x0, e1, { k: 1, stride: 2 });
     x = g.add(`${p}.add`, x2, r);
   }
   return hierarchy(g, name, cfg, x, [1, 2, cfg.depths - 3], 'first', QKF_IMAGENET_STYLE);
@@ -222,61 +154,13 @@ export function buildQkformerDvs(name: string, cfg: ModelConfig): ModelSpec {
   const g = new GraphBuilder(inputShape);
   const e1 = E / 2;
   const p = 'patch_embed1';
-  const a = g.convBnLif({
-    conv: `${p}.proj_conv`,
-    bn: `${p}.proj_bn`,
-    lif: `${p}.proj_lif`,
-    input: 'input',
-    outC: e1 / 8,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const b = g.convBnLif({
-    conv: `${p}.proj1_conv`,
-    bn: `${p}.proj1_bn`,
-    lif: `${p}.proj1_lif`,
-    maxpool: `${p}.maxpool1`,
-    input: a,
-    outC: e1 / 4,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const c = g.convBnLif({
-    conv: `${p}.proj2_conv`,
-    bn: `${p}.proj2_bn`,
-    lif: `${p}.proj2_lif`,
-    maxpool: `${p}.maxpool2`,
-    input: b,
-    outC: e1 / 2,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
-  const d = g.convBnLif({
-    conv: `${p}.proj3_conv`,
-    bn: `${p}.proj3_bn`,
-    lif: `${p}.proj3_lif`,
-    maxpool: `${p}.maxpool3`,
-    input: c,
-    outC: e1,
-    k: 3,
-    pad: 1,
-    bias: false,
-  });
+  const a = stemUnit(g, p, 'proj', 'input', e1 / 8);
+  const b = stemUnit(g, p, 'proj1', a, e1 / 4, { maxpool: 'maxpool1' });
+  const c = stemUnit(g, p, 'proj2', b, e1 / 2, { maxpool: 'maxpool2' });
+  const d = stemUnit(g, p, 'proj3', c, e1, { maxpool: 'maxpool3' });
   let x = d;
   if (cfg.speds) {
-    const r = g.convBnLif({
-      conv: `${p}.proj_res_conv`,
-      bn: `${p}.proj_res_bn`,
-      lif: `${p}.proj_res_lif`,
-      input: b,
-      outC: e1,
-      k: 1,
-      stride: 4,
-      bias: false,
-    });
+    const r = stemUnit(g, p, 'proj_res', b, e1, { k: 1, stride: 4 });
     x = g.add(`${p}.add`, d, r);
   }
   x = stage(g, 'stage1', x, 1, E / 2, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);

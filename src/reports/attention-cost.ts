@@ -1,6 +1,7 @@
 import { assertNever } from '../errors.js';
 import { block, type BlockStyle } from '../models/blocks.js';
 import { GraphBuilder } from '../models/graph.js';
+import { QKF_CIFAR_STYLE } from '../models/qkformer.js';
 import { numel, type AttentionKind, type LayerSpec } from '../models/spec.js';
 import { denseMacs } from '../models/stats.js';
 
@@ -81,20 +82,9 @@ export const PAPER_MEMORY_TABLE: readonly { sqrtTokens: number; qktaMb: number; 
 const BYTES_PER_ELEMENT = 4;
 const MIB = 1024 * 1024;
 
+/** QKFormer CIFAR's block, with the SSA product in the form compared; one module alone, so no batch coupling. */
 function style(form: AttentionForm): BlockStyle {
-  return {
-    attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
-    qkvOp: 'conv1d',
-    qkvSuffix: 'conv',
-    qkvBias: false,
-    mlpNames: ['mlp1', 'mlp2'],
-    mlpOp: 'conv2d',
-    mlpSuffix: 'conv',
-    ssaOrder: form === 'ssa-nxn' ? 'qk(v)' : 'q(kv)',
-    ssaScale: 0.125,
-    ssaProjCoupled: false,
-    unusedNorms: false,
-  };
+  return { ...QKF_CIFAR_STYLE, ssaOrder: form === 'ssa-nxn' ? 'qk(v)' : 'q(kv)', ssaProjCoupled: false };
 }
 
 function kindOf(form: AttentionForm): AttentionKind {
