@@ -1,6 +1,6 @@
 import { ConfigError } from './config-error.js';
 import type { GraphBuilder } from './graph.js';
-import type { AttentionKind, ConvLayer } from './spec.js';
+import type { AttentionKind, ConvLayer, LifLayer } from './spec.js';
 
 /** How a family names and builds its transformer blocks. */
 export interface BlockStyle {
@@ -23,6 +23,33 @@ export interface BlockStyle {
   unusedNorms: boolean;
 }
 
+/**
+ * conv (`${p}.${unit}_${suffix}`: Conv1d, Conv2d or Linear) -> `${p}.${unit}_bn` -> `${p}.${unit}_lif`: the unit every
+ * q/k/v, projection and MLP layer of a block repeats.
+ */
+function synapseUnit(
+  g: GraphBuilder,
+  p: string,
+  unit: string,
+  suffix: string,
+  input: string,
+  outC: number,
+  bias: boolean,
+  op: ConvLayer['op'],
+  officialTimeAxis?: LifLayer['officialTimeAxis'],
+): string {
+  return g.convBnLif({
+    conv: `${p}.${unit}_${suffix}`,
+    bn: `${p}.${unit}_bn`,
+    lif: `${p}.${unit}_lif`,
+    input,
+    outC,
+    bias,
+    op,
+    ...(officialTimeAxis !== undefined ? { officialTimeAxis } : {}),
+  });
+}
+
 /** QKTA (token attention): A_t = LIF_0.5(sum of Q over each head's channels); X' = A_t * K. */
 function qkAttention(
   g: GraphBuilder,
@@ -34,80 +61,23 @@ function qkAttention(
   mode: 'token' | 'channel',
 ): string {
   const sfx = style.qkvSuffix;
-  const q = g.convBnLif({
-    conv: `${p}.q_${sfx}`,
-    bn: `${p}.q_bn`,
-    lif: `${p}.q_lif`,
-    input: x,
-    outC: dim,
-    bias: style.qkvBias,
-    op: style.qkvOp,
-  });
-  const k = g.convBnLif({
-    conv: `${p}.k_${sfx}`,
-    bn: `${p}.k_bn`,
-    lif: `${p}.k_lif`,
-    input: x,
-    outC: dim,
-    bias: style.qkvBias,
-    op: style.qkvOp,
-  });
+  const q = synapseUnit(g, p, 'q', sfx, x, dim, style.qkvBias, style.qkvOp);
+  const k = synapseUnit(g, p, 'k', sfx, x, dim, style.qkvBias, style.qkvOp);
   const sum = mode === 'token' ? g.headSum(`${p}.head_sum`, q, heads) : g.tokenSum(`${p}.token_sum`, q);
   const a = g.lif(`${p}.attn_lif`, sum, 0.5);
   const m = g.mask(`${p}.mask`, a, k, mode, heads);
-  return g.convBnLif({
-    conv: `${p}.proj_${sfx}`,
-    bn: `${p}.proj_bn`,
-    lif: `${p}.proj_lif`,
-    input: m,
-    outC: dim,
-    bias: true,
-    op: style.qkvOp,
-  });
+  return synapseUnit(g, p, 'proj', sfx, m, dim, true, style.qkvOp);
 }
 
 /** SSA: Q, K, V spikes; Y = products * scale; attn_lif (0.5); proj conv-BN-LIF. */
 function ssa(g: GraphBuilder, p: string, x: string, dim: number, heads: number, style: BlockStyle): string {
   const sfx = style.qkvSuffix;
-  const q = g.convBnLif({
-    conv: `${p}.q_${sfx}`,
-    bn: `${p}.q_bn`,
-    lif: `${p}.q_lif`,
-    input: x,
-    outC: dim,
-    bias: style.qkvBias,
-    op: style.qkvOp,
-  });
-  const k = g.convBnLif({
-    conv: `${p}.k_${sfx}`,
-    bn: `${p}.k_bn`,
-    lif: `${p}.k_lif`,
-    input: x,
-    outC: dim,
-    bias: style.qkvBias,
-    op: style.qkvOp,
-  });
-  const v = g.convBnLif({
-    conv: `${p}.v_${sfx}`,
-    bn: `${p}.v_bn`,
-    lif: `${p}.v_lif`,
-    input: x,
-    outC: dim,
-    bias: style.qkvBias,
-    op: style.qkvOp,
-  });
+  const q = synapseUnit(g, p, 'q', sfx, x, dim, style.qkvBias, style.qkvOp);
+  const k = synapseUnit(g, p, 'k', sfx, x, dim, style.qkvBias, style.qkvOp);
+  const v = synapseUnit(g, p, 'v', sfx, x, dim, style.qkvBias, style.qkvOp);
   const y = g.ssaProduct(`${p}.product`, q, k, v, heads, style.ssaOrder, style.ssaScale);
   const a = g.lif(`${p}.attn_lif`, y, 0.5);
-  return g.convBnLif({
-    conv: `${p}.proj_${sfx}`,
-    bn: `${p}.proj_bn`,
-    lif: `${p}.proj_lif`,
-    input: a,
-    outC: dim,
-    bias: true,
-    op: style.qkvOp,
-    officialTimeAxis: style.ssaProjCoupled ? 'timeBatch' : 'time',
-  });
+  return synapseUnit(g, p, 'proj', sfx, a, dim, true, style.qkvOp, style.ssaProjCoupled ? 'timeBatch' : 'time');
 }
 
 /** One block: x = x + Attn(x); x = x + MLP(x) (SEW ADD residuals, no norm). */
@@ -141,23 +111,7 @@ export function block(
   const hidden = Math.floor(dim * mlpRatio);
   const [n1, n2] = style.mlpNames;
   const s = style.mlpSuffix;
-  const h = g.convBnLif({
-    conv: `${p}.mlp.${n1}_${s}`,
-    bn: `${p}.mlp.${n1}_bn`,
-    lif: `${p}.mlp.${n1}_lif`,
-    input: x1,
-    outC: hidden,
-    bias: true,
-    op: style.mlpOp,
-  });
-  const o = g.convBnLif({
-    conv: `${p}.mlp.${n2}_${s}`,
-    bn: `${p}.mlp.${n2}_bn`,
-    lif: `${p}.mlp.${n2}_lif`,
-    input: h,
-    outC: dim,
-    bias: true,
-    op: style.mlpOp,
-  });
+  const h = synapseUnit(g, p, `mlp.${n1}`, s, x1, hidden, true, style.mlpOp);
+  const o = synapseUnit(g, p, `mlp.${n2}`, s, h, dim, true, style.mlpOp);
   return g.add(`${p}.mlp_add`, x1, o);
 }
