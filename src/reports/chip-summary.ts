@@ -17,11 +17,14 @@ export function chipSummary(r: ProfileReport): string {
     const split = (['synapse', 'neuron', 'network', 'processor', 'static'] as const)
       .map((p) => `${p} ${en[p].value === null ? 'not estimated' : fmtPj(en[p].value!)}`)
       .join(', ');
+    const lat = c.latency;
+    const time =
+      lat.stepNs.value === null
+        ? partText(lat.stepNs, fmtNs).replace(/^not estimated/, 'latency not estimated')
+        : `step ${fmtNs(lat.stepNs.value)}, image ${partText(lat.imageNs, fmtNs)}, ${partText(lat.imagesPerSecond, (v) => `${fmtNum(v)} images/s`)}`;
     lines.push(
-      `chip ${c.profile} (weight sharing ${c.weightSharing}): ${fmtNum(c.cores)} cores, ${c.chips} chip(s); ` +
-        `step ${partText(c.latency.stepNs, fmtNs)}, image ${partText(c.latency.imageNs, fmtNs)}, ` +
-        `${partText(c.latency.imagesPerSecond, (v) => `${fmtNum(v)} images/s`)}; ${fmtNum(c.totals.messages)} messages\n` +
-        `  energy ${partText(en.total, fmtPj)}${en.complete ? '' : ' (incomplete)'}: ${split}`,
+      `chip ${c.profile} (weight sharing ${c.weightSharing}): ${fmtNum(c.cores)} cores, ${c.chips} chip(s); ${time}; ${fmtNum(c.totals.messages)} messages\n` +
+        `  energy ${en.total.value === null ? 'not estimated' : fmtPj(en.total.value)}${en.complete ? '' : ' (incomplete)'}: ${split}`,
     );
   }
   return lines.join('\n');
