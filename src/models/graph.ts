@@ -1,6 +1,17 @@
 import { ConfigError } from './config-error.js';
 import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer } from './spec.js';
 
+/** A synaptic layer's options: defaults k 1, stride 1, pad 0, op conv2d. */
+interface ConvOptions {
+  input: string;
+  outC: number;
+  k?: number;
+  stride?: number;
+  pad?: number;
+  bias: boolean;
+  op?: ConvLayer['op'];
+}
+
 /**
  * Accumulates layers (in execution order) and the official state_dict keys while a builder walks the
  * official module tree. Every method returns the name of the tensor it produced.
@@ -48,17 +59,7 @@ export class GraphBuilder {
     this.param(`${name}.bias`, [c], false);
   }
 
-  conv(o: {
-    name: string;
-    input: string;
-    outC: number;
-    k?: number;
-    stride?: number;
-    pad?: number;
-    bias: boolean;
-    bn: string | null;
-    op?: ConvLayer['op'];
-  }): string {
+  conv(o: ConvOptions & { name: string; bn: string | null }): string {
     const inS = this.shape(o.input);
     const k = o.k ?? 1,
       stride = o.stride ?? 1,
@@ -87,11 +88,9 @@ export class GraphBuilder {
     });
   }
 
-  maxpool(name: string, input: string): string {
+  /** MaxPool2d; the official stems all use kernel 3, stride 2, padding 1. */
+  maxpool(name: string, input: string, k = 3, stride = 2, pad = 1): string {
     const s = this.shape(input);
-    const k = 3,
-      stride = 2,
-      pad = 1;
     const h = Math.floor((s.h + 2 * pad - k) / stride) + 1;
     const w = Math.floor((s.w + 2 * pad - k) / stride) + 1;
     return this.push({ kind: 'maxpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad });
@@ -141,33 +140,19 @@ export class GraphBuilder {
   }
 
   /** conv -> BN -> [maxpool] -> LIF, the unit every official stem and block repeats. */
-  convBnLif(o: {
-    conv: string;
-    bn: string;
-    lif: string;
-    input: string;
-    outC: number;
-    k?: number;
-    stride?: number;
-    pad?: number;
-    bias: boolean;
-    op?: ConvLayer['op'];
-    maxpool?: string;
-    vThreshold?: number;
-    officialTimeAxis?: LifLayer['officialTimeAxis'];
-  }): string {
-    let x = this.conv({
-      name: o.conv,
-      input: o.input,
-      outC: o.outC,
-      k: o.k ?? 1,
-      stride: o.stride ?? 1,
-      pad: o.pad ?? 0,
-      bias: o.bias,
-      bn: o.bn,
-      op: o.op ?? 'conv2d',
-    });
-    if (o.maxpool) x = this.maxpool(o.maxpool, x);
-    return this.lif(o.lif, x, o.vThreshold ?? 1, o.officialTimeAxis ?? 'time');
+  convBnLif(
+    o: ConvOptions & {
+      conv: string;
+      bn: string;
+      lif: string;
+      maxpool?: string;
+      vThreshold?: number;
+      officialTimeAxis?: LifLayer['officialTimeAxis'];
+    },
+  ): string {
+    const { conv, lif, maxpool, vThreshold, officialTimeAxis, ...c } = o;
+    let x = this.conv({ ...c, name: conv });
+    if (maxpool) x = this.maxpool(maxpool, x);
+    return this.lif(lif, x, vThreshold ?? 1, officialTimeAxis ?? 'time');
   }
 }
