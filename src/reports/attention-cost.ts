@@ -97,11 +97,11 @@ function kindOf(form: AttentionForm): AttentionKind {
   }
 }
 
-const FORM_LABELS = {
+const FORM_LABELS: Record<AttentionForm, string> = {
   qkta: 'QKTA',
   'ssa-nxn': 'SSA (Q K^T) V, N x N map',
   'ssa-kv': 'SSA Q (K^T V), as QKFormer code',
-} satisfies Record<AttentionForm, string>;
+};
 
 export function formLabel(form: AttentionForm): string {
   return FORM_LABELS[form];

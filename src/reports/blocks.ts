@@ -24,16 +24,16 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
   return { type: 'other', stage: first, instance: first };
 }
 
-const BLOCK_TYPE_LABELS = {
+const LABELS: Record<BlockType, string> = {
   patchEmbed: 'patch embedding (SPEDS)',
   attention: 'attention',
   mlp: 'MLP',
   head: 'head',
   other: 'other',
-} satisfies Record<BlockType, string>;
+};
 
 export function blockTypeLabel(t: BlockType): string {
-  return BLOCK_TYPE_LABELS[t];
+  return LABELS[t];
 }
 
 const MEMORY_KINDS: readonly OpKind[] = ['memRead', 'memWrite'];

@@ -36,6 +36,7 @@ export interface ChartConfigJson {
   options: Record<string, unknown>;
 }
 
+/** One colour per op kind (Tableau 10). */
 const OP_COLORS = {
   ac: '#4e79a7',
   mac: '#e15759',
@@ -47,10 +48,6 @@ const OP_COLORS = {
   memRead: '#9c755f',
   memWrite: '#bab0ac',
 } satisfies Record<OpKind, string>;
-
-export function opColor(k: OpKind): string {
-  return OP_COLORS[k];
-}
 
 const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 export function seriesColor(i: number): string {
@@ -130,7 +127,7 @@ export function energyPerLayerChart(r: ProfileReport, e: ProfileEnergy): ChartSp
         datasets: kinds.map((k) => ({
           label: k,
           data: rows.map((x) => round(x.by[k] * unit.perPj)),
-          backgroundColor: opColor(k),
+          backgroundColor: OP_COLORS[k],
           stack: 'e',
         })),
       },
@@ -256,7 +253,7 @@ export function totalsPerProfileChart(r: ProfileReport): ChartSpec {
         datasets: kinds.map((k) => ({
           label: k,
           data: r.energy.map((e) => round(e.byOpKindPj[k] * unit.perPj)),
-          backgroundColor: opColor(k),
+          backgroundColor: OP_COLORS[k],
           stack: 'p',
         })),
       },

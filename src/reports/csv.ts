@@ -8,21 +8,10 @@ import type { ProfileReport } from './schema.js';
  * - `layers.csv`: one row per hardware profile x layer x time step: energy per op kind and in total, in pJ.
  */
 
-/** Column of an op kind's count: snake case plus its unit (`ops`, or `words` for memory traffic). */
-const OP_COUNT_COLUMNS = {
-  ac: 'ac_ops',
-  mac: 'mac_ops',
-  neuronUpdate: 'neuron_update_ops',
-  spike: 'spike_ops',
-  cmp: 'cmp_ops',
-  add: 'add_ops',
-  mask: 'mask_ops',
-  memRead: 'mem_read_words',
-  memWrite: 'mem_write_words',
-} satisfies Record<OpKind, string>;
-
+/** Column of an op kind's count: snake case plus its unit (`ops`, or `words` for memory traffic): `neuron_update_ops`. */
 export function opCountColumn(k: OpKind): string {
-  return OP_COUNT_COLUMNS[k];
+  const unit = k === 'memRead' || k === 'memWrite' ? 'words' : 'ops';
+  return `${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_${unit}`;
 }
 
 /** Column of an op kind's energy: `ac_energy_pj`, `mem_read_energy_pj` ... */
