@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../models/spec.js';
+import { KNOB_NAMES } from '../models/knobs.js';
 import type { ConfigOverrides } from '../models/zoo.js';
 import type { OpCounts } from '../sim/counts.js';
 
@@ -98,18 +99,8 @@ export interface RunRecord {
   outShapes: [number, number, number][];
 }
 
-const OVERRIDE_KEYS = [
-  'embedDims',
-  'depths',
-  'heads',
-  'mlpRatio',
-  'timesteps',
-  'imgSize',
-  'inChannels',
-  'numClasses',
-  'attention',
-  'speds',
-] as const satisfies readonly (keyof ConfigOverrides)[];
+/** The knob table's order (src/models/knobs.ts). */
+const OVERRIDE_KEYS = KNOB_NAMES satisfies readonly (keyof ConfigOverrides)[];
 
 /** Size overrides in one key order (the file's), so that a record reads back byte for byte. */
 export function canonicalOverrides(o: ConfigOverrides): ConfigOverrides {
