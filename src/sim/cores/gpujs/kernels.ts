@@ -14,13 +14,14 @@
  */
 
 /**
- * Event-driven conv as a gather over a CSR event list: rowStart[n_in] .. rowStart[n_in + 1] indexes the events
- * of input token n_in in evC (channel) and evM (multiplicity). Work per output = the synaptic events reaching it
- * (the same accumulates the reference scatter does, visited in the same address order).
+ * The gather both conv kernels share: thread i is output (n, o) = (i / outC, i % outC); for every in-bounds tap
+ * (ky, kx) of output token n, `tap` accumulates into the compensated pair (s, c) (TwoSum: s + c is the float32 sum
+ * with its rounding error carried), with nIn's row iy, column ix and the weight base of (o, ky, kx) in scope.
  */
-export const CONV_EVENTS_KERNEL = `function (rowStart, evC, evM) {
+function gatherKernel(params: string, prelude: string, tap: string): string {
+  return `function (${params}) {
   const outC = this.constants.outC;
-  const k = this.constants.k;
+${prelude}  const k = this.constants.k;
   const i = this.thread.x;
   const n = Math.floor((i + 0.5) / outC);
   const o = i - n * outC;
@@ -34,7 +35,24 @@ export const CONV_EVENTS_KERNEL = `function (rowStart, evC, evM) {
       for (let kx = 0; kx < k; kx++) {
         const ix = ox * this.constants.stride - this.constants.pad + kx;
         if (ix >= 0 && ix < this.constants.inW) {
-          const nIn = iy * this.constants.inW + ix;
+${tap}
+        }
+      }
+    }
+  }
+  return s + c;
+}`;
+}
+
+/**
+ * Event-driven conv as a gather over a CSR event list: rowStart[n_in] .. rowStart[n_in + 1] indexes the events
+ * of input token n_in in evC (channel) and evM (multiplicity). Work per output = the synaptic events reaching it
+ * (the same accumulates the reference scatter does, visited in the same address order).
+ */
+export const CONV_EVENTS_KERNEL = gatherKernel(
+  'rowStart, evC, evM',
+  '',
+  `          const nIn = iy * this.constants.inW + ix;
           const j0 = rowStart[nIn];
           const j1 = rowStart[nIn + 1];
           const wb = ((o * k + ky) * k + kx) * this.constants.inC;
@@ -47,33 +65,14 @@ export const CONV_EVENTS_KERNEL = `function (rowStart, evC, evM) {
             c += (s - (t - b)) + (p - b);
             s = t;
             c += m * this.constants.wLo[wb + ch];
-          }
-        }
-      }
-    }
-  }
-  return s + c;
-}`;
+          }`,
+);
 
 /** Dense conv (real inputs, the encoding layer): the same gather over every in-bounds tap and channel. */
-export const CONV_DENSE_KERNEL = `function (xHi, xLo) {
-  const outC = this.constants.outC;
-  const inC = this.constants.inC;
-  const k = this.constants.k;
-  const i = this.thread.x;
-  const n = Math.floor((i + 0.5) / outC);
-  const o = i - n * outC;
-  const oy = Math.floor((n + 0.5) / this.constants.outW);
-  const ox = n - oy * this.constants.outW;
-  let s = 0;
-  let c = 0;
-  for (let ky = 0; ky < k; ky++) {
-    const iy = oy * this.constants.stride - this.constants.pad + ky;
-    if (iy >= 0 && iy < this.constants.inH) {
-      for (let kx = 0; kx < k; kx++) {
-        const ix = ox * this.constants.stride - this.constants.pad + kx;
-        if (ix >= 0 && ix < this.constants.inW) {
-          const xb = (iy * this.constants.inW + ix) * inC;
+export const CONV_DENSE_KERNEL = gatherKernel(
+  'xHi, xLo',
+  '  const inC = this.constants.inC;\n',
+  `          const xb = (iy * this.constants.inW + ix) * inC;
           const wb = ((o * k + ky) * k + kx) * inC;
           for (let ch = 0; ch < inC; ch++) {
             const xh = xHi[xb + ch];
@@ -86,13 +85,8 @@ export const CONV_DENSE_KERNEL = `function (xHi, xLo) {
             c += (s - (t - b)) + (p - b);
             s = t;
             c += xh * wl + xl * wh + xl * wl;
-          }
-        }
-      }
-    }
-  }
-  return s + c;
-}`;
+          }`,
+);
 
 /**
  * LIF step (tau 2, decay_input, hard reset to 0) on (hi, lo) float32 pairs of v and x:
