@@ -33,6 +33,7 @@ export const LINE_CAPS: readonly LineCap[] = [
     ],
   },
   { scope: 'sim/cores/wasm', history: [[430, 'the WebAssembly core, split from the src/sim cap at 401 lines']] },
+  { scope: 'sim/cores/native', history: [[200, 'the native (C through Node-API) core, its own cap from its first commit at 156 lines']] },
   { scope: 'sim/cores/gpujs', history: [[520, 'the gpu.js core and its kernels and modes, split from the src/sim cap at 491 lines']] },
   {
     scope: 'sim/cores/webgpu',
