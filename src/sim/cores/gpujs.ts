@@ -5,6 +5,7 @@ import type { EventBuffer } from '../events.js';
 import { CONV_DENSE_KERNEL, CONV_EVENTS_KERNEL, LIF_KERNEL } from './gpujs/kernels.js';
 import { loadGpuJs, resolveMode, type GpuInstance, type GpuKernel, type GpuMode, type GpuModeRequest } from './gpujs/modes.js';
 import { splitInto } from './gpujs/split.js';
+import { relayoutWeights } from './reference.js';
 
 export interface GpujsCoreOptions {
   /** gpu.js mode; `auto` (default) picks headlessgl, then webasm, then cpu. */
@@ -79,15 +80,9 @@ export class GpujsCore implements ComputeCore {
   prepareConv(layer: ConvLayer, w: FoldedConv): void {
     const { k } = layer,
       inC = layer.in.c,
-      outC = layer.out.c,
       nIn = layer.in.h * layer.in.w;
-    const relaid = new Float64Array(w.weight.length);
-    for (let o = 0; o < outC; o++)
-      for (let c = 0; c < inC; c++)
-        for (let ky = 0; ky < k; ky++)
-          for (let kx = 0; kx < k; kx++) {
-            relaid[((o * k + ky) * k + kx) * inC + c] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-          }
+    // [outC][inC][ky][kx] -> [o][ky][kx][c]: one thread (one output) reads its weights contiguously
+    const relaid = relayoutWeights(layer, w, (o, c, ky, kx) => ((o * k + ky) * k + kx) * inC + c);
     const wHi = new Float32Array(relaid.length),
       wLo = new Float32Array(relaid.length);
     splitInto(relaid, wHi, wLo);

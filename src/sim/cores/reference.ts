@@ -41,14 +41,7 @@ export class ReferenceCore implements ComputeCore {
   }
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    out.clear();
-    for (let i = 0; i < v.length; i++) {
-      const h = v[i]! + (x[i]! - v[i]!) / 2;
-      if (h >= vThreshold) {
-        out.push(i, 1);
-        v[i] = 0;
-      } else v[i] = h;
-    }
+    lifStepF64(v, x, vThreshold, out);
   }
 
   dispose(): void {
@@ -56,19 +49,42 @@ export class ReferenceCore implements ComputeCore {
   }
 }
 
-/** Folded weights `[outC][inC][k][k]` re-laid out as `[inC][ky][kx][outC]`: one input event reads contiguous rows. */
-export function relayoutConv(layer: ConvLayer, w: FoldedConv): Float64Array {
+/**
+ * The LIF step in float64 (tau 2, decay_input, hard reset to 0): h = v + (x - v) / 2; spike when h >= vThreshold.
+ * Every core whose membranes live in float64 on the host runs this one.
+ */
+export function lifStepF64(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
+  out.clear();
+  for (let i = 0; i < v.length; i++) {
+    const h = v[i]! + (x[i]! - v[i]!) / 2;
+    if (h >= vThreshold) {
+      out.push(i, 1);
+      v[i] = 0;
+    } else v[i] = h;
+  }
+}
+
+/** Folded weights `[outC][inC][k][k]` copied to the index `to(o, c, ky, kx)` gives: a core's own weight layout. */
+export function relayoutWeights(
+  layer: ConvLayer,
+  w: FoldedConv,
+  to: (o: number, c: number, ky: number, kx: number) => number,
+): Float64Array {
   const { k } = layer,
     inC = layer.in.c,
     outC = layer.out.c;
-  const wT = new Float64Array(w.weight.length);
+  const out = new Float64Array(w.weight.length);
   for (let o = 0; o < outC; o++)
     for (let c = 0; c < inC; c++)
-      for (let ky = 0; ky < k; ky++)
-        for (let kx = 0; kx < k; kx++) {
-          wT[((c * k + ky) * k + kx) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-        }
-  return wT;
+      for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) out[to(o, c, ky, kx)] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
+  return out;
+}
+
+/** Folded weights re-laid out as `[inC][ky][kx][outC]`: one input event reads contiguous rows. */
+export function relayoutConv(layer: ConvLayer, w: FoldedConv): Float64Array {
+  const { k } = layer,
+    outC = layer.out.c;
+  return relayoutWeights(layer, w, (o, c, ky, kx) => ((c * k + ky) * k + kx) * outC + o);
 }
 
 /** acc[oy, ox, o] += m * W[o, c, ky, kx] for every (oy, ox) with oy*s - p + ky = iy (and likewise x). */

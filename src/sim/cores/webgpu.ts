@@ -5,6 +5,7 @@ import type { ConvLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
 import type { EventBuffer } from '../events.js';
 import { splitInto } from './gpujs/split.js';
+import { lifStepF64, relayoutWeights } from './reference.js';
 import { CoreUnavailableError } from './unavailable.js';
 import type { AdapterInfo, DeviceReply, DeviceRequest, DeviceWorkerData } from './webgpu/protocol.js';
 import type { ProbeReply } from './webgpu/probe.js';
@@ -62,13 +63,7 @@ export class WebgpuCore implements DeferringCore {
       inC = layer.in.c,
       outC = layer.out.c;
     // [outC][inC][ky][kx] -> [ky][kx][c][o]: adjacent invocations (adjacent o) read adjacent weights
-    const relaid = new Float64Array(w.weight.length);
-    for (let o = 0; o < outC; o++)
-      for (let c = 0; c < inC; c++)
-        for (let ky = 0; ky < k; ky++)
-          for (let kx = 0; kx < k; kx++) {
-            relaid[((ky * k + kx) * inC + c) * outC + o] = w.weight[((o * inC + c) * k + ky) * k + kx]!;
-          }
+    const relaid = relayoutWeights(layer, w, (o, c, ky, kx) => ((ky * k + kx) * inC + c) * outC + o);
     const wHi = new Float32Array(relaid.length),
       wLo = new Float32Array(relaid.length);
     splitInto(relaid, wHi, wLo);
@@ -153,14 +148,7 @@ export class WebgpuCore implements DeferringCore {
   }
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    out.clear();
-    for (let i = 0; i < v.length; i++) {
-      const h = v[i]! + (x[i]! - v[i]!) / 2;
-      if (h >= vThreshold) {
-        out.push(i, 1);
-        v[i] = 0;
-      } else v[i] = h;
-    }
+    lifStepF64(v, x, vThreshold, out);
   }
 
   dispose(): void {
