@@ -8,9 +8,12 @@
 export type AttentionKind = 'qkta' | 'qkca' | 'ssa';
 export const ATTENTION_KINDS: readonly AttentionKind[] = ['qkta', 'qkca', 'ssa'];
 
-/** Which official code a model follows (its layer order, names and quirks). */
+/**
+ * Which official code a model follows (its layer order, names and quirks); `graph`: a network read from a model
+ * file (src/models/model-file.ts), whose layers are the file's nodes and which no config rebuilds.
+ */
 export type Family =
-  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs';
+  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs' | 'graph';
 
 export type InputKind = 'static' | 'dvs';
 

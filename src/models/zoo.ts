@@ -24,7 +24,13 @@ export const FAMILIES = {
   'spikformer-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
   'spikformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
   'spikformer-dvs': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
+  graph: { stages: 0, minDepths: 1, embedDivisor: 1, build: buildFromFileOnly },
 } satisfies Record<Family, FamilyFacts>;
+
+/** A model-file graph has no builder: its layers are the file's nodes (src/models/model-file.ts). */
+function buildFromFileOnly(name: string): ModelSpec {
+  throw new ConfigError(`${name}: a model-file network is built from its file, not from size knobs (give the file as --model)`);
+}
 
 /** One zoo entry: the official config, every field named; `heads` is one count for every stage. */
 interface ZooEntry {

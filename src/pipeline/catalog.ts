@@ -6,6 +6,7 @@ import { DATASET_NAMES, DATASETS, openDataset, type DatasetEntry } from '../data
 import type { AttentionKind, ModelSpec } from '../models/spec.js';
 import { modelStats } from '../models/stats.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
+import { specOf } from './model.js';
 import {
   GPU_MODE_REQUESTS,
   GpuModeUnavailableError,
@@ -53,10 +54,10 @@ export interface ModelRow {
   attention: AttentionKind[];
 }
 
-/** The zoo (or the named entries) with the same size overrides applied to each: parameters, dense MACs, input. */
+/** The zoo (or the named entries, zoo names or model files) with the same size overrides applied to each: parameters, dense MACs, input. */
 export function listModels(names: readonly string[] = ZOO_NAMES, overrides: ConfigOverrides = {}): ModelRow[] {
   return names.map((n) => {
-    const spec = zooSpec(n, overrides);
+    const spec = specOf(n, overrides);
     const s = modelStats(spec);
     return {
       name: n,

@@ -4,6 +4,8 @@ import { checkpointModel, readCheckpointBytes, type CheckpointFile, type Checkpo
 import { readSafetensors, type SafetensorsFile } from '../models/formats/safetensors.js';
 import { STATE_DICT_KEYS } from '../models/formats/torch-checkpoint.js';
 import { isZooName, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
+import { checkCheckpoint } from '../models/weights.js';
+import { isModelFilePath, modelFileSpec } from './model.js';
 
 /**
  * Reading the files the checkpoint jobs (infer, convert, inspect) take: one read of the bytes, then the layout
@@ -17,6 +19,11 @@ export { STATE_DICT_KEYS };
 /** Checks a zoo name before any file is read, so that a typo is the error a user sees. */
 export function checkZooName(model: string | undefined): void {
   if (model !== undefined && !isZooName(model)) throw new InputError(`unknown model '${model}' (known: ${ZOO_NAMES.join(', ')})`);
+}
+
+/** Checks a `--model` that may also be a model file (infer, convert): a zoo name or a `.json` path. */
+export function checkModelName(model: string | undefined): void {
+  if (model === undefined || !isModelFilePath(model)) checkZooName(model);
 }
 
 function readFileBytes(path: string, role: string | undefined): Uint8Array {
@@ -44,5 +51,11 @@ export function readTensorFile(path: string, what: string): SafetensorsFile {
 
 /** The model of a checkpoint's weights, detected, with a zoo name and size overrides over it (see checkpointModel). */
 export function modelOfCheckpoint(f: CheckpointFile, model: string | undefined, overrides: ConfigOverrides): CheckpointModel {
+  if (model !== undefined && isModelFilePath(model)) {
+    // a model file names the architecture outright: the weights are checked key by key against its nodes
+    const spec = modelFileSpec(model, overrides);
+    checkCheckpoint(spec, f.tensors, f.what);
+    return { spec, detection: null };
+  }
   return checkpointModel(f, model, overrides);
 }

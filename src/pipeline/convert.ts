@@ -7,7 +7,7 @@ import { writeSafetensors } from '../models/formats/safetensors.js';
 import type { ModelConfig } from '../models/spec.js';
 import { shapeNumel } from '../models/tensor.js';
 import type { ConfigOverrides } from '../models/zoo.js';
-import { checkZooName, modelOfCheckpoint, readCheckpointFile, type CheckpointFile } from './checkpoint.js';
+import { checkModelName, modelOfCheckpoint, readCheckpointFile, type CheckpointFile } from './checkpoint.js';
 
 /** Where a converted checkpoint came from: its layout, state_dict key, dtypes and the training record beside it. */
 export type ConvertSource = ConvertedCheckpointMeta['source'];
@@ -67,7 +67,7 @@ function safetensorsSource(f: CheckpointFile): Omit<ConvertSource, 'file'> {
  * else. Errors caused by the input are InputErrors.
  */
 export function convert(o: ConvertOptions): ConvertResult {
-  checkZooName(o.model);
+  checkModelName(o.model);
   if (!/\.safetensors$/i.test(o.output)) throw new InputError(`output ${o.output} must end in .safetensors`);
   const f = readCheckpointFile(o.input, o.key);
   const { spec, detection } = modelOfCheckpoint(f, o.model, o.overrides ?? {});

@@ -17,6 +17,7 @@ export { evaluate, evaluateSim, ENGINES, TF_BACKENDS } from './evaluate.js';
 export type { EvaluateOptions, Evaluation, EngineScore, Engine, TfBackend } from './evaluate.js';
 export { resolveModel, attentionVariant } from './model.js';
 export type { ResolvedModel, ModelOptions } from './model.js';
+export { saveSpec, MODEL_FILE_FORMAT, MODEL_FILE_VERSION, type SaveSpecOptions, type SaveSpecResult } from './model-file.js';
 export { openModelDataset } from './dataset.js';
 export { parseChoice, parseCore, parseConvention, parseBatchCoupling, parseList, BATCH_COUPLINGS } from './choices.js';
 export { parseWeightSharing } from './choices.js';

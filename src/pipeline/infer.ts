@@ -11,7 +11,7 @@ import { OP_KINDS, type OpKind } from '../sim/ops.js';
 import { runSamples } from '../sim/schedule/parallel.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import type { ModelSpec } from '../models/spec.js';
-import { checkZooName, modelOfCheckpoint, readCheckpointFile, readTensorFile } from './checkpoint.js';
+import { checkModelName, modelOfCheckpoint, readCheckpointFile, readTensorFile } from './checkpoint.js';
 import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import type { OnProgress } from './profile.js';
 
@@ -144,7 +144,7 @@ function energyOf(
  * energy per image. Reads `weights` and `input`; writes nothing. Errors caused by the input are InputErrors.
  */
 export async function infer(o: InferOptions): Promise<InferResult> {
-  checkZooName(o.model);
+  checkModelName(o.model);
   const core = parseCore(o.core ?? defaultCoreName('exact'));
   const batchCoupling = parseBatchCoupling(o.batchCoupling ?? 'independent');
   const convention = o.convention !== undefined ? parseConvention(o.convention) : o.hardware !== undefined ? 'exact' : undefined;

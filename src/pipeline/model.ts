@@ -10,6 +10,8 @@ import { checkCheckpoint, randomWeights } from '../models/weights.js';
 import { fmtNum } from '../reports/html-page.js';
 import { zooInit, type InitKind } from './init.js';
 import { applyOverrides, buildModel, isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
+import { MODEL_KNOBS, type KnobName } from '../models/knobs.js';
+import { readModelFile } from '../models/model-file.js';
 
 /** A model ready to simulate: its spec, its (unfolded) tensors, and where they came from. */
 export interface ResolvedModel {
@@ -49,6 +51,27 @@ function readBytes(path: string): Buffer {
   }
 }
 
+/** A model file's path (`--model my-net.json`, docs/model-files.md) rather than a zoo name or a checkpoint. */
+export function isModelFilePath(model: string): boolean {
+  return /\.json$/i.test(model);
+}
+
+/** The spec of a model file; its nodes fix every size, so of the overrides only `timesteps` applies. */
+export function modelFileSpec(path: string, overrides: ConfigOverrides = {}): ModelSpec {
+  const fixed = Object.keys(overrides).filter((k) => k !== 'timesteps' && overrides[k as keyof ConfigOverrides] !== undefined);
+  if (fixed.length) {
+    throw new InputError(
+      `${path}: a model file fixes every size; only --timesteps applies (got ${fixed.map((k) => MODEL_KNOBS[k as KnobName].flag).join(', ')})`,
+    );
+  }
+  return readModelFile(readBytes(path).toString('utf8'), path, overrides.timesteps);
+}
+
+/** A zoo name or a model file, with size overrides: the spec without weights (`models`, `train`, `infer`). */
+export function specOf(model: string, overrides: ConfigOverrides = {}): ModelSpec {
+  return isModelFilePath(model) ? modelFileSpec(model, overrides) : zooSpec(model, overrides);
+}
+
 function zooSpec(name: string, overrides: ConfigOverrides): ModelSpec {
   if (!isZooName(name)) throw new InputError(`unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
   return zooModel(name, overrides);
@@ -68,6 +91,7 @@ function zooSpec(name: string, overrides: ConfigOverrides): ModelSpec {
 export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel {
   const overrides = o.overrides ?? {};
   const seed = o.seed ?? 0;
+  if (isModelFilePath(model)) return modelFileModel(model, o);
   if (o.weights !== undefined && isZooName(model)) {
     // The zoo name and overrides are checked against what the weights fix; a disagreement names keys and shapes.
     const f = readCheckpoint(o.weights);
@@ -85,6 +109,19 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   }
   if (!isZooName(model)) throw new InputError(`unknown model '${model}' (a zoo name: spikewatt models; or a .safetensors checkpoint)`);
   const spec = zooSpec(model, overrides);
+  const init = zooInit(spec, seed, o.init ?? 'calibrated');
+  return { spec, tensors: init.tensors, weights: init.description, checkpoint: null, fileSha256: null, metadata: {} };
+}
+
+/** A model file with `weights` keyed by its node names (checked key by key), or seeded weights like a zoo model. */
+function modelFileModel(path: string, o: ModelOptions): ResolvedModel {
+  const spec = modelFileSpec(path, o.overrides ?? {});
+  if (o.weights !== undefined) {
+    const f = readCheckpoint(o.weights);
+    checkCheckpoint(spec, f.tensors, o.weights);
+    return { spec, tensors: f.tensors, weights: o.weights, checkpoint: o.weights, fileSha256: f.sha256, metadata: f.metadata };
+  }
+  const seed = o.seed ?? 0;
   const init = zooInit(spec, seed, o.init ?? 'calibrated');
   return { spec, tensors: init.tensors, weights: init.description, checkpoint: null, fileSha256: null, metadata: {} };
 }

@@ -146,6 +146,8 @@ function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { di
     case 'spikformer-dvs':
       embedKey = 'patch_embed.rpe_conv.weight';
       break;
+    case 'graph':
+      throw new Error('detection never yields a model-file graph');
   }
   const dims = r.dim(embedKey, 0, 4);
   const where = `${embedKey} ${r.text(embedKey)}`;
@@ -195,6 +197,8 @@ function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfi
     case 'spikformer-imagenet':
     case 'spikformer-dvs':
       return { value: last.blocks, prov: weights(`${held(last).replace(/^\d+ blocks?, /, '')}`) };
+    case 'graph':
+      throw new Error('detection never yields a model-file graph');
   }
 }
 
