@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CompareReport } from '../reports/compare.js';
 import type { ProfileReport } from '../reports/schema.js';
 import type { CoreName } from '../sim/cores/index.js';
@@ -33,7 +34,7 @@ const DEMO_RUN = {
 const FALLBACK_SIZES = { imgSize: 28, inChannels: 1, numClasses: 10, embedDims: 64, depths: 3, timesteps: 4 } as const;
 
 export interface DemoOptions {
-  /** Directory holding the fmnist-*.safetensors checkpoints; default `checkpoints`. */
+  /** Directory holding the fmnist-*.safetensors checkpoints; default `checkpoints` here if it exists, else the package's own. */
   checkpoints?: string;
   /** Test samples per model; default 200. */
   samples?: number;
@@ -62,6 +63,15 @@ export interface DemoResult {
 }
 
 /**
+ * `checkpoints/` of the working directory (a checkout, or a user's own trained set), else the one the package ships
+ * (src/pipeline and dist/pipeline both sit two levels below the package root).
+ */
+function defaultCheckpoints(): string {
+  if (existsSync('checkpoints')) return 'checkpoints';
+  return fileURLToPath(new URL('../../checkpoints/', import.meta.url));
+}
+
+/**
  * The embedded default: profiles the three Fashion-MNIST checkpoints (QKFormer, QKTA only, SSA only) on the
  * committed test set on cmos45-fp32 and loihi, and compares them. A checkpoint that is missing runs as a small
  * QKFormer with random weights, labelled so. Writes only into `out`, when given.
@@ -69,7 +79,7 @@ export interface DemoResult {
 export async function demo(o: DemoOptions = {}): Promise<DemoResult> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
   const emit = o.onProgress ?? (() => {});
-  const checkpoints = o.checkpoints ?? 'checkpoints';
+  const checkpoints = o.checkpoints ?? defaultCheckpoints();
   const run = checkRun({
     ...DEMO_RUN,
     samples: o.samples ?? 200,

@@ -6,10 +6,10 @@ import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
 import { runSamples } from '../sim/schedule/parallel.js';
-import { initTf } from '../train/backend.js';
-import { DenseModel } from '../train/dense.js';
-import { evaluateDense, inTopK, type EvalResult } from '../train/evaluate.js';
+import type { EvalResult } from '../train/evaluate.js';
+import { inTopK } from '../train/top-k.js';
 import { parseChoice, parseCore } from './choices.js';
+import { loadDenseEngine } from './dense-engine.js';
 import { resolveModel, type ModelOptions } from './model.js';
 import type { OnProgress } from './profile.js';
 
@@ -109,10 +109,11 @@ export async function evaluate(o: EvaluateOptions): Promise<Evaluation> {
   let dense: EvalResult | null = null,
     sim: EvalResult | null = null;
   if (engine !== 'sim') {
-    out.backend = await initTf({ prefer: backend });
-    const m = new DenseModel(spec, tensors);
+    const tf = await loadDenseEngine(`eval --engine ${engine}`);
+    out.backend = await tf.initTf({ prefer: backend });
+    const m = new tf.DenseModel(spec, tensors);
     const t0 = Date.now();
-    dense = evaluateDense(m, test, n, batchSize, (done, total) => {
+    dense = tf.evaluateDense(m, test, n, batchSize, (done, total) => {
       progress({ kind: 'simulate', label: 'dense', done, total, elapsedSeconds: (Date.now() - t0) / 1000 });
     });
     out.dense = { top1: dense.top1, top5: dense.top5, seconds: (Date.now() - t0) / 1000 };

@@ -7,12 +7,12 @@ import type { ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { checkCheckpoint } from '../models/weights.js';
 import { buildModel, type ConfigOverrides } from '../models/zoo.js';
-import { AdamW } from '../train/adamw.js';
-import { initTf, type TfBackendName } from '../train/backend.js';
+import type { AdamW } from '../train/adamw.js';
+import type { TfBackendName } from '../train/backend.js';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointMeta } from '../train/checkpoint.js';
-import { DenseModel, trainingInit } from '../train/dense.js';
-import { evaluateDense } from '../train/evaluate.js';
-import { trainEpochs, type TrainOptions as TrainerOptions } from '../train/trainer.js';
+import type { DenseModel } from '../train/dense.js';
+import type { TrainOptions as TrainerOptions } from '../train/trainer.js';
+import { loadDenseEngine, type DenseEngine } from './dense-engine.js';
 import { zooSpec } from './catalog.js';
 import { parseChoice } from './choices.js';
 import { TF_BACKENDS, type TfBackend } from './evaluate.js';
@@ -132,7 +132,7 @@ interface Start {
 }
 
 /** The model to train: a resumed checkpoint (with its AdamW state restored into `opt`) or a fresh zoo model. */
-function startFrom(o: TrainOptions, opt: AdamW): Start {
+function startFrom(o: TrainOptions, opt: AdamW, trainingInit: DenseEngine['trainingInit']): Start {
   if (o.resume === undefined) {
     if (o.model === undefined) throw new InputError('give a zoo --model to train (or --resume a checkpoint)');
     const spec = zooSpec(o.model, o.overrides ?? {});
@@ -172,9 +172,10 @@ function checkFits(spec: ModelSpec, d: Dataset): void {
  * state, each atomically; those three paths are the only files written. Errors caused by the input are InputErrors.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const backend = await initTf({ prefer: parseChoice(o.backend ?? 'auto', TF_BACKENDS, 'backend') });
-  const opt = new AdamW();
-  const { spec, weights, zoo, startEpoch, trainSecondsBefore } = startFrom(o, opt);
+  const tf = await loadDenseEngine('train');
+  const backend = await tf.initTf({ prefer: parseChoice(o.backend ?? 'auto', TF_BACKENDS, 'backend') });
+  const opt = new tf.AdamW();
+  const { spec, weights, zoo, startEpoch, trainSecondsBefore } = startFrom(o, opt, tf.trainingInit);
   const epochs = o.epochs ?? 3,
     evalSamples = o.evalSamples ?? 500,
     finalEvalSamples = o.finalEvalSamples ?? 10000;
@@ -188,7 +189,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const testSet = openSplit(dataset, 'test', T);
   checkFits(spec, trainSet);
   const opts = trainerOptions(o, spec, epochs);
-  const model = new DenseModel(spec, weights);
+  const model = new tf.DenseModel(spec, weights);
   const logPath = o.log ?? `${o.out}.csv`;
   if (!o.resume || !existsSync(logPath)) writeFileSync(logPath, 'epoch,step,loss,lr,train_acc,test_acc,seconds\n');
   const t0 = Date.now();
@@ -200,7 +201,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     test: TestScore | null = null;
   // NOTE: set inside the epoch callback; a holder, because the compiler does not see a callback assign a local
   const saved: { meta: TrainedCheckpoint | null } = { meta: null };
-  trainEpochs(model, trainSet, opts, startEpoch, opt, {
+  tf.trainEpochs(model, trainSet, opts, startEpoch, opt, {
     onStep: (s) => {
       stepsDone++;
       const { stepInEpoch, stepsPerEpoch, loss, trainAcc, lr } = s;
@@ -223,7 +224,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     },
     onEpoch: (e) => {
       const n = e.epoch === epochs ? finalEvalSamples : evalSamples;
-      const scored = n > 0 ? evaluateDense(model, testSet, n, 32) : null;
+      const scored = n > 0 ? tf.evaluateDense(model, testSet, n, 32) : null;
       // the checkpoint keeps the last score taken (an epoch scored on no samples keeps the one before)
       if (scored !== null) test = { top1: scored.top1, top5: scored.top5, samples: scored.samples };
       emit({ kind: 'epoch', epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, test: scored === null ? null : test });

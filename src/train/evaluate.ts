@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { makeBatch } from './batch.js';
 import type { DenseModel } from './dense.js';
+import { inTopK } from './top-k.js';
 
 export interface EvalResult {
   samples: number;
@@ -12,13 +13,7 @@ export interface EvalResult {
   labels: Int32Array;
 }
 
-/** Top-k correctness of one logits row: the label is among the k largest (ties broken toward lower index). */
-export function inTopK(row: ArrayLike<number>, label: number, k: number): boolean {
-  const v = row[label]!;
-  let better = 0;
-  for (let c = 0; c < row.length; c++) if (row[c]! > v || (row[c] === v && c < label)) better++;
-  return better < k;
-}
+export { inTopK } from './top-k.js';
 
 /** Dense-engine evaluation (eval-mode BatchNorm) of the first `samples` samples of `d`. */
 export function evaluateDense(

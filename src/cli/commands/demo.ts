@@ -8,7 +8,7 @@ import { compareSummary } from './compare.js';
 interface Args {
   out: string;
   samples: number;
-  checkpoints: string;
+  checkpoints: string | undefined;
   core: string;
   workers: number;
 }
@@ -22,7 +22,10 @@ export const demoCommand: CommandModule<object, Args> = {
     y
       .option('out', { type: 'string', default: 'demo-out', describe: 'output directory' })
       .option('samples', { type: 'number', default: 200, describe: 'test samples per model' })
-      .option('checkpoints', { type: 'string', default: 'checkpoints', describe: 'directory holding the fmnist-*.safetensors checkpoints' })
+      .option('checkpoints', {
+        type: 'string',
+        describe: "directory holding the fmnist-*.safetensors checkpoints (default: ./checkpoints if present, else the package's)",
+      })
       .option('core', { type: 'string', default: defaultCoreName(), describe: `compute core: ${CORE_NAMES.join(' | ')}` })
       .option('workers', {
         type: 'number',
@@ -36,7 +39,7 @@ export const demoCommand: CommandModule<object, Args> = {
     const r = await demo({
       out: a.out,
       samples: a.samples,
-      checkpoints: a.checkpoints,
+      ...(a.checkpoints !== undefined ? { checkpoints: a.checkpoints } : {}),
       core: parseCore(a.core),
       workers: a.workers,
       onProgress: (e) => (e.kind === 'info' ? info(e.message, 'spikewatt demo') : bar.listener(e)),

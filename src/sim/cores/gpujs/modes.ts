@@ -35,9 +35,19 @@ export interface GpuKernel {
   destroy?(): void;
 }
 
+/** gpu.js is an optional peer dependency (an installed package leaves it out): what to install when it is missing. */
+export const GPUJS_MISSING = 'the gpujs core needs the optional package gpu.js, not installed: npm install gpu.js@2.24.1';
+
 let cached: GpuJsModule | null = null;
 export function loadGpuJs(): GpuJsModule {
-  if (!cached) cached = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
+  if (!cached) {
+    try {
+      cached = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND') throw new GpuModeUnavailableError(GPUJS_MISSING);
+      throw e;
+    }
+  }
   return cached;
 }
 
@@ -59,7 +69,13 @@ export interface ModeAvailability {
 
 /** Probes every mode once (headless GL opens a 2x2 test context). */
 export function probeModes(): ModeAvailability[] {
-  const { GPU } = loadGpuJs();
+  let GPU: GpuJsModule['GPU'];
+  try {
+    GPU = loadGpuJs().GPU;
+  } catch (e) {
+    if (!(e instanceof GpuModeUnavailableError)) throw e;
+    return GPU_MODES.map((mode) => ({ mode, available: false, why: GPUJS_MISSING }));
+  }
   return GPU_MODES.map((mode): ModeAvailability => {
     switch (mode) {
       case 'headlessgl': {
