@@ -70,6 +70,9 @@ function familyWords(family: string): string {
 
 /** What a model is, in words, from its resolved config; never a zoo name it merely derives from. */
 export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkpoint: string | null): string {
+  const from = checkpoint ? ` (checkpoint ${checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')})` : '';
+  // a model file's graph has no size knobs: its file holds the architecture
+  if (c.family === 'graph') return `model-file graph, ${inputShape.join('×')}, T=${c.timesteps}, ${c.numClasses} classes${from}`;
   const attention = new Set(c.attention).size === 1 ? c.attention[0]! : c.attention.join('/');
   const parts = [
     familyWords(c.family),
@@ -82,7 +85,6 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
     `T=${c.timesteps}`,
     `${c.numClasses} classes`,
   ];
-  const from = checkpoint ? ` (checkpoint ${checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')})` : '';
   return `${parts.join(', ')}${from}`;
 }
 
