@@ -2,6 +2,7 @@ import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 import { GpujsCore } from './gpujs.js';
 import { WasmCore, wasmUnavailableReason } from './wasm.js';
+import { NativeCore, nativeUnavailableReason } from './native.js';
 import { WebgpuCore } from './webgpu.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
@@ -14,6 +15,8 @@ export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
   wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
   'wasm-f32': (_opts: CoreOptions = {}) => new WasmCore({ precision: 'f32' }) as ComputeCore,
+  native: (_opts: CoreOptions = {}) => new NativeCore() as ComputeCore,
+  'native-f32': (_opts: CoreOptions = {}) => new NativeCore({ precision: 'f32' }) as ComputeCore,
   gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
   webgpu: (_opts: CoreOptions = {}) => new WebgpuCore() as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
@@ -76,6 +79,24 @@ export const CORE_CAPABILITIES = {
     threads: 'many',
     summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)',
     loads: wasmUnavailableReason,
+  },
+  native: {
+    precision: 'f64',
+    exactness: 'bit-identical',
+    device: 'cpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float64, bit-identical to reference',
+    loads: nativeUnavailableReason,
+  },
+  'native-f32': {
+    precision: 'f32',
+    exactness: 'rounding',
+    device: 'cpu',
+    batching: 'per-sample',
+    threads: 'many',
+    summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float32, bit-identical to wasm-f32',
+    loads: nativeUnavailableReason,
   },
   gpujs: {
     precision: 'f32',

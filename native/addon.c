@@ -1,0 +1,433 @@
+/*
+ * spikewatt's native core: the Node-API side (src/sim/cores/native.ts is its only caller). Built by
+ * scripts/build-native.mjs into build/native.node; the gather kernels of gather.c are linked in once per instruction
+ * set, and the best one this CPU has is the default (a core may ask for a lower one).
+ *
+ * Per conv call: the events (sorted addresses, integer multiplicities, or dense real values) are read in place from
+ * the JavaScript typed arrays; positions and per-cell lists are built here; the gather adds into an aligned, padded
+ * accumulator copied from and back to the caller's float64 currents. Weight tables are row-major
+ * [row = (ky * k + kx) * inC + c][outC padded to the vector lanes], one per integer multiplicity m (fl(m * w), the
+ * value the reference computes per event), made on first use within a byte budget per core.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TABLE_M 8
+/* Bytes of one chunk of a block's weight rows: about two thirds of a 48 KiB L1 data cache. */
+#define CHUNK_BYTES 32768
+
+typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,
+                    const void *const *rows, const int32_t *rel, const double *mults, void *acc, int32_t *cursor);
+
+#define DECLARE(isa)                                                                                                   \
+  void gather_f64_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
+                        const double *, double *, int32_t *);                                                          \
+  void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
+                        const double *, float *, int32_t *);                                                           \
+  int32_t vector_bytes_##isa(void);
+
+typedef struct {
+  const char *name;
+  Kernel *f64, *f32;
+  int32_t (*vectorBytes)(void);
+  int (*supported)(void);
+  const char *needs;
+} Variant;
+
+#if defined(__x86_64__) && defined(SPIKEWATT_X86)
+DECLARE(avx512)
+DECLARE(avx2)
+DECLARE(sse2)
+static int hasAvx512(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
+}
+static int hasAvx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+}
+static int always(void) { return 1; }
+/* Best first. */
+static const Variant VARIANTS[] = {
+    {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, hasAvx512, "avx512f, avx512dq, avx512bw, avx512vl"},
+    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, hasAvx2, "avx2"},
+    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, always, "sse2 (every x86-64)"},
+};
+#else
+DECLARE(generic)
+static int always(void) { return 1; }
+static const Variant VARIANTS[] = {
+    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, always, "the compiler's default target"},
+};
+#endif
+#define N_VARIANTS ((int)(sizeof(VARIANTS) / sizeof(VARIANTS[0])))
+
+typedef struct {
+  const Variant *v;
+  int f32;
+  size_t tableBudget, tableBytes;
+  int32_t *pos, *cellStart, *cursor, *rel;
+  const void **rows;
+  double *mults;
+  void *acc;
+  void **evTables; /* per event: its weight table */
+  double *evMults; /* per event: its real multiplier */
+  size_t posCap, cellCap, cursorCap, relCap, rowsCap, multsCap, evTablesCap, evMultsCap, accBytes;
+} Core;
+
+typedef struct {
+  int f32;
+  int32_t inC, inH, inW, outC, outH, outW, k, stride, pad, outCp, rowsTotal;
+  double *w; /* [c][ky][kx][o], the caller's float64 weights */
+  void *tables[MAX_TABLE_M + 1];
+  size_t tableSize;
+} Layer;
+
+static void *alignedAlloc(size_t bytes) {
+  void *p = NULL;
+  if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) return NULL;
+  return p;
+}
+
+/* Grows *p to hold n elements of size sz (contents not kept). */
+static int grow(void **p, size_t *cap, size_t n, size_t sz) {
+  if (n <= *cap && *p) return 1;
+  size_t c = n > *cap * 3 / 2 ? n : *cap * 3 / 2;
+  free(*p);
+  *p = alignedAlloc(c * sz);
+  *cap = *p ? c : 0;
+  return *p != NULL;
+}
+
+static void finalizeCore(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  Core *c = data;
+  free(c->pos), free(c->cellStart), free(c->cursor), free(c->rel), free((void *)c->rows), free(c->mults), free(c->acc);
+  free(c->evTables), free(c->evMults);
+  free(c);
+}
+
+static void finalizeLayer(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  Layer *l = data;
+  for (int m = 0; m <= MAX_TABLE_M; m++) free(l->tables[m]);
+  free(l->w);
+  free(l);
+}
+
+#define THROW(msg)                                                                                                     \
+  do {                                                                                                                 \
+    napi_throw_error(env, NULL, msg);                                                                                  \
+    return NULL;                                                                                                       \
+  } while (0)
+#define ARGS(n)                                                                                                        \
+  size_t argc = n;                                                                                                     \
+  napi_value argv[n];                                                                                                  \
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) THROW("native core: missing arguments")
+
+static void *typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *len) {
+  napi_typedarray_type t;
+  size_t n;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &t, &n, &data, NULL, NULL) != napi_ok || t != want) return NULL;
+  if (len) *len = n;
+  return data;
+}
+static int32_t i32(napi_env env, napi_value v) {
+  int32_t x = 0;
+  napi_get_value_int32(env, v, &x);
+  return x;
+}
+static double f64(napi_env env, napi_value v) {
+  double x = 0;
+  napi_get_value_double(env, v, &x);
+  return x;
+}
+static void *external(napi_env env, napi_value v) {
+  void *p = NULL;
+  napi_get_value_external(env, v, &p);
+  return p;
+}
+static napi_value int32Value(napi_env env, int32_t x) {
+  napi_value r;
+  napi_create_int32(env, x, &r);
+  return r;
+}
+
+/* The weights premultiplied by m (m = 1: the weights), made on first use. */
+static void *table(Core *c, Layer *l, int m) {
+  if (l->tables[m]) return l->tables[m];
+  void *t = alignedAlloc(l->tableSize);
+  if (!t) return NULL;
+  memset(t, 0, l->tableSize);
+  const int32_t kk = l->k * l->k;
+  for (int32_t ch = 0; ch < l->inC; ch++)
+    for (int32_t tap = 0; tap < kk; tap++) {
+      const double *src = l->w + ((size_t)ch * kk + tap) * l->outC;
+      const size_t row = (size_t)tap * l->inC + ch;
+      if (l->f32)
+        for (int32_t o = 0; o < l->outC; o++) ((float *)t)[row * l->outCp + o] = (float)(m * src[o]);
+      else
+        for (int32_t o = 0; o < l->outC; o++) ((double *)t)[row * l->outCp + o] = m * src[o];
+    }
+  l->tables[m] = t;
+  if (m >= 2) c->tableBytes += l->tableSize;
+  return t;
+}
+
+/* Whether the missing tables for multiplicities 2..maxM fit in the core's budget. */
+static int tablesFit(const Core *c, const Layer *l, int maxM) {
+  size_t need = 0;
+  for (int m = 2; m <= maxM; m++)
+    if (!l->tables[m]) need += l->tableSize;
+  return c->tableBytes + need <= c->tableBudget;
+}
+
+/* variants(): [{ name, supported, needs, vectorBytes }] best first. */
+static napi_value Variants(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value arr;
+  napi_create_array_with_length(env, N_VARIANTS, &arr);
+  for (int i = 0; i < N_VARIANTS; i++) {
+    napi_value o, name, sup, needs, vb;
+    napi_create_object(env, &o);
+    napi_create_string_utf8(env, VARIANTS[i].name, NAPI_AUTO_LENGTH, &name);
+    napi_get_boolean(env, VARIANTS[i].supported(), &sup);
+    napi_create_string_utf8(env, VARIANTS[i].needs, NAPI_AUTO_LENGTH, &needs);
+    napi_create_int32(env, VARIANTS[i].vectorBytes(), &vb);
+    napi_set_named_property(env, o, "name", name);
+    napi_set_named_property(env, o, "supported", sup);
+    napi_set_named_property(env, o, "needs", needs);
+    napi_set_named_property(env, o, "vectorBytes", vb);
+    napi_set_element(env, arr, i, o);
+  }
+  return arr;
+}
+
+/* createCore(variantIndex, f32, tableBudgetBytes) -> core */
+static napi_value CreateCore(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  const int32_t vi = i32(env, argv[0]);
+  if (vi < 0 || vi >= N_VARIANTS || !VARIANTS[vi].supported()) THROW("native core: that variant does not run on this CPU");
+  Core *c = calloc(1, sizeof(Core));
+  if (!c) THROW("native core: out of memory");
+  c->v = &VARIANTS[vi];
+  c->f32 = i32(env, argv[1]) != 0;
+  c->tableBudget = (size_t)f64(env, argv[2]);
+  napi_value r;
+  napi_create_external(env, c, finalizeCore, NULL, &r);
+  return r;
+}
+
+/* prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, wT Float64Array) -> layer */
+static napi_value PrepareConv(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  Core *c = external(env, argv[0]);
+  size_t ns, nw;
+  const int32_t *s = typed(env, argv[1], napi_int32_array, &ns);
+  const double *w = typed(env, argv[2], napi_float64_array, &nw);
+  if (!c || !s || ns != 9 || !w) THROW("native core: bad prepareConv arguments");
+  Layer *l = calloc(1, sizeof(Layer));
+  if (!l) THROW("native core: out of memory");
+  l->f32 = c->f32;
+  l->inC = s[0], l->inH = s[1], l->inW = s[2], l->outC = s[3], l->outH = s[4], l->outW = s[5];
+  l->k = s[6], l->stride = s[7], l->pad = s[8];
+  const int32_t lanes = c->v->vectorBytes() / (c->f32 ? 4 : 8);
+  l->outCp = (l->outC + lanes - 1) / lanes * lanes;
+  l->rowsTotal = l->k * l->k * l->inC;
+  l->tableSize = (size_t)l->rowsTotal * l->outCp * (c->f32 ? 4 : 8);
+  if (nw != (size_t)l->rowsTotal * l->outC) THROW("native core: weights of the wrong size");
+  l->w = malloc(nw * 8);
+  if (!l->w) THROW("native core: out of memory");
+  memcpy(l->w, w, nw * 8);
+  if (!table(c, l, 1)) THROW("native core: out of memory");
+  napi_value r;
+  napi_create_external(env, l, finalizeLayer, NULL, &r);
+  return r;
+}
+
+/* posStart[0..nIn] of `count` sorted addresses with inC channels per position. */
+static void buildPositions(const int32_t *addr, int32_t count, int32_t inC, int32_t nIn, int32_t *pos) {
+  int32_t e = 0;
+  for (int32_t n = 0; n <= nIn; n++) {
+    const int32_t limit = n * inC;
+    while (e < count && addr[e] < limit) e++;
+    pos[n] = e;
+  }
+}
+
+/* Walks every cell's receptive field; with `rows` null it only counts the entries. */
+static size_t cellLists(const Core *c, const Layer *l, const int32_t *addr, void *const *evTable, const double *evMult) {
+  size_t len = 0;
+  const int32_t *pos = c->pos;
+  const size_t rowBytes = (size_t)l->outCp * (l->f32 ? 4 : 8);
+  for (int32_t oy = 0; oy < l->outH; oy++)
+    for (int32_t ox = 0; ox < l->outW; ox++) {
+      if (evTable) c->cellStart[oy * l->outW + ox] = (int32_t)len;
+      for (int32_t ky = 0; ky < l->k; ky++) {
+        const int32_t iy = oy * l->stride - l->pad + ky;
+        if (iy < 0 || iy >= l->inH) continue;
+        for (int32_t kx = 0; kx < l->k; kx++) {
+          const int32_t ix = ox * l->stride - l->pad + kx;
+          if (ix < 0 || ix >= l->inW) continue;
+          const int32_t nIn = iy * l->inW + ix, e0 = pos[nIn], e1 = pos[nIn + 1];
+          if (!evTable) {
+            len += (size_t)(e1 - e0);
+            continue;
+          }
+          const int32_t base = nIn * l->inC, tapRow = (ky * l->k + kx) * l->inC;
+          for (int32_t e = e0; e < e1; e++) {
+            const int32_t rel = tapRow + addr[e] - base;
+            c->rel[len] = rel;
+            c->rows[len] = (const char *)evTable[e] + (size_t)rel * rowBytes;
+            if (evMult) c->mults[len] = evMult[e];
+            len++;
+          }
+        }
+      }
+    }
+  if (evTable) c->cellStart[l->outH * l->outW] = (int32_t)len;
+  return len;
+}
+
+/* The gather of `count` sorted events: evTable[e] is event e's table, evMult[e] its real multiplier (or NULL). */
+static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, void *const *evTable, const double *evMult,
+                  double *acc) {
+  const int32_t cells = l->outH * l->outW, nIn = l->inH * l->inW;
+  if (!grow((void **)&c->pos, &c->posCap, (size_t)nIn + 1, 4)) return 0;
+  buildPositions(addr, count, l->inC, nIn, c->pos);
+  const size_t len = cellLists(c, l, addr, NULL, NULL);
+  if (!grow((void **)&c->cellStart, &c->cellCap, (size_t)cells + 1, 4) || !grow((void **)&c->cursor, &c->cursorCap, (size_t)cells + 1, 4) ||
+      !grow((void **)&c->rel, &c->relCap, len, 4) || !grow((void **)&c->rows, &c->rowsCap, len, sizeof(void *)) ||
+      !grow((void **)&c->mults, &c->multsCap, len, 8))
+    return 0;
+  cellLists(c, l, addr, evTable, evMult);
+  const size_t es = l->f32 ? 4 : 8, accBytes = (size_t)cells * l->outCp * es;
+  if (accBytes > c->accBytes) {
+    free(c->acc);
+    c->acc = alignedAlloc(accBytes);
+    c->accBytes = c->acc ? accBytes : 0;
+    if (!c->acc) return 0;
+  }
+  memset(c->acc, 0, accBytes);
+  for (int32_t cell = 0; cell < cells; cell++) {
+    const double *from = acc + (size_t)cell * l->outC;
+    if (l->f32)
+      for (int32_t o = 0; o < l->outC; o++) ((float *)c->acc)[(size_t)cell * l->outCp + o] = (float)from[o];
+    else
+      memcpy((double *)c->acc + (size_t)cell * l->outCp, from, (size_t)l->outC * 8);
+  }
+  const int32_t blockBytes = 8 * c->v->vectorBytes();
+  const int32_t chunkRows = CHUNK_BYTES / blockBytes;
+  (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, (const void *const *)c->rows,
+                                   c->rel, evMult ? c->mults : NULL, c->acc, c->cursor);
+  for (int32_t cell = 0; cell < cells; cell++) {
+    double *to = acc + (size_t)cell * l->outC;
+    if (l->f32)
+      for (int32_t o = 0; o < l->outC; o++) to[o] = ((float *)c->acc)[(size_t)cell * l->outCp + o];
+    else
+      memcpy(to, (double *)c->acc + (size_t)cell * l->outCp, (size_t)l->outC * 8);
+  }
+  return 1;
+}
+
+/* Room for n events' tables and multipliers. */
+static int growEvents(Core *c, size_t n) {
+  return grow((void **)&c->evTables, &c->evTablesCap, n, sizeof(void *)) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
+}
+
+/*
+ * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array) -> 0, or -1 when the addresses
+ * are not strictly ascending (the caller then scatters as the reference does).
+ */
+static napi_value ConvEvents(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  Core *c = external(env, argv[0]);
+  Layer *l = external(env, argv[1]);
+  const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
+  const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
+  const int32_t count = i32(env, argv[4]);
+  double *acc = typed(env, argv[5], napi_float64_array, NULL);
+  if (!c || !l || !addr || !mult || !acc) THROW("native core: bad convEvents arguments");
+  int32_t prev = -1, maxM = 0;
+  for (int32_t e = 0; e < count; e++) {
+    if (addr[e] <= prev) return int32Value(env, -1);
+    prev = addr[e];
+    if (mult[e] > maxM) maxM = mult[e];
+  }
+  if (!growEvents(c, (size_t)count)) THROW("native core: out of memory");
+  const int withMult = maxM > MAX_TABLE_M || !tablesFit(c, l, maxM);
+  if (withMult) {
+    for (int32_t e = 0; e < count; e++) c->evTables[e] = l->tables[1], c->evMults[e] = mult[e];
+  } else {
+    for (int m = 2; m <= maxM; m++)
+      if (!table(c, l, m)) THROW("native core: out of memory");
+    for (int32_t e = 0; e < count; e++) c->evTables[e] = l->tables[mult[e]];
+  }
+  if (!gather(c, l, addr, count, c->evTables, withMult ? c->evMults : NULL, acc)) THROW("native core: out of memory");
+  return int32Value(env, 0);
+}
+
+/* convDense(core, layer, x Float64Array, acc Float64Array): the nonzero inputs as events with real multipliers. */
+static napi_value ConvDense(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  Core *c = external(env, argv[0]);
+  Layer *l = external(env, argv[1]);
+  size_t n;
+  const double *x = typed(env, argv[2], napi_float64_array, &n);
+  double *acc = typed(env, argv[3], napi_float64_array, NULL);
+  if (!c || !l || !x || !acc) THROW("native core: bad convDense arguments");
+  if (!growEvents(c, n)) THROW("native core: out of memory");
+  int32_t *addr = malloc((n ? n : 1) * 4);
+  if (!addr) THROW("native core: out of memory");
+  int32_t count = 0;
+  for (size_t a = 0; a < n; a++)
+    if (x[a] != 0) addr[count] = (int32_t)a, c->evTables[count] = l->tables[1], c->evMults[count] = x[a], count++;
+  const int ok = gather(c, l, addr, count, c->evTables, c->evMults, acc);
+  free(addr);
+  if (!ok) THROW("native core: out of memory");
+  return int32Value(env, 0);
+}
+
+/*
+ * lifStep(v, x, vThreshold, addr Int32Array, mult Int32Array) -> spikes: the reference's LIF in the same doubles,
+ *   h = v + (x - v) / 2;  s = h >= vThreshold;  v = s ? 0 : h
+ * the addresses of spikes (multiplicity 1) written in address order.
+ */
+static napi_value LifStep(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  size_t n, nx;
+  double *v = typed(env, argv[0], napi_float64_array, &n);
+  const double *x = typed(env, argv[1], napi_float64_array, &nx);
+  const double vth = f64(env, argv[2]);
+  int32_t *addr = typed(env, argv[3], napi_int32_array, NULL);
+  int32_t *mult = typed(env, argv[4], napi_int32_array, NULL);
+  if (!v || !x || nx < n || !addr || !mult) THROW("native core: bad lifStep arguments");
+  int32_t s = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double h = v[i] + (x[i] - v[i]) / 2;
+    const int spike = h >= vth;
+    addr[s] = (int32_t)i;
+    mult[s] = 1;
+    s += spike;
+    v[i] = spike ? 0.0 : h;
+  }
+  return int32Value(env, s);
+}
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor props[] = {
+      {"variants", NULL, Variants, NULL, NULL, NULL, napi_default, NULL},
+      {"createCore", NULL, CreateCore, NULL, NULL, NULL, napi_default, NULL},
+      {"prepareConv", NULL, PrepareConv, NULL, NULL, NULL, napi_default, NULL},
+      {"convEvents", NULL, ConvEvents, NULL, NULL, NULL, napi_default, NULL},
+      {"convDense", NULL, ConvDense, NULL, NULL, NULL, napi_default, NULL},
+      {"lifStep", NULL, LifStep, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}

@@ -1,0 +1,89 @@
+/*
+ * spikewatt's native gather kernels, compiled once per instruction set by scripts/build-native.mjs (AVX-512, AVX2,
+ * SSE2 on x86-64; the compiler's default elsewhere) with -ffp-contract=off, and chosen at run time by addon.c.
+ *
+ * Conv as a gather over each output cell's active receptive field, as assembly/kernels.ts does in WebAssembly:
+ *   acc[cell][o] = bias[o] + sum over the cell's list, in list order, of W[row][o]          (tables premultiplied)
+ *                  bias[o] + sum over the cell's list, in list order, of m * W[row][o]      (withMult)
+ * The list of a cell is its receptive field ky, kx ascending, then the active channels ascending: the input address
+ * order in which the reference core's scatter adds the same terms into the same cell. Each output channel is its own
+ * SIMD lane, so the vector width changes which channels share an instruction, never the order of any channel's sum:
+ * with no fused multiply-add (-ffp-contract=off) every variant computes the reference's doubles (float64) or the
+ * wasm-f32 core's floats (float32) bit for bit.
+ *
+ * Output channels go in register blocks of up to NV vectors (the last block of a layer may be narrower); the rows are
+ * visited in chunks of `chunkRows` so that a chunk of a block's weights stays in L1 while every cell adds its
+ * entries from it; a cell's partial sum is stored between chunks (an exact round trip).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#ifndef ISA
+#define ISA generic
+#endif
+#ifndef VBYTES
+#define VBYTES 16
+#endif
+#define NV 8
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2(a, b)
+
+typedef double vd __attribute__((vector_size(VBYTES)));
+typedef float vf __attribute__((vector_size(VBYTES)));
+
+/* One block of nv vectors (nv a constant after inlining, so the accumulators live in registers). */
+#define BODY(T, V, nv)                                                                                                 \
+  do {                                                                                                                 \
+    memcpy(cursor, cellStart, (size_t)cells * 4);                                                                      \
+    for (int32_t r0 = 0; r0 < rowsTotal; r0 += chunkRows) {                                                            \
+      const int32_t r1 = r0 + chunkRows;                                                                               \
+      for (int32_t cell = 0; cell < cells; cell++) {                                                                   \
+        int32_t l = cursor[cell];                                                                                      \
+        const int32_t lEnd = cellStart[cell + 1];                                                                      \
+        if (l >= lEnd || rel[l] >= r1) continue;                                                                       \
+        V *ap = (V *)(acc + (size_t)cell * outCp + b0);                                                                \
+        V a[nv];                                                                                                       \
+        for (int j = 0; j < nv; j++) a[j] = ap[j];                                                                     \
+        if (!mults) {                                                                                                  \
+          for (; l < lEnd && rel[l] < r1; l++) {                                                                       \
+            const V *w = (const V *)((const T *)rows[l] + b0);                                                         \
+            for (int j = 0; j < nv; j++) a[j] += w[j];                                                                 \
+          }                                                                                                            \
+        } else {                                                                                                       \
+          for (; l < lEnd && rel[l] < r1; l++) {                                                                       \
+            const V *w = (const V *)((const T *)rows[l] + b0);                                                         \
+            const T m = (T)mults[l];                                                                                   \
+            for (int j = 0; j < nv; j++) a[j] += m * w[j];                                                             \
+          }                                                                                                            \
+        }                                                                                                              \
+        for (int j = 0; j < nv; j++) ap[j] = a[j];                                                                     \
+        cursor[cell] = l;                                                                                              \
+      }                                                                                                                \
+    }                                                                                                                  \
+  } while (0)
+
+#define KERNEL(NAME, T, V)                                                                                             \
+  void CAT(NAME, ISA)(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,    \
+                      const void *const *rows, const int32_t *rel, const double *mults, T *acc, int32_t *cursor) {     \
+    const int32_t lanes = VBYTES / (int32_t)sizeof(T);                                                                 \
+    for (int32_t b0 = 0; b0 < outCp; b0 += NV * lanes) {                                                               \
+      const int32_t nv = (outCp - b0) / lanes < NV ? (outCp - b0) / lanes : NV;                                        \
+      switch (nv) {                                                                                                    \
+        case 1: BODY(T, V, 1); break;                                                                                  \
+        case 2: BODY(T, V, 2); break;                                                                                  \
+        case 3: BODY(T, V, 3); break;                                                                                  \
+        case 4: BODY(T, V, 4); break;                                                                                  \
+        case 5: BODY(T, V, 5); break;                                                                                  \
+        case 6: BODY(T, V, 6); break;                                                                                  \
+        case 7: BODY(T, V, 7); break;                                                                                  \
+        default: BODY(T, V, NV); break;                                                                                \
+      }                                                                                                                \
+    }                                                                                                                  \
+  }
+
+/* float64: the reference core's doubles. float32: the wasm-f32 core's floats. */
+KERNEL(gather_f64, double, vd)
+KERNEL(gather_f32, float, vf)
+
+/* Bytes per vector of this variant: the host pads output channels to a multiple of its lanes. */
+int32_t CAT(vector_bytes, ISA)(void) { return VBYTES; }

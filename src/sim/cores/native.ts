@@ -1,0 +1,156 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ConvLayer } from '../../models/spec.js';
+import type { FoldedConv } from '../../models/fold.js';
+import type { ComputeCore } from '../core.js';
+import type { EventBuffer } from '../events.js';
+import { relayoutConv, scatterInto } from './reference.js';
+import { CoreUnavailableError } from './unavailable.js';
+
+/**
+ * The native core: the wasm core's gather (docs/engine.md) in C through Node-API (`native/*.c`, built by
+ * `scripts/build-native.mjs` with the system's compiler on `npm ci`), AVX-512 / AVX2 / SSE2 chosen at run time.
+ * `f64` adds the reference core's terms in its order with no fused multiply-add: bit-identical to the reference
+ * core. `f32` is the `wasm-f32` core's arithmetic (float32 weight tables fl32(m * w), float32 sums in the same order):
+ * bit-identical to `wasm-f32`, so it keeps that core's fidelity on every input.
+ * The LIF step runs in C too, in the reference's doubles.
+ */
+export const NATIVE_PATH = fileURLToPath(new URL('../../../build/native.node', import.meta.url));
+const WHY_PATH = fileURLToPath(new URL('../../../build/native.why', import.meta.url));
+
+/** An instruction-set variant of the kernels compiled into the addon, best first. */
+export interface NativeVariant {
+  name: string;
+  /** Whether this CPU has what it needs. */
+  supported: boolean;
+  needs: string;
+  vectorBytes: number;
+}
+
+type Handle = object;
+interface Addon {
+  variants(): NativeVariant[];
+  createCore(variant: number, f32: number, tableBudgetBytes: number): Handle;
+  prepareConv(core: Handle, shape: Int32Array, wT: Float64Array): Handle;
+  convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array): number;
+  convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, addr: Int32Array, mult: Int32Array): number;
+}
+
+let addonCache: Addon | null = null;
+let loadError: string | null = null;
+
+function loadAddon(): Addon {
+  if (addonCache) return addonCache;
+  if (loadError) throw new Error(loadError);
+  try {
+    addonCache = createRequire(import.meta.url)(NATIVE_PATH) as Addon;
+    return addonCache;
+  } catch (e) {
+    loadError = (e as Error).message.split('\n')[0]!;
+    throw new Error(loadError);
+  }
+}
+
+/** Why the native cores cannot run here (the build step's reason, or the load error), or null when they can. */
+export function nativeUnavailableReason(): string | null {
+  if (!existsSync(NATIVE_PATH)) {
+    const why = existsSync(WHY_PATH) ? readFileSync(WHY_PATH, 'utf8').trim() : 'npm ci builds it (npm run build:native)';
+    return `the native kernels are not built: ${why}`;
+  }
+  try {
+    loadAddon();
+  } catch (e) {
+    return `the native kernels do not load: ${(e as Error).message}`;
+  }
+  return null;
+}
+
+/** The variants compiled in (empty when the addon does not load). */
+export function nativeVariants(): NativeVariant[] {
+  return nativeUnavailableReason() === null ? loadAddon().variants() : [];
+}
+
+/** Which variant runs here by default and why: the best one this CPU supports. */
+export function nativeVariantHere(): string {
+  const vs = nativeVariants();
+  const best = vs.find((v) => v.supported);
+  if (!best) return 'no native variant runs here';
+  const skipped = vs.filter((v) => !v.supported).map((v) => `${v.name} needs ${v.needs}`);
+  return `${best.name} (${best.vectorBytes * 8}-bit vectors: the CPU has ${best.needs}${skipped.length ? `; ${skipped.join('; ')}, which it lacks` : ''})`;
+}
+
+export type NativePrecision = 'f64' | 'f32';
+
+/** Bytes the premultiplied tables (m >= 2) may take per core, as the wasm core (same results past it). */
+const TABLE_BUDGET_BYTES = 512 * 2 ** 20;
+
+export class NativeCore implements ComputeCore {
+  readonly name: string;
+  readonly precision: NativePrecision;
+  /** The instruction-set variant this core runs. */
+  readonly variant: string;
+  private readonly x: Addon;
+  private readonly core: Handle;
+  private readonly prepared = new Map<string, { layer: ConvLayer; wT: Float64Array; handle: Handle }>();
+
+  /** `variant`: an instruction set the CPU supports (default: the best one). */
+  constructor(opts: { precision?: NativePrecision; variant?: string; tableBudgetBytes?: number } = {}) {
+    this.precision = opts.precision ?? 'f64';
+    this.name = this.precision === 'f64' ? 'native' : 'native-f32';
+    const why = nativeUnavailableReason();
+    if (why) throw new CoreUnavailableError(why);
+    this.x = loadAddon();
+    const vs = this.x.variants();
+    const i = opts.variant === undefined ? vs.findIndex((v) => v.supported) : vs.findIndex((v) => v.name === opts.variant);
+    if (i < 0 || !vs[i]!.supported) {
+      throw new CoreUnavailableError(`native variant '${opts.variant ?? '?'}' does not run here (${nativeVariantHere()})`);
+    }
+    this.variant = vs[i]!.name;
+    this.core = this.x.createCore(i, this.precision === 'f32' ? 1 : 0, opts.tableBudgetBytes ?? TABLE_BUDGET_BYTES);
+  }
+
+  prepareConv(layer: ConvLayer, w: FoldedConv): void {
+    const wT = relayoutConv(layer, w);
+    const shape = Int32Array.of(
+      layer.in.c,
+      layer.in.h,
+      layer.in.w,
+      layer.out.c,
+      layer.out.h,
+      layer.out.w,
+      layer.k,
+      layer.stride,
+      layer.pad,
+    );
+    this.prepared.set(layer.name, { layer, wT, handle: this.x.prepareConv(this.core, shape, wT) });
+  }
+
+  private get(layer: ConvLayer): { wT: Float64Array; handle: Handle } {
+    const p = this.prepared.get(layer.name);
+    if (!p) throw new Error(`conv ${layer.name} was not prepared`);
+    return p;
+  }
+
+  convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    const p = this.get(layer);
+    if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc) < 0) {
+      // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
+      // them so, but keep the result exact for any producer.
+      for (let i = 0; i < ev.count; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
+    }
+  }
+
+  convDense(layer: ConvLayer, xs: Float64Array, acc: Float64Array): void {
+    this.x.convDense(this.core, this.get(layer).handle, xs, acc);
+  }
+
+  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
+    out.count = this.x.lifStep(v, x, vThreshold, out.addr, out.mult);
+  }
+
+  dispose(): void {
+    this.prepared.clear();
+  }
+}

@@ -1,0 +1,119 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadFixture, samplesOf } from '../../helpers/fixtures.js';
+import { foldWeights } from '../../../src/models/fold.js';
+import { simulate } from '../../../src/sim/schedule/time-major.js';
+import { ReferenceCore } from '../../../src/sim/cores/reference.js';
+import { WasmCore, wasmUnavailableReason } from '../../../src/sim/cores/wasm.js';
+import { NativeCore, nativeUnavailableReason, nativeVariantHere, nativeVariants } from '../../../src/sim/cores/native.js';
+import { EventBuffer } from '../../../src/sim/events.js';
+import type { ConvLayer } from '../../../src/models/spec.js';
+
+/**
+ * The native core's paths beyond the conformance and fidelity suites (which run it through the registry, on the
+ * variant this CPU picks): every instruction-set variant this CPU runs, with and without premultiplied tables, gives
+ * the reference core's doubles (`native`) or the wasm-f32 core's floats (`native-f32`) bit for bit.
+ */
+function ready(t: TestContext): boolean {
+  const why = nativeUnavailableReason();
+  if (why) t.skip(why);
+  return why === null;
+}
+
+// SEW multiplicities (premultiplied tables m = 2, 3), 3x3 and strided convs, a dense first layer
+const f = loadFixture('qkformer-imagenet_e64_d4_T2_s32');
+const folded = foldWeights(f.spec, f.weights),
+  xs = samplesOf(f.input);
+
+test('native: every variant this CPU runs, with and without tables, is bit-identical to the reference core', (t) => {
+  if (!ready(t)) return;
+  const ref = simulate(f.spec, folded, xs, { core: new ReferenceCore() });
+  const runs = nativeVariants().filter((v) => v.supported);
+  assert.ok(runs.length >= 1, 'at least one variant runs');
+  for (const v of runs)
+    for (const tableBudgetBytes of [undefined, 0]) {
+      const got = simulate(f.spec, folded, xs, {
+        core: new NativeCore({ variant: v.name, ...(tableBudgetBytes === 0 ? { tableBudgetBytes } : {}) }),
+      });
+      assert.deepEqual(got.logits, ref.logits, `${v.name}, table budget ${tableBudgetBytes ?? 'default'}`);
+      assert.deepEqual([...got.sink.spikesPerSample], [...ref.sink.spikesPerSample], v.name);
+    }
+});
+
+test('native-f32: every variant this CPU runs is bit-identical to the wasm-f32 core', (t) => {
+  if (!ready(t)) return;
+  const why = wasmUnavailableReason();
+  if (why) {
+    t.skip(why);
+    return;
+  }
+  const want = simulate(f.spec, folded, xs, { core: new WasmCore({ precision: 'f32' }) });
+  const noTables = simulate(f.spec, folded, xs, { core: new WasmCore({ precision: 'f32', tableBudgetBytes: 0 }) });
+  for (const v of nativeVariants().filter((x) => x.supported)) {
+    const got = simulate(f.spec, folded, xs, { core: new NativeCore({ precision: 'f32', variant: v.name }) });
+    assert.deepEqual(got.logits, want.logits, v.name);
+    assert.deepEqual([...got.sink.spikesPerSample], [...want.sink.spikesPerSample], v.name);
+    const got0 = simulate(f.spec, folded, xs, { core: new NativeCore({ precision: 'f32', variant: v.name, tableBudgetBytes: 0 }) });
+    assert.deepEqual(got0.logits, noTables.logits, `${v.name} without tables`);
+  }
+});
+
+test('native: events out of address order take the reference scatter (same doubles)', (t) => {
+  if (!ready(t)) return;
+  const layer = f.spec.layers.find((l): l is ConvLayer => l.kind === 'conv' && l.k === 3 && l.in.c > 3)!;
+  const w = folded.convs.get(layer.name)!;
+  const ev = new EventBuffer(layer.in.c * layer.in.h * layer.in.w);
+  for (let a = ev.size - 1; a >= 0; a -= 7) ev.push(a, 1 + (a % 3));
+  const nOut = layer.out.h * layer.out.w * layer.out.c;
+  const ref = new ReferenceCore(),
+    nat = new NativeCore();
+  ref.prepareConv(layer, w);
+  nat.prepareConv(layer, w);
+  const a = new Float64Array(nOut).fill(0.25),
+    b = new Float64Array(nOut).fill(0.25);
+  ref.convEvents(layer, ev, a);
+  nat.convEvents(layer, ev, b);
+  assert.deepEqual(b, a);
+});
+
+test('native: the variant picked here is the best one the CPU flags allow', (t) => {
+  if (!ready(t)) return;
+  const vs = nativeVariants();
+  const here = nativeVariantHere();
+  assert.equal(here.split(' ')[0], vs.find((v) => v.supported)!.name);
+  if (process.arch === 'x64' && existsSync('/proc/cpuinfo')) {
+    const flags = new Set(
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:(.*)$/m)?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [],
+    );
+    const avx512 = ['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((x) => flags.has(x));
+    assert.equal(here.split(' ')[0], avx512 ? 'avx512' : flags.has('avx2') ? 'avx2' : 'sse2', here);
+  }
+  assert.equal(new NativeCore().variant, here.split(' ')[0]);
+});
+
+test('build-native without a C compiler: one line, exit 0, the reason kept, no addon', () => {
+  const out = mkdtempSync(join(tmpdir(), 'spikewatt-native-'));
+  try {
+    const script = fileURLToPath(new URL('../../../scripts/build-native.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: out, CC: '' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^build-native: no C compiler found .*wasm cores remain the default$/);
+    assert.match(readFileSync(join(out, 'native.why'), 'utf8'), /no C compiler/);
+    assert.equal(existsSync(join(out, 'native.node')), false);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
