@@ -1,5 +1,5 @@
 import { assertNever } from '../errors.js';
-import type { LayerSpec, ModelSpec } from './spec.js';
+import type { ConvLayer, HeadLayer, LayerSpec, ModelSpec } from './spec.js';
 import { shapeNumel } from './tensor.js';
 
 /**
@@ -16,12 +16,16 @@ export interface ModelStats {
   attentionFlopsPerStep: number;
 }
 
-export function denseMacs(l: LayerSpec): number {
+/**
+ * `conv(l)` or `head(l)` for the two synaptic layer kinds (the only ones holding weights), 0 for every other kind:
+ * the one exhaustive switch behind denseMacs and weightWords.
+ */
+function ofSynapticLayer(l: LayerSpec, conv: (c: ConvLayer) => number, head: (h: HeadLayer) => number): number {
   switch (l.kind) {
     case 'conv':
-      return l.out.c * l.out.h * l.out.w * l.in.c * l.k * l.k;
+      return conv(l);
     case 'head':
-      return l.inFeatures * l.numClasses;
+      return head(l);
     case 'maxpool':
     case 'lif':
     case 'add':
@@ -34,6 +38,15 @@ export function denseMacs(l: LayerSpec): number {
     default:
       return assertNever(l, 'layer kind');
   }
+}
+
+/** Dense multiply-accumulates per step: every output of a conv over its full fan-in; the head's matrix. */
+export function denseMacs(l: LayerSpec): number {
+  return ofSynapticLayer(
+    l,
+    (c) => c.out.c * c.out.h * c.out.w * c.in.c * c.k * c.k,
+    (h) => h.inFeatures * h.numClasses,
+  );
 }
 
 export function attentionFlops(l: LayerSpec): number {
@@ -82,21 +95,9 @@ export function modelStats(spec: ModelSpec): ModelStats {
 
 /** Words of weight memory a synaptic layer holds (weights + bias after BN folding). */
 export function weightWords(l: LayerSpec): number {
-  switch (l.kind) {
-    case 'conv':
-      return l.out.c * l.in.c * l.k * l.k + (l.bias || l.bn ? l.out.c : 0);
-    case 'head':
-      return l.inFeatures * l.numClasses + l.numClasses;
-    case 'maxpool':
-    case 'lif':
-    case 'add':
-    case 'headSum':
-    case 'tokenSum':
-    case 'mask':
-    case 'ssaProduct':
-    case 'tokenMean':
-      return 0;
-    default:
-      return assertNever(l, 'layer kind');
-  }
+  return ofSynapticLayer(
+    l,
+    (c) => c.out.c * c.in.c * c.k * c.k + (c.bias || c.bn ? c.out.c : 0),
+    (h) => h.inFeatures * h.numClasses + h.numClasses,
+  );
 }
