@@ -2,21 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { mulberry32 } from '../models/weights.js';
 import { AdamW } from './adamw.js';
+import type { TrainHyperparameters } from '../models/detect/checkpoint-config.js';
 import { makeBatch, shuffled, type AugmentOptions } from './batch.js';
 import type { DenseModel } from './dense.js';
 import { smoothedCrossEntropy } from './loss.js';
 import { cosineLr } from './schedule.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends TrainHyperparameters {
   epochs: number;
-  batchSize: number;
-  lr: number;
-  minLr: number;
-  /** Linear warm-up length in epochs (fractions allowed). */
-  warmupEpochs: number;
-  weightDecay: number;
-  labelSmoothing: number;
-  seed: number;
   augment: AugmentOptions;
 }
 

@@ -14,6 +14,18 @@ import { buildModel, validateConfig } from '../zoo.js';
 export const CHECKPOINT_META_KEY = 'spikewatt';
 export const CHECKPOINT_CONFIG_KEYS = [CHECKPOINT_META_KEY, 'model', 'config'] as const;
 
+/** The optimiser's hyperparameters, as the trainer (src/train/trainer.ts) takes them and a checkpoint records them. */
+export interface TrainHyperparameters {
+  batchSize: number;
+  lr: number;
+  minLr: number;
+  /** Linear warm-up length in epochs (fractions allowed). */
+  warmupEpochs: number;
+  weightDecay: number;
+  labelSmoothing: number;
+  seed: number;
+}
+
 /** What `spikewatt train` stores; `N` is the dataset normalisation record (typed in src/data). */
 export interface TrainedCheckpointMeta<N = unknown> {
   format: 'spikewatt-checkpoint';
@@ -27,17 +39,7 @@ export interface TrainedCheckpointMeta<N = unknown> {
   epochsDone: number;
   epochs: number;
   optimizerSteps: number;
-  train: {
-    batchSize: number;
-    lr: number;
-    minLr: number;
-    warmupEpochs: number;
-    weightDecay: number;
-    labelSmoothing: number;
-    seed: number;
-    cropPad: number;
-    flip: boolean;
-  };
+  train: TrainHyperparameters & { cropPad: number; flip: boolean };
   /** Dense-engine test accuracy after the last epoch, and on how many test samples. */
   testTop1: number | null;
   testTop5: number | null;
