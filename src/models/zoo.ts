@@ -33,19 +33,7 @@ function buildFromFileOnly(name: string): ModelSpec {
 }
 
 /** One zoo entry: the official config, every field named; `heads` is one count for every stage. */
-interface ZooEntry {
-  family: Family;
-  embedDims: number;
-  depths: number;
-  heads: number;
-  mlpRatio: number;
-  timesteps: number;
-  imgSize: number;
-  inChannels: number;
-  numClasses: number;
-  attention: AttentionKind[];
-  input: 'static' | 'dvs';
-}
+type ZooEntry = Omit<ModelConfig, 'heads' | 'speds'> & { heads: number };
 
 const QK = ['qkta', 'qkta', 'ssa'] satisfies AttentionKind[];
 const CIFAR = { mlpRatio: 4, timesteps: 4, imgSize: 32, inChannels: 3, input: 'static' } as const;
