@@ -2,7 +2,7 @@ import type { ComputeCore } from '../core.js';
 import { ReferenceCore } from './reference.js';
 import { GpujsCore } from './gpujs.js';
 import { WasmCore, wasmUnavailableReason } from './wasm.js';
-import { NativeCore, nativeUnavailableReason } from './native.js';
+import { NativeCore, nativeUnavailableReason, nativeVariantHere } from './native.js';
 import { WebgpuCore } from './webgpu.js';
 
 /** Options a core may read; cores ignore what does not concern them. */
@@ -47,6 +47,8 @@ export interface CoreCapabilities {
   threads: 'many' | 'one';
   summary: string;
   loads: () => string | null;
+  /** Which build of the core runs on this machine and why (cores compiled in several variants). */
+  variant?: () => string;
 }
 
 const always = (): string | null => null;
@@ -88,6 +90,7 @@ export const CORE_CAPABILITIES = {
     threads: 'many',
     summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float64, bit-identical to reference',
     loads: nativeUnavailableReason,
+    variant: nativeVariantHere,
   },
   'native-f32': {
     precision: 'f32',
@@ -97,6 +100,7 @@ export const CORE_CAPABILITIES = {
     threads: 'many',
     summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float32, bit-identical to wasm-f32',
     loads: nativeUnavailableReason,
+    variant: nativeVariantHere,
   },
   gpujs: {
     precision: 'f32',
@@ -119,7 +123,7 @@ export const CORE_CAPABILITIES = {
 } as const satisfies Record<CoreName, CoreCapabilities>;
 
 /** The cores whose capabilities include `want`, in registry order, that load here. */
-export function coresWith(want: Partial<Omit<CoreCapabilities, 'summary' | 'loads'>>): CoreName[] {
+export function coresWith(want: Partial<Omit<CoreCapabilities, 'summary' | 'loads' | 'variant'>>): CoreName[] {
   const keys = Object.keys(want) as (keyof typeof want)[];
   return CORE_NAMES.filter((n) => keys.every((k) => CORE_CAPABILITIES[n][k] === want[k]) && CORE_CAPABILITIES[n].loads() === null);
 }
@@ -136,12 +140,23 @@ export function defaultCoreName(use: 'throughput' | 'exact' = 'throughput'): Cor
   return coresWith(want)[0] ?? coresWith({ exactness: 'spec' })[0] ?? 'reference';
 }
 
-/** What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes). */
+/**
+ * What `spikewatt cores` and `--help` say of each core (gpujs and webgpu add their probes); a core built in variants
+ * adds the one that runs here and why (asked when read: it loads the core's code).
+ */
 export const CORE_SUMMARY = Object.fromEntries(
-  CORE_NAMES.map((n) => [
-    n,
-    { arithmetic: CORE_CAPABILITIES[n].precision === 'f64' ? 'float64' : 'float32', summary: CORE_CAPABILITIES[n].summary },
-  ]),
+  CORE_NAMES.map((n) => {
+    const c: CoreCapabilities = CORE_CAPABILITIES[n];
+    return [
+      n,
+      {
+        arithmetic: c.precision === 'f64' ? 'float64' : 'float32',
+        get summary() {
+          return c.variant ? `${c.summary}; here: ${c.variant()}` : c.summary;
+        },
+      },
+    ];
+  }),
 ) as Record<CoreName, { arithmetic: string; summary: string }>;
 
 /** Why a CPU core cannot run here, or null (GPU cores are probed when created). */
