@@ -5,7 +5,7 @@ import type { EventBuffer } from '../events.js';
 import { CONV_DENSE_KERNEL, CONV_EVENTS_KERNEL, LIF_KERNEL } from './gpujs/kernels.js';
 import { loadGpuJs, resolveMode, type GpuInstance, type GpuKernel, type GpuMode, type GpuModeRequest } from './gpujs/modes.js';
 import { splitInto } from './gpujs/split.js';
-import { relayoutWeights } from './reference.js';
+import { lifStepF64, relayoutWeights } from './reference.js';
 
 export interface GpujsCoreOptions {
   /** gpu.js mode; `auto` (default) picks headlessgl, then webasm, then cpu. */
@@ -193,19 +193,13 @@ export class GpujsCore implements ComputeCore {
   }
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    out.clear();
     if (this.lifWhere === 'host') {
       const t0 = performance.now();
-      for (let i = 0; i < v.length; i++) {
-        const h = v[i]! + (x[i]! - v[i]!) / 2;
-        if (h >= vThreshold) {
-          out.push(i, 1);
-          v[i] = 0;
-        } else v[i] = h;
-      }
+      lifStepF64(v, x, vThreshold, out);
       this.st.hostMs += performance.now() - t0;
       return;
     }
+    out.clear();
     const n = v.length;
     let b = this.lifs.get(n);
     if (!b) {
