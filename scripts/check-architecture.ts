@@ -50,7 +50,8 @@ export const SIM_LINE_CAP = capOf(LINE_CAPS[0]!);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 
-type Layer = 'models' | 'sim' | 'record' | 'cost-models' | 'chip' | 'reports' | 'pipeline' | 'cli' | 'data' | 'train' | 'errors' | 'json' | 'index';
+type Layer =
+  'models' | 'sim' | 'record' | 'cost-models' | 'chip' | 'reports' | 'pipeline' | 'cli' | 'data' | 'train' | 'errors' | 'json' | 'index';
 
 /** What each layer may import besides itself. */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
