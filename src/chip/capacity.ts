@@ -14,7 +14,7 @@ export const CAPACITY_LIMITS: readonly CapacityLimit[] = ['neurons', 'synapseMem
  *  - neurons: maxNeurons;
  *  - synapse memory, `none`: n f b <= M (f synapses per neuron, b bits each); `per-core`: a core stores each distinct
  *    weight row once, min(n, rows) r b <= M (conv: rows = C_out, r = C_in k^2; all-ones layers: one row of f);
- *  - input axons: distinct presynaptic neurons of the n neurons <= maxInputAxons (`inputAxons(pop, n)` below);
+ *  - input axons: distinct presynaptic neurons of the n neurons <= maxInputAxons (`axonNeuronLimit` below);
  *  - output axons: n D <= maxOutputAxons, D the most destination cores of one neuron (set once consumers are mapped).
  */
 export interface PerCoreLimits {
@@ -54,17 +54,7 @@ export function perCoreLimits(pop: Population, arch: Architecture, sharing: Weig
         `${pop.layer}: one neuron's fan-in (${inputAxons1(pop)} presynaptic neurons) exceeds the ${A} input axons of a core; ` +
           'splitting a neuron over cores (dendritic partial sums) is not modelled',
       );
-    // largest n with inputAxons(n) <= A (monotone in n)
-    let lo = 1,
-      hi = pop.neurons;
-    if (inputAxons(pop, hi) <= A) lo = hi;
-    else
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (inputAxons(pop, mid) <= A) lo = mid;
-        else hi = mid;
-      }
-    axonLimit = lo >= pop.neurons ? Infinity : lo;
+    axonLimit = axonNeuronLimit(pop, A);
   }
   return { neurons, synapseMemory, inputAxons: axonLimit };
 }
@@ -72,13 +62,44 @@ export function perCoreLimits(pop: Population, arch: Architecture, sharing: Weig
 const inputAxons1 = (pop: Population) => inputAxons(pop, 1);
 
 /**
- * Distinct presynaptic neurons of n consecutive neurons (an upper bound where a run of neurons may wrap a row).
- * A run of n neurons in [n][c] order spans r = min(tokens, ceil(n / C) + 1) output positions (1 when n = 1).
+ * The most neurons per core under the input-axon limit A. Cores hold aligned runs [k n, (k + 1) n) of the [n][c]
+ * layout, so a run's start lies at a multiple of gcd(n, C) within its token and it spans at most
+ * r(n) = floor((C - gcd(n, C) + n - 1) / C) + 1 output positions (r = 1 when n divides C or C divides n: a run of
+ * whole tokens). r is not monotone in n: a binary search over the monotone bound ceil(n / C) + 1 finds n0, then
+ * the divisors of C and the multiples of C above n0 are tried with the exact r.
  */
-export function inputAxons(pop: Population, n: number): number {
+export function axonNeuronLimit(pop: Population, A: number): number {
+  const N = pop.neurons,
+    C = pop.channels;
+  const fits = (n: number, exact: boolean) => inputAxons(pop, n, exact) <= A;
+  let lo = 1,
+    hi = N;
+  if (fits(hi, false)) lo = hi;
+  else
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (fits(mid, false)) lo = mid;
+      else hi = mid;
+    }
+  let best = lo;
+  for (let d = lo + 1; d <= Math.min(C, N); d++) if (C % d === 0 && fits(d, true)) best = d;
+  for (let m = Math.floor(best / C) + 1; m * C <= N && fits(m * C, true); m++) best = m * C;
+  return best >= N ? Infinity : best;
+}
+
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Distinct presynaptic neurons of a run of n neurons starting at a multiple of n (an upper bound where a run may wrap
+ * a row). `exact`: the run spans r = floor((C - gcd(n, C) + n - 1) / C) + 1 output positions; else the monotone
+ * bound ceil(n / C) + 1; 1 for n = 1; at most the tokens.
+ */
+export function inputAxons(pop: Population, n: number, exact = true): number {
   const C = pop.channels;
   const tokensOut = pop.neurons / C;
-  const r = n === 1 ? 1 : Math.min(tokensOut, Math.ceil(n / C) + 1);
+  const span = exact ? Math.floor((C - gcd(n, C) + n - 1) / C) + 1 : Math.ceil(n / C) + 1;
+  const r = n === 1 ? 1 : Math.min(tokensOut, span);
   let total = 0;
   for (const { connection } of pop.inputs) total += axonsOf(connection, n, r, C, tokensOut);
   return total;
@@ -88,7 +109,8 @@ function axonsOf(c: Connection, n: number, r: number, C: number, tokensOut: numb
   switch (c.kind) {
     case 'conv': {
       const l = c.conv;
-      return l.in.c * windowPositions(r, l.k, l.stride, l.in.h * l.in.w);
+      const cin = c.inChannels ? c.inChannels[1] - c.inChannels[0] : l.in.c;
+      return cin * windowPositions(r, l.k, l.stride, l.in.h * l.in.w);
     }
     case 'headSum':
       return Math.min(n * (c.channels / c.heads), tokensOut * c.channels);

@@ -27,6 +27,8 @@ export interface ConnectionTable {
   direct: ((i: number) => number) | null;
   /** CSR entries keyed by source token (conv) or source neuron. */
   byToken: boolean;
+  /** A conv part fed only by source channels [lo, hi), else null. */
+  inChannels: [number, number] | null;
   offsets: Int32Array;
   core: Int32Array;
   synapses: Float64Array;
@@ -75,6 +77,7 @@ function connectionTable(neurons: number, channels: number, width: number, c: Co
       perCore: c.perCore,
       direct,
       byToken,
+      inChannels: null,
       offsets: new Int32Array(1),
       core: new Int32Array(0),
       synapses: new Float64Array(0),
@@ -114,6 +117,7 @@ function connectionTable(neurons: number, channels: number, width: number, c: Co
     perCore: c.perCore,
     direct: null,
     byToken,
+    inChannels: c.connection.kind === 'conv' ? (c.connection.inChannels ?? null) : null,
     offsets,
     core: Int32Array.from(core),
     synapses: Float64Array.from(syn),

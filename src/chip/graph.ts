@@ -25,7 +25,8 @@ export type PopulationKind = 'conv' | 'headSum' | 'tokenSum' | 'mask' | 'pool' |
 
 /** How one source layer's neuron reaches a population's neurons. */
 export type Connection =
-  | { kind: 'conv'; conv: ConvLayer }
+  /** `inChannels`: only input channels [lo, hi) (one part of a neuron split over cores, see split.ts). */
+  | { kind: 'conv'; conv: ConvLayer; inChannels?: [number, number] }
   | { kind: 'headSum'; heads: number; channels: number }
   | { kind: 'tokenSum'; channels: number }
   | { kind: 'maskAttention'; mask: MaskLayer }
@@ -66,6 +67,9 @@ export interface ChipGraph {
   fromProcessor: string[];
   /** Longest chain of populations and processor steps (each adds one step of delay, SANA-FE's buffer rule). */
   depth: number;
+  /** Partial-sum populations of neurons split over cores (no recorded spikes: they send every step), with notes. */
+  partials: string[];
+  splitNotes: string[];
 }
 
 export function buildChipGraph(spec: ModelSpec): ChipGraph {
@@ -145,8 +149,15 @@ export function buildChipGraph(spec: ModelSpec): ChipGraph {
         depthOf.set(l.name, depthIn(l) + 1);
         break;
       }
-      default:
-        return assertNeverLayer(l);
+      default: {
+        // NOTE: a layer kind without a core rule here (a newer primitive) runs on the processor, named with its kind,
+        // with every spike layer feeding it sending there: explicit, never silently dropped
+        const other: LayerSpec = l;
+        toCpu(other, `a ${other.kind} layer: no core mapping rule for it`);
+        for (const i of other.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
+        depthOf.set(other.name, depthIn(other) + 1);
+        break;
+      }
     }
   }
   const fromProcessor = spec.layers.filter((l) => l.kind === 'lif' && onProcessor.has(l.name)).map((l) => l.name);
@@ -156,11 +167,9 @@ export function buildChipGraph(spec: ModelSpec): ChipGraph {
     toProcessor: [...toProcessor],
     fromProcessor,
     depth: Math.max(1, ...depthOf.values()),
+    partials: [],
+    splitNotes: [],
   };
-}
-
-function assertNeverLayer(x: never): never {
-  throw new Error(`chip graph: unhandled layer kind ${String((x as { kind?: unknown }).kind)}`);
 }
 
 type LifResult = Population | { reason: string; chain: LayerSpec[]; spikeInputs: string[] };

@@ -6,6 +6,7 @@ import { MappingRefusal, type CapacityLimit } from './capacity.js';
 import { buildChipGraph } from './graph.js';
 import { bindingLimit, coresUnder, mapGraph } from './map.js';
 import { runSteps } from './run.js';
+import { splitForAxons } from './split.js';
 import type { ChipLayer, ChipMapped, ChipOptions, ChipPart, ChipResult } from './types.js';
 
 export { WEIGHT_SHARINGS, CAPACITY_LIMITS, MappingRefusal, inputAxons, windowPositions } from './capacity.js';
@@ -30,7 +31,7 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
   const arch = profile.architecture;
   if (!arch) return null;
   const weightSharing = options.weightSharing ?? 'none';
-  const graph = buildChipGraph(spec);
+  const graph = splitForAxons(buildChipGraph(spec), arch);
   let m;
   try {
     m = mapGraph(spec, graph, arch, weightSharing);
@@ -157,6 +158,7 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
       `${m.splitterNeurons} splitter neurons on ${m.splitterCores} cores copy spikes of neurons that reach more than ${core.maxDestinationCoresPerNeuron!.value} core(s); their hops are counted as direct routes`,
     );
   if (m.mesh.chips > 1 && !arch.events.chipCrossing) notes.push('chip-to-chip links: crossings counted, their energy not estimated');
+  for (const n of graph.splitNotes) notes.push(n);
   for (const n of arch.notes ?? []) notes.push(n);
   return {
     mapped: true,

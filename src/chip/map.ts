@@ -1,6 +1,6 @@
 import type { Architecture } from '../cost-models/architecture-schema.js';
 import { numel, type ModelSpec } from '../models/spec.js';
-import { MappingRefusal, perCoreLimits, type CapacityLimit, type PerCoreLimits, type WeightSharing } from './capacity.js';
+import { inputAxons, MappingRefusal, perCoreLimits, type CapacityLimit, type PerCoreLimits, type WeightSharing } from './capacity.js';
 import { destinationTable, type Consumer, type DestinationTable } from './destinations.js';
 
 /** Destination cores of source neuron i (over all its consumers). */
@@ -54,7 +54,8 @@ export function mapGraph(spec: ModelSpec, graph: ChipGraph, arch: Architecture, 
   const outputAxons = new Array<number | null>(pops.length).fill(null);
   const tables = new Map<string, DestinationTable>();
   const tableFor = (layer: string): DestinationTable => {
-    const l = byName.get(layer)!;
+    // a partial-sum population (split.ts) has the shape of the layer it is part of
+    const l = byName.get(layer) ?? byName.get(layer.replace(/#part\d+$/, ''))!;
     const consumers: Consumer[] = (consumersOf.get(layer) ?? []).map((c) => ({
       pop: c.pop,
       perCore: perCore[c.pop]!,
@@ -78,6 +79,9 @@ export function mapGraph(spec: ModelSpec, graph: ChipGraph, arch: Architecture, 
       outputAxons[i] = o >= p.neurons ? Infinity : o;
       n = Math.min(n, o);
     }
+    // r(n) is not monotone: a smaller n than the axon limit's may straddle more tokens; step down until it fits
+    const A = arch.core.maxInputAxons?.value;
+    if (A !== undefined) while (n > 1 && inputAxons(p, n) > A) n--;
     perCore[i] = Math.max(1, n);
   }
   for (const l of graph.fromProcessor) tables.set(l, tableFor(l));

@@ -67,6 +67,7 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
   const byName = new Map(counts.layers.map((l) => [l.name, l] as const));
   const popIndex = new Map(graph.populations.map((p, i) => [p.layer, i] as const));
   const toProcessor = new Set(graph.toProcessor);
+  const partials = new Set(graph.partials);
   const sources = [...graph.populations.map((p) => p.layer), ...graph.fromProcessor];
   const nCores = mesh.cores;
   const neuronsOnCore = new Float64Array(nCores);
@@ -166,18 +167,23 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
     for (const name of sources) {
       const lc = byName.get(name);
       const tab = m.tables.get(name);
-      if (!lc || !tab) continue;
-      const N = lc.outputElements,
+      const partial = partials.has(name);
+      if (!tab || (!lc && !partial)) continue;
+      const N = lc ? lc.outputElements : graph.populations[popIndex.get(name)!]!.neurons,
         C = tab.channels,
         tokens = N / C;
       const pi = popIndex.get(name);
       const first = pi === undefined ? -1 : m.firstCore[pi]!,
         per = pi === undefined ? N : m.perCore[pi]!;
-      const ns = lc.neuronSpikes;
-      if (!ns) usedLayerTotals = true;
-      const even = ns ? 0 : lc.outputSpikes[t]! / N;
+      const ns = lc?.neuronSpikes;
+      if (!ns && !partial) usedLayerTotals = true;
+      // a partial-sum neuron (split.ts) sends one message every step of every sample
+      const even = ns ? 0 : partial ? S : lc!.outputSpikes[t]! / N;
       const feedsCpu = toProcessor.has(name) ? 1 : 0;
       const convs = tab.connections.filter((c) => c.byToken);
+      const sliced = convs.some((c) => c.inChannels !== null);
+      const dTok = new Float64Array(convs.length),
+        sConv = new Float64Array(convs.length);
       const others = tab.connections.filter((c) => !c.byToken);
       const off = t * N;
       let layerSpikes = 0,
@@ -195,7 +201,10 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
       for (let p = 0; p < tokens; p++) {
         const base = p * C;
         let dConv = 0;
-        for (const c of convs) dConv += c.offsets[p + 1]! - c.offsets[p]!;
+        convs.forEach((c, k) => {
+          dTok[k] = c.offsets[p + 1]! - c.offsets[p]!;
+          dConv += dTok[k]!;
+        });
         // NOTE: a conv consumer's destinations depend on the token only: the spikes of a token's channels on one source
         // core travel as one sum (every count below is linear in spikes)
         for (let c0 = 0; c0 < C;) {
@@ -204,11 +213,23 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
           src = first < 0 ? -1 : first + localCore;
           let s = 0,
             groupMessages = 0;
+          sConv.fill(0);
           for (let i = base + c0; i < base + c1; i++) {
             const si = ns ? ns[off + i]! : even;
             if (si === 0) continue;
             s += si;
             let d = dConv;
+            if (sliced) {
+              // a split conv's parts each take a slice of the channels: this neuron reaches only its slice's part
+              d = 0;
+              const ch = i - base;
+              convs.forEach((c, k) => {
+                if (c.inChannels === null || (ch >= c.inChannels[0] && ch < c.inChannels[1])) {
+                  sConv[k]! += si;
+                  d += dTok[k]!;
+                }
+              });
+            }
             for (const c of others) {
               const fc = m.firstCore[c.pop]!;
               if (c.direct) {
@@ -229,10 +250,12 @@ export function runSteps(counts: OpCounts, arch: Architecture, graph: ChipGraph,
           }
           c0 = c1;
           if (s === 0) continue;
-          for (const c of convs) {
+          convs.forEach((c, k) => {
+            const sc = sliced ? sConv[k]! : s;
+            if (sc === 0) return;
             const fc = m.firstCore[c.pop]!;
-            for (let e = c.offsets[p]!; e < c.offsets[p + 1]!; e++) deliver(fc + c.core[e]!, c.pop, s, s * c.synapses[e]!);
-          }
+            for (let e = c.offsets[p]!; e < c.offsets[p + 1]!; e++) deliver(fc + c.core[e]!, c.pop, sc, sc * c.synapses[e]!);
+          });
           if (feedsCpu) {
             toCpu += s;
             if (hasMesh && src >= 0) layerHops += s * route(src, -1, s);

@@ -36,12 +36,15 @@ function convPop(cin: number, cout: number, hw: number, k: number, sources = 1):
   };
 }
 
-test('loihi, stage1 mlp2 (1x1 conv 384 -> 96 at 32 x 32): 1,024 neurons, 341 by synapse memory, 864 by input axons', () => {
+test('loihi, stage1 mlp2 (1x1 conv 384 -> 96 at 32 x 32): 1,024 neurons, 341 by synapse memory, 960 by input axons', () => {
   const pop = convPop(384, 96, 32, 1);
-  // memory: floor(16384 x 64 / (384 x 8)) = 341; axons: 384 x (ceil(n / 96) + 1) <= 4096 -> ceil(n / 96) <= 9 -> n <= 864
-  assert.deepEqual(perCoreLimits(pop, arch('loihi'), 'none'), { neurons: 1024, synapseMemory: 341, inputAxons: 864 });
-  assert.equal(inputAxons(pop, 864), 3840);
-  assert.equal(inputAxons(pop, 865), 4224);
+  // memory: floor(16384 x 64 / (384 x 8)) = 341; axons: a core of n = 960 neurons holds 10 whole tokens, 384 x 10 = 3,840
+  // <= 4,096; 961 (runs start anywhere in a token) spans 11 tokens: 4,224
+  assert.deepEqual(perCoreLimits(pop, arch('loihi'), 'none'), { neurons: 1024, synapseMemory: 341, inputAxons: 960 });
+  assert.equal(inputAxons(pop, 960), 3840);
+  assert.equal(inputAxons(pop, 961), 4224);
+  // the monotone bound ceil(n / C) + 1 tokens
+  assert.equal(inputAxons(pop, 960, false), 4224);
   // per-core sharing: 96 rows x 384 x 8 bits = 294,912 <= 1,048,576: memory never binds
   assert.equal(perCoreLimits(pop, arch('loihi'), 'per-core').synapseMemory, Infinity);
 });
@@ -64,8 +67,8 @@ test('3x3 windows: positions under r consecutive outputs', () => {
 
 test('truenorth: 256 neurons and axons per core; a fan-in over 256 is refused with one line', () => {
   const ok = convPop(64, 64, 8, 1);
-  // memory: 65,536 crossbar bits / 64 x 1 bit = 1,024; axons: 64 x (ceil(n / 64) + 1) <= 256 -> n <= 192
-  assert.deepEqual(perCoreLimits(ok, arch('truenorth'), 'none'), { neurons: 256, synapseMemory: 1024, inputAxons: 192 });
+  // memory: 65,536 crossbar bits / 64 x 1 bit = 1,024; axons: 4 whole tokens x 64 channels = 256
+  assert.deepEqual(perCoreLimits(ok, arch('truenorth'), 'none'), { neurons: 256, synapseMemory: 1024, inputAxons: 256 });
   assert.throws(
     () => perCoreLimits(convPop(32, 64, 16, 3), arch('truenorth'), 'none'),
     (e: unknown) => {

@@ -194,3 +194,44 @@ test('no architecture: no chip model', () => {
   delete p.architecture;
   assert.equal(chipModel(spec, handCounts(spec, 2, {}, {}), p), null);
 });
+
+test('a fan-in over the input axons is split into partial-sum neurons that send every step', () => {
+  const spec = plainNetwork();
+  const spikes = {
+    lif0: [
+      [1, 0, 1, 0],
+      [0, 1, 0, 0],
+    ],
+    lif1: [
+      [1, 1, 0],
+      [0, 0, 1],
+    ],
+    lif2: [
+      [0, 1],
+      [1, 1],
+    ],
+  };
+  const counts = handCounts(spec, 2, spikes, {});
+  const whole = chipModel(spec, counts, testProfile(testArchitecture()));
+  // 3 input axons per core: lif1 (fan-in 4) becomes 2 parts of 3 and 1 input channels plus its output neurons (fan-in 2)
+  const split = chipModel(
+    spec,
+    counts,
+    testProfile(testArchitecture({ maxInputAxons: { value: 3, provenance: 'fitted', source: 'test' } })),
+  );
+  assert.ok(whole?.mapped && split?.mapped);
+  assert.deepEqual(
+    split.layers.map((l) => [l.layer, l.fanIn]),
+    [
+      ['lif1#part0', 3],
+      ['lif1#part1', 1],
+      ['lif1', 2],
+      ['lif2', 3],
+    ],
+  );
+  // lif0's spikes reach only their channel's part (one message each, as before); each of the 2 x 3 partial neurons
+  // sends one message per step to lif1's core: 12 more messages over 2 steps
+  assert.equal(split.totals.messages, whole.totals.messages + 12);
+  assert.equal(split.totals.synapseEvents, whole.totals.synapseEvents + 12);
+  assert.ok(split.notes.some((n) => /^lif1: fan-in 4 over 3 input axons, split into 2 partial-sum neurons/.test(n)));
+});
