@@ -87,7 +87,6 @@ export function axonNeuronLimit(pop: Population, A: number): number {
   return best >= N ? Infinity : best;
 }
 
-
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
