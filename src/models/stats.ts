@@ -1,5 +1,4 @@
-import { assertNever } from '../errors.js';
-import type { ConvLayer, HeadLayer, LayerSpec, ModelSpec } from './spec.js';
+import type { LayerSpec, ModelSpec } from './spec.js';
 import { shapeNumel } from './tensor.js';
 
 /**
@@ -16,63 +15,52 @@ export interface ModelStats {
   attentionFlopsPerStep: number;
 }
 
-/**
- * `conv(l)` or `head(l)` for the two synaptic layer kinds (the only ones holding weights), 0 for every other kind:
- * the one exhaustive switch behind denseMacs and weightWords.
- */
-function ofSynapticLayer(l: LayerSpec, conv: (c: ConvLayer) => number, head: (h: HeadLayer) => number): number {
-  switch (l.kind) {
-    case 'conv':
-      return conv(l);
-    case 'head':
-      return head(l);
-    case 'maxpool':
-    case 'lif':
-    case 'add':
-    case 'headSum':
-    case 'tokenSum':
-    case 'mask':
-    case 'ssaProduct':
-    case 'tokenMean':
-      return 0;
-    default:
-      return assertNever(l, 'layer kind');
-  }
+/** A layer kind's static costs per time step. */
+interface StaticCosts<L extends LayerSpec> {
+  denseMacs(l: L): number;
+  attentionFlops(l: L): number;
+  /** Words of weight memory it holds (weights + bias after BN folding). */
+  weightWords(l: L): number;
 }
+
+const NONE = { denseMacs: () => 0, attentionFlops: () => 0, weightWords: () => 0 };
+const tokens = (l: LayerSpec) => l.out.h * l.out.w;
+
+/** One line per layer kind: a new kind does not compile until it states its costs. */
+const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, { kind: K }>> } = {
+  conv: {
+    denseMacs: (c) => c.out.c * c.out.h * c.out.w * c.in.c * c.k * c.k,
+    attentionFlops: () => 0,
+    weightWords: (c) => c.out.c * c.in.c * c.k * c.k + (c.bias || c.bn ? c.out.c : 0),
+  },
+  head: {
+    denseMacs: (h) => h.inFeatures * h.numClasses,
+    attentionFlops: () => 0,
+    weightWords: (h) => h.inFeatures * h.numClasses + h.numClasses,
+  },
+  ssaProduct: {
+    ...NONE,
+    attentionFlops: (l) => (l.order === 'q(kv)' ? (4 * tokens(l) * l.out.c * l.out.c) / l.heads : 4 * tokens(l) * tokens(l) * l.out.c),
+  },
+  mask: { ...NONE, attentionFlops: (l) => 2 * tokens(l) * l.out.c },
+  // the Q sums are counted with the mask that follows (a sum over the K-shaped tensor)
+  headSum: NONE,
+  tokenSum: NONE,
+  maxpool: NONE,
+  lif: NONE,
+  add: NONE,
+  tokenMean: NONE,
+};
+
+const costsOf = (l: LayerSpec) => STATIC_COSTS[l.kind] as StaticCosts<LayerSpec>;
 
 /** Dense multiply-accumulates per step: every output of a conv over its full fan-in; the head's matrix. */
 export function denseMacs(l: LayerSpec): number {
-  return ofSynapticLayer(
-    l,
-    (c) => c.out.c * c.out.h * c.out.w * c.in.c * c.k * c.k,
-    (h) => h.inFeatures * h.numClasses,
-  );
+  return costsOf(l).denseMacs(l);
 }
 
 export function attentionFlops(l: LayerSpec): number {
-  const n = l.out.h * l.out.w;
-  switch (l.kind) {
-    case 'ssaProduct': {
-      const c = l.out.c;
-      return l.order === 'q(kv)' ? (4 * n * c * c) / l.heads : 4 * n * n * c;
-    }
-    case 'headSum':
-    case 'tokenSum': {
-      // counted with the mask that follows: sum over the K-shaped tensor
-      return 0;
-    }
-    case 'mask':
-      return 2 * n * l.out.c;
-    case 'conv':
-    case 'maxpool':
-    case 'lif':
-    case 'add':
-    case 'tokenMean':
-    case 'head':
-      return 0;
-    default:
-      return assertNever(l, 'layer kind');
-  }
+  return costsOf(l).attentionFlops(l);
 }
 
 export function modelStats(spec: ModelSpec): ModelStats {
@@ -95,9 +83,5 @@ export function modelStats(spec: ModelSpec): ModelStats {
 
 /** Words of weight memory a synaptic layer holds (weights + bias after BN folding). */
 export function weightWords(l: LayerSpec): number {
-  return ofSynapticLayer(
-    l,
-    (c) => c.out.c * c.in.c * c.k * c.k + (c.bias || c.bn ? c.out.c : 0),
-    (h) => h.inFeatures * h.numClasses + h.numClasses,
-  );
+  return costsOf(l).weightWords(l);
 }
