@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error.js';
-import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer } from './spec.js';
+import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer, ModelConfig } from './spec.js';
 
 /** A synaptic layer's options: defaults k 1, stride 1, pad 0, op conv2d. */
 interface ConvOptions {
@@ -23,6 +23,11 @@ export class GraphBuilder {
 
   constructor(inputShape: Shape3) {
     this.shapes.set('input', inputShape);
+  }
+
+  /** A builder for a model of this config: its input is `[inChannels, imgSize, imgSize]`. */
+  static forInput(cfg: ModelConfig): GraphBuilder {
+    return new GraphBuilder({ c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize });
   }
 
   shape(tensor: string): Shape3 {

@@ -50,6 +50,16 @@ function stemUnit(
   });
 }
 
+/**
+ * SPEDS's deformed shortcut: `main` plus a 1x1 conv-BN-LIF of `from` (`${p}.proj_res_*`, stride `stride`) as a SEW
+ * add; without SPEDS (the ablation) `main` alone.
+ */
+function spedsShortcut(g: GraphBuilder, p: string, cfg: ModelConfig, main: string, from: string, outC: number, stride: number): string {
+  if (!cfg.speds) return main;
+  const r = stemUnit(g, p, 'proj_res', from, outC, stride === 1 ? { k: 1 } : { k: 1, stride });
+  return g.add(`${p}.add`, main, r);
+}
+
 /** SPEDS stage module; `pool`: after the first conv (ImageNet) or the second (CIFAR, DVS). */
 function patchEmbeddingStage(
   g: GraphBuilder,
@@ -62,9 +72,7 @@ function patchEmbeddingStage(
 ): string {
   const a = stemUnit(g, p, firstName, x, dim, pool === 'first' ? { maxpool: `${firstName}_maxpool` } : {});
   const b = stemUnit(g, p, 'proj4', a, dim, pool === 'second' ? { maxpool: 'proj4_maxpool' } : {});
-  if (!cfg.speds) return b;
-  const r = stemUnit(g, p, 'proj_res', x, dim, { k: 1, stride: 2 });
-  return g.add(`${p}.add`, b, r);
+  return spedsShortcut(g, p, cfg, b, x, dim, 2);
 }
 
 function stage(
@@ -95,18 +103,13 @@ function heads(cfg: ModelConfig, i: number): number {
 
 export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
   const E = cfg.embedDims;
-  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
-  const g = new GraphBuilder(inputShape);
+  const g = GraphBuilder.forInput(cfg);
   // PatchEmbedInit(E/4) without downsampling.
   const e1 = E / 4;
   const p = 'patch_embed1';
   const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2);
   const x1 = stemUnit(g, p, 'proj1', x0, e1);
-  let x = x1;
-  if (cfg.speds) {
-    const r = stemUnit(g, p, 'proj_res', x0, e1, { k: 1 });
-    x = g.add(`${p}.add`, x1, r);
-  }
+  const x = spedsShortcut(g, p, cfg, x1, x0, e1, 1);
   return hierarchy(g, name, cfg, x, [1, 1, cfg.depths - 2], 'second', QKF_CIFAR_STYLE);
 }
 
@@ -132,40 +135,30 @@ function hierarchy(
 
 export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec {
   const E = cfg.embedDims;
-  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
-  const g = new GraphBuilder(inputShape);
+  const g = GraphBuilder.forInput(cfg);
   const e1 = E / 4;
   const p = 'patch_embed1';
   const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2, { maxpool: 'proj_maxpool' });
   const x1 = stemUnit(g, p, 'proj1', x0, e1, { maxpool: 'proj1_maxpool' });
   const x2 = stemUnit(g, p, 'proj2', x1, e1);
-  let x = x2;
-  if (cfg.speds) {
-    const r = stemUnit(g, p, 'proj_res', x0, e1, { k: 1, stride: 2 });
-    x = g.add(`${p}.add`, x2, r);
-  }
+  const x = spedsShortcut(g, p, cfg, x2, x0, e1, 2);
   return hierarchy(g, name, cfg, x, [1, 2, cfg.depths - 3], 'first', QKF_IMAGENET_STYLE);
 }
 
 /** DVS (CIFAR10-DVS, DVS128 Gesture): two stages, one block each; `depths` only sets drop-path rates. */
 export function buildQkformerDvs(name: string, cfg: ModelConfig): ModelSpec {
   const E = cfg.embedDims;
-  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
-  const g = new GraphBuilder(inputShape);
+  const g = GraphBuilder.forInput(cfg);
   const e1 = E / 2;
   const p = 'patch_embed1';
   const a = stemUnit(g, p, 'proj', 'input', e1 / 8);
   const b = stemUnit(g, p, 'proj1', a, e1 / 4, { maxpool: 'maxpool1' });
   const c = stemUnit(g, p, 'proj2', b, e1 / 2, { maxpool: 'maxpool2' });
   const d = stemUnit(g, p, 'proj3', c, e1, { maxpool: 'maxpool3' });
-  let x = d;
-  if (cfg.speds) {
-    const r = stemUnit(g, p, 'proj_res', b, e1, { k: 1, stride: 4 });
-    x = g.add(`${p}.add`, d, r);
-  }
+  let x = spedsShortcut(g, p, cfg, d, b, e1, 4);
   x = stage(g, 'stage1', x, 1, E / 2, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);
   x = patchEmbeddingStage(g, 'patch_embed2', x, E, cfg, 'second', 'proj');
   x = stage(g, 'stage2', x, 1, E, heads(cfg, 1), cfg, attn(cfg, 1), QKF_CIFAR_STYLE);
   g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
-  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+  return { name, config: cfg, inputShape: g.shape('input'), layers: g.layers, stateKeys: g.keys };
 }

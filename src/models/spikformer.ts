@@ -34,8 +34,7 @@ const DVS_STYLE: BlockStyle = { ...IMAGENET_STYLE, mlpOp: 'conv1d', ssaOrder: 'q
 /** SPS: four conv-BN-LIF (C/8, C/4, C/2, C), max pools on spikes, then the relative position conv added (SEW). */
 export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
   const E = cfg.embedDims;
-  const inputShape = { c: cfg.inChannels, h: cfg.imgSize, w: cfg.imgSize };
-  const g = new GraphBuilder(inputShape);
+  const g = GraphBuilder.forInput(cfg);
   const p = 'patch_embed';
   const pools = cfg.family === 'spikformer-cifar' ? [false, false, true, true] : [true, true, true, true];
   const style = cfg.family === 'spikformer-cifar' ? CIFAR_STYLE : cfg.family === 'spikformer-imagenet' ? IMAGENET_STYLE : DVS_STYLE;
@@ -67,5 +66,5 @@ export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
   for (let j = 0; j < cfg.depths; j++) x = block(g, `block.${j}`, x, E, h, cfg.mlpRatio, kind, style);
   if (cfg.family === 'spikformer-dvs') g.unusedLayerNorm('norm', E);
   g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
-  return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
+  return { name, config: cfg, inputShape: g.shape('input'), layers: g.layers, stateKeys: g.keys };
 }
