@@ -1,28 +1,26 @@
 import { GraphBuilder } from './graph.js';
 import { block, type BlockStyle } from './blocks.js';
 import type { ModelConfig, ModelSpec } from './spec.js';
+import { SPIKFORMER_IMAGENET_STYLE } from './spikformer.js';
 
 /**
  * QKFormer builders following the official code (zhouchenlin2096/QKFormer): `cifar10/model.py`,
  * `imagenet/qkformer.py`, `cifar10-dvs/model.py` (= `dvs128-gesture/model.py` up to mlp ratio).
  */
-export const QKF_CIFAR_STYLE: BlockStyle = {
-  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
-  qkvOp: 'conv1d',
-  qkvSuffix: 'conv',
-  qkvBias: false,
-  mlpNames: ['mlp1', 'mlp2'],
-  mlpOp: 'conv2d',
-  mlpSuffix: 'conv',
-  ssaOrder: 'q(kv)',
-  ssaScale: 0.125,
+/**
+ * QKFormer's blocks are Spikformer ImageNet's (Conv1d q/k/v without bias, Conv2d MLP, Q (K^T V) * 0.125) with its
+ * attention modules named by kind, the SSA proj_lif over T*B, and no unused LayerNorms; CIFAR/DVS name the MLP mlp1/mlp2.
+ */
+const QKF_IMAGENET_STYLE: BlockStyle = {
+  ...SPIKFORMER_IMAGENET_STYLE,
+  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'attn' },
   ssaProjCoupled: true,
   unusedNorms: false,
 };
-const QKF_IMAGENET_STYLE: BlockStyle = {
-  ...QKF_CIFAR_STYLE,
-  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'attn' },
-  mlpNames: ['fc1', 'fc2'],
+export const QKF_CIFAR_STYLE: BlockStyle = {
+  ...QKF_IMAGENET_STYLE,
+  attnAttr: { qkta: 'tssa', qkca: 'qkca', ssa: 'ssa' },
+  mlpNames: ['mlp1', 'mlp2'],
 };
 
 /**

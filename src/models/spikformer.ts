@@ -20,7 +20,7 @@ const CIFAR_STYLE: BlockStyle = {
   ssaProjCoupled: false,
   unusedNorms: true,
 };
-const IMAGENET_STYLE: BlockStyle = {
+export const SPIKFORMER_IMAGENET_STYLE: BlockStyle = {
   ...CIFAR_STYLE,
   qkvOp: 'conv1d',
   qkvSuffix: 'conv',
@@ -29,7 +29,7 @@ const IMAGENET_STYLE: BlockStyle = {
   mlpSuffix: 'conv',
   ssaOrder: 'q(kv)',
 };
-const DVS_STYLE: BlockStyle = { ...IMAGENET_STYLE, mlpOp: 'conv1d', ssaOrder: 'qk(v)', ssaScale: 0.25 };
+const DVS_STYLE: BlockStyle = { ...SPIKFORMER_IMAGENET_STYLE, mlpOp: 'conv1d', ssaOrder: 'qk(v)', ssaScale: 0.25 };
 
 /** SPS: four conv-BN-LIF (C/8, C/4, C/2, C), max pools on spikes, then the relative position conv added (SEW). */
 export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
@@ -37,7 +37,8 @@ export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
   const g = GraphBuilder.forInput(cfg);
   const p = 'patch_embed';
   const pools = cfg.family === 'spikformer-cifar' ? [false, false, true, true] : [true, true, true, true];
-  const style = cfg.family === 'spikformer-cifar' ? CIFAR_STYLE : cfg.family === 'spikformer-imagenet' ? IMAGENET_STYLE : DVS_STYLE;
+  const style =
+    cfg.family === 'spikformer-cifar' ? CIFAR_STYLE : cfg.family === 'spikformer-imagenet' ? SPIKFORMER_IMAGENET_STYLE : DVS_STYLE;
   const widths = [E / 8, E / 4, E / 2, E];
   let x = 'input';
   for (let i = 0; i < 4; i++) {
