@@ -109,7 +109,10 @@ test('an op kind the profile does not price is an error naming kind and profile'
       return true;
     },
   );
-  assert.throws(() => price(c, spec, loadProfile('loihi', read), 'exact'), /profile 'loihi' has no price for op kind 'mac'/);
+  assert.throws(() => price(c, spec, loadProfile('odin', read), 'exact'), /profile 'odin' has no price for op kind 'mac'/);
+  // a profile with an architecture prices what its cores lack on its processor, and lists the rest as unpriced
+  assert.equal(price(c, spec, loadProfile('loihi', read), 'exact').complete, true);
+  assert.equal(price(c, spec, loadProfile('loihi2', read), 'exact').complete, false);
 });
 
 test('allowUnpriced reports unpriced counts, never as zero energy', () => {
@@ -128,12 +131,13 @@ test('allowUnpriced reports unpriced counts, never as zero energy', () => {
 
 test('included kinds cost nothing extra and say where they are included', () => {
   const { spec, c } = handRun();
-  const p = price(c, spec, loadProfile('loihi', read), 'exact', { allowUnpriced: true });
+  const p = price(c, spec, loadProfile('loihi', read), 'exact');
   assert.equal(p.byKind.memRead.status, 'included');
   assert.deepEqual(p.byKind.memRead.includedIn, ['ac', 'neuronUpdate']);
   assert.equal(p.byKind.memRead.energyPjPerInference, 0);
-  close(p.energyPjPerInference, (1024 * 72.8 + 80 * 180.3) / 2);
-  assert.ok(p.unpriced.some((u) => u.kind === 'mac'));
+  // neuron updates and spikes on the cores; MACs (4.6 pJ), adds and masks (0.9 pJ) on loihi's host processor
+  close(p.energyPjPerInference, (1024 * 72.8 + 80 * 180.3 + 2640 * 4.6 + 660 * 0.9 + 100 * 0.9) / 2);
+  assert.equal(p.complete, true);
 });
 
 test('price is pure: the counts are not modified and the result is JSON data', () => {

@@ -105,7 +105,18 @@ test('JSON pointers escape ~ and /', () => {
 });
 
 test('every built-in profile loads, is named as registered, and every coefficient carries a source', () => {
-  assert.deepEqual(listProfiles().sort(), ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth']);
+  assert.deepEqual(listProfiles().sort(), [
+    'cmos45-fp32',
+    'cmos45-int8',
+    'cmos45-paper',
+    'cmos7',
+    'loihi',
+    'loihi-davies2018',
+    'loihi2',
+    'odin',
+    'spinnaker2',
+    'truenorth',
+  ]);
   for (const name of listProfiles()) {
     const p = loadProfile(name, read);
     assert.equal(p.name, name);
@@ -152,7 +163,7 @@ test('the built-in profiles carry the published numbers', () => {
 });
 
 test('loadProfile: unknown names and unreadable paths are one-line errors', () => {
-  assert.throws(() => loadProfile('loihi2', read), UnknownProfileError);
+  assert.throws(() => loadProfile('loihi3', read), UnknownProfileError);
   assert.throws(
     () => loadProfile('/nonexistent/x.json', read),
     (e: unknown) => e instanceof ProfileError && /^\/nonexistent\/x\.json: \/: cannot read the file/.test(e.message),

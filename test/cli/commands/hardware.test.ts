@@ -20,7 +20,7 @@ test('hardware lists the built-in profiles; --json gives the validated profiles'
   const list = JSON.parse(json.stdout) as { name: string; file: string; ops: Record<string, { energyPj?: number }> }[];
   assert.deepEqual(
     list.map((p) => p.name),
-    ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'odin', 'truenorth'],
+    ['cmos45-fp32', 'cmos45-int8', 'cmos45-paper', 'cmos7', 'loihi', 'loihi-davies2018', 'loihi2', 'odin', 'spinnaker2', 'truenorth'],
   );
   assert.equal(list.find((p) => p.name === 'truenorth')!.ops.ac!.energyPj, 26);
 });
@@ -59,9 +59,9 @@ test('hardware show prints one profile with its sources, from a name or a path; 
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /^spikewatt: .*chip\.json: \/ops\/ac\/energyPj: /);
-  const unknown = run(['hardware', 'show', 'loihi2']);
+  const unknown = run(['hardware', 'show', 'loihi3']);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /unknown hardware profile 'loihi2'/);
+  assert.match(unknown.stderr, /unknown hardware profile 'loihi3'/);
 });
 
 test('a valid JSON file dropped in the profile directory is a built-in profile, with no code change', () => {

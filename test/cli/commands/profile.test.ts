@@ -31,15 +31,15 @@ test('profile writes every output; report re-renders them from profile.json', ()
   const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-profile-'));
   try {
     const out = join(tmp, 'out');
-    const r = run(['profile', ...TINY, '--hardware', 'cmos45-fp32,loihi', '--allow-unpriced', '--out', out]);
+    const r = run(['profile', ...TINY, '--hardware', 'cmos45-fp32,odin', '--allow-unpriced', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^cmos45-fp32 +[0-9.e+-]+ /m);
-    assert.match(r.stderr, /loihi prices no mac/);
+    assert.match(r.stderr, /odin prices no mac/);
     const files = readdirSync(out).sort();
     assert.deepEqual(files, [
       'counts.json',
       'energy-per-layer-cmos45-fp32.png',
-      'energy-per-layer-loihi.png',
+      'energy-per-layer-odin.png',
       'energy-per-timestep.png',
       'firing-rate-heatmap.png',
       'layers.csv',
@@ -54,7 +54,7 @@ test('profile writes every output; report re-renders them from profile.json', ()
     assert.equal(p.accuracy.samples, 4);
     assert.deepEqual(
       p.energy.map((e: { profile: string }) => e.profile),
-      ['cmos45-fp32', 'loihi'],
+      ['cmos45-fp32', 'odin'],
     );
     assert.equal(readdirSync(tmp).length, 1, 'no temporary directory left behind');
 
@@ -79,7 +79,7 @@ test('bad arguments: one line on stderr, exit 2, no output directory', () => {
     for (const [args, msg] of [
       [['--hardware', 'nosuchchip'], /^spikewatt: unknown hardware profile 'nosuchchip'/],
       [['--model', 'x.pth'], /^spikewatt: profile takes one --model/],
-      [['--hardware', 'loihi'], /^spikewatt: profile 'loihi' has no price for op kind 'mac'/],
+      [['--hardware', 'odin'], /^spikewatt: profile 'odin' has no price for op kind 'mac'/],
     ] as [string[], RegExp][]) {
       const r = run(['profile', ...TINY, ...args, '--out', out]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
