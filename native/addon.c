@@ -131,7 +131,7 @@ static void finalizeLayer(napi_env env, void *data, void *hint) {
 
 static void *typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *len) {
   napi_typedarray_type t;
-  size_t n;
+  size_t n = 0;
   void *data;
   if (napi_get_typedarray_info(env, v, &t, &n, &data, NULL, NULL) != napi_ok || t != want) return NULL;
   if (len) *len = n;
@@ -227,7 +227,7 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
 static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   ARGS(3);
   Core *c = external(env, argv[0]);
-  size_t ns, nw;
+  size_t ns = 0, nw = 0;
   const int32_t *s = typed(env, argv[1], napi_int32_array, &ns);
   const double *w = typed(env, argv[2], napi_float64_array, &nw);
   if (!c || !s || ns != 9 || !w) THROW("native core: bad prepareConv arguments");
@@ -377,7 +377,7 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
   ARGS(4);
   Core *c = external(env, argv[0]);
   Layer *l = external(env, argv[1]);
-  size_t n;
+  size_t n = 0;
   const double *x = typed(env, argv[2], napi_float64_array, &n);
   double *acc = typed(env, argv[3], napi_float64_array, NULL);
   if (!c || !l || !x || !acc) THROW("native core: bad convDense arguments");
@@ -400,7 +400,7 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
  */
 static napi_value LifStep(napi_env env, napi_callback_info info) {
   ARGS(5);
-  size_t n, nx;
+  size_t n = 0, nx = 0;
   double *v = typed(env, argv[0], napi_float64_array, &n);
   const double *x = typed(env, argv[1], napi_float64_array, &nx);
   const double vth = f64(env, argv[2]);

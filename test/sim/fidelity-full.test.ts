@@ -41,18 +41,20 @@ for (const coreName of cores) {
   }
 }
 
-test(`full-size ${FULL_FIXTURE}: the default core with 2 workers reproduces every spike count`, async () => {
-  const xs = samplesOf(f.input);
-  const r = await runSamples(f.spec, folded, xs.length, (i) => xs[i]!, {
-    core: defaultCoreName(),
-    batchCoupling: 'independent',
-    batchSize: 1,
-    workers: 2,
+for (const use of ['throughput', 'exact'] as const) {
+  test(`full-size ${FULL_FIXTURE}: the default ${use} core (${defaultCoreName(use)}) with 2 workers reproduces every spike count`, async () => {
+    const xs = samplesOf(f.input);
+    const r = await runSamples(f.spec, folded, xs.length, (i) => xs[i]!, {
+      core: defaultCoreName(use),
+      batchCoupling: 'independent',
+      batchSize: 1,
+      workers: 2,
+    });
+    assert.equal(r.workers, 2);
+    for (const m of Object.keys(f.spikes))
+      assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
   });
-  assert.equal(r.workers, 2);
-  for (const m of Object.keys(f.spikes))
-    assert.deepEqual(r.sink.spikesPerSample.get(m), f.spikes[m]!.spikes_per_sample_per_t_batch1_runs, m);
-});
+}
 
 /**
  * The float32 core rounds like the official float32 code but in another order, so a spike within float32

@@ -10,13 +10,16 @@ export interface CoreOptions {
   gpuMode?: string;
 }
 
-/** Compute cores by name: one file per core plus one line here (and one line of capabilities below). */
+/**
+ * Compute cores by name: one file per core plus one line here (and one line of capabilities below). The order is the
+ * preference of defaultCoreName among the cores whose capabilities fit: native before wasm (about 2.5-3x its gather).
+ */
 export const CORES = {
   reference: (_opts: CoreOptions = {}) => new ReferenceCore() as ComputeCore,
-  wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
-  'wasm-f32': (_opts: CoreOptions = {}) => new WasmCore({ precision: 'f32' }) as ComputeCore,
   native: (_opts: CoreOptions = {}) => new NativeCore() as ComputeCore,
   'native-f32': (_opts: CoreOptions = {}) => new NativeCore({ precision: 'f32' }) as ComputeCore,
+  wasm: (_opts: CoreOptions = {}) => new WasmCore() as ComputeCore,
+  'wasm-f32': (_opts: CoreOptions = {}) => new WasmCore({ precision: 'f32' }) as ComputeCore,
   gpujs: (opts: CoreOptions = {}) => new GpujsCore(opts.gpuMode ? { mode: opts.gpuMode as never } : {}) as ComputeCore,
   webgpu: (_opts: CoreOptions = {}) => new WebgpuCore() as ComputeCore,
 } satisfies Record<string, (opts?: CoreOptions) => ComputeCore>;
@@ -70,7 +73,7 @@ export const CORE_CAPABILITIES = {
     device: 'cpu',
     batching: 'per-sample',
     threads: 'many',
-    summary: "WebAssembly SIMD gather, float64, bit-identical to reference (infer's default)",
+    summary: "WebAssembly SIMD gather, float64, bit-identical to reference (infer's default where native does not build)",
     loads: wasmUnavailableReason,
   },
   'wasm-f32': {
@@ -79,7 +82,7 @@ export const CORE_CAPABILITIES = {
     device: 'cpu',
     batching: 'per-sample',
     threads: 'many',
-    summary: 'WebAssembly SIMD gather, float32 like PyTorch (about 1.5x wasm; the default)',
+    summary: 'WebAssembly SIMD gather, float32 like PyTorch (the default where native-f32 does not build)',
     loads: wasmUnavailableReason,
   },
   native: {
@@ -88,7 +91,7 @@ export const CORE_CAPABILITIES = {
     device: 'cpu',
     batching: 'per-sample',
     threads: 'many',
-    summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float64, bit-identical to reference',
+    summary: "C gather through Node-API (AVX-512 / AVX2 / SSE2), float64, bit-identical to reference (infer's default)",
     loads: nativeUnavailableReason,
     variant: nativeVariantHere,
   },
@@ -98,7 +101,7 @@ export const CORE_CAPABILITIES = {
     device: 'cpu',
     batching: 'per-sample',
     threads: 'many',
-    summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float32, bit-identical to wasm-f32',
+    summary: 'C gather through Node-API (AVX-512 / AVX2 / SSE2), float32, bit-identical to wasm-f32 (the default)',
     loads: nativeUnavailableReason,
     variant: nativeVariantHere,
   },
@@ -129,11 +132,11 @@ export function coresWith(want: Partial<Omit<CoreCapabilities, 'summary' | 'load
 }
 
 /**
- * The default core: a CPU core that loads here, else the reference core.
- * `throughput` (profile, compare, eval, demo): float32 like the official PyTorch code (`wasm-f32`, about 1.5x
- * `wasm`); it reproduces every official fixture's spikes exactly, and on the full-size fixture every module's
- * spike total within 0.01 % (docs/engine.md).
- * `exact` (infer, the calibrated init): bit-identical to the reference core on every input (`wasm`).
+ * The default core: the first CPU core in registry order that loads here, else the reference core.
+ * `throughput` (profile, compare, eval, demo): float32 like the official PyTorch code (`native-f32` where the native
+ * cores build, else `wasm-f32`; the two give the same floats); it reproduces every official fixture's spikes exactly,
+ * and on the full-size fixture every module's spike total within 0.01 % (docs/engine.md).
+ * `exact` (infer, the calibrated init): bit-identical to the reference core on every input (`native`, else `wasm`).
  */
 export function defaultCoreName(use: 'throughput' | 'exact' = 'throughput'): CoreName {
   const want = use === 'exact' ? ({ device: 'cpu', exactness: 'bit-identical' } as const) : ({ device: 'cpu', precision: 'f32' } as const);
