@@ -103,6 +103,7 @@ export function priceRecord(record: RunRecord, o: PriceOptions = {}): ProfileRep
     weights: record.model.weights,
     weightsFile: record.weights.file,
     weightsSha256: record.weights.fileSha256,
+    connections: record.weights.connections ?? null,
     dataset: {
       name: input.name,
       source: input.source,

@@ -3,6 +3,7 @@ import { foldWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ConfigOverrides } from '../models/zoo.js';
 import { canonicalOverrides, RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../record/record.js';
+import { connectionZeros } from '../reports/neurobench.js';
 import type { OpCounts } from '../sim/counts.js';
 import type { ResolvedModel } from './model.js';
 import { spikewattVersion } from './outputs.js';
@@ -96,7 +97,12 @@ export async function simulateRun(
       weights: model.weights,
       ...(model.detected !== undefined ? { detected: model.detected } : {}),
     },
-    weights: { file: model.checkpoint, fileSha256: model.fileSha256, tensorsSha256 },
+    weights: {
+      file: model.checkpoint,
+      fileSha256: model.fileSha256,
+      tensorsSha256,
+      connections: connectionZeros(model.spec, model.tensors),
+    },
     input: {
       spec: run.dataset,
       name: info.name,

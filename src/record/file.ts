@@ -85,6 +85,7 @@ export const runRecordSchema = z.strictObject({
       .regex(/^[0-9a-f]{64}$/)
       .nullable(),
     tensorsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    connections: z.array(z.strictObject({ module: z.string(), zeros: nonneg, weights: nonneg })).optional(),
   }),
   input: z.strictObject({
     spec: z.string(),
@@ -237,7 +238,7 @@ export function parseRecord(text: string, file: string): RunRecord {
     kind: f.kind,
     spikewattVersion: f.spikewattVersion,
     model: f.model as RunRecord['model'],
-    weights: f.weights,
+    weights: f.weights as RunRecord['weights'],
     input: f.input,
     run: f.run,
     pricing: f.pricing,

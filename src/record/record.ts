@@ -43,6 +43,15 @@ export interface RecordWeights {
   fileSha256: string | null;
   /** Digest of the tensors simulated (see the module comment). */
   tensorsSha256: string;
+  /** Zero and all weights per Conv/Linear module, biases excluded (NeuroBench's connection sparsity); absent in older records. */
+  connections?: ModuleZeros[];
+}
+
+/** One Conv/Linear module's weights: how many are exactly zero, of how many (`<module>.weight`). */
+export interface ModuleZeros {
+  module: string;
+  zeros: number;
+  weights: number;
 }
 
 export interface RecordInput {

@@ -2,6 +2,7 @@ import { profileCharts } from './charts.js';
 import { chipCharts } from './chip-charts.js';
 import { layersCsv, timestepsCsv } from './csv.js';
 import { renderChartPng } from './png.js';
+import { neurobenchJson } from './neurobench.js';
 import { renderProfileHtml } from './profile-html.js';
 import { profileReportJson, type ProfileReport } from './schema.js';
 
@@ -16,6 +17,7 @@ export async function renderProfileFiles(
 ): Promise<Map<string, string | Buffer>> {
   const files = new Map<string, string | Buffer>();
   if (o.json !== false) files.set('profile.json', profileReportJson(r));
+  if (r.neurobench) files.set('neurobench.json', neurobenchJson(r.neurobench));
   files.set('layers.csv', await layersCsv(r));
   files.set('timesteps.csv', await timestepsCsv(r));
   files.set('report.html', renderProfileHtml(r, chartJs));

@@ -16,6 +16,7 @@ import {
   type EnergyUnit,
 } from './format.js';
 import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, numCol, renderPage, table, textCol } from './html-page.js';
+import { neurobenchSection } from './neurobench-html.js';
 import { paperCheck } from './paper.js';
 import { meanFiringRate, type ProfileEnergy, type ProfileReport } from './schema.js';
 
@@ -456,6 +457,7 @@ ${chipChartList.map(chartFigure).join('\n')}
 ${blocks}
 <h2>Operations</h2>
 ${opsTable}
+${neurobenchSection(r.neurobench)}
 <h2>Hardware profiles, memory pricing and sources</h2>
 ${hardware}
 <h2>Layers</h2>

@@ -10,6 +10,8 @@ import type { Accuracy } from './accuracy.js';
 import { blockEnergies } from './blocks.js';
 import { modelLabel, wilson95 } from './format.js';
 import { PROFILE_REPORT_SCHEMA_VERSION, type LayerReport, type ProfileEnergy, type ProfileReport } from './schema.js';
+import { neurobenchMetrics } from './neurobench.js';
+import type { ModuleZeros } from '../record/record.js';
 
 /** What the profile run was asked to do (recorded verbatim in profile.json). */
 export interface RunConfig {
@@ -61,6 +63,8 @@ export interface ProfileReportInput {
   priced: PricedProfile[];
   /** Chip model options (weight sharing) for the profiles that have an architecture. */
   chip?: ChipOptions;
+  /** Zero and all weights per Conv/Linear module (the run record's), for NeuroBench's metrics; null when unknown. */
+  connections?: readonly ModuleZeros[] | null;
 }
 
 const zeroOps = (): Record<OpKind, number> => {
@@ -267,6 +271,7 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
     timesteps: i.counts.timesteps,
     layers,
     energy: withChips(i, layers),
+    neurobench: neurobenchMetrics({ spec, counts: i.counts, top1: i.accuracy.top1, weights: i.connections ?? null }),
   };
 }
 

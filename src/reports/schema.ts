@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { parseJsonWith } from '../json.js';
 import { neuronSpikesSchema } from '../record/file.js';
 import { chipReportSchema } from './chip-schema.js';
+import { neurobenchSchema } from './neurobench.js';
 
 /**
  * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
@@ -223,6 +224,8 @@ export const profileReportSchema = z.strictObject({
   energy: z.array(profileEnergySchema),
   /** `profile --shard i/n` only: the slice [first, end) of the run's samples this part holds. */
   shard: shardRecordSchema.optional(),
+  /** NeuroBench's static and workload metrics by their definitions, marked as spikewatt's estimate (also neurobench.json). */
+  neurobench: neurobenchSchema.optional(),
 });
 
 export type StepReport = z.infer<typeof stepReportSchema>;

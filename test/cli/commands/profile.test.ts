@@ -43,6 +43,7 @@ test('profile writes every output; report re-renders them from profile.json', ()
       'energy-per-timestep.png',
       'firing-rate-heatmap.png',
       'layers.csv',
+      'neurobench.json',
       'predictions.csv',
       'profile.json',
       'report.html',
