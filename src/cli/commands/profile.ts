@@ -66,8 +66,12 @@ export const profileCommand: CommandModule<object, Args> = {
       )
       .example(
         'spikewatt profile --model qkformer-cifar10 --img-size 16 --embed-dims 64 --num-classes 4 --dataset synthetic --samples 8 ' +
-          '--hardware cmos45-fp32,loihi,./mine.json --allow-unpriced --out out/',
-        'a small random model on synthetic data, three profiles (Loihi prices no MAC: reported as unpriced)',
+          '--hardware cmos45-fp32,odin,./mine.json --allow-unpriced --out out/',
+        'a small random model on synthetic data, three profiles (ODIN prices no MAC: reported as unpriced)',
+      )
+      .example(
+        'spikewatt profile --model checkpoints/fmnist-qkformer.safetensors --hardware loihi --weight-sharing per-core --samples 8 --out out/',
+        'the chip model on Loihi: cores per layer, messages, latency per step, throughput, energy with static power',
       )
       .example(
         'spikewatt profile --model qkformer-cifar10 --dataset cifar10:~/data/cifar-10-batches-bin --convention spikformer --out out/',
