@@ -30,6 +30,7 @@ export const LINE_CAPS: readonly LineCap[] = [
       [3000, 'the wasm and WebGPU cores, worker threads and the calibrated init (2,900 lines)'],
       [3800, "Prettier's layout (3,560 lines)"],
       [2000, 'the simulator proper (1,928 lines): the accelerated cores capped on their own, the calibrated init in src/pipeline'],
+      [2200, 'the primitives of the next families (general LIF, membrane shortcut, spike AND, spike-fed head): 2,125 lines'],
     ],
   },
   { scope: 'sim/cores/wasm', history: [[430, 'the WebAssembly core, split from the src/sim cap at 401 lines']] },
