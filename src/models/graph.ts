@@ -1,5 +1,14 @@
 import { ConfigError } from './config-error.js';
-import type { LayerSpec, Shape3, StateKey, ConvLayer, LifLayer, ModelConfig } from './spec.js';
+import {
+  DEFAULT_LIF,
+  type LayerSpec,
+  type Shape3,
+  type StateKey,
+  type ConvLayer,
+  type LifLayer,
+  type LifParams,
+  type ModelConfig,
+} from './spec.js';
 
 /** A synaptic layer's options: defaults k 1, stride 1, pad 0, op conv2d. */
 interface ConvOptions {
@@ -101,8 +110,33 @@ export class GraphBuilder {
     return this.push({ kind: 'maxpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad });
   }
 
-  lif(name: string, input: string, vThreshold = 1, officialTimeAxis: LifLayer['officialTimeAxis'] = 'time'): string {
-    return this.push({ kind: 'lif', name, inputs: [input], out: this.shape(input), vThreshold, officialTimeAxis });
+  /** A LIF; `neuron` is kept only where it differs from spikingjelly's defaults (DEFAULT_LIF). */
+  lif(name: string, input: string, vThreshold = 1, officialTimeAxis: LifLayer['officialTimeAxis'] = 'time', neuron?: LifParams): string {
+    const own =
+      neuron && (neuron.tau !== DEFAULT_LIF.tau || neuron.decayInput !== DEFAULT_LIF.decayInput || neuron.vReset !== DEFAULT_LIF.vReset)
+        ? { neuron: { ...neuron } }
+        : {};
+    return this.push({ kind: 'lif', name, inputs: [input], out: this.shape(input), vThreshold, officialTimeAxis, ...own });
+  }
+
+  /** Membrane-shortcut residual: a + b on real values of one shape. */
+  membraneAdd(name: string, a: string, b: string): string {
+    this.sameShape(name, a, b);
+    return this.push({ kind: 'membraneAdd', name, inputs: [a, b], out: this.shape(a) });
+  }
+
+  /** Spike AND of two spike tensors of one shape. */
+  spikeAnd(name: string, a: string, b: string): string {
+    this.sameShape(name, a, b);
+    return this.push({ kind: 'spikeAnd', name, inputs: [a, b], out: this.shape(a) });
+  }
+
+  private sameShape(name: string, a: string, b: string): void {
+    const sa = this.shape(a),
+      sb = this.shape(b);
+    if (sa.c !== sb.c || sa.h !== sb.h || sa.w !== sb.w) {
+      throw new ConfigError(`${name}: cannot combine ${a} (${sa.c}x${sa.h}x${sa.w}) and ${b} (${sb.c}x${sb.h}x${sb.w})`);
+    }
   }
 
   add(name: string, a: string, b: string): string {

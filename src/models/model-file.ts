@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { parseJsonWith } from '../json.js';
 import { ConfigError } from './config-error.js';
 import { GraphBuilder } from './graph.js';
-import { ATTENTION_KINDS, type LayerSpec, type ModelConfig, type ModelSpec, type Shape3 } from './spec.js';
+import { ATTENTION_KINDS, DEFAULT_LIF, type LayerSpec, type ModelConfig, type ModelSpec, type Shape3 } from './spec.js';
 import { FAMILIES, validateConfig } from './zoo.js';
 
 /**
@@ -49,8 +49,13 @@ const NODE = z.discriminatedUnion('kind', [
     kind: z.literal('lif'),
     vThreshold: z.number().positive().default(1),
     timeAxis: z.enum(['time', 'timeBatch']).default('time'),
+    tau: z.number().gt(1).default(DEFAULT_LIF.tau),
+    decayInput: z.boolean().default(DEFAULT_LIF.decayInput),
+    vReset: z.number().nullable().default(DEFAULT_LIF.vReset),
   }),
   z.strictObject({ ...base, kind: z.literal('add') }),
+  z.strictObject({ ...base, kind: z.literal('membraneAdd') }),
+  z.strictObject({ ...base, kind: z.literal('spikeAnd') }),
   z.strictObject({ ...base, kind: z.literal('headSum'), heads: posInt }),
   z.strictObject({ ...base, kind: z.literal('tokenSum') }),
   z.strictObject({ ...base, kind: z.literal('mask'), mode: z.enum(['token', 'channel']), heads: posInt }),
@@ -65,6 +70,8 @@ const NODE = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('head'), numClasses: posInt }),
 ]);
 export type ModelFileNode = z.infer<typeof NODE>;
+/** A node as written (fields at their defaults may be left out). */
+export type ModelFileNodeText = z.input<typeof NODE>;
 
 const CONFIG = z.strictObject({
   family: z.enum(Object.keys(FAMILIES) as [keyof typeof FAMILIES, ...(keyof typeof FAMILIES)[]]),
@@ -92,6 +99,8 @@ export const MODEL_FILE_SCHEMA = z.strictObject({
   config: CONFIG.optional(),
 });
 export type ModelFile = z.infer<typeof MODEL_FILE_SCHEMA>;
+/** A model file as written. */
+export type ModelFileText = z.input<typeof MODEL_FILE_SCHEMA>;
 
 /** A model file that does not parse, or a graph that cannot be built; names the file, the node and the field. */
 export class ModelFileError extends InputError {
@@ -104,6 +113,8 @@ const ARITY = {
   maxpool: 1,
   lif: 1,
   add: 2,
+  membraneAdd: 2,
+  spikeAnd: 2,
   headSum: 1,
   tokenSum: 1,
   mask: 2,
@@ -122,12 +133,14 @@ const FLOW = {
   maxpool: { in: 'any', out: 'same' },
   lif: { in: 'dense', out: 'events' },
   add: { in: 'events', out: 'events' },
+  membraneAdd: { in: 'dense', out: 'dense' },
+  spikeAnd: { in: 'events', out: 'events' },
   headSum: { in: 'events', out: 'dense' },
   tokenSum: { in: 'events', out: 'dense' },
   mask: { in: 'events', out: 'events' },
   ssaProduct: { in: 'events', out: 'dense' },
-  tokenMean: { in: 'events', out: 'dense' },
-  head: { in: 'dense', out: 'none' },
+  tokenMean: { in: 'any', out: 'dense' },
+  head: { in: 'any', out: 'none' },
 } satisfies Record<ModelFileNode['kind'], { in: Carried | 'any'; out: Carried | 'same' | 'none' }>;
 
 /** `node 'stage1.0.q_lif' (nodes[4]) field vThreshold` from a JSON pointer `/nodes/4/vThreshold`. */
@@ -164,6 +177,18 @@ export function parseModelFile(text: string, what: string): ModelFile {
   );
 }
 
+/** A mask's attention operand: one bit per token and head (`token`) or per channel (`channel`). */
+function checkMask(g: GraphBuilder, n: Extract<ModelFileNode, { kind: 'mask' }>, fail: (field: string, reason: string) => Error): void {
+  const [a, k] = n.inputs as [string, string];
+  const sa = g.shape(a),
+    sk = g.shape(k);
+  const want = n.mode === 'token' ? { c: n.heads, h: sk.h, w: sk.w } : { c: sk.c, h: 1, w: 1 };
+  if (sk.c % n.heads !== 0) throw fail('heads', `${sk.c} channels do not split into ${n.heads} heads`);
+  if (sa.c !== want.c || sa.h !== want.h || sa.w !== want.w) {
+    throw fail('inputs.0', `a ${n.mode} mask needs attention of ${want.c}x${want.h}x${want.w}, '${a}' is ${sa.c}x${sa.h}x${sa.w}`);
+  }
+}
+
 /** Adds one node to the graph; every check names the node and its field. */
 function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<string, Carried | 'none'>): void {
   const fail = (field: string, reason: string) => new ModelFileError(`${at} field ${field}: ${reason}`);
@@ -195,10 +220,16 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         g.maxpool(n.name, a, n.k, n.stride, n.pad);
         break;
       case 'lif':
-        g.lif(n.name, a, n.vThreshold, n.timeAxis);
+        g.lif(n.name, a, n.vThreshold, n.timeAxis, { tau: n.tau, decayInput: n.decayInput, vReset: n.vReset });
         break;
       case 'add':
         g.add(n.name, a, b);
+        break;
+      case 'membraneAdd':
+        g.membraneAdd(n.name, a, b);
+        break;
+      case 'spikeAnd':
+        g.spikeAnd(n.name, a, b);
         break;
       case 'headSum':
         if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
@@ -208,17 +239,8 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         g.tokenSum(n.name, a);
         break;
       case 'mask':
-        {
-          const sa = g.shape(a),
-            sk = g.shape(b);
-          const want = n.mode === 'token' ? { c: n.heads, h: sk.h, w: sk.w } : { c: sk.c, h: 1, w: 1 };
-          if (sk.c % n.heads !== 0) throw fail('heads', `${sk.c} channels do not split into ${n.heads} heads`);
-          if (sa.c !== want.c || sa.h !== want.h || sa.w !== want.w) {
-            throw fail('inputs.0', `a ${n.mode} mask needs attention of ${want.c}x${want.h}x${want.w}, '${a}' is ${sa.c}x${sa.h}x${sa.w}`);
-          }
-          g.mask(n.name, a, b, n.mode, n.heads);
-          break;
-        }
+        checkMask(g, n, fail);
+        g.mask(n.name, a, b, n.mode, n.heads);
         break;
       case 'ssaProduct':
         if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
@@ -236,7 +258,7 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
     // the builder's own checks (a conv the input is too small for, an add of two shapes) are about this node's sizes
-    if (e instanceof ConfigError) throw fail(n.kind === 'add' ? 'inputs' : 'k', e.message.replace(/^[^:]*: /, ''));
+    if (e instanceof ConfigError) throw fail(n.kind === 'conv' || n.kind === 'maxpool' ? 'k' : 'inputs', e.message.replace(/^[^:]*: /, ''));
     throw e;
   }
   known.set(n.name, flow.out === 'same' ? known.get(a)! : flow.out);
@@ -298,7 +320,7 @@ export function readModelFile(text: string, what: string, timesteps?: number): M
 }
 
 /** One layer as a node: its parameters, without the shapes (derived when read back). */
-function nodeOf(l: LayerSpec): ModelFileNode {
+function nodeOf(l: LayerSpec): ModelFileNodeText {
   switch (l.kind) {
     case 'conv':
       return {
@@ -316,9 +338,21 @@ function nodeOf(l: LayerSpec): ModelFileNode {
     case 'maxpool':
       return { name: l.name, kind: 'maxpool', inputs: [...l.inputs], k: l.k, stride: l.stride, pad: l.pad };
     case 'lif':
-      return { name: l.name, kind: 'lif', inputs: [...l.inputs], vThreshold: l.vThreshold, timeAxis: l.officialTimeAxis };
+      return {
+        name: l.name,
+        kind: 'lif',
+        inputs: [...l.inputs],
+        vThreshold: l.vThreshold,
+        timeAxis: l.officialTimeAxis,
+        // spikingjelly's defaults are left out (the reader fills them in)
+        ...(l.neuron ?? {}),
+      };
     case 'add':
       return { name: l.name, kind: 'add', inputs: [...l.inputs] };
+    case 'membraneAdd':
+      return { name: l.name, kind: 'membraneAdd', inputs: [...l.inputs] };
+    case 'spikeAnd':
+      return { name: l.name, kind: 'spikeAnd', inputs: [...l.inputs] };
     case 'headSum':
       return { name: l.name, kind: 'headSum', inputs: [...l.inputs], heads: l.heads };
     case 'tokenSum':
@@ -335,7 +369,7 @@ function nodeOf(l: LayerSpec): ModelFileNode {
 }
 
 /** Any spec (a zoo entry with its overrides, a detected checkpoint) as a model file. */
-export function modelFileOf(spec: ModelSpec): ModelFile {
+export function modelFileOf(spec: ModelSpec): ModelFileText {
   const c = spec.config;
   return {
     format: MODEL_FILE_FORMAT,
@@ -354,5 +388,5 @@ export function modelFileText(spec: ModelSpec): string {
   const { nodes, unusedState, ...rest } = modelFileOf(spec);
   const lines = (xs: readonly unknown[]) => (xs.length ? `[\n${xs.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]` : '[]');
   const head = JSON.stringify(rest, null, 2).replace(/\n}$/, '');
-  return `${head},\n  "nodes": ${lines(nodes)},\n  "unusedState": ${lines(unusedState)}\n}\n`;
+  return `${head},\n  "nodes": ${lines(nodes)},\n  "unusedState": ${lines(unusedState ?? [])}\n}\n`;
 }

@@ -75,17 +75,45 @@ export interface MaxPoolLayer extends LayerBase {
   pad: number;
 }
 
-/** spikingjelly MultiStepLIFNode: tau 2, decay_input, v_reset 0, hard reset, fire on h >= vThreshold. */
+/**
+ * spikingjelly LIFNode's parameters: `tau`, `decayInput` (charge h = v + (x - (v - v_reset)) / tau, else
+ * h = v - (v - v_reset) / tau + x), `vReset` (hard reset to it; null: soft reset, v = h - v_th). detach_reset
+ * only changes gradients, so it is not a parameter at inference.
+ */
+export interface LifParams {
+  tau: number;
+  decayInput: boolean;
+  vReset: number | null;
+}
+/** spikingjelly's defaults, which every official QKFormer, Spikformer, Spikingformer and SDT LIF uses. */
+export const DEFAULT_LIF: Readonly<LifParams> = { tau: 2, decayInput: true, vReset: 0 };
+
+/** spikingjelly MultiStepLIFNode: fire on h >= vThreshold; `neuron` absent: tau 2, decay_input, hard reset to 0. */
 export interface LifLayer extends LayerBase {
   kind: 'lif';
   vThreshold: number;
   /** 'timeBatch': the official QKFormer SSA proj_lif quirk (integrates over the flattened T*B axis). */
   officialTimeAxis: 'time' | 'timeBatch';
+  /** Other parameters than DEFAULT_LIF (src/sim/primitives/lif-general.ts). */
+  neuron?: LifParams;
 }
 
 /** SEW residual: out = a + b (non-negative integers). */
 export interface AddLayer extends LayerBase {
   kind: 'add';
+}
+
+/**
+ * Membrane-shortcut (MS) residual: out = a + b on real values, the pre-LIF currents of Spikingformer and the
+ * Spike-driven Transformers (the LIF sits at the entry of the next block).
+ */
+export interface MembraneAddLayer extends LayerBase {
+  kind: 'membraneAdd';
+}
+
+/** Spike AND: out[n][c] = a[n][c] AND b[n][c] (SDSA's K ⊙ V on binary spikes). */
+export interface SpikeAndLayer extends LayerBase {
+  kind: 'spikeAnd';
 }
 
 /** QKTA: out[n][h] = sum of q[n][c] over the channels c of head h (channels grouped contiguously). */
@@ -117,12 +145,15 @@ export interface SsaProductLayer extends LayerBase {
   scale: number;
 }
 
-/** Mean over tokens: out[0][c] = (1/N) sum_n x[n][c]. */
+/** Mean over tokens: out[0][c] = (1/N) sum_n x[n][c], of spikes (SEW sums) or of real values (MS residuals). */
 export interface TokenMeanLayer extends LayerBase {
   kind: 'tokenMean';
 }
 
-/** Classifier: mean over T of its input, then Linear(C, classes); runs once per sample after the last step. */
+/**
+ * Classifier: mean over T of its input, then Linear(C, classes); runs once per sample after the last step. Its
+ * input is real (token means) or spikes (SDT's head_lif: Linear per step then mean over T, the same by linearity).
+ */
 export interface HeadLayer extends LayerBase {
   kind: 'head';
   inFeatures: number;
@@ -130,7 +161,18 @@ export interface HeadLayer extends LayerBase {
 }
 
 export type LayerSpec =
-  ConvLayer | MaxPoolLayer | LifLayer | AddLayer | HeadSumLayer | TokenSumLayer | MaskLayer | SsaProductLayer | TokenMeanLayer | HeadLayer;
+  | ConvLayer
+  | MaxPoolLayer
+  | LifLayer
+  | AddLayer
+  | MembraneAddLayer
+  | SpikeAndLayer
+  | HeadSumLayer
+  | TokenSumLayer
+  | MaskLayer
+  | SsaProductLayer
+  | TokenMeanLayer
+  | HeadLayer;
 export type LayerKind = LayerSpec['kind'];
 
 /** One state_dict entry the official module holds. `used`: read by forward (false for Spikformer's LayerNorms). */

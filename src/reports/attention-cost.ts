@@ -157,6 +157,8 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
       // NOTE: an attention module holds none of these; they cost nothing here by construction, not by default.
       case 'maxpool':
       case 'add':
+      case 'membraneAdd':
+      case 'spikeAnd':
       case 'tokenSum':
       case 'tokenMean':
       case 'head':

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPS } from '../models/fold.js';
+import { ConfigError } from '../models/config-error.js';
 import type { ConvLayer, LayerSpec, ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { shapeNumel } from '../models/tensor.js';
@@ -99,9 +100,13 @@ export class DenseModel {
       case 'maxpool':
         return maxPoolNhwc(a as tf.Tensor4D, l.k, l.stride, l.pad);
       case 'lif':
+        if (l.neuron) throw new ConfigError(`${l.name}: the dense executor runs spikingjelly's default LIF only (tau 2, hard reset to 0)`);
         return lifMultiStep(a, T, l.vThreshold);
       case 'add':
+      case 'membraneAdd':
         return tf.add(a, ins[1]!);
+      case 'spikeAnd':
+        return tf.mul(a, ins[1]!);
       case 'headSum': {
         const [n, h, w, c] = a.shape as [number, number, number, number];
         return tf.sum(tf.reshape(a, [n, h, w, l.heads, c / l.heads]), 4);

@@ -122,18 +122,23 @@ function layerForward(
       return y;
     }
     case 'lif': {
+      // spikingjelly LIFNode written out per parameter (defaults: tau 2, decay_input, hard reset to 0)
+      const tau = l.neuron?.tau ?? 2,
+        decayInput = l.neuron?.decayInput ?? true,
+        vReset = l.neuron === undefined ? 0 : l.neuron.vReset;
       let v = mem.get(l.name);
       if (!v || t === 0) {
-        v = new Float64Array(x.length);
+        v = new Float64Array(x.length).fill(vReset ?? 0);
         mem.set(l.name, v);
       }
       const s = new Float64Array(x.length);
       let n = 0;
       for (let i = 0; i < x.length; i++) {
-        const h = v[i]! + (x[i]! - v[i]!) / 2;
+        const leak = v[i]! - (vReset ?? 0);
+        const h = decayInput ? v[i]! + (x[i]! - leak) / tau : v[i]! - leak / tau + x[i]!;
         if (h >= l.vThreshold) {
           s[i] = 1;
-          v[i] = 0;
+          v[i] = vReset === null ? h - l.vThreshold : vReset;
           n++;
         } else v[i] = h;
       }
@@ -141,7 +146,10 @@ function layerForward(
       return s;
     }
     case 'add':
+    case 'membraneAdd':
       return x.map((a, i) => a + ins[1]![i]!);
+    case 'spikeAnd':
+      return x.map((a, i) => a * ins[1]![i]!);
     case 'headSum': {
       const C = x.length / (l.out.h * l.out.w),
         N = l.out.h * l.out.w,

@@ -148,7 +148,11 @@ test('model file: a hand-written network builds, takes --weights keyed by its na
 /** Each broken file gets one line naming the node and the field. */
 const BAD: [string, (f: { nodes: Record<string, unknown>[] } & Record<string, unknown>) => void, RegExp][] = [
   ['a wrong field type', (f) => (f.nodes[2]!.outChannels = 'eight'), /^bad\.json: node 'attn\.q' \(nodes\[2\]\) field outChannels: /],
-  ['an unknown field', (f) => (f.nodes[1]!.tau = 2), /^bad\.json: node 'stem\.lif' \(nodes\[1\]\) field tau: unknown key 'tau'$/],
+  [
+    'an unknown field',
+    (f) => (f.nodes[1]!.threshold = 2),
+    /^bad\.json: node 'stem\.lif' \(nodes\[1\]\) field threshold: unknown key 'threshold'$/,
+  ],
   ['an unknown kind', (f) => (f.nodes[3]!.kind = 'relu'), /^bad\.json: node 'attn\.q_lif' \(nodes\[3\]\) field kind: /],
   [
     'an unknown input',
@@ -185,4 +189,41 @@ test('model file: only --timesteps overrides a model file', () => {
   const spec = readModelFile(modelFileText(zooModel('spikformer-cifar10')), 's.json', 2);
   assert.equal(spec.config.timesteps, 2);
   assert.equal(ZOO['spikformer-cifar10'].timesteps, 4);
+});
+
+test('model file: LIF parameters, the membrane shortcut and spike AND round-trip; defaults are left out', () => {
+  const f = handWritten() as { nodes: Record<string, unknown>[] } & Record<string, unknown>;
+  Object.assign(f.nodes[3]!, { tau: 4, vReset: null });
+  Object.assign(f.nodes[5]!, { tau: 2, decayInput: true, vReset: 0 });
+  f.nodes.splice(
+    12,
+    1,
+    { name: 'kv', kind: 'spikeAnd', inputs: ['attn.k_lif', 'attn.v_lif'] },
+    { name: 'res', kind: 'add', inputs: ['stem.lif', 'kv'] },
+  );
+  f.nodes.splice(11, 0, { name: 'ms', kind: 'membraneAdd', inputs: ['attn.proj', 'stem.conv'] });
+  const spec = readModelFile(JSON.stringify(f), 'p.json');
+  const lif = (n: string) => spec.layers.find((l) => l.name === n);
+  assert.deepEqual(lif('attn.q_lif'), { ...lif('attn.q_lif'), neuron: { tau: 4, decayInput: true, vReset: null } });
+  assert.equal('neuron' in lif('attn.k_lif')!, false);
+  assert.deepEqual(
+    spec.layers.filter((l) => l.kind === 'membraneAdd' || l.kind === 'spikeAnd').map((l) => [l.kind, l.inputs]),
+    [
+      ['membraneAdd', ['attn.proj', 'stem.conv']],
+      ['spikeAnd', ['attn.k_lif', 'attn.v_lif']],
+    ],
+  );
+  const text = modelFileText(spec);
+  assert.match(
+    text,
+    /"name":"attn\.q_lif","kind":"lif","inputs":\["attn\.q"\],"vThreshold":1,"timeAxis":"time","tau":4,"decayInput":true,"vReset":null\}/,
+  );
+  assert.match(text, /"name":"attn\.k_lif","kind":"lif","inputs":\["attn\.k"\],"vThreshold":1,"timeAxis":"time"\}/);
+  assertSameSpec(readModelFile(text, 'p2.json'), spec);
+  // a membrane add takes real values: spikes into it are named
+  f.nodes[11]!.inputs = ['attn.attn_lif', 'stem.conv'];
+  assert.throws(
+    () => readModelFile(JSON.stringify(f), 'p.json'),
+    /node 'ms' \(nodes\[11\]\) field inputs\.0: a membraneAdd node takes real values/,
+  );
 });

@@ -85,14 +85,17 @@ export const spikformerConvention: Convention = {
           for (let t = 0; t < T; t++) addOps(row, t, 'ac', quarter * rate(l, 0, t) * S);
           break;
         }
-        case 'mask': {
-          const quarter = attentionFlops(l) / 4;
-          for (let t = 0; t < T; t++) addOps(row, t, 'ac', quarter * rate(l, 1, t) * S);
+        case 'mask':
+        case 'spikeAnd': {
+          // the mask: a quarter of its 2 N C FLOPs at K's rate; SDSA's K AND V: half its N C FLOPs at K's rate
+          const [share, k] = l.kind === 'mask' ? [attentionFlops(l) / 4, 1] : [attentionFlops(l) / 2, 0];
+          for (let t = 0; t < T; t++) addOps(row, t, 'ac', share * rate(l, k, t) * S);
           break;
         }
         case 'lif':
         case 'maxpool':
         case 'add':
+        case 'membraneAdd':
         case 'tokenMean':
           break;
         default:

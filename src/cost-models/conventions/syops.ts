@@ -89,6 +89,8 @@ export const syopsConvention: Convention = {
           for (let t = 0; t < T; t++) addOps(row, t, 'ac', numel(l.out) * S);
           break;
         case 'add':
+        case 'membraneAdd':
+        case 'spikeAnd':
         case 'headSum':
         case 'tokenSum':
         case 'mask':

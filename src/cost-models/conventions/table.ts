@@ -104,7 +104,9 @@ function spiking(kind: LayerKind): boolean {
     case 'lif':
     case 'add':
     case 'mask':
+    case 'spikeAnd':
       return true;
+    case 'membraneAdd':
     case 'conv':
     case 'maxpool':
     case 'headSum':

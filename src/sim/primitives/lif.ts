@@ -1,11 +1,12 @@
 import type { LifLayer } from '../../models/spec.js';
 import type { EventBuffer } from '../events.js';
 import { noteInput, requireDense, type StepContext, type Value } from './context.js';
+import { lifStepGeneral } from './lif-general.js';
 
 /**
  * LIF neuron (spikingjelly MultiStepLIFNode, tau = 2, decay_input, v_reset = 0, detach_reset):
  *   h[t] = v[t-1] + (x[t] - v[t-1]) / 2;   s[t] = (h[t] >= v_th);   v[t] = h[t] * (1 - s[t])
- * v_th = 1, or 0.5 for attention LIFs. Membranes persist across t and are reset between samples; with
+ * v_th = 1, or 0.5 for attention LIFs; other tau, decay_input and reset in lif-general.ts. Membranes persist across t and are reset between samples; with
  * `--batch-coupling official` a 'timeBatch' LIF keeps one membrane that runs over t0b0, t0b1, ..., t1b0, ...
  *
  * | op           | count per (sample, t)                         |
@@ -18,7 +19,8 @@ import { noteInput, requireDense, type StepContext, type Value } from './context
 export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float64Array, out: EventBuffer): void {
   noteInput(ctx, input);
   const x = requireDense(input, layer.name);
-  ctx.core.lifStep(v, x, layer.vThreshold, out);
+  if (layer.neuron) lifStepGeneral(v, x, layer.vThreshold, layer.neuron, out);
+  else ctx.core.lifStep(v, x, layer.vThreshold, out);
   const n = v.length,
     s = out.count;
   const { sink, counts: lc, t } = ctx;

@@ -9,6 +9,9 @@ import { ConvState, runConv } from './conv.js';
 import { runLif } from './lif.js';
 import { runMaxPool } from './maxpool.js';
 import { runAdd } from './add.js';
+import { lifInitialMembrane } from './lif-general.js';
+import { runMembraneAdd } from './membrane-add.js';
+import { runSpikeAnd } from './spike-and.js';
 import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './qk-attention.js';
 import { runSsaProduct, ssaScratchSize } from './ssa.js';
 import { runHead, runTokenMean } from './head.js';
@@ -89,11 +92,13 @@ export const PRIMITIVES = {
     const size = numel(layer.out),
       events = new EventBuffer(size);
     const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
+    const v0 = lifInitialMembrane(layer.neuron);
     let membranes: Float64Array[] = [];
     return {
       // reused across batches (a fresh 20 MB of membranes per sample would keep the GC busy)
       reset: (batch) => {
         membranes = freshSlots(membranes, shared ? 1 : batch, size);
+        if (v0 !== 0) for (const m of membranes) m.fill(v0);
       },
       step: (ctx, ins, out) => {
         const v = membranes[shared ? 0 : ctx.slot];
@@ -110,6 +115,27 @@ export const PRIMITIVES = {
       reset: noReset,
       step: (ctx, ins, out) => {
         runAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), acc, events);
+        emit(ctx, out, events);
+      },
+    };
+  },
+  membraneAdd: (layer) => {
+    const dense = new Float64Array(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runMembraneAdd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), dense);
+        setDense(out, dense);
+      },
+    };
+  },
+  spikeAnd: (layer) => {
+    const mb = new Int32Array(numel(layer.out)),
+      events = new EventBuffer(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runSpikeAnd(layer, ctx, arg(ins, 0, layer), arg(ins, 1, layer), mb, events);
         emit(ctx, out, events);
       },
     };
