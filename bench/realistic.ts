@@ -3,7 +3,7 @@
  *
  *   npm run bench                              everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick                   fewer runs and samples (a smoke run)
- *   npm run bench -- --workloads qkformer-cifar10 --cores wasm,wasm-f32
+ *   npm run bench -- --workloads qkformer-cifar10 --cores native,native-f32,wasm,wasm-f32
  *
  * Workloads (weights that fire like trained networks):
  *  - qkformer-cifar10: the published HST-4-384, T=4, 32x32, on the full-size official fixture's weights (official
@@ -12,7 +12,8 @@
  *  - qkformer-imagenet-10-384 at 224 px, calibrated seeded init, seeded N(0,1) images, a few samples.
  * Each configuration (workload x core x workers) runs in its own child process, so its peak memory (maxRSS) is its
  * own. It reports images/s and synaptic ops/s as median and min-max over the runs, the workload's mean firing
- * rate, and the dense tfjs executor's images/s on the same model and inputs. Writes
+ * rate, and the dense tfjs executor's images/s on the same model and inputs. Every worker runs one thread (the
+ * cores do not start threads of their own), so `xN` is N threads. Writes
  * bench/results/<date>-<machine>.json (or --out).
  */
 import { execFileSync } from 'node:child_process';
@@ -28,7 +29,7 @@ import { readSafetensors, writeSafetensors } from '../src/models/formats/safeten
 import { numel, type ModelSpec } from '../src/models/spec.js';
 import type { TensorMap } from '../src/models/tensor.js';
 import { calibrateInit } from '../src/pipeline/calibrate.js';
-import { CORES, CORE_NAMES, defaultCoreName, type CoreName } from '../src/sim/cores/index.js';
+import { CORES, CORE_NAMES, cpuCoreUnavailable, defaultCoreName, type CoreName } from '../src/sim/cores/index.js';
 import { wasmUnavailableReason } from '../src/sim/cores/wasm.js';
 import { probeModes } from '../src/sim/cores/gpujs/modes.js';
 import { probeWebgpu } from '../src/sim/cores/webgpu.js';
@@ -65,6 +66,8 @@ interface Measured {
   workload: string;
   core: string;
   workers: number;
+  /** Threads in all: one per worker (no core starts threads of its own). */
+  threads: number;
   samplesPerRun: number;
   runs: number;
   imagesPerSecond: number[];
@@ -144,6 +147,7 @@ async function child(arg: string): Promise<void> {
     workload,
     core: gpuMode ? `${core}/${gpuMode}` : core,
     workers,
+    threads: workers,
     samplesPerRun: samples,
     runs,
     imagesPerSecond: ips,
@@ -270,8 +274,9 @@ async function main(): Promise<void> {
     } else if (c === 'reference') configs.push({ core: c, workers: 1, slow: true });
     else if (c === 'webgpu') {
       if (probeWebgpu().available) for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
-    } else if (wasmUnavailableReason() === null)
+    } else if (cpuCoreUnavailable(c) === null)
       for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
+    else console.log(`${c}: skipped (${cpuCoreUnavailable(c)})`);
   }
   const rows: Measured[] = [];
   const dense: unknown[] = [];
@@ -301,7 +306,7 @@ async function main(): Promise<void> {
       rows.push(r);
       const s = stat(r.imagesPerSecond);
       console.log(
-        `${w.name} ${r.core} x${r.workers}: ${s.median} images/s (${s.min}-${s.max}), ` +
+        `${w.name} ${r.core} x${r.workers} (${r.threads} threads): ${s.median} images/s (${s.min}-${s.max}), ` +
           `${((median(r.imagesPerSecond) * r.synapticOpsPerImage) / 1e9).toFixed(2)} G synaptic ops/s, firing ${(100 * r.meanFiringRate).toFixed(1)} %, ` +
           `peak ${r.maxRssMiB.toFixed(0)} MiB`,
       );
