@@ -33,16 +33,23 @@ export function chipLoadHeatmap(c: Mapped): ChartSpec | null {
   const g = c.tileLoad;
   if (!g || g.widthTiles * g.heightTiles === 0) return null;
   const max = Math.max(1e-9, ...g.events);
+  // rows past the last busy one are idle: shown cut (a 64 x 64 TrueNorth mesh holding a small network)
+  let last = 0;
+  g.events.forEach((v, i) => {
+    if (v > 0) last = Math.max(last, Math.floor(i / g.widthTiles));
+  });
+  const shown = Math.min(g.heightTiles, last + 2);
+  const cut = shown < g.heightTiles ? `; rows ${shown}-${g.heightTiles - 1} idle, not drawn` : '';
   const title = `${c.profile}: load per tile on the mesh (synapse events + messages received per inference, max ${round(max)})`;
-  const rows = Array.from({ length: g.heightTiles }, (_, y) => `row ${y}`);
+  const rows = Array.from({ length: shown }, (_, y) => `row ${y}`);
   return {
     id: slug(`chip-load-${c.profile}`),
     title,
     caption:
       `The ${g.widthTiles} x ${g.heightTiles} tile mesh of ${c.chips} chip(s) (${c.cores} cores, layers placed along a snake from the top-left tile); ` +
-      'colour: work a tile receives per inference, dark none, yellow the busiest tile.',
+      `colour: work a tile receives per inference, dark none, yellow the busiest tile${cut}.`,
     widthPx: 960,
-    heightPx: Math.min(900, Math.max(240, 80 + 16 * g.heightTiles)),
+    heightPx: Math.min(900, Math.max(240, 80 + 16 * shown)),
     config: {
       type: 'bar',
       data: {
