@@ -43,6 +43,9 @@ const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, {
     attentionFlops: (l) => (l.order === 'q(kv)' ? (4 * tokens(l) * l.out.c * l.out.c) / l.heads : 4 * tokens(l) * tokens(l) * l.out.c),
   },
   mask: { ...NONE, attentionFlops: (l) => 2 * tokens(l) * l.out.c },
+  // SDSA's K AND V: one AND per element (its token sum and Q mask are the channel mask's 2 N C)
+  spikeAnd: { ...NONE, attentionFlops: (l) => tokens(l) * l.out.c },
+  membraneAdd: NONE,
   // the Q sums are counted with the mask that follows (a sum over the K-shaped tensor)
   headSum: NONE,
   tokenSum: NONE,
