@@ -13,7 +13,15 @@ export const ATTENTION_KINDS: readonly AttentionKind[] = ['qkta', 'qkca', 'ssa']
  * file (src/models/model-file.ts), whose layers are the file's nodes and which no config rebuilds.
  */
 export type Family =
-  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs' | 'graph';
+  | 'qkformer-cifar'
+  | 'qkformer-imagenet'
+  | 'qkformer-dvs'
+  | 'spikformer-cifar'
+  | 'spikformer-imagenet'
+  | 'spikformer-dvs'
+  | 'spikingformer-cifar'
+  | 'spikingformer-imagenet'
+  | 'graph';
 
 export type InputKind = 'static' | 'dvs';
 

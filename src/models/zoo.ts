@@ -1,6 +1,7 @@
 import { ConfigError } from './config-error.js';
 import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './qkformer.js';
 import { buildSpikformer } from './spikformer.js';
+import { buildSpikingformer } from './spikingformer.js';
 import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
 
@@ -24,6 +25,8 @@ export const FAMILIES = {
   'spikformer-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
   'spikformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
   'spikformer-dvs': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
+  'spikingformer-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
+  'spikingformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
   graph: { stages: 0, minDepths: 1, embedDivisor: 1, build: buildFromFileOnly },
 } satisfies Record<Family, FamilyFacts>;
 
@@ -80,6 +83,49 @@ const ENTRIES = {
   'spikformer-imagenet-8-384': { family: 'spikformer-imagenet', embedDims: 384, depths: 8, heads: 6, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-512': { family: 'spikformer-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'spikformer-imagenet-8-768': { family: 'spikformer-imagenet', embedDims: 768, depths: 8, heads: 12, attention: ['ssa'], ...IMAGENET },
+  // Spikingformer (zhouchenlin2096/Spikingformer): cifar10.yml 4-384 with 12 heads; imagenet.yml 8-768 with 8 heads
+  'spikingformer-cifar10': {
+    family: 'spikingformer-cifar',
+    embedDims: 384,
+    depths: 4,
+    heads: 12,
+    numClasses: 10,
+    attention: ['ssa'],
+    ...CIFAR,
+  },
+  'spikingformer-cifar100': {
+    family: 'spikingformer-cifar',
+    embedDims: 384,
+    depths: 4,
+    heads: 12,
+    numClasses: 100,
+    attention: ['ssa'],
+    ...CIFAR,
+  },
+  'spikingformer-imagenet-8-384': {
+    family: 'spikingformer-imagenet',
+    embedDims: 384,
+    depths: 8,
+    heads: 6,
+    attention: ['ssa'],
+    ...IMAGENET,
+  },
+  'spikingformer-imagenet-8-512': {
+    family: 'spikingformer-imagenet',
+    embedDims: 512,
+    depths: 8,
+    heads: 8,
+    attention: ['ssa'],
+    ...IMAGENET,
+  },
+  'spikingformer-imagenet-8-768': {
+    family: 'spikingformer-imagenet',
+    embedDims: 768,
+    depths: 8,
+    heads: 8,
+    attention: ['ssa'],
+    ...IMAGENET,
+  },
   'spikformer-cifar10dvs': {
     family: 'spikformer-dvs',
     embedDims: 256,

@@ -19,6 +19,12 @@ const PARAMS: Record<string, [number, number]> = {
   'spikformer-imagenet-8-384': [16_828_312, 16_816_024],
   'spikformer-imagenet-8-512': [29_705_768, 29_689_384],
   'spikformer-imagenet-8-768': [66_363_208, 66_338_632],
+  // Spikingformer: the official classes constructed by test/fixtures/official-families/generate.py (published-sizes.json)
+  'spikingformer-cifar10': [9_326_266, 9_320_122],
+  'spikingformer-cifar100': [9_360_916, 9_354_772],
+  'spikingformer-imagenet-8-384': [16_828_312, 16_816_024],
+  'spikingformer-imagenet-8-512': [29_705_768, 29_689_384],
+  'spikingformer-imagenet-8-768': [66_363_208, 66_338_632],
 };
 
 // Dense MACs per image per step (reference/qkformer.md §7.2), in units of 1e9, 3 decimals.

@@ -146,8 +146,10 @@ function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { di
     case 'spikformer-dvs':
       embedKey = 'patch_embed.rpe_conv.weight';
       break;
+    case 'spikingformer-cifar':
+    case 'spikingformer-imagenet':
     case 'graph':
-      throw new Error('detection never yields a model-file graph');
+      throw new Error(`detection never yields ${family}`);
   }
   const dims = r.dim(embedKey, 0, 4);
   const where = `${embedKey} ${r.text(embedKey)}`;
@@ -197,8 +199,10 @@ function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfi
     case 'spikformer-imagenet':
     case 'spikformer-dvs':
       return { value: last.blocks, prov: weights(`${held(last).replace(/^\d+ blocks?, /, '')}`) };
+    case 'spikingformer-cifar':
+    case 'spikingformer-imagenet':
     case 'graph':
-      throw new Error('detection never yields a model-file graph');
+      throw new Error(`detection never yields ${family}`);
   }
 }
 
