@@ -31,7 +31,12 @@ export const LINE_CAPS: readonly LineCap[] = [
       [3800, "Prettier's layout (3,560 lines)"],
       [2000, 'the simulator proper (1,928 lines): the accelerated cores capped on their own, the calibrated init in src/pipeline'],
       [2200, 'the primitives of the next families (general LIF, membrane shortcut, spike AND, spike-fed head): 2,125 lines'],
+      [2000, 'the schedulers capped on their own (src/sim/schedule, 617 lines): ops, events, counts, primitives, 1,508 lines'],
     ],
+  },
+  {
+    scope: 'sim/schedule',
+    history: [[650, 'the schedulers (time-major, layer-major, samples over worker threads), split from the src/sim cap at 617 lines']],
   },
   { scope: 'sim/cores/wasm', history: [[430, 'the WebAssembly core, split from the src/sim cap at 401 lines']] },
   { scope: 'sim/cores/native', history: [[200, 'the native (C through Node-API) core, its own cap from its first commit at 156 lines']] },
