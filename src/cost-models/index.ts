@@ -22,12 +22,14 @@ export {
 export type { ReadText } from './profiles.js';
 export { parseProfile, profileSchema, ProfileError, PROVENANCES, PROFILE_SCHEMA_VERSION } from './profile-schema.js';
 export type { HardwareProfile, OpPrice, MemoryModel, Provenance } from './profile-schema.js';
+export { architectureSchema, CHIP_EVENTS } from './architecture-schema.js';
+export type { Architecture, ChipEvent, EventCost, ProcessorOp } from './architecture-schema.js';
 export { memoryWordEnergyPj, MemoryModelError } from './memory.js';
 export type { LargeMemory } from './memory.js';
 export { CONVENTIONS, isConventionName } from './conventions/index.js';
 export { CONVENTION_NAMES, tablePerInference, rowTotal } from './conventions/table.js';
 export type { ConventionName, ConventionOptions, ConventionTable, ConventionRow, RowKind } from './conventions/table.js';
-export { price, priceTable, priceStatus, UnpricedOpError, PRICING_SCHEMA_VERSION } from './price.js';
+export { price, priceTable, priceStatus, processorPrice, UnpricedOpError, PRICING_SCHEMA_VERSION } from './price.js';
 export type { Pricing, PricedRow, PriceOptions, PriceStatus, KindSummary } from './price.js';
 export { derivedMetrics, BREAK_EVEN } from './derived.js';
 export type { DerivedMetrics } from './derived.js';
