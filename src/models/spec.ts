@@ -21,6 +21,8 @@ export type Family =
   | 'spikformer-dvs'
   | 'spikingformer-cifar'
   | 'spikingformer-imagenet'
+  | 'sdt-cifar'
+  | 'sdt-imagenet'
   | 'graph';
 
 export type InputKind = 'static' | 'dvs';

@@ -2,6 +2,7 @@ import { ConfigError } from './config-error.js';
 import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './qkformer.js';
 import { buildSpikformer } from './spikformer.js';
 import { buildSpikingformer } from './spikingformer.js';
+import { buildSdt } from './sdt.js';
 import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
 
@@ -27,6 +28,8 @@ export const FAMILIES = {
   'spikformer-dvs': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikformer },
   'spikingformer-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
   'spikingformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
+  'sdt-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
+  'sdt-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
   graph: { stages: 0, minDepths: 1, embedDivisor: 1, build: buildFromFileOnly },
 } satisfies Record<Family, FamilyFacts>;
 
@@ -126,6 +129,14 @@ const ENTRIES = {
     attention: ['ssa'],
     ...IMAGENET,
   },
+  // Spike-driven Transformer v1 (BICLab/Spike-Driven-Transformer conf/*.yml): 8 heads; attention 'ssa' stands for SDSA
+  'sdt-cifar10-2-512': { family: 'sdt-cifar', embedDims: 512, depths: 2, heads: 8, numClasses: 10, attention: ['ssa'], ...CIFAR },
+  'sdt-cifar100-2-512': { family: 'sdt-cifar', embedDims: 512, depths: 2, heads: 8, numClasses: 100, attention: ['ssa'], ...CIFAR },
+  'sdt-imagenet-8-384': { family: 'sdt-imagenet', embedDims: 384, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'sdt-imagenet-6-512': { family: 'sdt-imagenet', embedDims: 512, depths: 6, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'sdt-imagenet-8-512': { family: 'sdt-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'sdt-imagenet-10-512': { family: 'sdt-imagenet', embedDims: 512, depths: 10, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'sdt-imagenet-8-768': { family: 'sdt-imagenet', embedDims: 768, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'spikformer-cifar10dvs': {
     family: 'spikformer-dvs',
     embedDims: 256,

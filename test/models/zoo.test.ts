@@ -25,6 +25,14 @@ const PARAMS: Record<string, [number, number]> = {
   'spikingformer-imagenet-8-384': [16_828_312, 16_816_024],
   'spikingformer-imagenet-8-512': [29_705_768, 29_689_384],
   'spikingformer-imagenet-8-768': [66_363_208, 66_338_632],
+  // SDT v1: the official class constructed at its conf/*.yml sizes (published-sizes.json); talking_heads is never called
+  'sdt-cifar10-2-512': [10_233_546, 10_233_418],
+  'sdt-cifar100-2-512': [10_279_716, 10_279_588],
+  'sdt-imagenet-8-384': [16_816_536, 16_816_024],
+  'sdt-imagenet-6-512': [23_373_736, 23_373_352],
+  'sdt-imagenet-8-512': [29_689_896, 29_689_384],
+  'sdt-imagenet-10-512': [36_006_056, 36_005_416],
+  'sdt-imagenet-8-768': [66_339_144, 66_338_632],
 };
 
 // Dense MACs per image per step (reference/qkformer.md §7.2), in units of 1e9, 3 decimals.

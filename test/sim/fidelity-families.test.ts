@@ -23,6 +23,8 @@ const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures'
 const ZOO_OF: [string, ZooName][] = [
   ['spikingformer-cifar10_', 'spikingformer-cifar10'],
   ['spikingformer-imagenet_', 'spikingformer-imagenet-8-384'],
+  ['sdt-cifar_', 'sdt-cifar10-2-512'],
+  ['sdt-imagenet_', 'sdt-imagenet-8-384'],
 ];
 
 interface Manifest {

@@ -148,6 +148,8 @@ function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { di
       break;
     case 'spikingformer-cifar':
     case 'spikingformer-imagenet':
+    case 'sdt-cifar':
+    case 'sdt-imagenet':
     case 'graph':
       throw new Error(`detection never yields ${family}`);
   }
@@ -201,6 +203,8 @@ function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfi
       return { value: last.blocks, prov: weights(`${held(last).replace(/^\d+ blocks?, /, '')}`) };
     case 'spikingformer-cifar':
     case 'spikingformer-imagenet':
+    case 'sdt-cifar':
+    case 'sdt-imagenet':
     case 'graph':
       throw new Error(`detection never yields ${family}`);
   }
