@@ -24,6 +24,10 @@ const CASES: [ZooName, ConfigOverrides][] = [
   ['spikformer-cifar10', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 2, heads: 2 }],
   ['spikformer-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 7 }],
   ['spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2 }],
+  ['spikingformer-cifar10', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 2, heads: 2 }],
+  ['spikingformer-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['sdt-cifar10-2-512', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 3, heads: 2, mlpRatio: 1 }],
+  ['sdt-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
 ];
 
 function inputsFor(spec: ReturnType<typeof zooModel>, seed: number, B: number): Float32Array[] {
