@@ -93,7 +93,8 @@ export class NativeCore implements ComputeCore {
   readonly variant: string;
   private readonly x: Addon;
   private readonly core: Handle;
-  private readonly prepared = new Map<string, { layer: ConvLayer; wT: Float64Array; handle: Handle }>();
+  /** Per conv: the addon's layer, and the folded weights (re-laid out only if events ever come out of order). */
+  private readonly prepared = new Map<string, { w: FoldedConv; wT: Float64Array | null; handle: Handle }>();
 
   /** `variant`: an instruction set the CPU supports (default: the best one). */
   constructor(opts: { precision?: NativePrecision; variant?: string; tableBudgetBytes?: number } = {}) {
@@ -124,10 +125,10 @@ export class NativeCore implements ComputeCore {
       layer.stride,
       layer.pad,
     );
-    this.prepared.set(layer.name, { layer, wT, handle: this.x.prepareConv(this.core, shape, wT) });
+    this.prepared.set(layer.name, { w, wT: null, handle: this.x.prepareConv(this.core, shape, wT) });
   }
 
-  private get(layer: ConvLayer): { wT: Float64Array; handle: Handle } {
+  private get(layer: ConvLayer): { w: FoldedConv; wT: Float64Array | null; handle: Handle } {
     const p = this.prepared.get(layer.name);
     if (!p) throw new Error(`conv ${layer.name} was not prepared`);
     return p;
@@ -138,6 +139,7 @@ export class NativeCore implements ComputeCore {
     if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc) < 0) {
       // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
       // them so, but keep the result exact for any producer.
+      p.wT ??= relayoutConv(layer, p.w);
       for (let i = 0; i < ev.count; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
     }
   }
