@@ -25,7 +25,7 @@ const CASES: [string, string, Record<string, number>, RegExp][] = [
   [
     'spikingformer-imagenet_e64_d1_T2_s64',
     'spikingformer-imagenet-8-384',
-    { embedDims: 64, depths: 1, heads: 2 },
+    { embedDims: 64, depths: 1, heads: 2, numClasses: 10, imgSize: 64 },
     /Spikingformer state_dict/,
   ],
 ];
