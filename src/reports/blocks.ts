@@ -6,14 +6,17 @@ import type { BlockEnergy, BlockType, LayerReport, ProfileEnergy, ProfileReport 
  *  - `patch_embed1.*`, `patch_embed.*` -> the patch embedding (SPEDS in QKFormer) of that stage;
  *  - `stage2.0.tssa.*` / `.ssa.*` / `.qkca.*` / `.attn.*` and `stage2.0.attn_add` -> attention block `stage2.0.attn`;
  *  - `stage2.0.mlp.*` and `stage2.0.mlp_add` -> MLP block `stage2.0.mlp` (Spikformer: `block.3.*`);
- *  - `head`, `head.*` -> the head (token mean and classifier).
+ *  - `head`, `head.*`, `head_lif` -> the head (token mean, SDT's head LIF and the classifier);
+ *  - Spikingformer and SDT name their blocks `block.3.attn.*` / `block.3.mlp.*` and their membrane shortcuts
+ *    `block.3.attn_add` / `block.3.mlp_add` like Spikformer.
  * NOTE: the residual add after attention (or MLP) is counted in that block: it exists because of the block.
  */
 export function blockOf(layerName: string): { type: BlockType; stage: string; instance: string } {
   const parts = layerName.split('.');
   const first = parts[0] ?? layerName;
   if (first.startsWith('patch_embed')) return { type: 'patchEmbed', stage: first, instance: first };
-  if (first === 'head') return { type: 'head', stage: 'head', instance: 'head' };
+  // SDT's head_lif (a top-level module) belongs to the head
+  if (first === 'head' || first === 'head_lif') return { type: 'head', stage: 'head', instance: 'head' };
   const index = parts[1],
     role = parts[2];
   if (index !== undefined && /^\d+$/.test(index) && role !== undefined) {

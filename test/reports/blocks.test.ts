@@ -14,6 +14,10 @@ test('layers map to their blocks by official module name', () => {
   assert.deepEqual(blockOf('stage1.0.mlp_add'), { type: 'mlp', stage: 'stage1', instance: 'stage1.0.mlp' });
   assert.equal(blockOf('head.token_mean').type, 'head');
   assert.equal(blockOf('patch_embed.rpe_add').type, 'patchEmbed');
+  // SDT v1: SDSA's layers and the membrane shortcut in the attention block, head_lif in the head
+  assert.deepEqual(blockOf('block.1.attn.kv'), { type: 'attention', stage: 'block', instance: 'block.1.attn' });
+  assert.deepEqual(blockOf('block.1.attn_add'), { type: 'attention', stage: 'block', instance: 'block.1.attn' });
+  assert.deepEqual(blockOf('head_lif'), { type: 'head', stage: 'head', instance: 'head' });
 });
 
 test('block energies add up to each total; an incomplete total is never shown bare', () => {
