@@ -1,5 +1,6 @@
 import { energyUnit, seriesColor, type ChartSpec } from './charts.js';
 import { chipCompareSection } from './chip-compare.js';
+import type { AttentionForm } from './attention-cost.js';
 import type { CompareReport } from './compare.js';
 import { blockTypeLabel } from './blocks.js';
 import { fmtInterval, incompleteNote, unitFor, wilson95, type EnergyUnit } from './format.js';
@@ -84,6 +85,15 @@ export function compareFiringChart(r: CompareReport): ChartSpec {
   };
 }
 
+/** The memory chart's model curves: label, attention form, which memory, colour, dashed. */
+const MEMORY_SERIES: readonly [string, AttentionForm, 'attentionResultMib' | 'allIntermediatesMib', string, boolean][] = [
+  ['SSA N x N, attention result', 'ssa-nxn', 'attentionResultMib', '#e15759', false],
+  ['SSA N x N, all intermediates', 'ssa-nxn', 'allIntermediatesMib', '#e15759', true],
+  ['SSA Q(K^T V), all intermediates', 'ssa-kv', 'allIntermediatesMib', '#b07aa1', true],
+  ['QKTA, attention result', 'qkta', 'attentionResultMib', '#4e79a7', false],
+  ['QKTA, all intermediates', 'qkta', 'allIntermediatesMib', '#4e79a7', true],
+];
+
 /** Activation memory of one attention block vs sqrt(N): spikewatt's two models and the paper's table (log axis). */
 export function attentionMemoryChart(r: CompareReport): ChartSpec {
   const ac = r.attentionCost;
@@ -114,35 +124,13 @@ export function attentionMemoryChart(r: CompareReport): ChartSpec {
       data: {
         labels: xs,
         datasets: [
-          line(
-            'SSA N x N, attention result',
-            curve('ssa-nxn').points.map((p) => p.attentionResultMib),
-            '#e15759',
-            false,
-          ),
-          line(
-            'SSA N x N, all intermediates',
-            curve('ssa-nxn').points.map((p) => p.allIntermediatesMib),
-            '#e15759',
-            true,
-          ),
-          line(
-            'SSA Q(K^T V), all intermediates',
-            curve('ssa-kv').points.map((p) => p.allIntermediatesMib),
-            '#b07aa1',
-            true,
-          ),
-          line(
-            'QKTA, attention result',
-            curve('qkta').points.map((p) => p.attentionResultMib),
-            '#4e79a7',
-            false,
-          ),
-          line(
-            'QKTA, all intermediates',
-            curve('qkta').points.map((p) => p.allIntermediatesMib),
-            '#4e79a7',
-            true,
+          ...MEMORY_SERIES.map(([label, form, field, color, dashed]) =>
+            line(
+              label,
+              curve(form).points.map((p) => p[field]),
+              color,
+              dashed,
+            ),
           ),
           { ...line('paper: SSA', paperAt('ssaMb'), '#000000', false), showLine: false, pointRadius: 5, pointStyle: 'rectRot' },
           { ...line('paper: QKTA', paperAt('qktaMb'), '#555555', false), showLine: false, pointRadius: 5, pointStyle: 'triangle' },
