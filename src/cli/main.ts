@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError, firstLine } from '../errors.js';
 import { COMMANDS } from './registry.js';
 import { spikewattVersion } from '../pipeline/outputs.js';
+import { initNir, isNirPath } from '../pipeline/nir-file.js';
 
 /**
  * The spikewatt command line. The only place that reads argv, prints, or writes files. The error policy
@@ -27,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     .alias('version', 'V');
   for (const c of Object.values(COMMANDS)) cli = cli.command(c as CommandModule);
   try {
+    // h5wasm starts asynchronously (about a second): only when a NIR file is named
+    if (argv.some(isNirPath)) await initNir();
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {

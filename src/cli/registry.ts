@@ -13,6 +13,7 @@ import { convertCommand } from './commands/convert.js';
 import { evalCommand } from './commands/eval.js';
 import { inspectCommand } from './commands/inspect.js';
 import { mergeCommand } from './commands/merge.js';
+import { nirCommand } from './commands/nir.js';
 
 /**
  * Every CLI command: one file in commands/ plus one line here. NOTE: typed by annotation, not `satisfies`, so
@@ -34,4 +35,5 @@ export const COMMANDS: Readonly<Record<string, CommandModule<object, any>>> = {
   eval: evalCommand,
   inspect: inspectCommand,
   merge: mergeCommand,
+  nir: nirCommand,
 };

@@ -120,7 +120,7 @@ export const DATASETS = {
   'synthetic-dvs': {
     kind: 'dvs',
     path: 'none',
-    describe: 'tiny seeded Tx2x16x16 event frames, 4 classes (moving dots); for tests and smoke runs',
+    describe: "tiny seeded Tx2xSxS event frames at the model's input size (16x16 alone), 4 classes (moving dots); for tests and smoke runs",
     example: 'synthetic-dvs',
     open: (_p, o) =>
       syntheticDataset({
@@ -128,6 +128,7 @@ export const DATASETS = {
         split: o.split,
         seed: o.seed ?? 0,
         ...(o.timesteps !== undefined ? { timesteps: o.timesteps } : {}),
+        ...(o.imageShape ? { size: o.imageShape.size } : {}),
       }),
   },
 } satisfies Record<string, DatasetEntry>;

@@ -12,6 +12,7 @@ import { zooInit, type InitKind } from './init.js';
 import { applyOverrides, buildModel, isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 import { MODEL_KNOBS, type KnobName } from '../models/knobs.js';
 import { readModelFile } from '../models/model-file.js';
+import { isNirPath, nirModel } from './nir-file.js';
 
 /** A model ready to simulate: its spec, its (unfolded) tensors, and where they came from. */
 export interface ResolvedModel {
@@ -69,6 +70,7 @@ export function modelFileSpec(path: string, overrides: ConfigOverrides = {}): Mo
 
 /** A zoo name or a model file, with size overrides: the spec without weights (`models`, `train`, `infer`). */
 export function specOf(model: string, overrides: ConfigOverrides = {}): ModelSpec {
+  if (isNirPath(model)) return nirModel(model, overrides).spec;
   return isModelFilePath(model) ? modelFileSpec(model, overrides) : zooSpec(model, overrides);
 }
 
@@ -92,6 +94,7 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   const overrides = o.overrides ?? {};
   const seed = o.seed ?? 0;
   if (isModelFilePath(model)) return modelFileModel(model, o);
+  if (isNirPath(model)) return nirResolved(model, o);
   if (o.weights !== undefined && isZooName(model)) {
     // The zoo name and overrides are checked against what the weights fix; a disagreement names keys and shapes.
     const f = readCheckpoint(o.weights);
@@ -111,6 +114,22 @@ export function resolveModel(model: string, o: ModelOptions = {}): ResolvedModel
   const spec = zooSpec(model, overrides);
   const init = zooInit(spec, seed, o.init ?? 'calibrated');
   return { spec, tensors: init.tensors, weights: init.description, checkpoint: null, fileSha256: null, metadata: {} };
+}
+
+/** A NIR graph (src/models/formats/nir-import.ts): its weights are in the file; what the import assumed is the `detected` line. */
+function nirResolved(path: string, o: ModelOptions): ResolvedModel {
+  if (o.weights !== undefined) throw new InputError(`${path}: a NIR graph carries its own weights (no --weights)`);
+  const m = nirModel(path, o.overrides ?? {});
+  checkCheckpoint(m.spec, m.tensors, path);
+  return {
+    spec: m.spec,
+    tensors: m.tensors,
+    weights: path,
+    checkpoint: path,
+    fileSha256: m.sha256,
+    metadata: {},
+    detected: `NIR: ${m.notes.join('; ')}`,
+  };
 }
 
 /** A model file with `weights` keyed by its node names (checked key by key), or seeded weights like a zoo model. */
