@@ -12,6 +12,7 @@ import { runSamples } from '../sim/schedule/parallel.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import type { ModelSpec } from '../models/spec.js';
 import { checkModelName, modelOfCheckpoint, readCheckpointFile, readTensorFile } from './checkpoint.js';
+import { sizeFromInput } from './input-size.js';
 import { parseBatchCoupling, parseConvention, parseCore } from './choices.js';
 import type { OnProgress } from './profile.js';
 
@@ -149,8 +150,14 @@ export async function infer(o: InferOptions): Promise<InferResult> {
   const batchCoupling = parseBatchCoupling(o.batchCoupling ?? 'independent');
   const convention = o.convention !== undefined ? parseConvention(o.convention) : o.hardware !== undefined ? 'exact' : undefined;
   const w = readCheckpointFile(o.weights, undefined, 'weights');
-  const { spec, detection } = modelOfCheckpoint(w, o.model, o.overrides ?? {});
+  let { spec, detection } = modelOfCheckpoint(w, o.model, o.overrides ?? {});
   if (detection !== null && o.model === undefined) o.onProgress?.({ kind: 'note', message: summarizeDetection(detection, o.weights) });
+  // a size the weights do not fix comes from the input tensor (QKFormer's DVS and ImageNet families)
+  const fit = sizeFromInput(detection, o.overrides ?? {}, readTensorFile(o.input, 'input').tensors.get('input')?.shape ?? [], o.input);
+  if (fit !== null) {
+    ({ spec, detection } = modelOfCheckpoint(w, o.model, fit.overrides));
+    o.onProgress?.({ kind: 'note', message: fit.note });
+  }
   const inputs = readInputs(o.input, spec);
   const coreName = coreLabel(core, o.gpuMode);
   const B = inputs.length,

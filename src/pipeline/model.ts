@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { readCheckpointSpec } from '../models/detect/checkpoint-config.js';
 import { checkpointModel, hasConfigMetadata, readCheckpointBytes, type CheckpointFile } from '../models/formats/checkpoint-file.js';
-import { summarizeDetection } from '../models/detect/detect.js';
+import { summarizeDetection, type Detection } from '../models/detect/detect.js';
 import type { AttentionKind, ModelSpec } from '../models/spec.js';
 import { shapeNumel, type TensorMap } from '../models/tensor.js';
 import { checkCheckpoint, randomWeights } from '../models/weights.js';
@@ -24,6 +24,8 @@ export interface ResolvedModel {
   checkpoint: string | null;
   /** One line on how the architecture was read from the weights, when no config stated it (see src/models/detect.ts). */
   detected?: string;
+  /** The detection itself (where each knob came from), for an architecture read from the weights. */
+  detection?: Detection;
   /** SHA-256 of the checkpoint file's bytes, hashed when it was read (null for generated weights). */
   fileSha256: string | null;
   /** The checkpoint's safetensors `__metadata__` (empty for torch files and generated weights). */
@@ -155,7 +157,7 @@ function readCheckpoint(path: string): CheckpointFile & { sha256: string } {
 /** A checkpoint without a stated config: the architecture from its keys, shapes and training args, overrides winning. */
 function detectedModel(f: CheckpointFile & { sha256: string }, overrides: ConfigOverrides): ResolvedModel {
   const { spec, detection } = checkpointModel(f, undefined, overrides);
-  const detected = detection ? { detected: summarizeDetection(detection, f.what) } : {};
+  const detected = detection ? { detected: summarizeDetection(detection, f.what), detection } : {};
   return { spec, tensors: f.tensors, weights: f.what, checkpoint: f.what, fileSha256: f.sha256, metadata: f.metadata, ...detected };
 }
 

@@ -18,6 +18,7 @@ import { priceRecord } from './price-record.js';
 import { checkpointDataset, checkpointOverrideNotes } from './run-record.js';
 import { checkpointPathFor, type LongRunOptions } from './resume.js';
 import { silentLifLayers, simulateRun, type SimulationRun } from './simulate.js';
+import { fitToDataset } from './input-size.js';
 
 export const DEFAULT_HARDWARE = 'cmos45-fp32';
 
@@ -181,8 +182,16 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
 export async function profileWithRecord(o: ProfileOptions): Promise<{ report: ProfileReport; record: RunRecord }> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
   const checked = checkRun(o);
-  const model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
-  const { run, notes } = runForModel(checked, model, o);
+  let model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
+  let { run, notes } = runForModel(checked, model, o);
+  // a size the weights do not fix comes from the dataset's frames (QKFormer's DVS and ImageNet families)
+  const fit = fitToDataset(model, o.model, { ...modelOptions(o), seed: checked.seed }, run.dataset);
+  if (fit !== null) {
+    model = fit.model;
+    ({ run, notes } = runForModel(checked, model, o));
+    notes = [...notes, fit.note];
+    run.onProgress({ kind: 'note', message: fit.note });
+  }
   const data = openModelDataset(model.spec, run.dataset, run.samples, run.seed, (message) => run.onProgress({ kind: 'note', message }));
   const checkpoint = o.checkpoint ?? (dir !== null ? checkpointPathFor(dir) : undefined);
   const long: LongRunOptions = { ...o, ...(checkpoint !== undefined ? { checkpoint } : {}) };
