@@ -27,12 +27,16 @@ typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chu
                         const double *, double *, int32_t *);                                                          \
   void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
                         const double *, float *, int32_t *);                                                           \
-  int32_t vector_bytes_##isa(void);
+  int32_t vector_bytes_##isa(void);                                                                                   \
+  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t);
+
+typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n);
 
 typedef struct {
   const char *name;
   Kernel *f64, *f32;
   int32_t (*vectorBytes)(void);
+  Lif *lif;
   int (*supported)(void);
   const char *needs;
 } Variant;
@@ -53,15 +57,17 @@ static int hasAvx2(void) {
 static int always(void) { return 1; }
 /* Best first. */
 static const Variant VARIANTS[] = {
-    {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, hasAvx512, "avx512f, avx512dq, avx512bw, avx512vl"},
-    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, hasAvx2, "avx2"},
-    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, always, "sse2 (every x86-64)"},
+    {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, lif_step_avx512, hasAvx512,
+     "avx512f, avx512dq, avx512bw, avx512vl"},
+    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, lif_step_avx2, hasAvx2, "avx2"},
+    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, lif_step_sse2, always, "sse2 (every x86-64)"},
 };
 #else
 DECLARE(generic)
 static int always(void) { return 1; }
 static const Variant VARIANTS[] = {
-    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, always, "the compiler's default target"},
+    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, lif_step_generic, always,
+     "the compiler's default target"},
 };
 #endif
 #define N_VARIANTS ((int)(sizeof(VARIANTS) / sizeof(VARIANTS[0])))
@@ -394,29 +400,20 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
 }
 
 /*
- * lifStep(v, x, vThreshold, addr Int32Array, mult Int32Array) -> spikes: the reference's LIF in the same doubles,
- *   h = v + (x - v) / 2;  s = h >= vThreshold;  v = s ? 0 : h
- * the addresses of spikes (multiplicity 1) written in address order.
+ * lifStep(core, v, x, vThreshold, addr Int32Array, mult Int32Array) -> spikes: the reference's LIF in the same doubles
+ * (the core's variant, gather.c), the addresses of spikes (multiplicity 1) written in address order.
  */
 static napi_value LifStep(napi_env env, napi_callback_info info) {
-  ARGS(5);
-  size_t n = 0, nx = 0;
-  double *v = typed(env, argv[0], napi_float64_array, &n);
-  const double *x = typed(env, argv[1], napi_float64_array, &nx);
-  const double vth = f64(env, argv[2]);
-  int32_t *addr = typed(env, argv[3], napi_int32_array, NULL);
-  int32_t *mult = typed(env, argv[4], napi_int32_array, NULL);
-  if (!v || !x || nx < n || !addr || !mult) THROW("native core: bad lifStep arguments");
-  int32_t s = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double h = v[i] + (x[i] - v[i]) / 2;
-    const int spike = h >= vth;
-    addr[s] = (int32_t)i;
-    mult[s] = 1;
-    s += spike;
-    v[i] = spike ? 0.0 : h;
-  }
-  return int32Value(env, s);
+  ARGS(6);
+  Core *c = external(env, argv[0]);
+  size_t n = 0, nx = 0, na = 0, nm = 0;
+  double *v = typed(env, argv[1], napi_float64_array, &n);
+  const double *x = typed(env, argv[2], napi_float64_array, &nx);
+  const double vth = f64(env, argv[3]);
+  int32_t *addr = typed(env, argv[4], napi_int32_array, &na);
+  int32_t *mult = typed(env, argv[5], napi_int32_array, &nm);
+  if (!c || !v || !x || nx < n || !addr || !mult || na < n || nm < n) THROW("native core: bad lifStep arguments");
+  return int32Value(env, c->v->lif(v, x, vth, addr, mult, n));
 }
 
 NAPI_MODULE_INIT() {

@@ -35,7 +35,7 @@ interface Addon {
   prepareConv(core: Handle, shape: Int32Array, wT: Float64Array): Handle;
   convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array): number;
   convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
-  lifStep(v: Float64Array, x: Float64Array, vThreshold: number, addr: Int32Array, mult: Int32Array): number;
+  lifStep(core: Handle, v: Float64Array, x: Float64Array, vThreshold: number, addr: Int32Array, mult: Int32Array): number;
 }
 
 let addonCache: Addon | null = null;
@@ -149,7 +149,7 @@ export class NativeCore implements ComputeCore {
   }
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
-    out.count = this.x.lifStep(v, x, vThreshold, out.addr, out.mult);
+    out.count = this.x.lifStep(this.core, v, x, vThreshold, out.addr, out.mult);
   }
 
   dispose(): void {
