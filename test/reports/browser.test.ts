@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderProfileHtml } from '../../src/reports/profile-html.js';
 import { profileCharts } from '../../src/reports/charts.js';
+import { chipCharts } from '../../src/reports/chip-charts.js';
 import { chartJsText, tinyReport } from './tiny-report.js';
 
 /**
@@ -45,7 +46,7 @@ test('report.html renders in headless Chromium without errors, every chart paint
     assert.equal(dom.status, 0, dom.stderr);
     const body = /<body[^>]*>/.exec(dom.stdout)?.[0] ?? '';
     assert.doesNotMatch(body, /data-errors/, body);
-    assert.match(body, new RegExp(`data-ok="${profileCharts(report).length} charts"`), body);
+    assert.match(body, new RegExp(`data-ok="${profileCharts(report).length + chipCharts(report).length} charts"`), body);
 
     const shot = process.env.SPIKEWATT_SCREENSHOT ?? join(dir, 'shot.png');
     const s = chromium(['--hide-scrollbars', '--window-size=1100,1500', `--screenshot=${shot}`, `file://${page}`], join(dir, 'profile'));

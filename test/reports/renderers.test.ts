@@ -147,7 +147,14 @@ test('chart PNGs are valid PNGs of the requested size and not blank', async () =
   const charts = profileCharts(tinyReport());
   assert.deepEqual(
     charts.map((c) => c.id),
-    ['totals-per-profile', 'energy-per-layer-cmos45-fp32', 'energy-per-layer-loihi', 'firing-rate-heatmap', 'energy-per-timestep'],
+    [
+      'totals-per-profile',
+      'energy-per-layer-cmos45-fp32',
+      'energy-per-layer-loihi',
+      'energy-per-layer-odin',
+      'firing-rate-heatmap',
+      'energy-per-timestep',
+    ],
   );
   for (const c of charts) {
     const png = renderChartPng(c);

@@ -16,8 +16,8 @@ test('re-pricing a saved counts.json on cmos7 under spikformer equals a fresh pr
   };
   const saved = await profileWithRecord({ ...base, hardware: ['cmos45-fp32'], convention: 'exact' });
   const reread = parseRecord(recordJson(saved.record), 'counts.json');
-  const again = priceRecord(reread, { hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'], allowUnpriced: true });
-  const fresh = await profile({ ...base, hardware: ['cmos7', 'loihi'], conventions: ['spikformer', 'exact'] });
+  const again = priceRecord(reread, { hardware: ['cmos7', 'odin', 'loihi'], conventions: ['spikformer', 'exact'], allowUnpriced: true });
+  const fresh = await profile({ ...base, hardware: ['cmos7', 'odin', 'loihi'], conventions: ['spikformer', 'exact'] });
   assert.deepEqual(
     again.energy.map((e) => [e.profile, e.convention]),
     fresh.energy.map((e) => [e.profile, e.convention]),
@@ -30,19 +30,22 @@ test('re-pricing a saved counts.json on cmos7 under spikformer equals a fresh pr
     );
     assert.deepEqual(e.unpriced, f.unpriced);
     assert.equal(e.complete, f.complete);
+    // the chip model comes with the re-pricing too (loihi has an architecture), equal to the fresh run's
+    assert.deepEqual(e.chip, f.chip, `${e.profile} chip`);
     assert.deepEqual(
       e.blocks?.map((b) => b.instance),
       f.blocks?.map((b) => b.instance),
     );
   }
-  // loihi prices no mac: its totals say so
-  const loihi = again.energy.find((e) => e.profile === 'loihi' && e.convention === 'exact')!;
-  assert.equal(loihi.complete, false);
-  assert.ok(loihi.unpriced.some((u) => u.op === 'mac'));
+  // odin prices no mac: its totals say so
+  const odin = again.energy.find((e) => e.profile === 'odin' && e.convention === 'exact')!;
+  assert.equal(odin.complete, false);
+  assert.ok(odin.unpriced.some((u) => u.op === 'mac'));
   assert.ok(
-    loihi.layers[0]!.unpriced!.some((u) => u.op === 'mac'),
-    'the encoding conv is marked unpriced on loihi',
+    odin.layers[0]!.unpriced!.some((u) => u.op === 'mac'),
+    'the encoding conv is marked unpriced on odin',
   );
+  assert.ok(again.energy.find((e) => e.profile === 'loihi')!.chip?.mapped);
   // blocks cover the whole total
   for (const e of again.energy) {
     const sum = (e.blocks ?? []).reduce((s, b) => s + b.energyPj, 0);

@@ -10,7 +10,7 @@ import { accuracy } from '../../src/reports/accuracy.js';
 import { buildProfileReport } from '../../src/reports/profile-report.js';
 import type { ProfileReport } from '../../src/reports/schema.js';
 
-/** A real profile report of a tiny random QKFormer on 4 seeded random images, priced on cmos45-fp32 and loihi. */
+/** A real profile report of a tiny random QKFormer on 4 seeded random images, priced on cmos45-fp32, loihi and odin. */
 export function tinyReport(): ProfileReport {
   const spec = zooModel('qkformer-cifar10', { imgSize: 8, embedDims: 32, depths: 3, timesteps: 2, numClasses: 10 });
   const sim = new Simulator(spec, foldWeights(spec, randomWeights(spec, { seed: 1 })), { core: new ReferenceCore() });
@@ -18,7 +18,7 @@ export function tinyReport(): ProfileReport {
   const inputs = Array.from({ length: 4 }, () => Float32Array.from({ length: 3 * 8 * 8 }, () => 2 * rand()));
   const logits = sim.runBatch(inputs);
   const counts = sim.sink.counts;
-  const priced = ['cmos45-fp32', 'loihi'].map((n) => {
+  const priced = ['cmos45-fp32', 'loihi', 'odin'].map((n) => {
     const profile = loadProfile(n, (p) => readFileSync(p, 'utf8'));
     const pricing = price(counts, spec, profile, 'exact', { allowUnpriced: true });
     return { profile, pricing, derived: derivedMetrics(pricing, counts, spec, profile) };
@@ -30,7 +30,7 @@ export function tinyReport(): ProfileReport {
       checkpoint: null,
       dataset: 'hand-made',
       samples: 4,
-      hardware: ['cmos45-fp32', 'loihi'],
+      hardware: ['cmos45-fp32', 'loihi', 'odin'],
       convention: 'exact',
       core: 'reference',
       batchCoupling: 'independent',
