@@ -160,6 +160,17 @@ export function buildChipGraph(spec: ModelSpec): ChipGraph {
       }
     }
   }
+  // a synaptic or product stage no population took (e.g. a conv feeding a membrane-shortcut add) runs on the processor
+  const taken = new Set(populations.flatMap((p) => p.synaptic));
+  for (const l of spec.layers)
+    if (
+      (l.kind === 'conv' || l.kind === 'headSum' || l.kind === 'tokenSum' || l.kind === 'ssaProduct') &&
+      !taken.has(l.name) &&
+      !onProcessor.has(l.name)
+    ) {
+      toCpu(l, 'a synaptic stage whose output no core neuron reads directly');
+      for (const i of l.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
+    }
   const fromProcessor = spec.layers.filter((l) => l.kind === 'lif' && onProcessor.has(l.name)).map((l) => l.name);
   return {
     populations,
