@@ -54,15 +54,19 @@ export interface ModuleZeros {
   weights: number;
 }
 
-export interface RecordInput {
-  /** The dataset as given (`fashion-mnist`, `cifar10:PATH`, ...). */
-  spec: string;
+/** What a dataset is (profile.json `dataset`): name, where it was read from, split, kind, classes, sample shape. */
+export interface DatasetSummary {
   name: string;
   source: string;
   split: string;
   kind: string;
   numClasses: number;
   sampleShape: number[];
+}
+
+export interface RecordInput extends DatasetSummary {
+  /** The dataset as given (`fashion-mnist`, `cifar10:PATH`, ...). */
+  spec: string;
   /** Seed of generated datasets and random weights. */
   seed: number;
 }

@@ -6,6 +6,7 @@ import type { CoreName } from '../sim/cores/index.js';
 import type { OpCounts } from '../sim/counts.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex, type OpKind } from '../sim/ops.js';
+import type { DatasetSummary } from '../record/record.js';
 import type { Accuracy } from './accuracy.js';
 import { blockEnergies } from './blocks.js';
 import { modelLabel, wilson95 } from './format.js';
@@ -32,14 +33,7 @@ export interface RunConfig {
   notes?: string[];
 }
 
-export interface DatasetSummary {
-  name: string;
-  source: string;
-  split: string;
-  kind: string;
-  numClasses: number;
-  sampleShape: number[];
-}
+export type { DatasetSummary };
 
 export interface PricedProfile {
   profile: HardwareProfile;
