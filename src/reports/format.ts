@@ -63,7 +63,13 @@ export function fmtInterval([lo, hi]: readonly [number, number]): string {
 
 function familyWords(family: string): string {
   const [arch, stem] = family.split('-');
-  const name = arch === 'qkformer' ? 'QKFormer' : arch === 'spikformer' ? 'Spikformer' : (arch ?? family);
+  const names: Record<string, string> = {
+    qkformer: 'QKFormer',
+    spikformer: 'Spikformer',
+    spikingformer: 'Spikingformer',
+    sdt: 'Spike-driven Transformer',
+  };
+  const name = names[arch ?? ''] ?? arch ?? family;
   const stemName = stem === 'cifar' ? 'CIFAR' : stem === 'imagenet' ? 'ImageNet' : stem === 'dvs' ? 'DVS' : (stem ?? '');
   return stem ? `${name}, ${stemName}-family stem` : name;
 }
@@ -73,7 +79,9 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
   const from = checkpoint ? ` (checkpoint ${checkpoint.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '')})` : '';
   // a model file's graph has no size knobs: its file holds the architecture
   if (c.family === 'graph') return `model-file graph, ${inputShape.join('×')}, T=${c.timesteps}, ${c.numClasses} classes${from}`;
-  const attention = new Set(c.attention).size === 1 ? c.attention[0]! : c.attention.join('/');
+  // SDT's attention knob is 'ssa' (its one attention slot); what it builds is SDSA (src/models/sdt.ts)
+  const kinds = c.family.startsWith('sdt-') ? ['sdsa'] : c.attention;
+  const attention = new Set(kinds).size === 1 ? kinds[0]! : kinds.join('/');
   const parts = [
     familyWords(c.family),
     `embed ${c.embedDims}`,

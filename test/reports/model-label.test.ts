@@ -1,0 +1,14 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { modelLabel } from '../../src/reports/format.js';
+import { zooModel } from '../../src/models/zoo.js';
+
+test('model labels name the newer families and what SDT attends with (SDSA)', () => {
+  const sdt = zooModel('sdt-imagenet-8-384').config;
+  assert.match(
+    modelLabel(sdt, [3, 224, 224], null),
+    /^Spike-driven Transformer, ImageNet-family stem, embed 384, depths 8, heads 8, attention sdsa,/,
+  );
+  const sf = zooModel('spikingformer-cifar10').config;
+  assert.match(modelLabel(sf, [3, 32, 32], null), /^Spikingformer, CIFAR-family stem, .*attention ssa,/);
+});
