@@ -32,7 +32,8 @@ const base = (title: string) => ({
 export function chipLoadHeatmap(c: Mapped): ChartSpec | null {
   const g = c.tileLoad;
   if (!g || g.widthTiles * g.heightTiles === 0) return null;
-  const max = Math.max(1e-9, ...g.events);
+  // NOTE: a loop, not Math.max(...events): a full-size model on TrueNorth spans tens of thousands of tiles
+  const max = g.events.reduce((m, v) => (v > m ? v : m), 1e-9);
   // rows past the last busy one are idle: shown cut (a 64 x 64 TrueNorth mesh holding a small network)
   let last = 0;
   g.events.forEach((v, i) => {
