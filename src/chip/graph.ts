@@ -73,114 +73,141 @@ export interface ChipGraph {
 }
 
 export function buildChipGraph(spec: ModelSpec): ChipGraph {
-  const byName = new Map(spec.layers.map((l) => [l.name, l] as const));
-  /** Spike-source layers an input resolves to: adds expand to their summands' sources. */
-  const spikeSources = new Map<string, string[]>();
-  const onProcessor = new Set<string>();
-  const populations: Population[] = [];
-  const processor: ProcessorLayer[] = [];
-  const depthOf = new Map<string, number>();
-  const toProcessor = new Set<string>();
-  const sourcesOf = (name: string): string[] | null => spikeSources.get(name) ?? null;
-  const toCpu = (l: LayerSpec, reason: string) => {
-    onProcessor.add(l.name);
-    processor.push({ layer: l.name, kind: l.kind, reason });
+  const b = new GraphBuild(spec);
+  for (const l of spec.layers) b.place(l);
+  b.placeUntakenStages(spec);
+  const fromProcessor = spec.layers.filter((l) => l.kind === 'lif' && b.onProcessor.has(l.name)).map((l) => l.name);
+  return {
+    populations: b.populations,
+    processor: b.processor,
+    toProcessor: [...b.toProcessor],
+    fromProcessor,
+    depth: Math.max(1, ...b.depthOf.values()),
+    partials: [],
+    splitNotes: [],
   };
-  const depthIn = (l: LayerSpec) => Math.max(0, ...l.inputs.map((i) => depthOf.get(i) ?? 0));
+}
 
-  for (const l of spec.layers) {
-    depthOf.set(l.name, depthIn(l));
+/** The graph as it is built, layer by layer in model order. */
+class GraphBuild {
+  readonly byName: Map<string, LayerSpec>;
+  /** Spike-source layers an input resolves to: adds expand to their summands' sources. */
+  readonly spikeSources = new Map<string, string[]>();
+  readonly onProcessor = new Set<string>();
+  readonly populations: Population[] = [];
+  readonly processor: ProcessorLayer[] = [];
+  readonly depthOf = new Map<string, number>();
+  readonly toProcessor = new Set<string>();
+
+  constructor(spec: ModelSpec) {
+    this.byName = new Map(spec.layers.map((l) => [l.name, l] as const));
+  }
+
+  readonly sourcesOf = (name: string): string[] | null => this.spikeSources.get(name) ?? null;
+
+  /** Places one layer: on cores as a population, with its consumer, or on the processor. */
+  place(l: LayerSpec): void {
+    this.depthOf.set(l.name, this.depthIn(l));
     switch (l.kind) {
       case 'conv':
       case 'headSum':
       case 'tokenSum':
       case 'ssaProduct':
-        // synaptic or product stages: placed with the neuron that consumes them (below)
+        // synaptic or product stages: placed with the neuron that consumes them (at the LIF)
         break;
       case 'maxpool': {
-        const src = sourcesOf(l.inputs[0]!);
-        if (src && src.length === 1) {
-          populations.push(pool(l, src[0]!));
-          spikeSources.set(l.name, [l.name]);
-          depthOf.set(l.name, depthIn(l) + 1);
-        }
+        const src = this.sourcesOf(l.inputs[0]!);
+        if (src && src.length === 1) this.onCores(l, pool(l, src[0]!));
         // a max pool of real values stays with its conv and LIF on the processor (handled at the LIF)
         break;
       }
       case 'add': {
-        const parts = l.inputs.map(sourcesOf);
-        if (parts.every((p) => p?.length === 1)) {
-          populations.push(
+        const parts = l.inputs.map(this.sourcesOf);
+        if (parts.every((p) => p?.length === 1))
+          this.onCores(
+            l,
             relay(
               l,
               parts.map((p) => p![0]!),
             ),
           );
-          spikeSources.set(l.name, [l.name]);
-          depthOf.set(l.name, depthIn(l) + 1);
-        } else toCpu(l, 'a residual add of real values');
+        else this.toCpu(l, 'a residual add of real values');
         break;
       }
       case 'mask': {
-        const [a, k] = [sourcesOf(l.inputs[0]!), sourcesOf(l.inputs[1]!)];
-        if (a?.length === 1 && k?.length === 1) {
-          populations.push(mask(l, a[0]!, k[0]!));
-          spikeSources.set(l.name, [l.name]);
-          depthOf.set(l.name, depthIn(l) + 1);
-        } else toCpu(l, 'a mask whose operands are not single spike layers');
+        const [a, k] = [this.sourcesOf(l.inputs[0]!), this.sourcesOf(l.inputs[1]!)];
+        if (a?.length === 1 && k?.length === 1) this.onCores(l, mask(l, a[0]!, k[0]!));
+        else this.toCpu(l, 'a mask whose operands are not single spike layers');
         break;
       }
-      case 'lif': {
-        const p = lifPopulation(l, byName, sourcesOf);
-        spikeSources.set(l.name, [l.name]);
-        if ('reason' in p) {
-          for (const x of p.chain) if (!onProcessor.has(x.name)) toCpu(x, p.reason);
-          toCpu(l, p.reason);
-          for (const s of p.spikeInputs) toProcessor.add(s);
-        } else populations.push(p);
-        // its synaptic stage carries its inputs' depth; the neuron adds one step of delay
-        depthOf.set(l.name, depthIn(l) + 1);
+      case 'lif':
+        this.placeLif(l);
         break;
-      }
       case 'tokenMean':
-      case 'head': {
-        toCpu(l, l.kind === 'head' ? 'the classifier reads real-valued means' : 'a mean over tokens is real-valued');
-        for (const i of l.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
-        depthOf.set(l.name, depthIn(l) + 1);
+      case 'head':
+        this.toCpu(l, l.kind === 'head' ? 'the classifier reads real-valued means' : 'a mean over tokens is real-valued');
+        this.feedCpu(l);
+        this.depthOf.set(l.name, this.depthIn(l) + 1);
         break;
-      }
       default: {
         // NOTE: a layer kind without a core rule here (a newer primitive) runs on the processor, named with its kind,
         // with every spike layer feeding it sending there: explicit, never silently dropped
         const other: LayerSpec = l;
-        toCpu(other, `a ${other.kind} layer: no core mapping rule for it`);
-        for (const i of other.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
-        depthOf.set(other.name, depthIn(other) + 1);
+        this.toCpu(other, `a ${other.kind} layer: no core mapping rule for it`);
+        this.feedCpu(other);
+        this.depthOf.set(other.name, this.depthIn(other) + 1);
         break;
       }
     }
   }
-  // a synaptic or product stage no population took (e.g. a conv feeding a membrane-shortcut add) runs on the processor
-  const taken = new Set(populations.flatMap((p) => p.synaptic));
-  for (const l of spec.layers)
-    if (
-      (l.kind === 'conv' || l.kind === 'headSum' || l.kind === 'tokenSum' || l.kind === 'ssaProduct') &&
-      !taken.has(l.name) &&
-      !onProcessor.has(l.name)
-    ) {
-      toCpu(l, 'a synaptic stage whose output no core neuron reads directly');
-      for (const i of l.inputs) for (const s of sourcesOf(i) ?? []) toProcessor.add(s);
-    }
-  const fromProcessor = spec.layers.filter((l) => l.kind === 'lif' && onProcessor.has(l.name)).map((l) => l.name);
-  return {
-    populations,
-    processor,
-    toProcessor: [...toProcessor],
-    fromProcessor,
-    depth: Math.max(1, ...depthOf.values()),
-    partials: [],
-    splitNotes: [],
-  };
+
+  /** A LIF heads a population, or runs on the processor with the layers that go with it. */
+  private placeLif(l: LayerSpec): void {
+    const p = lifPopulation(l, this.byName, this.sourcesOf);
+    this.spikeSources.set(l.name, [l.name]);
+    if ('reason' in p) {
+      for (const x of p.chain) if (!this.onProcessor.has(x.name)) this.toCpu(x, p.reason);
+      this.toCpu(l, p.reason);
+      for (const s of p.spikeInputs) this.toProcessor.add(s);
+    } else this.populations.push(p);
+    // its synaptic stage carries its inputs' depth; the neuron adds one step of delay
+    this.depthOf.set(l.name, this.depthIn(l) + 1);
+  }
+
+  /** A synaptic or product stage no population took (e.g. a conv feeding a membrane-shortcut add) runs on the processor. */
+  placeUntakenStages(spec: ModelSpec): void {
+    const taken = new Set(this.populations.flatMap((p) => p.synaptic));
+    for (const l of spec.layers)
+      if (
+        (l.kind === 'conv' || l.kind === 'headSum' || l.kind === 'tokenSum' || l.kind === 'ssaProduct') &&
+        !taken.has(l.name) &&
+        !this.onProcessor.has(l.name)
+      ) {
+        this.toCpu(l, 'a synaptic stage whose output no core neuron reads directly');
+        this.feedCpu(l);
+      }
+  }
+
+  /** A population of layer `l` on cores: its own spike source, one step of delay after its inputs. */
+  private onCores(l: LayerSpec, p: Population): void {
+    this.populations.push(p);
+    this.spikeSources.set(l.name, [l.name]);
+    this.depthOf.set(l.name, this.depthIn(l) + 1);
+  }
+
+  private toCpu(l: LayerSpec, reason: string): void {
+    this.onProcessor.add(l.name);
+    this.processor.push({ layer: l.name, kind: l.kind, reason });
+  }
+
+  /** Every spike layer feeding `l` sends its spikes to the processor. */
+  private feedCpu(l: LayerSpec): void {
+    for (const i of l.inputs) for (const s of this.sourcesOf(i) ?? []) this.toProcessor.add(s);
+  }
+
+  private depthIn(l: LayerSpec): number {
+    return Math.max(0, ...l.inputs.map((i) => this.depthOf.get(i) ?? 0));
+  }
 }
 
 type LifResult = Population | { reason: string; chain: LayerSpec[]; spikeInputs: string[] };
@@ -215,31 +242,14 @@ function lifPopulation(lif: LayerSpec, byName: Map<string, LayerSpec>, sourcesOf
     const src = sourcesOf(feed.inputs[0]!);
     const q = byName.get(feed.inputs[0]!);
     if (!src || src.length !== 1 || !q) return { reason: 'a token sum of non-spiking values', chain: [feed], spikeInputs: [] };
-    const per = q.out.c / feed.heads;
-    return {
-      ...base,
-      kind: 'headSum',
-      synaptic: [feed.name],
-      fanIn: per,
-      sharedRowWeights: per,
-      weightRows: 1,
-      inputs: [{ source: src[0]!, connection: { kind: 'headSum', heads: feed.heads, channels: q.out.c } }],
-    };
+    const connection: Connection = { kind: 'headSum', heads: feed.heads, channels: q.out.c };
+    return allOnes(lif, 'headSum', [feed.name], q.out.c / feed.heads, [{ source: src[0]!, connection }]);
   }
   if (feed.kind === 'tokenSum') {
     const src = sourcesOf(feed.inputs[0]!);
     const q = byName.get(feed.inputs[0]!);
     if (!src || src.length !== 1 || !q) return { reason: 'a channel sum of non-spiking values', chain: [feed], spikeInputs: [] };
-    const n = tokens(q.out);
-    return {
-      ...base,
-      kind: 'tokenSum',
-      synaptic: [feed.name],
-      fanIn: n,
-      sharedRowWeights: n,
-      weightRows: 1,
-      inputs: [{ source: src[0]!, connection: { kind: 'tokenSum', channels: q.out.c } }],
-    };
+    return allOnes(lif, 'tokenSum', [feed.name], tokens(q.out), [{ source: src[0]!, connection: { kind: 'tokenSum', channels: q.out.c } }]);
   }
   if (feed.kind === 'ssaProduct') {
     const spikeInputs = feed.inputs.flatMap((i) => sourcesOf(i) ?? []);
@@ -248,47 +258,32 @@ function lifPopulation(lif: LayerSpec, byName: Map<string, LayerSpec>, sourcesOf
   return { reason: `a neuron fed by a ${feed.kind} layer`, chain: [feed], spikeInputs: [] };
 }
 
+/**
+ * A population of one neuron per output element of `l` whose `fanIn` synapses all weigh 1: one weight row, shared by
+ * every neuron (the head and token sums, pooling, masks, relays).
+ */
+function allOnes(l: LayerSpec, kind: PopulationKind, synaptic: string[], fanIn: number, inputs: Population['inputs']): Population {
+  const neurons = l.out.c * l.out.h * l.out.w;
+  return { layer: l.name, kind, synaptic, neurons, channels: l.out.c, fanIn, sharedRowWeights: fanIn, weightRows: 1, inputs };
+}
+
 function pool(l: MaxPoolLayer, source: string): Population {
-  return {
-    layer: l.name,
-    kind: 'pool',
-    synaptic: [],
-    neurons: l.out.c * l.out.h * l.out.w,
-    channels: l.out.c,
-    fanIn: l.k * l.k,
-    sharedRowWeights: l.k * l.k,
-    weightRows: 1,
-    inputs: [{ source, connection: { kind: 'pool', pool: l } }],
-  };
+  return allOnes(l, 'pool', [], l.k * l.k, [{ source, connection: { kind: 'pool', pool: l } }]);
 }
 
 function mask(l: MaskLayer, a: string, k: string): Population {
-  return {
-    layer: l.name,
-    kind: 'mask',
-    synaptic: [],
-    neurons: l.out.c * l.out.h * l.out.w,
-    channels: l.out.c,
-    fanIn: 2,
-    sharedRowWeights: 2,
-    weightRows: 1,
-    inputs: [
-      { source: a, connection: { kind: 'maskAttention', mask: l } },
-      { source: k, connection: { kind: 'identity' } },
-    ],
-  };
+  return allOnes(l, 'mask', [], 2, [
+    { source: a, connection: { kind: 'maskAttention', mask: l } },
+    { source: k, connection: { kind: 'identity' } },
+  ]);
 }
 
 function relay(l: LayerSpec, sources: string[]): Population {
-  return {
-    layer: l.name,
-    kind: 'relay',
-    synaptic: [],
-    neurons: l.out.c * l.out.h * l.out.w,
-    channels: l.out.c,
-    fanIn: sources.length,
-    sharedRowWeights: sources.length,
-    weightRows: 1,
-    inputs: sources.map((source) => ({ source, connection: { kind: 'identity' } as Connection })),
-  };
+  return allOnes(
+    l,
+    'relay',
+    [],
+    sources.length,
+    sources.map((source) => ({ source, connection: { kind: 'identity' } as Connection })),
+  );
 }

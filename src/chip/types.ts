@@ -49,15 +49,18 @@ export interface ChipPart {
   missing: string[];
 }
 
-export interface ChipStep {
-  t: number;
-  /** Per inference (mean sample). */
+/** Traffic per inference (mean sample): messages sent, tile hops and chip crossings (null without a mesh), synapse events, spikes. */
+export interface ChipTraffic {
   messages: number;
   hopsEastWest: number | null;
   hopsNorthSouth: number | null;
   chipCrossings: number | null;
   synapseEvents: number;
   spikes: number;
+}
+
+export interface ChipStep extends ChipTraffic {
+  t: number;
   messagesToProcessor: number;
   messagesFromProcessor: number;
   /** The busiest core's send and receive time (ns), its index; null when a needed latency is unknown. */
@@ -115,14 +118,7 @@ export interface ChipMapped {
   processor: { name: string; layers: ProcessorLayerResult[]; messagesIn: number; messagesOut: number };
   steps: ChipStep[];
   /** Per inference over all steps. */
-  totals: {
-    messages: number;
-    hopsEastWest: number | null;
-    hopsNorthSouth: number | null;
-    chipCrossings: number | null;
-    synapseEvents: number;
-    spikes: number;
-  };
+  totals: ChipTraffic;
   latency: ChipLatency;
   energy: ChipEnergy;
   /** Per tile of the global mesh (row-major, widthTiles x heightTiles): synapse events + messages received per inference. */

@@ -37,14 +37,19 @@ export const chipLayerSchema = z.strictObject({
   synapseEvents: num,
 });
 
-export const chipStepSchema = z.strictObject({
-  t: num,
+/** Traffic per inference (ChipTraffic): a step's, and the totals over the steps. */
+const traffic = {
   messages: num,
   hopsEastWest: num.nullable(),
   hopsNorthSouth: num.nullable(),
   chipCrossings: num.nullable(),
   synapseEvents: num,
   spikes: num,
+};
+
+export const chipStepSchema = z.strictObject({
+  t: num,
+  ...traffic,
   messagesToProcessor: num,
   messagesFromProcessor: num,
   busiestCore: z.strictObject({ core: num, sendNs: num, receiveNs: num }).nullable(),
@@ -77,14 +82,7 @@ const chipMappedSchema = z.strictObject({
     messagesOut: num,
   }),
   steps: z.array(chipStepSchema),
-  totals: z.strictObject({
-    messages: num,
-    hopsEastWest: num.nullable(),
-    hopsNorthSouth: num.nullable(),
-    chipCrossings: num.nullable(),
-    synapseEvents: num,
-    spikes: num,
-  }),
+  totals: z.strictObject(traffic),
   latency: z.strictObject({ stepNs: part, imageNs: part, imagesPerSecond: part, depthSteps: num, notes: z.array(z.string()) }),
   energy: z.strictObject({
     synapse: part,
