@@ -30,6 +30,9 @@ run models | grep -q qkformer-cifar10
 run profile --model "$(pwd)/node_modules/spikewatt/checkpoints/fmnist-qkformer.safetensors" --dataset fashion-mnist --samples 8 \
   --hardware cmos45-fp32,loihi --out profile-out >/dev/null
 for f in profile.json report.html layers.csv; do [ -s "profile-out/$f" ] || { echo "check-package: profile wrote no $f" >&2; exit 1; }; done
+# NIR through h5wasm from the installed package: export the demo checkpoint (its attention and max pooling left out)
+run nir export --model "$(pwd)/node_modules/spikewatt/checkpoints/fmnist-qkformer.safetensors" --partial demo.nir >/dev/null 2>&1
+[ -s demo.nir ] || { echo "check-package: nir export wrote no demo.nir" >&2; exit 1; }
 # an optional dependency that is not installed: one line naming what to install, exit 2
 set +e
 err=$(npx --no-install spikewatt train --model qkformer-cifar10 --epochs 1 --out t.safetensors 2>&1 >/dev/null)
