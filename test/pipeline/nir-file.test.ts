@@ -149,3 +149,40 @@ test('a NIR node spikewatt cannot run is one line naming the node and its type',
     (e: unknown) => e instanceof InputError && /^NIR node 'lif1\.lif' \(CubaLIF\)/.test(e.message) && !e.message.includes('\n'),
   );
 });
+
+test('a SEW residual exported as two edges into one node reads back as an add: the same spikes again', async () => {
+  const sew = {
+    ...PLAIN,
+    name: 'sew',
+    nodes: [
+      { name: 'c1', kind: 'conv', inputs: ['input'], outChannels: 4, k: 3, pad: 1 },
+      { name: 'l1', kind: 'lif', inputs: ['c1'] },
+      { name: 'c2', kind: 'conv', inputs: ['l1'], outChannels: 4, k: 3, pad: 1 },
+      { name: 'l2', kind: 'lif', inputs: ['c2'] },
+      { name: 'res', kind: 'add', inputs: ['l1', 'l2'] },
+      { name: 'c3', kind: 'conv', inputs: ['res'], outChannels: 6, k: 3, stride: 2, pad: 1 },
+      { name: 'l3', kind: 'lif', inputs: ['c3'] },
+      { name: 'pool', kind: 'tokenMean', inputs: ['l3'] },
+      { name: 'head', kind: 'head', inputs: ['pool'], numClasses: 4 },
+    ],
+  };
+  const json = join(tmp, 'sew.json'),
+    nir = join(tmp, 'sew.nir');
+  writeFileSync(json, JSON.stringify(sew));
+  await nirExport({ model: json, out: nir });
+  const back = readNirFile(nir);
+  assert.deepEqual(
+    back.edges.filter(([, b]) => b === 'c3'),
+    [
+      ['l1', 'c3'],
+      ['l2', 'c3'],
+    ],
+  );
+  const imported = nirModel(nir);
+  assert.ok(imported.spec.layers.some((l) => l.kind === 'add' && l.name === 'c3.sum1'));
+  const run = { dataset: 'synthetic', samples: 4, hardware: ['cmos45-fp32'], core: 'reference' as const, workers: 1, allowUnpriced: true };
+  const a = await profileWithRecord({ ...run, model: json });
+  const b = await profileWithRecord({ ...run, model: nir, overrides: { timesteps: sew.timesteps } });
+  const spikes = (rec: typeof a.record, name: string) => [...rec.counts.layers.find((l) => l.name === name)!.outputSpikes];
+  for (const lif of ['l1', 'l2', 'l3']) assert.deepEqual(spikes(b.record, lif), spikes(a.record, lif), lif);
+});

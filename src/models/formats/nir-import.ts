@@ -103,10 +103,7 @@ export function importNir(g: NirGraph, name: string, o: { dtS?: number } = {}): 
   for (const k of order(g)) {
     const n = g.nodes.get(k)!;
     if (n.type === 'Input') continue;
-    const from = preds.get(k) ?? [];
-    if (from.length !== 1)
-      throw new InputError(`NIR node '${k}' (${n.type}) has ${from.length} inputs; spikewatt imports chains of single edges`);
-    const src = from[0]!;
+    const src = joinEdges(k, n, preds.get(k) ?? [], { nodes, tensorOf, shapeOf, pending });
     const t = tensorOf.get(src)!,
       s = shapeOf.get(src)!,
       pend = pending.get(src)!;
@@ -161,6 +158,43 @@ export function importNir(g: NirGraph, name: string, o: { dtS?: number } = {}): 
   notes.push('the Output is read out as the T-mean of its input through an identity Linear (the head named output)');
   if (input.c === 2) notes.push('a 2-channel input is read as DVS event frames (polarities)');
   return { file: modelFileOf(name, input, nodes), tensors, notes };
+}
+
+interface Carried {
+  nodes: ModelFileNode[];
+  tensorOf: Map<string, string>;
+  shapeOf: Map<string, Shape3>;
+  pending: Map<string, Pending>;
+}
+
+/**
+ * The one source a node reads. NIR sums the edges into a node: several edges of spikes (LIF / IF outputs) of one
+ * shape become spikewatt's SEW adds (`<node>.sum1`, ...), which carry the sum as the node's input.
+ */
+function joinEdges(k: string, n: NirNode, from: readonly string[], c: Carried): string {
+  if (from.length === 0) throw new InputError(`NIR node '${k}' (${n.type}) has no input edge (cut off from the Input)`);
+  if (from.length === 1) return from[0]!;
+  const spikes = (src: string) =>
+    c.nodes.some((x) => x.name === c.tensorOf.get(src) && (x.kind === 'lif' || x.kind === 'add')) && c.pending.get(src)!.pool === 1;
+  const s0 = c.shapeOf.get(from[0]!)!;
+  for (const src of from) {
+    const s = c.shapeOf.get(src)!;
+    if (!spikes(src) || s.c !== s0.c || s.h !== s0.h || s.w !== s0.w) {
+      throw new InputError(
+        `NIR node '${k}' (${n.type}) sums ${from.length} edges; spikewatt sums only spikes of one shape (from '${src}')`,
+      );
+    }
+  }
+  let acc = from[0]!;
+  from.slice(1).forEach((src, i) => {
+    const name = `${k}.sum${i + 1}`;
+    c.nodes.push({ name, kind: 'add', inputs: [c.tensorOf.get(acc)!, c.tensorOf.get(src)!] });
+    c.tensorOf.set(name, name);
+    c.shapeOf.set(name, s0);
+    c.pending.set(name, { pool: 1, poolScale: 1 });
+    acc = name;
+  });
+  return acc;
 }
 
 /** The model file of the imported nodes; T 4 until `--timesteps` says (a NIR file holds no step count). */
