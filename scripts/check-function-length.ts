@@ -29,9 +29,6 @@ export const EXCEPTIONS: Readonly<Record<string, string>> = {
   'src/cost-models/price.ts:priceTable': 'in rework with the run record (issue 18 part 1)',
   'src/pipeline/resume.ts:runSlice': 'in rework with the run record (issue 18 part 1)',
   'src/pipeline/simulate.ts:simulateRun': 'in rework with the run record (issue 18 part 1)',
-  'src/chip/graph.ts:buildChipGraph': 'new with the chip model (issue 19), to split',
-  'src/chip/index.ts:chipModel': 'new with the chip model (issue 19), to split',
-  'src/chip/run.ts:runSteps': 'new with the chip model (issue 19), to split',
 };
 
 export interface FunctionSpan {

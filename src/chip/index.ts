@@ -2,12 +2,13 @@ import type { HardwareProfile } from '../cost-models/profile-schema.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { OpCounts } from '../sim/counts.js';
 import { NUM_OP_KINDS, OP_KINDS, opIndex } from '../sim/ops.js';
-import { MappingRefusal, type CapacityLimit } from './capacity.js';
-import { buildChipGraph } from './graph.js';
-import { bindingLimit, coresUnder, mapGraph } from './map.js';
-import { runSteps } from './run.js';
+import type { Architecture } from '../cost-models/architecture-schema.js';
+import { MappingRefusal, type CapacityLimit, type WeightSharing } from './capacity.js';
+import { buildChipGraph, type ChipGraph } from './graph.js';
+import { bindingLimit, coresUnder, mapGraph, type Mapping } from './map.js';
+import { runSteps, type RunTotals } from './run.js';
 import { splitForAxons } from './split.js';
-import type { ChipLayer, ChipMapped, ChipOptions, ChipPart, ChipResult } from './types.js';
+import type { ChipEnergy, ChipLatency, ChipLayer, ChipOptions, ChipPart, ChipResult, ChipStep, ProcessorLayerResult } from './types.js';
 
 export { WEIGHT_SHARINGS, CAPACITY_LIMITS, MappingRefusal, inputAxons, windowPositions } from './capacity.js';
 export type { WeightSharing, CapacityLimit } from './capacity.js';
@@ -39,12 +40,71 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
     if (e instanceof MappingRefusal) return { mapped: false, profile: profile.name, weightSharing, reason: e.message };
     throw e;
   }
-  const S = counts.samples,
-    T = counts.timesteps;
-  if (!(S > 0)) throw new Error(`counts of ${counts.model} hold no samples`);
+  if (!(counts.samples > 0)) throw new Error(`counts of ${counts.model} hold no samples`);
   const run = runSteps(counts, arch, graph, m);
+  const latency = chipLatency(run, graph, arch, counts);
+  return {
+    mapped: true,
+    profile: profile.name,
+    weightSharing,
+    placementRule: PLACEMENT_RULE,
+    timingRule: TIMING_RULE,
+    cores: m.mesh.cores,
+    chips: m.mesh.chips,
+    tiles: m.mesh.tiles,
+    coresPerChip: m.mesh.coresPerChip,
+    neurons: graph.populations.reduce((s, p) => s + p.neurons, 0),
+    splitterNeurons: m.splitterNeurons,
+    splitterCores: m.splitterCores,
+    layers: chipLayers(graph, m, run, arch, weightSharing, counts.samples),
+    processor: {
+      name: arch.processor.name,
+      layers: processorLayers(graph, counts),
+      messagesIn: run.processorIn,
+      messagesOut: run.processorOut,
+    },
+    steps: run.steps,
+    totals: {
+      messages: sumSteps(run, (s) => s.messages)!,
+      hopsEastWest: sumSteps(run, (s) => s.hopsEastWest),
+      hopsNorthSouth: sumSteps(run, (s) => s.hopsNorthSouth),
+      chipCrossings: sumSteps(run, (s) => s.chipCrossings),
+      synapseEvents: sumSteps(run, (s) => s.synapseEvents)!,
+      spikes: sumSteps(run, (s) => s.spikes)!,
+    },
+    latency,
+    energy: chipEnergy(run, arch, m, latency.imageNs.value),
+    tileLoad: run.tileEvents
+      ? { widthTiles: m.mesh.widthTiles, heightTiles: m.mesh.heightTiles, events: Array.from(run.tileEvents) }
+      : null,
+    spikeSource: run.usedLayerTotals ? 'layer totals spread evenly' : 'per-neuron counts',
+    notes: chipNotes(run, graph, arch, m),
+  };
+}
+
+/** A quantity summed over the steps; null when any step's is null. */
+function sumSteps(run: RunTotals, f: (s: ChipStep) => number | null): number | null {
+  let total = 0;
+  for (const s of run.steps) {
+    const v = f(s);
+    if (v === null) return null;
+    total += v;
+  }
+  return total;
+}
+
+/** Each population on its cores: cores under each limit, utilisation, and its traffic per inference. */
+function chipLayers(
+  graph: ChipGraph,
+  m: Mapping,
+  run: RunTotals,
+  arch: Architecture,
+  weightSharing: WeightSharing,
+  S: number,
+): ChipLayer[] {
   const core = arch.core;
-  const layers: ChipLayer[] = graph.populations.map((p, i) => {
+  const chipOf = (g: number) => Math.floor(g / m.mesh.coresPerChip);
+  return graph.populations.map((p, i) => {
     const lim = m.limits[i]!;
     const coresByLimit: Record<CapacityLimit, number | null> = {
       neurons: coresUnder(p.neurons, lim.neurons),
@@ -56,7 +116,6 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
     const stats = run.perLayer.get(p.layer) ?? { spikes: 0, messages: 0, hops: 0 };
     const storedBits =
       weightSharing === 'per-core' ? Math.min(m.perCore[i]!, p.weightRows) * p.sharedRowWeights * cores : p.neurons * p.fanIn;
-    const chipOf = (g: number) => Math.floor(g / m.mesh.coresPerChip);
     return {
       layer: p.layer,
       kind: p.kind,
@@ -79,30 +138,24 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
       synapseEvents: run.synapseEventsByPop[i]! / S,
     };
   });
+}
 
-  const sumSteps = (f: (s: (typeof run.steps)[number]) => number | null): number | null => {
-    let total = 0;
-    for (const s of run.steps) {
-      const v = f(s);
-      if (v === null) return null;
-      total += v;
-    }
-    return total;
-  };
-  const latencies = run.steps.map((s) => s.latencyNs);
-  const stepSum = sumSteps((s) => s.latencyNs);
+/** Step and image latency and pipelined throughput, with the reasons they are bounds. */
+function chipLatency(run: RunTotals, graph: ChipGraph, arch: Architecture, counts: OpCounts): ChipLatency {
+  const S = counts.samples,
+    T = counts.timesteps;
+  const stepSum = sumSteps(run, (s) => s.latencyNs);
   const latMissing = new Set<string>();
   if (stepSum === null) {
     if (run.steps.some((s) => s.coreNs === null)) latMissing.add('core event latencies');
     if (run.steps.some((s) => s.syncNs === null)) latMissing.add('sync latency');
   }
-  const part = (value: number | null, missing: string[]): ChipPart => ({ value, missing: value === null ? missing : [] });
+  const part = (value: number | null): ChipPart => ({ value, missing: value === null ? [...latMissing] : [] });
   const depth = graph.depth;
-  const imageNs = stepSum === null ? null : stepSum + (depth - 1) * (stepSum / T);
-  const latency: ChipMapped['latency'] = {
-    stepNs: part(stepSum === null ? null : stepSum / T, [...latMissing]),
-    imageNs: part(imageNs, [...latMissing]),
-    imagesPerSecond: part(stepSum === null || stepSum === 0 ? null : 1e9 / stepSum, [...latMissing]),
+  const latency: ChipLatency = {
+    stepNs: part(stepSum === null ? null : stepSum / T),
+    imageNs: part(stepSum === null ? null : stepSum + (depth - 1) * (stepSum / T)),
+    imagesPerSecond: part(stepSum === null || stepSum === 0 ? null : 1e9 / stepSum),
     depthSteps: depth,
     notes: [],
   };
@@ -115,15 +168,17 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
       `processor time not estimated (the profile gives no time per op for ${arch.processor.name}): the latency leaves it out, a lower bound`,
     );
   if (arch.sync.fixedStepNs) latency.notes.push(`a step lasts at least the fixed tick of ${arch.sync.fixedStepNs.value} ns`);
-  if (latencies.some((l) => l === null)) latency.notes.push('step latency not estimated: ' + [...latMissing].join(', '));
+  if (run.steps.some((s) => s.latencyNs === null)) latency.notes.push('step latency not estimated: ' + [...latMissing].join(', '));
+  return latency;
+}
 
-  const cores = m.mesh.cores;
+/** The run's active energy by part, static energy over the image latency (mW x ns = pJ), and their total. */
+function chipEnergy(run: RunTotals, arch: Architecture, m: Mapping, imageNs: number | null): ChipEnergy {
   const sp = arch.staticPower;
   let staticPart: ChipPart;
   if (!sp) staticPart = { value: null, missing: ['static power'] };
   else if (imageNs === null) staticPart = { value: null, missing: ['image latency'] };
-  // mW x ns = pJ
-  else staticPart = { value: sp.mw * (sp.per === 'chip' ? m.mesh.chips : cores) * imageNs, missing: [] };
+  else staticPart = { value: sp.mw * (sp.per === 'chip' ? m.mesh.chips : m.mesh.cores) * imageNs, missing: [] };
   const parts = [run.energy.synapse, run.energy.neuron, run.energy.network, run.energy.processor];
   const activeMissing = parts.flatMap((p) => p.missing);
   const active: ChipPart = activeMissing.length
@@ -133,9 +188,15 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
     active.value === null || staticPart.value === null
       ? { value: null, missing: [...active.missing, ...staticPart.missing] }
       : { value: active.value + staticPart.value, missing: [] };
+  return { ...run.energy, static: staticPart, active, total, complete: total.value !== null };
+}
 
+/** The ops per inference of each layer the processor runs, by op kind (nonzero kinds only). */
+function processorLayers(graph: ChipGraph, counts: OpCounts): ProcessorLayerResult[] {
+  const S = counts.samples,
+    T = counts.timesteps;
   const byName = new Map(counts.layers.map((l) => [l.name, l] as const));
-  const processorLayers = graph.processor.map((p) => {
+  return graph.processor.map((p) => {
     const lc = byName.get(p.layer);
     const ops: Record<string, number> = {};
     if (lc)
@@ -146,6 +207,10 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
       }
     return { layer: p.layer, kind: p.kind, reason: p.reason, ops };
   });
+}
+
+/** What the numbers assume and leave out. */
+function chipNotes(run: RunTotals, graph: ChipGraph, arch: Architecture, m: Mapping): string[] {
   const notes: string[] = [
     'every mapped neuron is accessed and updated every step (folded BatchNorm biases and leaks keep potentials non-zero): an upper bound on updates',
   ];
@@ -155,47 +220,10 @@ export function chipModel(spec: ModelSpec, counts: OpCounts, profile: HardwarePr
     );
   if (m.splitterNeurons)
     notes.push(
-      `${m.splitterNeurons} splitter neurons on ${m.splitterCores} cores copy spikes of neurons that reach more than ${core.maxDestinationCoresPerNeuron!.value} core(s); their hops are counted as direct routes`,
+      `${m.splitterNeurons} splitter neurons on ${m.splitterCores} cores copy spikes of neurons that reach more than ${arch.core.maxDestinationCoresPerNeuron!.value} core(s); their hops are counted as direct routes`,
     );
   if (m.mesh.chips > 1 && !arch.events.chipCrossing) notes.push('chip-to-chip links: crossings counted, their energy not estimated');
   for (const n of graph.splitNotes) notes.push(n);
   for (const n of arch.notes ?? []) notes.push(n);
-  return {
-    mapped: true,
-    profile: profile.name,
-    weightSharing,
-    placementRule: PLACEMENT_RULE,
-    timingRule: TIMING_RULE,
-    cores,
-    chips: m.mesh.chips,
-    tiles: m.mesh.tiles,
-    coresPerChip: m.mesh.coresPerChip,
-    neurons: graph.populations.reduce((s, p) => s + p.neurons, 0),
-    splitterNeurons: m.splitterNeurons,
-    splitterCores: m.splitterCores,
-    layers,
-    processor: { name: arch.processor.name, layers: processorLayers, messagesIn: run.processorIn, messagesOut: run.processorOut },
-    steps: run.steps,
-    totals: {
-      messages: sumSteps((s) => s.messages)!,
-      hopsEastWest: sumSteps((s) => s.hopsEastWest),
-      hopsNorthSouth: sumSteps((s) => s.hopsNorthSouth),
-      chipCrossings: sumSteps((s) => s.chipCrossings),
-      synapseEvents: sumSteps((s) => s.synapseEvents)!,
-      spikes: sumSteps((s) => s.spikes)!,
-    },
-    latency,
-    energy: {
-      ...run.energy,
-      static: staticPart,
-      active,
-      total,
-      complete: total.value !== null,
-    },
-    tileLoad: run.tileEvents
-      ? { widthTiles: m.mesh.widthTiles, heightTiles: m.mesh.heightTiles, events: Array.from(run.tileEvents) }
-      : null,
-    spikeSource: run.usedLayerTotals ? 'layer totals spread evenly' : 'per-neuron counts',
-    notes,
-  };
+  return notes;
 }
