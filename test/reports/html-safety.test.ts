@@ -74,7 +74,11 @@ test('report.html and compare.html escape every user-controlled string; nothing 
     const r = hostile();
     const cmp = compareReports(
       [
-        { label: `variant ${EVIL}`, model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: null, fileSha256: null, metadata: {} }, report: r },
+        {
+          label: `variant ${EVIL}`,
+          model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: null, fileSha256: null, metadata: {} },
+          report: r,
+        },
         {
           label: `other ${EVIL}`,
           model: { spec: null as never, tensors: new Map(), weights: '', checkpoint: '/x.safetensors', fileSha256: null, metadata: {} },
