@@ -49,7 +49,8 @@ const NODE = z.discriminatedUnion('kind', [
     kind: z.literal('lif'),
     vThreshold: z.number().positive().default(1),
     timeAxis: z.enum(['time', 'timeBatch']).default('time'),
-    tau: z.number().gt(1).default(DEFAULT_LIF.tau),
+    // an IF neuron (no leak) has tau = Infinity, which JSON spells "Infinity"
+    tau: z.union([z.number().gt(1), z.literal('Infinity').transform(() => Infinity)]).default(DEFAULT_LIF.tau),
     decayInput: z.boolean().default(DEFAULT_LIF.decayInput),
     vReset: z.number().nullable().default(DEFAULT_LIF.vReset),
   }),
@@ -346,6 +347,7 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
         timeAxis: l.officialTimeAxis,
         // spikingjelly's defaults are left out (the reader fills them in)
         ...(l.neuron ?? {}),
+        ...(l.neuron?.tau === Infinity ? { tau: 'Infinity' as const } : {}),
       };
     case 'add':
       return { name: l.name, kind: 'add', inputs: [...l.inputs] };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { derivedMetrics, loadProfile, price, type ConventionName, type HardwareProfile } from '../cost-models/index.js';
 import type { ModelConfig, ModelSpec } from '../models/spec.js';
+import { readModelFile } from '../models/model-file.js';
 import { buildModel } from '../models/zoo.js';
 import { recordAccuracy, type RunRecord } from '../record/record.js';
 import { buildProfileReport, type PricedProfile } from '../reports/profile-report.js';
@@ -34,10 +35,13 @@ export interface PriceOptions {
 export function specOfRecord(r: RunRecord): ModelSpec {
   let spec: ModelSpec;
   try {
-    spec = buildModel(r.model.name, r.model.config as ModelConfig);
+    spec =
+      r.model.graph !== undefined
+        ? readModelFile(JSON.stringify(r.model.graph), 'the model graph in this run record', r.model.config.timesteps)
+        : buildModel(r.model.name, r.model.config as ModelConfig);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    throw new InputError(`the model config in this run record does not build: ${e.message}`);
+    throw new InputError(`the model in this run record does not build: ${e.message}`);
   }
   const layers = r.counts.layers;
   const same =

@@ -1,7 +1,9 @@
 import { datasetInfo, type Dataset } from '../data/dataset.js';
 import { foldWeights } from '../models/fold.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { ConfigOverrides } from '../models/zoo.js';
+import { buildModel, type ConfigOverrides } from '../models/zoo.js';
+import { modelFileOf } from '../models/model-file.js';
+import { InputError } from '../errors.js';
 import { canonicalOverrides, RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../record/record.js';
 import { connectionZeros } from '../reports/neurobench.js';
 import type { OpCounts } from '../sim/counts.js';
@@ -30,6 +32,19 @@ export function silentLifLayers(c: OpCounts, threshold = 0.001): { silent: numbe
     if (s < threshold * lc.outputElements * c.timesteps * Math.max(1, c.samples)) silent++;
   }
   return { silent, total };
+}
+
+/** True when `buildModel(name, config)` gives this spec's layers again (then the record needs no graph). */
+function rebuildsFromConfig(spec: ModelSpec): boolean {
+  if (spec.config.family === 'graph') return false;
+  let built: ModelSpec;
+  try {
+    built = buildModel(spec.name, spec.config);
+  } catch (e) {
+    if (e instanceof InputError) return false;
+    throw e;
+  }
+  return built.layers.length === spec.layers.length && built.layers.every((l, i) => JSON.stringify(l) === JSON.stringify(spec.layers[i]));
 }
 
 /** What the record says about the run beyond the simulation itself. */
@@ -96,6 +111,7 @@ export async function simulateRun(
       overrides: canonicalOverrides(ctx.overrides ?? {}),
       weights: model.weights,
       ...(model.detected !== undefined ? { detected: model.detected } : {}),
+      ...(rebuildsFromConfig(spec) ? {} : { graph: modelFileOf(spec) }),
     },
     weights: {
       file: model.checkpoint,

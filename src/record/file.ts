@@ -77,6 +77,7 @@ export const runRecordSchema = z.strictObject({
     overrides: overridesSchema,
     weights: z.string(),
     detected: z.string().optional(),
+    graph: z.unknown().optional(),
   }),
   weights: z.strictObject({
     file: z.string().nullable(),

@@ -34,6 +34,11 @@ export interface RecordModel {
   weights: string;
   /** One line on how the architecture was read from the weights, when no config stated it. */
   detected?: string;
+  /**
+   * The network as a model file (src/models/model-file.ts), when `config` alone does not rebuild it: a model file
+   * or NIR graph of the `graph` family, or one whose nodes differ from its config's zoo builder.
+   */
+  graph?: unknown;
 }
 
 export interface RecordWeights {

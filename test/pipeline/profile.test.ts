@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/errors.js';
-import { parseRecord, priceRecord, profile, profileWithRecord, recordJson, type ProgressEvent } from '../../src/pipeline/index.js';
+import { initNir, parseRecord, priceRecord, profile, profileWithRecord, recordJson, type ProgressEvent } from '../../src/pipeline/index.js';
 
 const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
 const RUN = { model: 'qkformer-cifar10', dataset: 'synthetic', samples: 3, batchSize: 2, overrides: SMALL } as const;
@@ -46,5 +46,18 @@ test('profile() checks its options before simulating; bad input is an InputError
   ];
   for (const [i, o] of bad.entries()) {
     await assert.rejects(profile(o), (e: unknown) => e instanceof InputError && expected[i]!.test(e.message));
+  }
+});
+
+test('a run record of a model file or a NIR graph (IF neurons: tau Infinity) re-prices from its counts.json alone', async () => {
+  await initNir();
+  for (const [model, dataset] of [
+    ['examples/models/tiny-sdsa.json', 'synthetic'],
+    ['test/fixtures/nir/cnn_sinabs.nir', 'synthetic-dvs'],
+  ] as const) {
+    const run = await profileWithRecord({ model, dataset, samples: 2, workers: 1, hardware: ['cmos45-fp32'] });
+    assert.ok(run.record.model.graph !== undefined, `${model}: the record carries the graph its config cannot rebuild`);
+    const again = priceRecord(parseRecord(recordJson(run.record), 'counts.json'));
+    assert.deepEqual(again, run.report, model);
   }
 });
