@@ -1,6 +1,6 @@
 import { ConfigError } from './config-error.js';
 import type { GraphBuilder } from './graph.js';
-import type { AttentionKind, ConvLayer, LifLayer } from './spec.js';
+import type { AttentionKind, ConvLayer, LifLayer, ModelConfig } from './spec.js';
 
 /** How a family names and builds its transformer blocks. */
 export interface BlockStyle {
@@ -80,17 +80,24 @@ function ssa(g: GraphBuilder, p: string, x: string, dim: number, heads: number, 
   return synapseUnit(g, p, 'proj', sfx, a, dim, true, style.qkvOp, style.ssaProjCoupled ? 'timeBatch' : 'time');
 }
 
+/** An encoder block's size: its width, attention heads (dividing the width), MLP hidden width floor(dim x mlpRatio). */
+export interface BlockShape {
+  dim: number;
+  heads: number;
+  mlpRatio: number;
+}
+
+/** The block shape of a one-stage family (Spikformer, Spikingformer, SDT): width E, the config's one head count. */
+export function oneStageBlockShape(cfg: ModelConfig): BlockShape {
+  const heads = cfg.heads[0];
+  if (heads === undefined) throw new Error('no head count');
+  if (cfg.embedDims % heads !== 0) throw new ConfigError(`block.0: dim ${cfg.embedDims} is not divisible by ${heads} heads`);
+  return { dim: cfg.embedDims, heads, mlpRatio: cfg.mlpRatio };
+}
+
 /** One block: x = x + Attn(x); x = x + MLP(x) (SEW ADD residuals, no norm). */
-export function block(
-  g: GraphBuilder,
-  p: string,
-  x: string,
-  dim: number,
-  heads: number,
-  mlpRatio: number,
-  kind: AttentionKind,
-  style: BlockStyle,
-): string {
+export function block(g: GraphBuilder, p: string, x: string, shape: BlockShape, kind: AttentionKind, style: BlockStyle): string {
+  const { dim, heads, mlpRatio } = shape;
   if (dim % heads !== 0) throw new ConfigError(`${p}: dim ${dim} is not divisible by ${heads} heads`);
   const ap = `${p}.${style.attnAttr[kind]}`;
   if (style.unusedNorms) g.unusedLayerNorm(`${p}.norm1`, dim);

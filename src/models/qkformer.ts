@@ -84,7 +84,7 @@ function stage(
   kind: ModelConfig['attention'][number],
   style: BlockStyle,
 ): string {
-  for (let j = 0; j < n; j++) x = block(g, `${name}.${j}`, x, dim, heads, cfg.mlpRatio, kind, style);
+  for (let j = 0; j < n; j++) x = block(g, `${name}.${j}`, x, { dim, heads, mlpRatio: cfg.mlpRatio }, kind, style);
   return x;
 }
 

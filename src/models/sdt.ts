@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import { GraphBuilder } from './graph.js';
+import { oneStageBlockShape, type BlockShape } from './blocks.js';
 import type { ModelConfig, ModelSpec } from './spec.js';
 
 /**
@@ -23,10 +24,8 @@ export function buildSdt(name: string, cfg: ModelConfig): ModelSpec {
   const g = new GraphBuilder(inputShape);
   const pools = cfg.family === 'sdt-imagenet' ? [true, true, true, true] : [false, false, true, true];
   let x = sps(g, E, pools);
-  const heads = cfg.heads[0];
-  if (heads === undefined) throw new Error('no head count');
-  if (E % heads !== 0) throw new ConfigError(`block.0: dim ${E} is not divisible by ${heads} heads`);
-  for (let j = 0; j < cfg.depths; j++) x = msBlock(g, `block.${j}`, x, E, heads, cfg.mlpRatio);
+  const shape = oneStageBlockShape(cfg);
+  for (let j = 0; j < cfg.depths; j++) x = msBlock(g, `block.${j}`, x, shape);
   const f = g.lif('head_lif', g.tokenMean('head.token_mean', x));
   g.head('head', f, cfg.numClasses);
   return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
@@ -53,7 +52,8 @@ function sps(g: GraphBuilder, E: number, pools: boolean[]): string {
 }
 
 /** MS_Block_Conv: x = x + SDSA(x); x = x + MLP(x) (membrane shortcuts). */
-function msBlock(g: GraphBuilder, p: string, x: string, dim: number, heads: number, mlpRatio: number): string {
+function msBlock(g: GraphBuilder, p: string, x: string, shape: BlockShape): string {
+  const { dim, heads, mlpRatio } = shape;
   const a = `${p}.attn`;
   const s = g.lif(`${a}.shortcut_lif`, x);
   const qkv = (n: 'q' | 'k' | 'v') =>

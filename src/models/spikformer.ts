@@ -1,5 +1,5 @@
 import { GraphBuilder } from './graph.js';
-import { block, type BlockStyle } from './blocks.js';
+import { block, oneStageBlockShape, type BlockStyle } from './blocks.js';
 import type { ModelConfig, ModelSpec } from './spec.js';
 
 /**
@@ -62,9 +62,8 @@ export function buildSpikformer(name: string, cfg: ModelConfig): ModelSpec {
     g.param('pos_embed', [1, patches, E], false);
   }
   const kind = cfg.attention[0] ?? 'ssa';
-  const h = cfg.heads[0];
-  if (h === undefined) throw new Error('no head count');
-  for (let j = 0; j < cfg.depths; j++) x = block(g, `block.${j}`, x, E, h, cfg.mlpRatio, kind, style);
+  const shape = oneStageBlockShape(cfg);
+  for (let j = 0; j < cfg.depths; j++) x = block(g, `block.${j}`, x, shape, kind, style);
   if (cfg.family === 'spikformer-dvs') g.unusedLayerNorm('norm', E);
   g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
   return { name, config: cfg, inputShape: g.shape('input'), layers: g.layers, stateKeys: g.keys };

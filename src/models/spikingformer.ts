@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import { GraphBuilder } from './graph.js';
+import { oneStageBlockShape, type BlockShape } from './blocks.js';
 import type { ModelConfig, ModelSpec } from './spec.js';
 
 /**
@@ -17,10 +18,8 @@ export function buildSpikingformer(name: string, cfg: ModelConfig): ModelSpec {
   const g = new GraphBuilder(inputShape);
   const imagenet = cfg.family === 'spikingformer-imagenet';
   let x = imagenet ? imagenetTokenizer(g, E) : cifarTokenizer(g, E);
-  const heads = cfg.heads[0];
-  if (heads === undefined) throw new Error('no head count');
-  if (E % heads !== 0) throw new ConfigError(`block.0: dim ${E} is not divisible by ${heads} heads`);
-  for (let j = 0; j < cfg.depths; j++) x = spikingTransformer(g, `block.${j}`, x, E, heads, cfg.mlpRatio, imagenet ? 'q(kv)' : 'qk(v)');
+  const shape = oneStageBlockShape(cfg);
+  for (let j = 0; j < cfg.depths; j++) x = spikingTransformer(g, `block.${j}`, x, shape, imagenet ? 'q(kv)' : 'qk(v)');
   g.head('head', g.tokenMean('head.token_mean', x), cfg.numClasses);
   return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
 }
@@ -68,15 +67,8 @@ function imagenetTokenizer(g: GraphBuilder, E: number): string {
 }
 
 /** SpikingTransformer: x = x + SSA(x); x = x + MLP(x), membrane shortcuts, each branch starting with a LIF. */
-function spikingTransformer(
-  g: GraphBuilder,
-  p: string,
-  x: string,
-  dim: number,
-  heads: number,
-  mlpRatio: number,
-  order: 'q(kv)' | 'qk(v)',
-): string {
+function spikingTransformer(g: GraphBuilder, p: string, x: string, shape: BlockShape, order: 'q(kv)' | 'qk(v)'): string {
+  const { dim, heads, mlpRatio } = shape;
   g.unusedLayerNorm(`${p}.norm1`, dim);
   const a = `${p}.attn`;
   const s = g.lif(`${a}.proj_lif`, x);

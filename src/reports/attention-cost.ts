@@ -111,7 +111,7 @@ export function formLabel(form: AttentionForm): string {
 export function attentionLayers(form: AttentionForm, channels: number, heads: number, sqrtTokens: number): LayerSpec[] {
   const g = new GraphBuilder({ c: channels, h: sqrtTokens, w: sqrtTokens });
   const st = style(form);
-  block(g, 'block', 'input', channels, heads, 1, kindOf(form), st);
+  block(g, 'block', 'input', { dim: channels, heads, mlpRatio: 1 }, kindOf(form), st);
   const prefix = `block.${st.attnAttr[kindOf(form)]}.`;
   return g.layers.filter((l) => l.name.startsWith(prefix));
 }
