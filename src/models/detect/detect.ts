@@ -24,6 +24,12 @@ export class DetectConflictError extends DetectError {
   override name = 'DetectConflictError';
 }
 
+/** The families detection reads from a state_dict's keys (the newer ones are named by undetectedFamily, loaded by zoo name). */
+type DetectedFamily = Extract<
+  Family,
+  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs'
+>;
+
 /** What detection reports: the family, then every knob of the table. */
 export type ConfigField = 'family' | KnobName;
 export const CONFIG_FIELDS: readonly ConfigField[] = ['family', ...KNOB_NAMES];
@@ -131,7 +137,7 @@ function stagesFromBlocks(r: Reader, family: Family): StageInfo[] {
  * embed_dims from the last stem conv's output channels; every stage width must be its official fraction (E/4, E/2,
  * E or E/2, E), since the builders derive them from embed_dims. An empty last stage takes the stem's width.
  */
-function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { dims: number; note: string; where: string } {
+function embedDimsFromStem(r: Reader, family: DetectedFamily, stages: StageInfo[]): { dims: number; note: string; where: string } {
   let embedKey: string;
   switch (family) {
     case 'qkformer-cifar':
@@ -146,12 +152,6 @@ function embedDimsFromStem(r: Reader, family: Family, stages: StageInfo[]): { di
     case 'spikformer-dvs':
       embedKey = 'patch_embed.rpe_conv.weight';
       break;
-    case 'spikingformer-cifar':
-    case 'spikingformer-imagenet':
-    case 'sdt-cifar':
-    case 'sdt-imagenet':
-    case 'graph':
-      throw new Error(`detection never yields ${family}`);
   }
   const dims = r.dim(embedKey, 0, 4);
   const where = `${embedKey} ${r.text(embedKey)}`;
@@ -186,7 +186,7 @@ function checkFixedBlockCounts(stages: StageInfo[], family: Family): void {
 const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
 
 /** The official `depths` from the last stage's block count (QKFormer CIFAR: depths-2 blocks; ImageNet: depths-3). */
-function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfig, base: ZooName): Found<number> {
+function depthsFromLastStage(family: DetectedFamily, last: StageInfo, zooCfg: ModelConfig, base: ZooName): Found<number> {
   switch (family) {
     case 'qkformer-cifar':
       return { value: last.blocks + 2, prov: weights(`stage3 holds ${held(last)}: depths-2`) };
@@ -201,12 +201,6 @@ function depthsFromLastStage(family: Family, last: StageInfo, zooCfg: ModelConfi
     case 'spikformer-imagenet':
     case 'spikformer-dvs':
       return { value: last.blocks, prov: weights(`${held(last).replace(/^\d+ blocks?, /, '')}`) };
-    case 'spikingformer-cifar':
-    case 'spikingformer-imagenet':
-    case 'sdt-cifar':
-    case 'sdt-imagenet':
-    case 'graph':
-      throw new Error(`detection never yields ${family}`);
   }
 }
 
@@ -459,7 +453,7 @@ function undetectedFamily(t: TensorMap): string | null {
   return null;
 }
 
-function detectFamily(t: TensorMap): { family: Family; note: string } {
+function detectFamily(t: TensorMap): { family: DetectedFamily; note: string } {
   const rank = (k: string) => t.get(k)?.shape.length;
   const newer = undetectedFamily(t);
   if (newer) throw new DetectError(`a ${newer} state_dict, whose sizes spikewatt does not read from the keys yet`);
