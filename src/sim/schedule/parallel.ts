@@ -66,8 +66,15 @@ export async function runSamples(
   // a core that owns one device (threads: 'one') runs in this thread, a batch per dispatch
   const single = o.batchCoupling === 'official' || CORE_CAPABILITIES[o.core].threads === 'one';
   const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
-  if (workers <= 1) return runInThread(spec, weights, n, input, o);
-  return runInWorkers(spec, weights, n, input, o, workers);
+  if (workers > 1) return runInWorkers(spec, weights, n, input, o, workers);
+  // in this thread: the layer-major scheduler where the core defers convs over a batch of independent samples
+  const core = CORES[o.core](o.coreOptions ?? {});
+  const deferring = o.batchCoupling === 'independent' ? layerMajorCore(o.core, core) : null;
+  if (deferring) return runLayerMajor(spec, weights, n, input, o, deferring);
+  const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
+  sim.sink.recordPerSample = o.spikeRecords ?? true;
+  const logits = await inBatches(n, input, o, core, (batch) => sim.runBatch(batch));
+  return { logits, sink: sim.sink, done: logits.length, workers: 1 };
 }
 
 /** Runs batches 0..n-1 in this thread in order, between batches seeing stop requests; disposes the core. */
@@ -127,22 +134,6 @@ export async function runLayerMajor(
     return out;
   });
   return { logits, sink, done: logits.length, workers: 1 };
-}
-
-async function runInThread(
-  spec: ModelSpec,
-  weights: FoldedWeights,
-  n: number,
-  input: (i: number) => SampleInput,
-  o: SampleRunOptions,
-): Promise<SampleRunResult> {
-  const core = CORES[o.core](o.coreOptions ?? {});
-  const deferring = o.batchCoupling === 'independent' ? layerMajorCore(o.core, core) : null;
-  if (deferring) return runLayerMajor(spec, weights, n, input, o, deferring);
-  const sim = new Simulator(spec, weights, { core, batchCoupling: o.batchCoupling });
-  sim.sink.recordPerSample = o.spikeRecords ?? true;
-  const logits = await inBatches(n, input, o, core, (batch) => sim.runBatch(batch));
-  return { logits, sink: sim.sink, done: logits.length, workers: 1 };
 }
 
 /** From the TypeScript sources (tsx) the worker starts through a loader shim; built, it is worker.js. */
