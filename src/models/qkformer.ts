@@ -99,15 +99,66 @@ function heads(cfg: ModelConfig, i: number): number {
   return h;
 }
 
-export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
-  const E = cfg.embedDims;
-  const g = GraphBuilder.forInput(cfg);
-  // PatchEmbedInit(E/4) without downsampling.
-  const e1 = E / 4;
+/**
+ * The first SPEDS module (`patch_embed1`) of each QKFormer family, as data: its output width as a fraction of E, its
+ * units in order (width as a fraction of that output, max pool), and the unit whose output the shortcut reads, with
+ * the shortcut's stride (the downsampling of the units after it).
+ */
+interface FirstStem {
+  widthOfE: number;
+  units: [unit: string, ofWidth: number, maxpool?: string][];
+  shortcutFrom: number;
+  stride: number;
+}
+
+/** CIFAR: PatchEmbedInit(E/4) without downsampling. */
+const CIFAR_STEM: FirstStem = {
+  widthOfE: 1 / 4,
+  units: [
+    ['proj', 1 / 2],
+    ['proj1', 1],
+  ],
+  shortcutFrom: 0,
+  stride: 1,
+};
+const IMAGENET_STEM: FirstStem = {
+  widthOfE: 1 / 4,
+  units: [
+    ['proj', 1 / 2, 'proj_maxpool'],
+    ['proj1', 1, 'proj1_maxpool'],
+    ['proj2', 1],
+  ],
+  shortcutFrom: 0,
+  stride: 2,
+};
+const DVS_STEM: FirstStem = {
+  widthOfE: 1 / 2,
+  units: [
+    ['proj', 1 / 8],
+    ['proj1', 1 / 4, 'maxpool1'],
+    ['proj2', 1 / 2, 'maxpool2'],
+    ['proj3', 1, 'maxpool3'],
+  ],
+  shortcutFrom: 1,
+  stride: 4,
+};
+
+/** patch_embed1 from the model input: its units in order, then SPEDS's shortcut from `shortcutFrom`'s output. */
+function firstStem(g: GraphBuilder, cfg: ModelConfig, s: FirstStem): string {
   const p = 'patch_embed1';
-  const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2);
-  const x1 = stemUnit(g, p, 'proj1', x0, e1);
-  const x = spedsShortcut(g, p, cfg, x1, x0, e1, 1);
+  const width = cfg.embedDims * s.widthOfE;
+  const outs: string[] = [];
+  let x = 'input';
+  for (const [unit, ofWidth, maxpool] of s.units) {
+    x = stemUnit(g, p, unit, x, width * ofWidth, maxpool !== undefined ? { maxpool } : {});
+    outs.push(x);
+  }
+  return spedsShortcut(g, p, cfg, x, outs[s.shortcutFrom]!, width, s.stride);
+}
+
+export function buildQkformerCifar(name: string, cfg: ModelConfig): ModelSpec {
+  const g = GraphBuilder.forInput(cfg);
+  const x = firstStem(g, cfg, CIFAR_STEM);
   return hierarchy(g, name, cfg, x, [1, 1, cfg.depths - 2], 'second', QKF_CIFAR_STYLE);
 }
 
@@ -132,14 +183,8 @@ function hierarchy(
 }
 
 export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec {
-  const E = cfg.embedDims;
   const g = GraphBuilder.forInput(cfg);
-  const e1 = E / 4;
-  const p = 'patch_embed1';
-  const x0 = stemUnit(g, p, 'proj', 'input', e1 / 2, { maxpool: 'proj_maxpool' });
-  const x1 = stemUnit(g, p, 'proj1', x0, e1, { maxpool: 'proj1_maxpool' });
-  const x2 = stemUnit(g, p, 'proj2', x1, e1);
-  const x = spedsShortcut(g, p, cfg, x2, x0, e1, 2);
+  const x = firstStem(g, cfg, IMAGENET_STEM);
   return hierarchy(g, name, cfg, x, [1, 2, cfg.depths - 3], 'first', QKF_IMAGENET_STYLE);
 }
 
@@ -147,13 +192,7 @@ export function buildQkformerImagenet(name: string, cfg: ModelConfig): ModelSpec
 export function buildQkformerDvs(name: string, cfg: ModelConfig): ModelSpec {
   const E = cfg.embedDims;
   const g = GraphBuilder.forInput(cfg);
-  const e1 = E / 2;
-  const p = 'patch_embed1';
-  const a = stemUnit(g, p, 'proj', 'input', e1 / 8);
-  const b = stemUnit(g, p, 'proj1', a, e1 / 4, { maxpool: 'maxpool1' });
-  const c = stemUnit(g, p, 'proj2', b, e1 / 2, { maxpool: 'maxpool2' });
-  const d = stemUnit(g, p, 'proj3', c, e1, { maxpool: 'maxpool3' });
-  let x = spedsShortcut(g, p, cfg, d, b, e1, 4);
+  let x = firstStem(g, cfg, DVS_STEM);
   x = stage(g, 'stage1', x, 1, E / 2, heads(cfg, 0), cfg, attn(cfg, 0), QKF_CIFAR_STYLE);
   x = patchEmbeddingStage(g, 'patch_embed2', x, E, cfg, 'second', 'proj');
   x = stage(g, 'stage2', x, 1, E, heads(cfg, 1), cfg, attn(cfg, 1), QKF_CIFAR_STYLE);
