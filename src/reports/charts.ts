@@ -93,6 +93,28 @@ function axis(title: string, extra: Record<string, unknown> = {}): Record<string
   return { title: { display: true, text: title }, ...extra };
 }
 
+/** A bar chart 960 px wide: its chart.js config with the common options (title, no animation), `options` over them. */
+function barChart(c: {
+  id: string;
+  title: string;
+  caption: string;
+  heightPx: number;
+  labels: (string | number)[];
+  datasets: Record<string, unknown>[];
+  options: Record<string, unknown>;
+  colorScale?: ChartSpec['colorScale'];
+}): ChartSpec {
+  return {
+    id: c.id,
+    title: c.title,
+    caption: c.caption,
+    widthPx: 960,
+    heightPx: c.heightPx,
+    config: { type: 'bar', data: { labels: c.labels, datasets: c.datasets }, options: { ...baseOptions(c.title), ...c.options } },
+    colorScale: c.colorScale ?? null,
+  };
+}
+
 /** Energy per layer (summed over t), stacked by op kind; horizontal, one bar per layer that costs anything. */
 export function energyPerLayerChart(r: ProfileReport, e: ProfileEnergy): ChartSpec {
   const exactUnpriced = new Set(unpricedOf(e));
@@ -112,36 +134,28 @@ export function energyPerLayerChart(r: ProfileReport, e: ProfileEnergy): ChartSp
   const kinds = OP_KINDS.filter((k) => rows.some((x) => x.by[k] > 0));
   const incomplete = e.unpriced.length ? `; incomplete: no price for ${unpricedOf(e).join(', ')}` : '';
   const title = `Energy per layer and op kind, ${seriesName(r, e).replace(/ ≥.*$/, '')} (${unit.label} per inference${incomplete})`;
-  return {
+  return barChart({
     id: `energy-per-layer-${chartId(r, e)}`,
     title,
     caption:
       `Energy of each layer summed over the ${r.timesteps} time steps on ${e.profile} (${e.convention} convention), stacked by op kind; layers that cost nothing are left out` +
       (incomplete ? `, layers marked [unpriced] hold ops ${e.profile} does not price (their bars are lower bounds).` : '.'),
-    widthPx: 960,
     heightPx: Math.max(320, 90 + 15 * rows.length),
-    config: {
-      type: 'bar',
-      data: {
-        labels: rows.map((x) => x.name),
-        datasets: kinds.map((k) => ({
-          label: k,
-          data: rows.map((x) => round(x.by[k] * unit.perPj)),
-          backgroundColor: OP_COLORS[k],
-          stack: 'e',
-        })),
-      },
-      options: {
-        ...baseOptions(title),
-        indexAxis: 'y',
-        scales: {
-          x: axis(`energy (${unit.label})`, { stacked: true }),
-          y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
-        },
+    labels: rows.map((x) => x.name),
+    datasets: kinds.map((k) => ({
+      label: k,
+      data: rows.map((x) => round(x.by[k] * unit.perPj)),
+      backgroundColor: OP_COLORS[k],
+      stack: 'e',
+    })),
+    options: {
+      indexAxis: 'y',
+      scales: {
+        x: axis(`energy (${unit.label})`, { stacked: true }),
+        y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
       },
     },
-    colorScale: null,
-  };
+  });
 }
 
 /** Firing rate of every LIF layer at every time step: a layer x t grid of cells coloured by rate. */
@@ -149,47 +163,40 @@ export function firingHeatmapChart(r: ProfileReport): ChartSpec {
   const lifs = r.layers.filter((l) => l.kind === 'lif');
   const max = Math.max(1e-9, ...lifs.flatMap((l) => l.perStep.map((s) => s.firingRate ?? 0)));
   const title = `Firing rate per LIF layer and time step (0 to ${max.toFixed(3)})`;
-  return {
+  return barChart({
     id: 'firing-rate-heatmap',
     title,
     caption: `Each row is a LIF layer, each cell one time step t = 0 .. ${r.timesteps - 1} from left to right; colour: spikes / neurons, dark 0, yellow ${max.toFixed(3)} (the highest rate seen).`,
-    widthPx: 960,
     heightPx: Math.max(320, 100 + 14 * lifs.length),
-    config: {
-      type: 'bar',
-      data: {
-        labels: lifs.map((l) => l.name),
-        datasets: Array.from({ length: r.timesteps }, (_, t) => ({
-          label: `t=${t}`,
-          data: lifs.map(() => 1),
-          stack: 'h',
-          borderWidth: 0,
-          barPercentage: 1,
-          categoryPercentage: 1,
-          backgroundColor: lifs.map((l) => viridis((l.perStep[t]?.firingRate ?? 0) / max)),
-        })),
-      },
-      options: {
-        ...baseOptions(title),
-        indexAxis: 'y',
-        plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { display: false }, tooltip: { enabled: false } },
-        scales: {
-          // NOTE: the cells are unit-width stacked bars on a linear axis; a category axis on top of it labels each cell t=0 ..
-          x: { stacked: true, min: 0, max: r.timesteps, display: false },
-          t: {
-            type: 'category',
-            position: 'bottom',
-            offset: true,
-            labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
-            grid: { display: false },
-            title: { display: true, text: 'time step' },
-          },
-          y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
+    labels: lifs.map((l) => l.name),
+    datasets: Array.from({ length: r.timesteps }, (_, t) => ({
+      label: `t=${t}`,
+      data: lifs.map(() => 1),
+      stack: 'h',
+      borderWidth: 0,
+      barPercentage: 1,
+      categoryPercentage: 1,
+      backgroundColor: lifs.map((l) => viridis((l.perStep[t]?.firingRate ?? 0) / max)),
+    })),
+    options: {
+      indexAxis: 'y',
+      plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { display: false }, tooltip: { enabled: false } },
+      scales: {
+        // NOTE: the cells are unit-width stacked bars on a linear axis; a category axis on top of it labels each cell t=0 ..
+        x: { stacked: true, min: 0, max: r.timesteps, display: false },
+        t: {
+          type: 'category',
+          position: 'bottom',
+          offset: true,
+          labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
+          grid: { display: false },
+          title: { display: true, text: 'time step' },
         },
+        y: { stacked: true, ticks: { autoSkip: false, font: { size: 10 } } },
       },
     },
     colorScale: { min: 0, max, label: 'firing rate', stops: VIRIDIS },
-  };
+  });
 }
 
 /** Total energy at each time step, one bar per profile (log axis when the profiles differ by > 50x). */
@@ -202,33 +209,25 @@ export function energyPerTimestepChart(r: ProfileReport): ChartSpec {
   const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 50;
   const anyIncomplete = r.energy.some((e) => e.unpriced.length > 0);
   const title = `Energy per time step (${unit.label} per inference${anyIncomplete ? '; ≥ marks incomplete profiles' : ''})`;
-  return {
+  return barChart({
     id: 'energy-per-timestep',
     title,
     caption: `Energy spent at each time step, all layers, one bar per hardware profile${log ? ' (logarithmic axis)' : ''}.`,
-    widthPx: 960,
     heightPx: 420,
-    config: {
-      type: 'bar',
-      data: {
-        labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
-        datasets: r.energy.map((e, i) => ({
-          label: seriesName(r, e),
-          data: series[i]!.map((x) => round(x * unit.perPj)),
-          backgroundColor: seriesColor(i),
-          ...(e.unpriced.length ? { borderColor: '#9a5b00', borderWidth: 2, borderDash: [4, 3] } : {}),
-        })),
-      },
-      options: {
-        ...baseOptions(title),
-        scales: {
-          x: axis('time step (categorical)'),
-          y: axis(`energy (${unit.label})`, log ? { type: 'logarithmic' } : { beginAtZero: true }),
-        },
+    labels: Array.from({ length: r.timesteps }, (_, t) => `t=${t}`),
+    datasets: r.energy.map((e, i) => ({
+      label: seriesName(r, e),
+      data: series[i]!.map((x) => round(x * unit.perPj)),
+      backgroundColor: seriesColor(i),
+      ...(e.unpriced.length ? { borderColor: '#9a5b00', borderWidth: 2, borderDash: [4, 3] } : {}),
+    })),
+    options: {
+      scales: {
+        x: axis('time step (categorical)'),
+        y: axis(`energy (${unit.label})`, log ? { type: 'logarithmic' } : { beginAtZero: true }),
       },
     },
-    colorScale: null,
-  };
+  });
 }
 
 /** Total energy per inference of each profile, stacked by op kind. */
@@ -238,33 +237,25 @@ export function totalsPerProfileChart(r: ProfileReport): ChartSpec {
   const incomplete = r.energy.filter((e) => e.unpriced.length > 0).map((e) => e.profile);
   const flag = incomplete.length ? `; incomplete: ${incomplete.join(', ')} (≥)` : '';
   const title = `Total energy per inference by hardware profile (${unit.label})${flag}`;
-  return {
+  return barChart({
     id: 'totals-per-profile',
     title,
     caption:
       'Energy of one inference on each hardware profile, stacked by op kind. A profile labelled "≥ (incomplete ...)" prices only some of the' +
       ' counted ops: its bar is a lower bound, not comparable bar for bar with a complete one.',
-    widthPx: 960,
     heightPx: Math.max(260, 140 + 50 * r.energy.length),
-    config: {
-      type: 'bar',
-      data: {
-        labels: r.energy.map((e) => seriesName(r, e)),
-        datasets: kinds.map((k) => ({
-          label: k,
-          data: r.energy.map((e) => round(e.byOpKindPj[k] * unit.perPj)),
-          backgroundColor: OP_COLORS[k],
-          stack: 'p',
-        })),
-      },
-      options: {
-        ...baseOptions(title),
-        indexAxis: 'y',
-        scales: { x: axis(`energy (${unit.label})`, { stacked: true }), y: { stacked: true } },
-      },
+    labels: r.energy.map((e) => seriesName(r, e)),
+    datasets: kinds.map((k) => ({
+      label: k,
+      data: r.energy.map((e) => round(e.byOpKindPj[k] * unit.perPj)),
+      backgroundColor: OP_COLORS[k],
+      stack: 'p',
+    })),
+    options: {
+      indexAxis: 'y',
+      scales: { x: axis(`energy (${unit.label})`, { stacked: true }), y: { stacked: true } },
     },
-    colorScale: null,
-  };
+  });
 }
 
 export function profileCharts(r: ProfileReport): ChartSpec[] {
