@@ -2,7 +2,7 @@ import { attentionFlops, denseMacs } from '../../models/stats.js';
 import { numel, type LayerSpec } from '../../models/spec.js';
 import { assertNever } from '../../sim/ops.js';
 import type { Convention, ConventionRow } from './table.js';
-import { addOps, indexCounts, inputSpikeRate, isEncodingLayer, newRow } from './table.js';
+import { addOps, indexCounts, inputSpikeRate, isEncodingLayer, newRow, rateOrOne } from './table.js';
 
 /**
  * `spikformer`: the Spikformer / QKFormer paper formula (QKFormer appendix "Energy Consumption Calculation"),
@@ -34,15 +34,8 @@ export const spikformerConvention: Convention = {
       `encoding layer MACs counted ${first === 'once' ? 'once per inference' : `at each of the ${T} steps`} (firstLayerTimesteps: ${first})`,
     ];
     const specByName = new Map(spec.layers.map((l) => [l.name, l] as const));
-    const rate = (l: LayerSpec, i: number, t: number) => {
-      const r = inputSpikeRate(l, i, t, byName, S);
-      if (r === null) {
-        const msg = `${l.name}: input ${l.inputs[i]} is not spiking activity, counted at rate 1`;
-        if (!notes.includes(msg)) notes.push(msg);
-        return 1;
-      }
-      return r;
-    };
+    const rate = (l: LayerSpec, i: number, t: number) =>
+      rateOrOne(l, i, t, byName, S, notes, `input ${l.inputs[i]} is not spiking activity`);
     const rows: ConventionRow[] = [];
     for (const l of spec.layers) {
       const row = newRow(l.name, l.kind, l.name, T);

@@ -1,8 +1,8 @@
 import { denseMacs } from '../../models/stats.js';
-import { numel } from '../../models/spec.js';
+import { numel, type LayerSpec } from '../../models/spec.js';
 import { assertNever } from '../../sim/ops.js';
 import type { Convention, ConventionRow } from './table.js';
-import { addOps, indexCounts, inputSpikeRate, newRow } from './table.js';
+import { addOps, indexCounts, newRow, rateOrOne } from './table.js';
 
 /**
  * `syops`: the rules of syops-counter (iCGY96/syops-counter, a ptflops fork), reproduced per module:
@@ -32,15 +32,7 @@ export const syopsConvention: Convention = {
     const calls = Math.ceil(S / batch);
     const notes = [`Linear biases counted once per forward call: ${calls} call(s) of up to ${batch} samples`];
     const rows: ConventionRow[] = [];
-    const rateOr1 = (l: Parameters<typeof inputSpikeRate>[0], t: number) => {
-      const r = inputSpikeRate(l, 0, t, byName, S);
-      if (r === null) {
-        const msg = `${l.name}: 0/1 input without a spike count, counted at rate 1`;
-        if (!notes.includes(msg)) notes.push(msg);
-        return 1;
-      }
-      return r;
-    };
+    const rateOr1 = (l: LayerSpec, t: number) => rateOrOne(l, 0, t, byName, S, notes, '0/1 input without a spike count');
     for (const l of spec.layers) {
       const lc = byName.get(l.name)!;
       const row = newRow(l.name, l.kind, l.name, T);

@@ -98,6 +98,26 @@ export function inputSpikeRate(
   return producer.outputSpikes[t]! / (producer.outputElements * samples);
 }
 
+/**
+ * `inputSpikeRate`, or 1 where input `index` carries no spike count (counted as if every input unit fired), with one
+ * note per layer and input saying so; `why` words the note.
+ */
+export function rateOrOne(
+  layer: LayerSpec,
+  index: number,
+  t: number,
+  counts: Map<string, LayerCounts>,
+  samples: number,
+  notes: string[],
+  why: string,
+): number {
+  const r = inputSpikeRate(layer, index, t, counts, samples);
+  if (r !== null) return r;
+  const msg = `${layer.name}: ${why}, counted at rate 1`;
+  if (!notes.includes(msg)) notes.push(msg);
+  return 1;
+}
+
 /** Layer kinds whose output is spiking activity (binary spikes or small non-negative integers). */
 function spiking(kind: LayerKind): boolean {
   switch (kind) {
