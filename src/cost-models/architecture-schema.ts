@@ -42,19 +42,27 @@ const count = z.strictObject({ value: z.number().int().positive(), ...sourced })
 /** A non-negative quantity with its source. */
 const amount = z.strictObject({ value: nonNegative, ...sourced });
 
-const eventCost = z
-  .strictObject({
-    energyPj: nonNegative.optional(),
-    latencyNs: nonNegative.optional(),
-    includedIn: z.enum(CHIP_EVENTS).optional(),
-    ...sourced,
-  })
-  .superRefine((e, ctx) => {
-    if (e.includedIn !== undefined && (e.energyPj !== undefined || e.latencyNs !== undefined))
-      ctx.addIssue({ code: 'custom', message: 'give energyPj / latencyNs, or includedIn, not both' });
-    if (e.includedIn === undefined && e.energyPj === undefined && e.latencyNs === undefined)
-      ctx.addIssue({ code: 'custom', message: 'give energyPj, latencyNs or includedIn (an unknown event stays absent)' });
-  });
+/**
+ * The cost of one event or processor op: energy and/or time per unit, or `includedIn` others (a sourced zero, never
+ * given with a number); `what` names it in the errors.
+ */
+function unitCost<T extends z.ZodType>(includedIn: T, what: 'event' | 'op') {
+  return z
+    .strictObject({
+      energyPj: nonNegative.optional(),
+      latencyNs: nonNegative.optional(),
+      includedIn: includedIn.optional(),
+      ...sourced,
+    })
+    .superRefine((e, ctx) => {
+      if (e.includedIn !== undefined && (e.energyPj !== undefined || e.latencyNs !== undefined))
+        ctx.addIssue({ code: 'custom', message: 'give energyPj / latencyNs, or includedIn, not both' });
+      if (e.includedIn === undefined && e.energyPj === undefined && e.latencyNs === undefined)
+        ctx.addIssue({ code: 'custom', message: `give energyPj, latencyNs or includedIn (an unknown ${what} stays absent)` });
+    });
+}
+
+const eventCost = unitCost(z.enum(CHIP_EVENTS), 'event');
 
 const eventsShape = {
   synapse: eventCost.optional(),
@@ -69,19 +77,7 @@ const eventsShape = {
 } satisfies Record<ChipEvent, z.ZodType>;
 
 /** One op kind run by the processor: energy and time per op; `includedIn` other processor kinds (sourced zero). */
-const processorOp = z
-  .strictObject({
-    energyPj: nonNegative.optional(),
-    latencyNs: nonNegative.optional(),
-    includedIn: z.array(z.enum(OP_KINDS)).min(1).optional(),
-    ...sourced,
-  })
-  .superRefine((e, ctx) => {
-    if (e.includedIn !== undefined && (e.energyPj !== undefined || e.latencyNs !== undefined))
-      ctx.addIssue({ code: 'custom', message: 'give energyPj / latencyNs, or includedIn, not both' });
-    if (e.includedIn === undefined && e.energyPj === undefined && e.latencyNs === undefined)
-      ctx.addIssue({ code: 'custom', message: 'give energyPj, latencyNs or includedIn (an unknown op stays absent)' });
-  });
+const processorOp = unitCost(z.array(z.enum(OP_KINDS)).min(1), 'op');
 
 const processorOpsShape = {
   ac: processorOp.optional(),
