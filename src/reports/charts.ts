@@ -94,7 +94,7 @@ function axis(title: string, extra: Record<string, unknown> = {}): Record<string
 }
 
 /** A bar chart 960 px wide: its chart.js config with the common options (title, no animation), `options` over them. */
-function barChart(c: {
+export function barChart(c: {
   id: string;
   title: string;
   caption: string;
@@ -113,6 +113,27 @@ function barChart(c: {
     config: { type: 'bar', data: { labels: c.labels, datasets: c.datasets }, options: { ...baseOptions(c.title), ...c.options } },
     colorScale: c.colorScale ?? null,
   };
+}
+
+/**
+ * A heatmap drawn as unit-width stacked bars: one dataset per column, labelled, holding one unit cell per row (a bar),
+ * each cell coloured by `color(row, column)`.
+ */
+export function heatmapDatasets(
+  columns: number,
+  label: (x: number) => string,
+  rows: number,
+  color: (y: number, x: number) => string,
+): Record<string, unknown>[] {
+  return Array.from({ length: columns }, (_, x) => ({
+    label: label(x),
+    data: Array.from({ length: rows }, () => 1),
+    stack: 'h',
+    borderWidth: 0,
+    barPercentage: 1,
+    categoryPercentage: 1,
+    backgroundColor: Array.from({ length: rows }, (_, y) => color(y, x)),
+  }));
 }
 
 /** Energy per layer (summed over t), stacked by op kind; horizontal, one bar per layer that costs anything. */
@@ -169,15 +190,12 @@ export function firingHeatmapChart(r: ProfileReport): ChartSpec {
     caption: `Each row is a LIF layer, each cell one time step t = 0 .. ${r.timesteps - 1} from left to right; colour: spikes / neurons, dark 0, yellow ${max.toFixed(3)} (the highest rate seen).`,
     heightPx: Math.max(320, 100 + 14 * lifs.length),
     labels: lifs.map((l) => l.name),
-    datasets: Array.from({ length: r.timesteps }, (_, t) => ({
-      label: `t=${t}`,
-      data: lifs.map(() => 1),
-      stack: 'h',
-      borderWidth: 0,
-      barPercentage: 1,
-      categoryPercentage: 1,
-      backgroundColor: lifs.map((l) => viridis((l.perStep[t]?.firingRate ?? 0) / max)),
-    })),
+    datasets: heatmapDatasets(
+      r.timesteps,
+      (t) => `t=${t}`,
+      lifs.length,
+      (y, t) => viridis((lifs[y]!.perStep[t]?.firingRate ?? 0) / max),
+    ),
     options: {
       indexAxis: 'y',
       plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { display: false }, tooltip: { enabled: false } },

@@ -1,4 +1,4 @@
-import { energyUnit, slug, viridis, type ChartSpec } from './charts.js';
+import { barChart, energyUnit, heatmapDatasets, slug, viridis, type ChartSpec } from './charts.js';
 import type { ChipReport } from './chip-schema.js';
 import type { ProfileReport } from './schema.js';
 
@@ -18,13 +18,6 @@ export function chipResults(r: ProfileReport): Mapped[] {
   return out;
 }
 
-const base = (title: string) => ({
-  responsive: false,
-  animation: false,
-  maintainAspectRatio: false,
-  plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { position: 'top' } },
-});
-
 /**
  * Load per tile on the chip mesh: synapse events + messages received per inference, one cell per tile, drawn like
  * the firing heatmap (unit-width stacked bars, one dataset per mesh column, one bar per mesh row).
@@ -43,40 +36,30 @@ export function chipLoadHeatmap(c: Mapped): ChartSpec | null {
   const cut = shown < g.heightTiles ? `; rows ${shown}-${g.heightTiles - 1} idle, not drawn` : '';
   const title = `${c.profile}: load per tile on the mesh (synapse events + messages received per inference, max ${round(max)})`;
   const rows = Array.from({ length: shown }, (_, y) => `row ${y}`);
-  return {
+  return barChart({
     id: slug(`chip-load-${c.profile}`),
     title,
     caption:
       `The ${g.widthTiles} x ${g.heightTiles} tile mesh of ${c.chips} chip(s) (${c.cores} cores, layers placed along a snake from the top-left tile); ` +
       `colour: work a tile receives per inference, dark none, yellow the busiest tile${cut}.`,
-    widthPx: 960,
     heightPx: Math.min(900, Math.max(240, 80 + 16 * shown)),
-    config: {
-      type: 'bar',
-      data: {
-        labels: rows,
-        datasets: Array.from({ length: g.widthTiles }, (_, x) => ({
-          label: `x=${x}`,
-          data: rows.map(() => 1),
-          stack: 'h',
-          borderWidth: 0,
-          barPercentage: 1,
-          categoryPercentage: 1,
-          backgroundColor: rows.map((_, y) => viridis(g.events[y * g.widthTiles + x]! / max)),
-        })),
-      },
-      options: {
-        ...base(title),
-        indexAxis: 'y',
-        plugins: { title: { display: true, text: title, font: { size: 14 } }, legend: { display: false }, tooltip: { enabled: false } },
-        scales: {
-          x: { stacked: true, min: 0, max: g.widthTiles, title: { display: true, text: 'mesh column (tile x)' } },
-          y: { stacked: true, reverse: false, ticks: { autoSkip: true, font: { size: 10 } } },
-        },
+    labels: rows,
+    datasets: heatmapDatasets(
+      g.widthTiles,
+      (x) => `x=${x}`,
+      shown,
+      (y, x) => viridis(g.events[y * g.widthTiles + x]! / max),
+    ),
+    options: {
+      indexAxis: 'y',
+      plugins: { title: { display: true, text: title, font: { size: 14 } }, legend: { display: false }, tooltip: { enabled: false } },
+      scales: {
+        x: { stacked: true, min: 0, max: g.widthTiles, title: { display: true, text: 'mesh column (tile x)' } },
+        y: { stacked: true, reverse: false, ticks: { autoSkip: true, font: { size: 10 } } },
       },
     },
     colorScale: { min: 0, max, label: 'events per tile', stops: VIRIDIS_STOPS },
-  };
+  });
 }
 
 /** Latency of each time step (busiest core, processor, sync) beside the link-load bound, in µs. */
@@ -84,32 +67,24 @@ export function chipLatencyChart(c: Mapped): ChartSpec | null {
   if (c.steps.every((s) => s.latencyNs === null)) return null;
   const us = (x: number | null) => (x === null ? null : round(x / 1000));
   const title = `${c.profile}: latency per time step (µs; SANA-FE simple model)`;
-  return {
+  return barChart({
     id: slug(`chip-latency-${c.profile}`),
     title,
     caption:
       'Per time step: the step latency (busiest core or processor, plus the barrier sync), the busiest core alone, and the link-load bound ' +
       '(busiest mesh link x hop latency) beside it.',
-    widthPx: 960,
     heightPx: 380,
-    config: {
-      type: 'bar',
-      data: {
-        labels: c.steps.map((s) => `t=${s.t}`),
-        datasets: [
-          { label: 'step latency', data: c.steps.map((s) => us(s.latencyNs)), backgroundColor: '#4e79a7' },
-          { label: 'busiest core', data: c.steps.map((s) => us(s.coreNs)), backgroundColor: '#f28e2b' },
-          { label: 'sync', data: c.steps.map((s) => us(s.syncNs)), backgroundColor: '#bab0ac' },
-          { label: 'link-load bound', data: c.steps.map((s) => us(s.linkBoundNs)), backgroundColor: '#59a14f' },
-        ],
-      },
-      options: {
-        ...base(title),
-        scales: { x: { title: { display: true, text: 'time step' } }, y: { beginAtZero: true, title: { display: true, text: 'µs' } } },
-      },
+    labels: c.steps.map((s) => `t=${s.t}`),
+    datasets: [
+      { label: 'step latency', data: c.steps.map((s) => us(s.latencyNs)), backgroundColor: '#4e79a7' },
+      { label: 'busiest core', data: c.steps.map((s) => us(s.coreNs)), backgroundColor: '#f28e2b' },
+      { label: 'sync', data: c.steps.map((s) => us(s.syncNs)), backgroundColor: '#bab0ac' },
+      { label: 'link-load bound', data: c.steps.map((s) => us(s.linkBoundNs)), backgroundColor: '#59a14f' },
+    ],
+    options: {
+      scales: { x: { title: { display: true, text: 'time step' } }, y: { beginAtZero: true, title: { display: true, text: 'µs' } } },
     },
-    colorScale: null,
-  };
+  });
 }
 
 /** Active (synapse, neuron, network, processor) vs static energy per inference, one bar per chip profile. */
@@ -120,33 +95,25 @@ export function chipEnergyChart(chips: readonly Mapped[]): ChartSpec | null {
   const unit = energyUnit(Math.max(1, ...chips.flatMap((c) => parts.map((p) => c.energy[p].value ?? 0))));
   const label = (c: Mapped) => (c.energy.complete ? c.profile : `${c.profile} (not all estimated: ≥)`);
   const title = `Chip energy per inference: active vs static (${unit.label})`;
-  return {
+  return barChart({
     id: 'chip-energy-split',
     title,
     caption:
       'The chip model energy of one inference, split into synaptic, neuron, network (messages, hops, chip crossings), processor and static ' +
       '(static power x image latency). A part that is not estimated is left out and its profile is marked ≥.',
-    widthPx: 960,
     heightPx: Math.max(220, 120 + 50 * chips.length),
-    config: {
-      type: 'bar',
-      data: {
-        labels: chips.map(label),
-        datasets: parts.map((p) => ({
-          label: p,
-          data: chips.map((c) => round((c.energy[p].value ?? 0) * unit.perPj)),
-          backgroundColor: colors[p],
-          stack: 'e',
-        })),
-      },
-      options: {
-        ...base(title),
-        indexAxis: 'y',
-        scales: { x: { stacked: true, title: { display: true, text: unit.label } }, y: { stacked: true } },
-      },
+    labels: chips.map(label),
+    datasets: parts.map((p) => ({
+      label: p,
+      data: chips.map((c) => round((c.energy[p].value ?? 0) * unit.perPj)),
+      backgroundColor: colors[p],
+      stack: 'e',
+    })),
+    options: {
+      indexAxis: 'y',
+      scales: { x: { stacked: true, title: { display: true, text: unit.label } }, y: { stacked: true } },
     },
-    colorScale: null,
-  };
+  });
 }
 
 /** Every chip chart of a report (none without an architecture profile). */
