@@ -165,7 +165,7 @@ function busiestLink(a: Float64Array, b: Float64Array, lines: number, length: nu
 /** One source layer's spikes at one step as the replay sends them, with its running tallies. */
 interface Sender {
   /** Spikes of neuron i: `ns[off + i]`, or `even` each without per-neuron counts. */
-  ns: Float64Array | undefined;
+  ns: Uint32Array | undefined;
   off: number;
   even: number;
   first: number;

@@ -126,20 +126,14 @@ export class RecordFileError extends InputError {
 
 const exact = (v: number): number | string => (Number.isSafeInteger(v) ? v : BigInt(Math.round(v)).toString());
 
-export function encodeNeurons(ns: Float64Array): { encoding: 'u32le.deflate.b64'; data: string } {
-  const u = new Uint32Array(ns.length);
-  for (let i = 0; i < ns.length; i++) {
-    const v = ns[i]!;
-    if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new Error(`per-neuron spike count ${v} does not fit uint32`);
-    u[i] = v;
-  }
-  const bytes = new Uint8Array(u.buffer);
+export function encodeNeurons(ns: Uint32Array): { encoding: 'u32le.deflate.b64'; data: string } {
   // NOTE: uint32 little-endian on every platform Node runs on today; checked, not assumed
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('big-endian hosts are not supported');
+  const bytes = new Uint8Array(ns.buffer, ns.byteOffset, ns.byteLength);
   return { encoding: 'u32le.deflate.b64', data: deflateRawSync(bytes, { level: 6 }).toString('base64') };
 }
 
-export function decodeNeurons(data: string, length: number, what: string): Float64Array {
+export function decodeNeurons(data: string, length: number, what: string): Uint32Array {
   let bytes: Buffer;
   try {
     bytes = inflateRawSync(Buffer.from(data, 'base64'));
@@ -147,8 +141,8 @@ export function decodeNeurons(data: string, length: number, what: string): Float
     throw new RecordFileError(`${what}: neuronSpikes does not inflate (damaged data)`);
   }
   if (bytes.length !== length * 4) throw new RecordFileError(`${what}: neuronSpikes holds ${bytes.length / 4} values, expected ${length}`);
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = bytes.readUInt32LE(i * 4);
+  const out = new Uint32Array(length);
+  new Uint8Array(out.buffer).set(bytes);
   return out;
 }
 

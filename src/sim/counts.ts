@@ -25,8 +25,10 @@ export interface LayerCounts {
    * Unit spikes emitted per neuron and step, summed over samples: `[t * outputElements + address]`, the address in
    * the token-major `[n][c]` output layout (a SEW sum's value m counts m). Present on layers whose output travelled
    * as events; the chip model derives messages, hops and per-core loads from it (all linear in these counts).
+   * uint32: half the memory of doubles for the 2.4 M neurons x T of a full-size model; a sum past 2^32 - 1 (four
+   * billion spikes of one neuron at one step) is refused, never wrapped.
    */
-  neuronSpikes?: Float64Array;
+  neuronSpikes?: Uint32Array;
 }
 
 /** The product of one simulation: layer x time step x op kind, plus what firing rates need. */
@@ -93,7 +95,7 @@ export class CountingSink {
 
 /** Adds one (sample, t) of a layer's output events to its per-neuron spike counts. */
 export function recordNeuronSpikes(lc: LayerCounts, t: number, timesteps: number, events: EventBuffer): void {
-  const ns = (lc.neuronSpikes ??= new Float64Array(timesteps * lc.outputElements));
+  const ns = (lc.neuronSpikes ??= new Uint32Array(timesteps * lc.outputElements));
   const base = t * lc.outputElements;
   for (let i = 0; i < events.count; i++) ns[base + events.addr[i]!]! += events.mult[i]!;
 }
@@ -128,8 +130,12 @@ export function mergeCounts(into: OpCounts, from: OpCounts): void {
       a.outputSpikes[t]! += b.outputSpikes[t]!;
     }
     if (b.neuronSpikes) {
-      const ns = (a.neuronSpikes ??= new Float64Array(b.neuronSpikes.length));
-      for (let j = 0; j < ns.length; j++) ns[j]! += b.neuronSpikes[j]!;
+      const ns = (a.neuronSpikes ??= new Uint32Array(b.neuronSpikes.length));
+      for (let j = 0; j < ns.length; j++) {
+        const v = ns[j]! + b.neuronSpikes[j]!;
+        if (v > 0xffffffff) throw new Error(`mergeCounts: ${a.name} neuron spike count ${v} past 2^32 - 1`);
+        ns[j] = v;
+      }
     }
     a.inputElements = Math.max(a.inputElements, b.inputElements);
     a.inputBinary &&= b.inputBinary;

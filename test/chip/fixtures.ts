@@ -128,7 +128,7 @@ export function handCounts(
     };
     const s = spikes[l.name];
     if (s) {
-      lc.neuronSpikes = new Float64Array(T * N);
+      lc.neuronSpikes = new Uint32Array(T * N);
       s.forEach((row, t) =>
         row.forEach((v, i) => {
           lc.neuronSpikes![t * N + i] = v;

@@ -18,7 +18,7 @@ function randomCounts(spec: ReturnType<typeof zooModel>, T: number, rate: number
     layers: spec.layers.map((l) => {
       const N = l.out.c * l.out.h * l.out.w;
       const spiking = l.kind === 'lif' || l.kind === 'mask';
-      const ns = spiking ? new Float64Array(T * N) : undefined;
+      const ns = spiking ? new Uint32Array(T * N) : undefined;
       const out = new Float64Array(T);
       if (ns)
         for (let i = 0; i < ns.length; i++)

@@ -65,7 +65,7 @@ function lc(name: string, kind: LayerSpec['kind'], o: Partial<LayerCounts> & { o
   };
 }
 // lif1's spikes, token-major [n][c] (address = (y*3 + x)*2 + c): t0 at (0,0,c0) (1,1,c1) (2,2,c0) (0,2,c1); t1 at (1,1,c0) (2,0,c1)
-const spikes = new Float64Array(T * 18);
+const spikes = new Uint32Array(T * 18);
 for (const a of [0, 9, 16, 5]) spikes[a] = 1;
 for (const a of [8, 13]) spikes[18 + a] = 1;
 const counts: OpCounts = {

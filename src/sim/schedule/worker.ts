@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CORES } from '../cores/index.js';
 import { Simulator } from './time-major.js';
-import { takeSpikeRows } from '../counts.js';
+import { takeSpikeRows, type OpCounts } from '../counts.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
 
 /**
@@ -13,6 +13,9 @@ const port = parentPort!;
 const core = CORES[init.core](init.coreOptions);
 const sim = new Simulator(init.spec, init.weights, { core, batchCoupling: 'independent' });
 sim.sink.recordPerSample = init.spikeRecords;
+const neuronBuffers = (c: OpCounts): ArrayBuffer[] =>
+  c.layers.flatMap((l) => (l.neuronSpikes ? [l.neuronSpikes.buffer as ArrayBuffer] : []));
+
 port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.kind) {
@@ -24,7 +27,8 @@ port.on('message', (m: WorkerRequest) => {
         break;
       }
       case 'finish':
-        port.postMessage({ kind: 'counts', counts: sim.sink.counts } satisfies WorkerReply);
+        // the per-neuron spike arrays move, not copy (tens of MB on a full-size model): the sink is replaced below
+        port.postMessage({ kind: 'counts', counts: sim.sink.counts } satisfies WorkerReply, neuronBuffers(sim.sink.counts));
         // the pool may reuse this worker for the next run of the same model: weights stay prepared
         sim.resetCounts();
         sim.sink.recordPerSample = init.spikeRecords;
