@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSafetensors } from '../../src/models/formats/safetensors.js';
 import { infer, profile, type ProgressEvent } from '../../src/pipeline/index.js';
 import { FIXTURE_ROOT, loadFixture } from '../helpers/fixtures.js';
+import { stateDict, torchSave } from '../helpers/torch-save.js';
 
 const NAME = 'qkformer-dvs128_e64_T2_s32';
 const DIR = join(FIXTURE_ROOT, NAME);
@@ -39,4 +43,24 @@ test("profile: the dataset's 32x32 frames decide the DVS checkpoint's image size
   });
   assert.deepEqual(report.model.inputShape, [2, 2, 32, 32]);
   assert.ok(report.config.notes?.some((n) => n.startsWith('image size 32 from the input')));
+});
+
+test('the same checkpoint as an official .pth (torch.save zip, {model: state_dict}) runs with no size flag too', async () => {
+  const f = loadFixture(NAME);
+  const st = readSafetensors(readFileSync(join(DIR, 'weights.safetensors')), 'weights.safetensors');
+  const tmp = mkdtempSync(join(tmpdir(), 'spikewatt-pth-'));
+  try {
+    const pth = join(tmp, 'checkpoint_max.pth');
+    writeFileSync(pth, torchSave({ model: stateDict(st.tensors), epoch: 1 }));
+    const r = await infer({
+      weights: pth,
+      input: join(DIR, 'input.safetensors'),
+      overrides: { timesteps: 2 },
+      batchCoupling: 'official',
+      core: 'reference',
+    });
+    for (const [m, s] of Object.entries(f.spikes)) assert.deepEqual(r.spikes[m]!.perSamplePerT, s.spikes_per_sample_per_t, m);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
