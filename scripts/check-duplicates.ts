@@ -8,10 +8,8 @@
  * data rows, interface fields). Exit 1 above PAIR_CAP pairs, listing them; `--list` lists them anyway, `--min-lines N`
  * looks for shorter or longer runs. The reviewers' `duplicates` tool counts runs of 6 lines and more.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { isMainModule, srcFiles } from './src-files.js';
 
 export const MIN_LINES = 8;
 export const PAIR_CAP = 12;
@@ -177,19 +175,8 @@ export function formatPair(p: DuplicatePair): string {
   return `${p.a}:${p.aLines[0]}-${p.aLines[1]} ~ ${p.b}:${p.bLines[0]}-${p.bLines[1]} (${p.length} lines)${more}`;
 }
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-
-const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const files = tsFiles(join(root, 'src'))
-    .sort()
-    .map((p) => ({ path: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') }));
+if (isMainModule(import.meta.url)) {
+  const files = srcFiles();
   const at = process.argv.indexOf('--min-lines');
   const minLines = at > 0 ? Number(process.argv[at + 1]) : MIN_LINES;
   const pairs = findDuplicates(files, minLines);

@@ -6,10 +6,8 @@
  * Exit 1 with one line per function over the cap; an exception that no longer applies is a note to remove it (not a
  * failure, so that shortening a function never breaks the build of someone who did not write the list).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { isMainModule, srcFiles } from './src-files.js';
 
 export const FUNCTION_LINE_CAP = 80;
 
@@ -101,17 +99,8 @@ export function checkFunctionLengths(
   return { problems, stale };
 }
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-
-const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const files = tsFiles(join(root, 'src')).map((p) => ({ path: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') }));
+if (isMainModule(import.meta.url)) {
+  const files = srcFiles();
   const { problems, stale } = checkFunctionLengths(files);
   for (const p of stale) process.stdout.write(`check-function-length: note: ${p}\n`);
   for (const p of problems) process.stderr.write(`check-function-length: ${p}\n`);
