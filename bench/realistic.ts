@@ -13,10 +13,14 @@
  * Each configuration (workload x core x workers) runs in its own child process, so its peak memory (maxRSS) is its
  * own. It reports images/s and synaptic ops/s as median and min-max over the runs, the workload's mean firing
  * rate, and the dense tfjs executor's images/s on the same model and inputs. Every worker runs one thread (the
- * cores do not start threads of their own), so `xN` is N threads. Writes
- * bench/results/<date>-<machine>.json (or --out).
+ * cores do not start threads of their own), so `xN` is N threads.
+ * The reference speed (issue 22): the official QKFormer PyTorch class, dense and uncounted, on the same fixture
+ * weights, batch 1, as many torch threads as CPUs, images 5-16 of each run timed, over the same number of runs
+ * (bench/torch-dense.sh; needs python3 with torch and a clone of the official repository in QKFORMER_REPO, else it
+ * says so and every ratio to it is absent). Each qkformer-cifar10 row and the end-to-end job get `ratioToTorchDense`
+ * (median over median). `--no-torch` skips it. Writes bench/results/<date>-<machine>.json (or --out).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,15 +197,18 @@ async function denseChild(arg: string): Promise<void> {
 }
 
 /**
- * The job users run, end to end: `profile` with every output written (profile.json, CSVs, report.html, PNGs),
- * through the library pipeline, on the default core and all CPUs; the wall time includes loading, folding,
- * pricing and rendering.
+ * The job users run, end to end: `profile` with every output written (profile.json, counts.json, CSVs, report.html,
+ * PNGs), through the library pipeline, on the default core and all CPUs, default options; the wall time includes
+ * loading, folding, worker start, pricing, the chip model and rendering. `simulateSeconds` runs from the start to the
+ * last batch done (progress events), `afterSimulateSeconds` is the rest (record, pricing, chip model, NeuroBench,
+ * rendering, writing). The parent runs it at two sample counts: the steady rate is the difference quotient.
  */
 async function endToEndChild(arg: string): Promise<void> {
   const { samples } = JSON.parse(arg) as { samples: number };
   const { profile } = await import('../src/pipeline/index.js');
   const { mkdtempSync } = await import('node:fs');
   const out = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-e2e-'));
+  let last = 0; // ms from t0 to the last batch done
   const t0 = performance.now();
   const report = await profile({
     model: 'qkformer-cifar10',
@@ -211,8 +218,11 @@ async function endToEndChild(arg: string): Promise<void> {
     hardware: ['cmos45-fp32', 'loihi'],
     allowUnpriced: true,
     out: join(out, 'report'),
+    onProgress: (e) => {
+      if (e.kind === 'simulate') last = performance.now() - t0;
+    },
   });
-  const seconds = (performance.now() - t0) / 1000;
+  const ms = performance.now() - t0;
   rmSync(out, { recursive: true, force: true });
   process.stdout.write(
     `${JSON.stringify({
@@ -222,8 +232,10 @@ async function endToEndChild(arg: string): Promise<void> {
         '--hardware cmos45-fp32,loihi --allow-unpriced --out DIR',
       core: report.config.core,
       samples,
-      seconds,
-      imagesPerSecond: samples / seconds,
+      seconds: ms / 1000,
+      imagesPerSecond: samples / (ms / 1000),
+      simulateSeconds: last / 1000,
+      afterSimulateSeconds: (ms - last) / 1000,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );
@@ -245,6 +257,24 @@ function spawnChild(flag: string, arg: object): unknown {
   return JSON.parse(outText.trim().split('\n').pop()!);
 }
 
+/** The dense PyTorch forward of the official code (bench/torch-dense.sh), or why it was not measured. */
+type TorchDense = { workload: string; imagesPerSecond: number[]; threads: number; backend: string } | { workload: string; absent: string };
+
+function torchDense(runs: number, threads: number): TorchDense {
+  const workload = 'qkformer-cifar10';
+  const r = spawnSync('bash', [join(here, 'torch-dense.sh'), '--runs', String(runs), '--threads', String(threads)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const said = r.stderr.trim().split('\n').filter(Boolean);
+  if (r.status !== 0) return { workload, absent: said.pop() ?? `torch-dense.sh exited ${r.status}` };
+  for (const line of said) console.log(line);
+  return {
+    workload,
+    ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number[]; threads: number; backend: string }),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -256,6 +286,7 @@ async function main(): Promise<void> {
       child: { type: 'string' },
       dense: { type: 'string' },
       e2e: { type: 'string' },
+      'no-torch': { type: 'boolean' },
     },
   });
   if (values.child) return child(values.child);
@@ -337,13 +368,38 @@ async function main(): Promise<void> {
     console.log(`${w.name} dense tfjs (${d.backend}): ${stat(d.imagesPerSecond).median} images/s`);
     if (cached) rmSync(cached, { force: true });
   }
+  let torch: TorchDense | null = null;
+  if (!values['no-torch'] && workloads.some((w) => w.name === 'qkformer-cifar10')) {
+    torch = torchDense(runs, cpus);
+    if ('absent' in torch) console.log(`qkformer-cifar10 dense PyTorch (official code): not measured: ${torch.absent}`);
+    else
+      console.log(
+        `qkformer-cifar10 dense PyTorch (official code, ${torch.threads} threads): ${stat(torch.imagesPerSecond).median} images/s ` +
+          `(${stat(torch.imagesPerSecond).min}-${stat(torch.imagesPerSecond).max})`,
+      );
+  }
+  const torchIps = (workload: string) =>
+    torch && !('absent' in torch) && torch.workload === workload ? median(torch.imagesPerSecond) : null;
   let endToEnd: unknown = null;
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
-    const e = spawnChild('--e2e', { samples: values.quick ? 8 : 32 }) as { imagesPerSecond: number; seconds: number; samples: number };
-    endToEnd = e;
+    // the steady rate (images after start-up) of the default job: (n2 - n1) / (t2 - t1) over two runs
+    const [n1, n2] = values.quick ? [8, 16] : [16, 64];
+    type E2e = { imagesPerSecond: number; seconds: number; samples: number };
+    const short = spawnChild('--e2e', { samples: n1 }) as E2e;
+    const e = spawnChild('--e2e', { samples: n2 }) as E2e;
+    const steady = (n2 - n1) / (e.seconds - short.seconds);
+    const t = torchIps('qkformer-cifar10');
+    const ratio = (v: number) => (t !== null ? +(v / t).toFixed(3) : null);
+    endToEnd = {
+      ...e,
+      ratioToTorchDense: ratio(e.imagesPerSecond),
+      steady: { from: `runs of ${n1} and ${n2} samples: (${n2} - ${n1}) / (t${n2} - t${n1})`, short, imagesPerSecond: steady },
+      steadyRatioToTorchDense: ratio(steady),
+    };
     console.log(
       `qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ${e.seconds.toFixed(1)} s = ` +
-        `${e.imagesPerSecond.toFixed(2)} images/s`,
+        `${e.imagesPerSecond.toFixed(2)} images/s, steady ${steady.toFixed(2)} images/s` +
+        (t !== null ? ` (${ratio(e.imagesPerSecond)}x and ${ratio(steady)}x the dense PyTorch forward)` : ''),
     );
   }
   const today = new Date().toISOString().slice(0, 10);
@@ -369,9 +425,11 @@ async function main(): Promise<void> {
         synapticOpsPerSecond: stat(r.imagesPerSecond.map((v) => v * r.synapticOpsPerImage)),
         denseImagesPerSecond: d ? +median(d.imagesPerSecond).toFixed(3) : null,
         ratioToDense: d ? +(median(r.imagesPerSecond) / median(d.imagesPerSecond)).toFixed(3) : null,
+        ratioToTorchDense: torchIps(r.workload) !== null ? +(median(r.imagesPerSecond) / torchIps(r.workload)!).toFixed(3) : null,
       };
     }),
     dense,
+    torchDense: torch === null ? null : 'absent' in torch ? torch : { ...torch, imagesPerSecondStats: stat(torch.imagesPerSecond) },
     memoryFlatInSamples: flat,
     endToEnd,
   };
