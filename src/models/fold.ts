@@ -16,6 +16,11 @@ export interface FoldedConv {
 
 export interface FoldedWeights {
   convs: Map<string, FoldedConv>;
+  /**
+   * Per SSA product fed multi-level spikes: the product of 1/norm of its inputs, applied with its own scale (the events
+   * carry the integers m; the official tensors hold m / norm). Convs and the head have it folded into their weights.
+   */
+  eventScale: Map<string, number>;
   head: { weight: Float64Array; bias: Float64Array; inFeatures: number; numClasses: number };
 }
 
@@ -50,12 +55,26 @@ export function foldConv(layer: ConvLayer, t: TensorMap): FoldedConv {
 
 export function foldWeights(spec: ModelSpec, t: TensorMap): FoldedWeights {
   const convs = new Map<string, FoldedConv>();
+  const eventScale = new Map<string, number>();
   let head: FoldedWeights['head'] | null = null;
+  // a multi-level spike (SDT v3's MultiSpike) travels as the integer m; its value m / norm is restored here
+  const norms = new Map(spec.layers.flatMap((l) => (l.kind === 'multiSpike' ? [[l.name, l.norm] as const] : [])));
+  const inScale = (i: string | undefined) => 1 / (norms.get(i ?? '') ?? 1);
   for (const l of spec.layers) {
-    if (l.kind === 'conv') convs.set(l.name, foldConv(l, t));
+    if (l.kind === 'conv') {
+      const f = foldConv(l, t);
+      const s = inScale(l.inputs[0]);
+      if (s !== 1) for (let i = 0; i < f.weight.length; i++) f.weight[i]! *= s;
+      convs.set(l.name, f);
+    }
+    if (l.kind === 'ssaProduct') {
+      const s = l.inputs.map(inScale).reduce((a, b) => a * b, 1);
+      eventScale.set(l.name, s);
+    }
     if (l.kind === 'head') {
+      const s = inScale(l.inputs[0]);
       head = {
-        weight: Float64Array.from(get(t, `${l.name}.weight`)),
+        weight: Float64Array.from(get(t, `${l.name}.weight`), (w) => w * s),
         bias: Float64Array.from(get(t, `${l.name}.bias`)),
         inFeatures: l.inFeatures,
         numClasses: l.numClasses,
@@ -63,5 +82,5 @@ export function foldWeights(spec: ModelSpec, t: TensorMap): FoldedWeights {
     }
   }
   if (!head) throw new Error(`model ${spec.name} has no head`);
-  return { convs, head };
+  return { convs, eventScale, head };
 }

@@ -47,6 +47,13 @@ export class GraphBuilder {
 
   private push(l: LayerSpec): string {
     if (this.shapes.has(l.name)) throw new Error(`duplicate layer ${l.name}`);
+    // a multi-spike's value is m / norm: only the layers that fold the 1/norm in may read it (src/models/fold.ts)
+    if (l.kind !== 'conv' && l.kind !== 'head' && l.kind !== 'ssaProduct')
+      for (const i of l.inputs) {
+        const src = this.layers.find((x) => x.name === i);
+        if (src?.kind === 'multiSpike' && src.norm !== 1)
+          throw new ConfigError(`${l.name}: a ${l.kind} cannot read ${i}, a multi-level spike divided by ${src.norm} (only conv, head, ssaProduct)`);
+      }
     this.layers.push(l);
     this.shapes.set(l.name, l.out);
     return l.name;
@@ -117,6 +124,13 @@ export class GraphBuilder {
         ? { neuron: { ...neuron } }
         : {};
     return this.push({ kind: 'lif', name, inputs: [input], out: this.shape(input), vThreshold, officialTimeAxis, ...own });
+  }
+
+  /** A multi-level integer spike round(clamp(x, 0, levels)) / norm (SDT v3's MultiSpike; norm defaults to levels). */
+  multiSpike(name: string, input: string, levels = 4, norm = levels): string {
+    if (!Number.isInteger(levels) || levels < 1) throw new ConfigError(`${name}: levels must be a positive integer, got ${levels}`);
+    if (!(norm > 0)) throw new ConfigError(`${name}: norm must be positive, got ${norm}`);
+    return this.push({ kind: 'multiSpike', name, inputs: [input], out: this.shape(input), levels, norm });
   }
 
   /** Membrane-shortcut residual: a + b on real values of one shape. */

@@ -57,6 +57,7 @@ const NODE = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('add') }),
   z.strictObject({ ...base, kind: z.literal('membraneAdd') }),
   z.strictObject({ ...base, kind: z.literal('spikeAnd') }),
+  z.strictObject({ ...base, kind: z.literal('multiSpike'), levels: posInt.default(4), norm: z.number().positive().optional() }),
   z.strictObject({ ...base, kind: z.literal('headSum'), heads: posInt }),
   z.strictObject({ ...base, kind: z.literal('tokenSum') }),
   z.strictObject({ ...base, kind: z.literal('mask'), mode: z.enum(['token', 'channel']), heads: posInt }),
@@ -116,6 +117,7 @@ const ARITY = {
   add: 2,
   membraneAdd: 2,
   spikeAnd: 2,
+  multiSpike: 1,
   headSum: 1,
   tokenSum: 1,
   mask: 2,
@@ -136,6 +138,7 @@ const FLOW = {
   add: { in: 'events', out: 'events' },
   membraneAdd: { in: 'dense', out: 'dense' },
   spikeAnd: { in: 'events', out: 'events' },
+  multiSpike: { in: 'dense', out: 'events' },
   headSum: { in: 'events', out: 'dense' },
   tokenSum: { in: 'events', out: 'dense' },
   mask: { in: 'events', out: 'events' },
@@ -231,6 +234,9 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         break;
       case 'spikeAnd':
         g.spikeAnd(n.name, a, b);
+        break;
+      case 'multiSpike':
+        g.multiSpike(n.name, a, n.levels, n.norm ?? n.levels);
         break;
       case 'headSum':
         if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
@@ -355,6 +361,8 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
       return { name: l.name, kind: 'membraneAdd', inputs: [...l.inputs] };
     case 'spikeAnd':
       return { name: l.name, kind: 'spikeAnd', inputs: [...l.inputs] };
+    case 'multiSpike':
+      return { name: l.name, kind: 'multiSpike', inputs: [...l.inputs], levels: l.levels, norm: l.norm };
     case 'headSum':
       return { name: l.name, kind: 'headSum', inputs: [...l.inputs], heads: l.heads };
     case 'tokenSum':

@@ -126,6 +126,18 @@ export interface SpikeAndLayer extends LayerBase {
   kind: 'spikeAnd';
 }
 
+/**
+ * Multi-level integer spike (SDT v3's `MultiSpike`, stateless): m = round(clamp(x, 0, levels)) with torch.round's
+ * half-to-even rule, an event of multiplicity m; the official module outputs m / norm (norm = levels, or the `Norm`
+ * it is given: 1 before SDT v3's head). The 1/norm is folded into the layers it feeds (src/models/fold.ts).
+ */
+export interface MultiSpikeLayer extends LayerBase {
+  kind: 'multiSpike';
+  /** D, the largest integer (the official `max_value`, 4). */
+  levels: number;
+  norm: number;
+}
+
 /** QKTA: out[n][h] = sum of q[n][c] over the channels c of head h (channels grouped contiguously). */
 export interface HeadSumLayer extends LayerBase {
   kind: 'headSum';
@@ -177,6 +189,7 @@ export type LayerSpec =
   | AddLayer
   | MembraneAddLayer
   | SpikeAndLayer
+  | MultiSpikeLayer
   | HeadSumLayer
   | TokenSumLayer
   | MaskLayer

@@ -46,6 +46,7 @@ const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, {
   // SDSA's K AND V: one AND per element (its token sum and Q mask are the channel mask's 2 N C)
   spikeAnd: { ...NONE, attentionFlops: (l) => tokens(l) * l.out.c },
   membraneAdd: NONE,
+  multiSpike: NONE,
   // the Q sums are counted with the mask that follows (a sum over the K-shaped tensor)
   headSum: NONE,
   tokenSum: NONE,

@@ -143,6 +143,9 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
         neuronUpdates += out;
         if (l.name.endsWith('.attn_lif') && form === 'qkta') result += out;
         break;
+      case 'multiSpike':
+        neuronUpdates += out;
+        break;
       case 'headSum':
         mixingOps += tokens * channels;
         break;

@@ -45,7 +45,7 @@ export interface OpCounts {
 export class CountingSink {
   readonly counts: OpCounts;
   private readonly index = new Map<string, LayerCounts>();
-  /** Spikes per LIF layer per sample per t, for the fidelity contract (`infer`). */
+  /** Spikes per LIF layer (unit spikes per multi-spike layer) per sample per t, for the fidelity contract (`infer`). */
   readonly spikesPerSample = new Map<string, number[][]>();
   /** Sample index of row 0 of `spikesPerSample` (a worker hands its rows over and moves the base on). */
   spikeRowBase = 0;
@@ -69,7 +69,7 @@ export class CountingSink {
       };
       this.counts.layers.push(lc);
       this.index.set(l.name, lc);
-      if (l.kind === 'lif') this.spikesPerSample.set(l.name, []);
+      if (l.kind === 'lif' || l.kind === 'multiSpike') this.spikesPerSample.set(l.name, []);
     }
   }
 

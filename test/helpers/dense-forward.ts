@@ -150,6 +150,19 @@ function layerForward(
       return x.map((a, i) => a + ins[1]![i]!);
     case 'spikeAnd':
       return x.map((a, i) => a * ins[1]![i]!);
+    case 'multiSpike': {
+      // SDT v3's MultiSpike: round(clamp(x, 0, D)) (ties to even, as torch.round) / norm; spikes counted as sum of m
+      let n = 0;
+      const y = x.map((a) => {
+        const c = Math.min(Math.max(a, 0), l.levels),
+          f = Math.floor(c);
+        const m = c - f > 0.5 || (c - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+        n += m;
+        return m / l.norm;
+      });
+      spike(n);
+      return y;
+    }
     case 'headSum': {
       const C = x.length / (l.out.h * l.out.w),
         N = l.out.h * l.out.w,

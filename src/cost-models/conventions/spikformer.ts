@@ -86,6 +86,7 @@ export const spikformerConvention: Convention = {
           break;
         }
         case 'lif':
+        case 'multiSpike':
         case 'maxpool':
         case 'add':
         case 'membraneAdd':

@@ -83,6 +83,8 @@ export const syopsConvention: Convention = {
         case 'add':
         case 'membraneAdd':
         case 'spikeAnd':
+        // syops-counter has no rule for a custom module such as SDT v3's MultiSpike: it counts nothing for it
+        case 'multiSpike':
         case 'headSum':
         case 'tokenSum':
         case 'mask':

@@ -125,6 +125,7 @@ function spiking(kind: LayerKind): boolean {
     case 'add':
     case 'mask':
     case 'spikeAnd':
+    case 'multiSpike':
       return true;
     case 'membraneAdd':
     case 'conv':

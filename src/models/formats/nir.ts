@@ -54,6 +54,7 @@ const WHY: Partial<Record<LayerSpec['kind'], string>> = {
   ssaProduct: "NIR has no product of two activations (SSA's Q K^T V)",
   membraneAdd: 'NIR sums edges into a node, not into a membrane after its neuron',
   spikeAnd: 'NIR has no product of two activations (spike AND)',
+  multiSpike: 'NIR has no multi-level integer spike (round(clamp(x, 0, D)))',
 };
 
 /** The one line that lists what NIR cannot express: counts per kind, with the reason. */
@@ -150,6 +151,7 @@ function nodesOf(l: LayerSpec, spec: ModelSpec, folded: ReturnType<typeof foldWe
     case 'ssaProduct':
     case 'membraneAdd':
     case 'spikeAnd':
+    case 'multiSpike':
       left.push({ node: l.name, kind: l.kind, why: WHY[l.kind]! });
       return null;
   }

@@ -12,6 +12,7 @@ import { runAdd } from './add.js';
 import { lifInitialMembrane } from './lif-general.js';
 import { runMembraneAdd } from './membrane-add.js';
 import { runSpikeAnd } from './spike-and.js';
+import { runMultiSpike } from './multi-spike.js';
 import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './qk-attention.js';
 import { runSsaProduct, ssaScratchSize } from './ssa.js';
 import { runHead, runTokenMean } from './head.js';
@@ -140,6 +141,16 @@ export const PRIMITIVES = {
       },
     };
   },
+  multiSpike: (layer) => {
+    const events = new EventBuffer(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runMultiSpike(layer, ctx, arg(ins, 0, layer), events);
+        emit(ctx, out, events);
+      },
+    };
+  },
   headSum: (layer) => {
     const dense = new Float64Array(numel(layer.out));
     return {
@@ -171,7 +182,9 @@ export const PRIMITIVES = {
       },
     };
   },
-  ssaProduct: (layer) => {
+  ssaProduct: (spec, env) => {
+    // multi-level spike inputs carry integers: their 1/norm joins the scale (fold.ts)
+    const layer = { ...spec, scale: spec.scale * (env.weights.eventScale.get(spec.name) ?? 1) };
     const size = numel(layer.out),
       dense = new Float64Array(size);
     const scratch = {
