@@ -1,5 +1,5 @@
 import type { ConvLayer, LayerSpec, MaskLayer, MaxPoolLayer, ModelSpec } from '../models/spec.js';
-import { tokens } from '../models/spec.js';
+import { convGroups, tokens } from '../models/spec.js';
 
 /**
  * The chip graph: which layers of a model run on static-synapse neuromorphic cores and which on the processor.
@@ -221,6 +221,9 @@ function lifPopulation(lif: LayerSpec, byName: Map<string, LayerSpec>, sourcesOf
   if (feed.kind === 'conv') {
     const src = sourcesOf(feed.inputs[0]!);
     if (!src) return { reason: 'a synaptic layer fed real values (the encoding layer)', chain: [feed], spikeInputs: [] };
+    // NOTE: a core population's rows are dense in C_in (sharedRowWeights); a grouped conv's are not, so it is not mapped
+    if (convGroups(feed) !== 1)
+      return { reason: 'a grouped or depth-wise conv (cores map groups 1 only)', chain: [feed], spikeInputs: src };
     const row = feed.in.c * feed.k * feed.k;
     return {
       ...base,

@@ -19,6 +19,8 @@ interface ConvOptions {
   pad?: number;
   bias: boolean;
   op?: ConvLayer['op'];
+  /** nn.Conv2d's groups; default 1 (C_in and C_out must be multiples of it). */
+  groups?: number;
 }
 
 /**
@@ -52,7 +54,9 @@ export class GraphBuilder {
       for (const i of l.inputs) {
         const src = this.layers.find((x) => x.name === i);
         if (src?.kind === 'multiSpike' && src.norm !== 1)
-          throw new ConfigError(`${l.name}: a ${l.kind} cannot read ${i}, a multi-level spike divided by ${src.norm} (only conv, head, ssaProduct)`);
+          throw new ConfigError(
+            `${l.name}: a ${l.kind} cannot read ${i}, a multi-level spike divided by ${src.norm} (only conv, head, ssaProduct)`,
+          );
       }
     this.layers.push(l);
     this.shapes.set(l.name, l.out);
@@ -90,7 +94,12 @@ export class GraphBuilder {
     const outW = Math.floor((inS.w + 2 * pad - k) / stride) + 1;
     if (outH < 1 || outW < 1)
       throw new ConfigError(`${o.name}: a ${inS.h}x${inS.w} input is too small for its ${k}x${k} stride-${stride} conv`);
-    const wShape = op === 'conv2d' ? [o.outC, inS.c, k, k] : op === 'conv1d' ? [o.outC, inS.c, 1] : [o.outC, inS.c];
+    const groups = o.groups ?? 1;
+    if (!Number.isInteger(groups) || groups < 1 || inS.c % groups !== 0 || o.outC % groups !== 0)
+      throw new ConfigError(`${o.name}: ${groups} groups do not divide ${inS.c} input and ${o.outC} output channels`);
+    if (groups > 1 && op !== 'conv2d') throw new ConfigError(`${o.name}: groups apply to conv2d only, not ${op}`);
+    const cinPer = inS.c / groups;
+    const wShape = op === 'conv2d' ? [o.outC, cinPer, k, k] : op === 'conv1d' ? [o.outC, inS.c, 1] : [o.outC, inS.c];
     this.param(`${o.name}.weight`, wShape);
     if (o.bias) this.param(`${o.name}.bias`, [o.outC]);
     if (o.bn) this.batchNorm(o.bn, o.outC);
@@ -106,6 +115,7 @@ export class GraphBuilder {
       pad,
       bias: o.bias,
       bn: o.bn,
+      ...(groups !== 1 ? { groups } : {}),
     });
   }
 

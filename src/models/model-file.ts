@@ -36,6 +36,7 @@ const NODE = z.discriminatedUnion('kind', [
     pad: z.number().int().nonnegative().default(0),
     bias: z.boolean().default(false),
     bn: name.nullable().default(null),
+    groups: posInt.default(1),
   }),
   z.strictObject({
     ...base,
@@ -217,9 +218,15 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
   };
   try {
     switch (n.kind) {
-      case 'conv':
-        g.conv({ name: n.name, input: a, outC: n.outChannels, k: n.k, stride: n.stride, pad: n.pad, bias: n.bias, bn: n.bn, op: n.op });
+      case 'conv': {
+        const cin = g.shape(a).c;
+        if (cin % n.groups !== 0 || n.outChannels % n.groups !== 0)
+          throw fail('groups', `${n.groups} groups do not divide ${cin} input and ${n.outChannels} output channels`);
+        if (n.groups > 1 && n.op !== 'conv2d') throw fail('groups', `groups apply to conv2d only, not ${n.op}`);
+        const { outChannels: outC, k, stride, pad, bias, bn, op, groups } = n;
+        g.conv({ name: n.name, input: a, outC, k, stride, pad, bias, bn, op, groups });
         break;
+      }
       case 'maxpool':
         g.maxpool(n.name, a, n.k, n.stride, n.pad);
         break;
@@ -341,6 +348,7 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
         pad: l.pad,
         bias: l.bias,
         bn: l.bn,
+        ...(l.groups !== undefined && l.groups !== 1 ? { groups: l.groups } : {}),
       };
     case 'maxpool':
       return { name: l.name, kind: 'maxpool', inputs: [...l.inputs], k: l.k, stride: l.stride, pad: l.pad };

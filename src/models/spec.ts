@@ -75,6 +75,17 @@ export interface ConvLayer extends LayerBase {
   bias: boolean;
   /** Official name of the BatchNorm that follows, or null. */
   bn: string | null;
+  /**
+   * nn.Conv2d's `groups` (absent: 1). Input and output channels split into `groups` contiguous groups; output channel
+   * o reads only the C_in/groups input channels of its group (weight `[C_out][C_in/groups][k][k]`); groups = C_in =
+   * C_out is a depth-wise conv.
+   */
+  groups?: number;
+}
+
+/** A conv's groups (1 when the spec leaves the field out). */
+export function convGroups(l: ConvLayer): number {
+  return l.groups ?? 1;
 }
 
 export interface MaxPoolLayer extends LayerBase {

@@ -1,4 +1,4 @@
-import type { LayerSpec, ModelSpec } from './spec.js';
+import { convGroups, type LayerSpec, type ModelSpec } from './spec.js';
 import { shapeNumel } from './tensor.js';
 
 /**
@@ -29,9 +29,10 @@ const tokens = (l: LayerSpec) => l.out.h * l.out.w;
 /** One line per layer kind: a new kind does not compile until it states its costs. */
 const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, { kind: K }>> } = {
   conv: {
-    denseMacs: (c) => c.out.c * c.out.h * c.out.w * c.in.c * c.k * c.k,
+    // a grouped conv: each output reads C_in / groups channels
+    denseMacs: (c) => (c.out.c * c.out.h * c.out.w * c.in.c * c.k * c.k) / convGroups(c),
     attentionFlops: () => 0,
-    weightWords: (c) => c.out.c * c.in.c * c.k * c.k + (c.bias || c.bn ? c.out.c : 0),
+    weightWords: (c) => (c.out.c * c.in.c * c.k * c.k) / convGroups(c) + (c.bias || c.bn ? c.out.c : 0),
   },
   head: {
     denseMacs: (h) => h.inFeatures * h.numClasses,

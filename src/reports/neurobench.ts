@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shapeNumel, type TensorMap } from '../models/tensor.js';
-import type { ConvLayer, HeadLayer, LayerSpec, ModelSpec } from '../models/spec.js';
+import { convGroups, type ConvLayer, type HeadLayer, type LayerSpec, type ModelSpec } from '../models/spec.js';
 import type { ModuleZeros } from '../record/record.js';
 import type { LayerCounts, OpCounts } from '../sim/counts.js';
 
@@ -61,7 +61,8 @@ const isConnection = (l: LayerSpec): l is Connection => l.kind === 'conv' || l.k
 
 /** Input channels, kernel size and output channels of a connection module (the head is a 1x1 map over features). */
 function geometry(l: Connection): { cin: number; k: number; cout: number } {
-  return l.kind === 'conv' ? { cin: l.in.c, k: l.k, cout: l.out.c } : { cin: l.inFeatures, k: 1, cout: l.numClasses };
+  // a grouped conv's input channel reaches the C_out / groups outputs of its group
+  return l.kind === 'conv' ? { cin: l.in.c, k: l.k, cout: l.out.c / convGroups(l) } : { cin: l.inFeatures, k: 1, cout: l.numClasses };
 }
 
 /** Zero and all weights of every Conv/Linear module (`<module>.weight`; biases excluded), for the run record. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPS } from '../models/fold.js';
 import { ConfigError } from '../models/config-error.js';
-import type { ConvLayer, LayerSpec, ModelSpec } from '../models/spec.js';
+import { convGroups, type ConvLayer, type LayerSpec, type ModelSpec } from '../models/spec.js';
 import type { TensorMap } from '../models/tensor.js';
 import { shapeNumel } from '../models/tensor.js';
 import { gaussian, mulberry32 } from '../models/weights.js';
@@ -138,6 +138,7 @@ export class DenseModel {
   }
 
   private conv(l: ConvLayer, x: tf.Tensor4D, mode: DenseMode, upd?: Map<string, tf.Tensor>): tf.Tensor {
+    if (convGroups(l) !== 1) throw new ConfigError(`${l.name}: the dense executor runs groups 1 only (this conv has ${l.groups} groups)`);
     let y: tf.Tensor = conv2dNhwc(x, this.v(`${l.name}.weight`), l.k, l.stride, l.pad);
     if (l.bias) y = tf.add(y, this.v(`${l.name}.bias`));
     if (!l.bn) return y;

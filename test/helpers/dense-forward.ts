@@ -81,17 +81,21 @@ function layerForward(
       const wt = g(`${l.name}.weight`),
         bias = l.bias ? g(`${l.name}.bias`) : null;
       const y = new Float64Array(Co * OH * OW);
+      // groups: output o reads the Ci / groups input channels of its group (weight [Co][Ci / groups][k][k])
+      const G = l.groups ?? 1,
+        cPer = Ci / G;
       for (let o = 0; o < Co; o++)
         for (let oy = 0; oy < OH; oy++)
           for (let ox = 0; ox < OW; ox++) {
             let s = bias ? bias[o]! : 0;
-            for (let c = 0; c < Ci; c++)
+            const c0 = Math.floor(o / (Co / G)) * cPer;
+            for (let cl = 0; cl < cPer; cl++)
               for (let ky = 0; ky < k; ky++)
                 for (let kx = 0; kx < k; kx++) {
                   const iy = oy * stride - pad + ky,
                     ix = ox * stride - pad + kx;
                   if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                  s += wt[((o * Ci + c) * k + ky) * k + kx]! * x[(c * H + iy) * W + ix]!;
+                  s += wt[((o * cPer + cl) * k + ky) * k + kx]! * x[((c0 + cl) * H + iy) * W + ix]!;
                 }
             if (l.bn)
               s =

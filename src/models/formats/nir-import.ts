@@ -7,7 +7,7 @@ import { NIR_DT_S, type NirArray, type NirGraph, type NirNode } from './nir.js';
 /**
  * A plain spiking network from NIR (Conv2d, Affine, Linear, LIF, IF, SumPool2d, AvgPool2d, Flatten, Input, Output)
  * as a model file and its weights, which run like any model file (src/models/model-file.ts). How each node runs:
- * - Conv2d (groups 1, dilation 1, square kernel, equal strides and paddings) -> a conv; Affine / Linear -> a conv
+ * - Conv2d (any groups, dilation 1, square kernel, equal strides and paddings) -> a conv; Affine / Linear -> a conv
  *   whose kernel covers its whole (flattened) input, so a Flatten needs no node of its own.
  * - SumPool2d / AvgPool2d (kernel = stride, no padding) followed by a Conv2d or Affine -> folded into it: pooling then
  *   a k-kernel of stride s is one (k*p)-kernel of stride s*p (each weight repeated over its p x p window; / p^2 for
@@ -272,12 +272,15 @@ function convOf(
   const b = n.params.get('bias');
   const p = pend.pool;
   let outC: number, ks: number, stride: number, pad: number, w4: Float64Array;
+  let groups = 1;
   if (n.type === 'Conv2d') {
     if (pair(n, k, 'dilation', 1) !== 1) throw new InputError(`NIR node '${k}' (Conv2d): dilation is not 1`);
-    const groups = n.params.get('groups');
-    if (groups !== undefined && typeof groups !== 'string' && groups.data[0] !== 1)
-      throw new InputError(`NIR node '${k}' (Conv2d): groups is not 1`);
-    [outC, , ks] = w.shape as [number, number, number];
+    const g = n.params.get('groups');
+    if (g !== undefined && typeof g !== 'string') groups = g.data[0]!;
+    let perGroup: number;
+    [outC, perGroup, ks] = w.shape as [number, number, number];
+    if (!Number.isInteger(groups) || groups < 1 || s.c % groups !== 0 || outC % groups !== 0 || perGroup !== s.c / groups)
+      throw new InputError(`NIR node '${k}' (Conv2d): groups ${groups} does not fit ${s.c} input channels and weight ${w.shape.join('x')}`);
     stride = pair(n, k, 'stride', 1);
     pad = pair(n, k, 'padding', 0);
     w4 = w.data;
@@ -292,7 +295,7 @@ function convOf(
     pad = 0;
     w4 = w.data;
   }
-  const cin = s.c;
+  const cin = s.c / groups;
   // fold the pooling: weight (o, c, u, v) of the k*p kernel = w(o, c, u / p, v / p) * scale; stride and padding times p
   const K = ks * p;
   const folded = new Float64Array(outC * cin * K * K);
@@ -318,6 +321,7 @@ function convOf(
       pad: pad * p,
       bias: hasBias,
       bn: null,
+      groups,
     },
     out: { c: outC, h: outH, w: outH },
   };

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { foldWeights } from '../fold.js';
-import { DEFAULT_LIF, type LayerSpec, type ModelSpec } from '../spec.js';
+import { convGroups, DEFAULT_LIF, type LayerSpec, type ModelSpec } from '../spec.js';
 import type { TensorMap } from '../tensor.js';
 
 /**
@@ -94,12 +94,12 @@ function nodesOf(l: LayerSpec, spec: ModelSpec, folded: ReturnType<typeof foldWe
         [
           l.name,
           node('Conv2d', [
-            ['weight', arr([l.out.c, l.in.c, l.k, l.k], w.weight)],
+            ['weight', arr([l.out.c, l.in.c / convGroups(l), l.k, l.k], w.weight)],
             ['bias', arr([l.out.c], w.bias)],
             ['stride', ints(l.stride, l.stride)],
             ['padding', ints(l.pad, l.pad)],
             ['dilation', ints(1, 1)],
-            ['groups', scalarInt(1)],
+            ['groups', scalarInt(convGroups(l))],
             ['input_shape', ints(l.in.h, l.in.w)],
           ]),
         ],

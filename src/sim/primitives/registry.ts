@@ -64,9 +64,10 @@ export const PRIMITIVES = {
   conv: (layer, env) => {
     const w = env.weights.convs.get(layer.name);
     if (!w) throw new Error(`no weights for ${layer.name}`);
-    env.core.prepareConv(layer, w);
     const st = new ConvState(layer, w),
       dense = new Float64Array(numel(layer.out));
+    // a grouped conv runs on the host (conv.ts), never on the core
+    if (!st.grouped) env.core.prepareConv(layer, w);
     return {
       reset: noReset,
       step: (ctx, ins, out) => {

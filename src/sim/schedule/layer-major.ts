@@ -1,6 +1,6 @@
 import type { FoldedWeights } from '../../models/fold.js';
 import type { ConvLayer, ModelSpec } from '../../models/spec.js';
-import { numel } from '../../models/spec.js';
+import { convGroups, numel } from '../../models/spec.js';
 import type { ComputeCore } from '../core.js';
 import { CountingSink } from '../counts.js';
 import { EventBuffer } from '../events.js';
@@ -118,7 +118,8 @@ export function simulateLayerMajor(
         }
       });
       for (const [li, l] of layers.entries()) {
-        const isConv = l.layer.kind === 'conv';
+        // a grouped conv runs on the host (src/sim/primitives/conv.ts): nothing to defer
+        const isConv = l.layer.kind === 'conv' && convGroups(l.layer) === 1;
         core.deferConvs(isConv);
         for (let b = 0; b < B; b++) {
           ins.length = 0;
