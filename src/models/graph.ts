@@ -143,6 +143,16 @@ export class GraphBuilder {
     return this.push({ kind: 'multiSpike', name, inputs: [input], out: this.shape(input), levels, norm });
   }
 
+  /** RepConv's BN-and-pad after `input`, a conv without bias that carries the BN (the pad value is its folded bias). */
+  bnPad(name: string, input: string, pad: number): string {
+    const src = this.layers.find((l) => l.name === input);
+    if (src?.kind !== 'conv' || src.bn === null || src.bias)
+      throw new ConfigError(`${name}: a BN-and-pad reads a conv that carries its BatchNorm and no bias, not ${input}`);
+    if (!Number.isInteger(pad) || pad < 0) throw new ConfigError(`${name}: pad must be a non-negative integer, got ${pad}`);
+    const s = src.out;
+    return this.push({ kind: 'bnPad', name, inputs: [input], in: s, out: { c: s.c, h: s.h + 2 * pad, w: s.w + 2 * pad }, pad, bn: src.bn });
+  }
+
   /** Membrane-shortcut residual: a + b on real values of one shape. */
   membraneAdd(name: string, a: string, b: string): string {
     this.sameShape(name, a, b);

@@ -59,6 +59,7 @@ const NODE = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('membraneAdd') }),
   z.strictObject({ ...base, kind: z.literal('spikeAnd') }),
   z.strictObject({ ...base, kind: z.literal('multiSpike'), levels: posInt.default(4), norm: z.number().positive().optional() }),
+  z.strictObject({ ...base, kind: z.literal('bnPad'), pad: z.number().int().nonnegative().default(1) }),
   z.strictObject({ ...base, kind: z.literal('headSum'), heads: posInt }),
   z.strictObject({ ...base, kind: z.literal('tokenSum') }),
   z.strictObject({ ...base, kind: z.literal('mask'), mode: z.enum(['token', 'channel']), heads: posInt }),
@@ -119,6 +120,7 @@ const ARITY = {
   membraneAdd: 2,
   spikeAnd: 2,
   multiSpike: 1,
+  bnPad: 1,
   headSum: 1,
   tokenSum: 1,
   mask: 2,
@@ -140,6 +142,7 @@ const FLOW = {
   membraneAdd: { in: 'dense', out: 'dense' },
   spikeAnd: { in: 'events', out: 'events' },
   multiSpike: { in: 'dense', out: 'events' },
+  bnPad: { in: 'dense', out: 'dense' },
   headSum: { in: 'events', out: 'dense' },
   tokenSum: { in: 'events', out: 'dense' },
   mask: { in: 'events', out: 'events' },
@@ -244,6 +247,9 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         break;
       case 'multiSpike':
         g.multiSpike(n.name, a, n.levels, n.norm ?? n.levels);
+        break;
+      case 'bnPad':
+        g.bnPad(n.name, a, n.pad);
         break;
       case 'headSum':
         if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
@@ -371,6 +377,8 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
       return { name: l.name, kind: 'spikeAnd', inputs: [...l.inputs] };
     case 'multiSpike':
       return { name: l.name, kind: 'multiSpike', inputs: [...l.inputs], levels: l.levels, norm: l.norm };
+    case 'bnPad':
+      return { name: l.name, kind: 'bnPad', inputs: [...l.inputs], pad: l.pad };
     case 'headSum':
       return { name: l.name, kind: 'headSum', inputs: [...l.inputs], heads: l.heads };
     case 'tokenSum':

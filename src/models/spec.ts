@@ -149,6 +149,19 @@ export interface MultiSpikeLayer extends LayerBase {
   norm: number;
 }
 
+/**
+ * RepConv's BN-and-pad (SDT v2 / v3 `BNAndPadLayer`): out = pad(BN(x), pad), the border set per channel to the BN's
+ * offset (the value BN gives a zero input). `bn` is folded into the conv that feeds it (a conv without bias), whose
+ * folded bias is that offset.
+ */
+export interface BnPadLayer extends LayerBase {
+  kind: 'bnPad';
+  in: Shape3;
+  pad: number;
+  /** Official name of the BatchNorm (`<module>.bn`), the one folded into the feeding conv. */
+  bn: string;
+}
+
 /** QKTA: out[n][h] = sum of q[n][c] over the channels c of head h (channels grouped contiguously). */
 export interface HeadSumLayer extends LayerBase {
   kind: 'headSum';
@@ -201,6 +214,7 @@ export type LayerSpec =
   | MembraneAddLayer
   | SpikeAndLayer
   | MultiSpikeLayer
+  | BnPadLayer
   | HeadSumLayer
   | TokenSumLayer
   | MaskLayer

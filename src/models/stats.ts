@@ -48,6 +48,7 @@ const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, {
   spikeAnd: { ...NONE, attentionFlops: (l) => tokens(l) * l.out.c },
   membraneAdd: NONE,
   multiSpike: NONE,
+  bnPad: NONE,
   // the Q sums are counted with the mask that follows (a sum over the K-shaped tensor)
   headSum: NONE,
   tokenSum: NONE,

@@ -162,6 +162,7 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
       case 'add':
       case 'membraneAdd':
       case 'spikeAnd':
+      case 'bnPad':
       case 'tokenSum':
       case 'tokenMean':
       case 'head':

@@ -109,6 +109,8 @@ export class DenseModel {
         return tf.mul(a, ins[1]!);
       case 'multiSpike':
         throw new ConfigError(`${l.name}: the dense executor runs LIF neurons only, not multi-level integer spikes`);
+      case 'bnPad':
+        throw new ConfigError(`${l.name}: the dense executor has no BN-and-pad (RepConv)`);
       case 'headSum': {
         const [n, h, w, c] = a.shape as [number, number, number, number];
         return tf.sum(tf.reshape(a, [n, h, w, l.heads, c / l.heads]), 4);

@@ -154,6 +154,26 @@ function layerForward(
       return x.map((a, i) => a + ins[1]![i]!);
     case 'spikeAnd':
       return x.map((a, i) => a * ins[1]![i]!);
+    case 'bnPad': {
+      // BNAndPadLayer: BN of the conv output is done by the conv case; the border takes BN(0) = beta - mean * gamma / sd
+      const { c: C, h: H, w: W } = l.in,
+        p = l.pad,
+        OH = l.out.h,
+        OW = l.out.w;
+      const y = new Float64Array(C * OH * OW);
+      for (let c = 0; c < C; c++) {
+        const off =
+          g(`${l.bn}.bias`)[c]! -
+          (g(`${l.bn}.running_mean`)[c]! * g(`${l.bn}.weight`)[c]!) / Math.sqrt(g(`${l.bn}.running_var`)[c]! + 1e-5);
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++) {
+            const iy = oy - p,
+              ix = ox - p;
+            y[(c * OH + oy) * OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? x[(c * H + iy) * W + ix]! : off;
+          }
+      }
+      return y;
+    }
     case 'multiSpike': {
       // SDT v3's MultiSpike: round(clamp(x, 0, D)) (ties to even, as torch.round) / norm; spikes counted as sum of m
       let n = 0;

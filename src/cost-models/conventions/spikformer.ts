@@ -87,6 +87,7 @@ export const spikformerConvention: Convention = {
         }
         case 'lif':
         case 'multiSpike':
+        case 'bnPad':
         case 'maxpool':
         case 'add':
         case 'membraneAdd':

@@ -85,6 +85,8 @@ export const syopsConvention: Convention = {
         case 'spikeAnd':
         // syops-counter has no rule for a custom module such as SDT v3's MultiSpike: it counts nothing for it
         case 'multiSpike':
+        // the BN of a BN-and-pad is folded into its conv and counted there
+        case 'bnPad':
         case 'headSum':
         case 'tokenSum':
         case 'mask':

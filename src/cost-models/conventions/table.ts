@@ -128,6 +128,7 @@ function spiking(kind: LayerKind): boolean {
     case 'multiSpike':
       return true;
     case 'membraneAdd':
+    case 'bnPad':
     case 'conv':
     case 'maxpool':
     case 'headSum':

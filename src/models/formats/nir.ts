@@ -55,6 +55,7 @@ const WHY: Partial<Record<LayerSpec['kind'], string>> = {
   membraneAdd: 'NIR sums edges into a node, not into a membrane after its neuron',
   spikeAnd: 'NIR has no product of two activations (spike AND)',
   multiSpike: 'NIR has no multi-level integer spike (round(clamp(x, 0, D)))',
+  bnPad: "NIR has no padding with a per-channel constant (RepConv's BN-and-pad)",
 };
 
 /** The one line that lists what NIR cannot express: counts per kind, with the reason. */
@@ -152,6 +153,7 @@ function nodesOf(l: LayerSpec, spec: ModelSpec, folded: ReturnType<typeof foldWe
     case 'membraneAdd':
     case 'spikeAnd':
     case 'multiSpike':
+    case 'bnPad':
       left.push({ node: l.name, kind: l.kind, why: WHY[l.kind]! });
       return null;
   }

@@ -13,6 +13,7 @@ import { lifInitialMembrane } from './lif-general.js';
 import { runMembraneAdd } from './membrane-add.js';
 import { runSpikeAnd } from './spike-and.js';
 import { runMultiSpike } from './multi-spike.js';
+import { runBnPad } from './bn-pad.js';
 import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './qk-attention.js';
 import { runSsaProduct, ssaScratchSize } from './ssa.js';
 import { runHead, runTokenMean } from './head.js';
@@ -149,6 +150,19 @@ export const PRIMITIVES = {
       step: (ctx, ins, out) => {
         runMultiSpike(layer, ctx, arg(ins, 0, layer), events);
         emit(ctx, out, events);
+      },
+    };
+  },
+  bnPad: (layer, env) => {
+    // the pad value: the folded bias of the feeding conv, i.e. the BN's offset (bn-pad.ts)
+    const src = env.weights.convs.get(layer.inputs[0] ?? '');
+    if (!src) throw new Error(`${layer.name}: no folded conv ${layer.inputs[0]} to take the pad value from`);
+    const dense = new Float64Array(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runBnPad(layer, ctx, arg(ins, 0, layer), src.bias, dense);
+        setDense(out, dense);
       },
     };
   },
