@@ -243,7 +243,7 @@ export async function runSlice(
       },
     );
     if (bad !== null) throw bad;
-    if (res.done > 0) mergeCounts(counts, res.sink.counts);
+    if (res.done > 0) mergeCounts(counts, res.sink.counts, true);
     res.logits.forEach((l, i) => {
       if (l.length !== classes) throw new Error(`logits of ${l.length} classes from a model of ${classes}`);
       predictions.push({ sample: start + i, label: labels[i]!, top5: topClasses(l) });

@@ -114,9 +114,10 @@ export function takeSpikeRows(sink: CountingSink): [string, number[][]][] {
 
 /**
  * Adds the counts of `from` into `into` (same model): op counts and input statistics are integer sums, exact
- * in doubles below 2^53, so any grouping of samples gives the same totals.
+ * in doubles below 2^53, so any grouping of samples gives the same totals. `fromIsSpent`: the caller drops `from`
+ * afterwards, so its per-neuron arrays may become `into`'s where `into` has none (no copy of tens of MB).
  */
-export function mergeCounts(into: OpCounts, from: OpCounts): void {
+export function mergeCounts(into: OpCounts, from: OpCounts, fromIsSpent = false): void {
   if (into.layers.length !== from.layers.length || into.timesteps !== from.timesteps)
     throw new Error('mergeCounts: counts of different models');
   into.samples += from.samples;
@@ -129,10 +130,12 @@ export function mergeCounts(into: OpCounts, from: OpCounts): void {
       a.inputUnitSpikes[t]! += b.inputUnitSpikes[t]!;
       a.outputSpikes[t]! += b.outputSpikes[t]!;
     }
-    if (b.neuronSpikes) {
-      const ns = (a.neuronSpikes ??= new Uint32Array(b.neuronSpikes.length));
+    const bs = b.neuronSpikes;
+    if (bs && !a.neuronSpikes) a.neuronSpikes = fromIsSpent ? bs : bs.slice();
+    else if (bs) {
+      const ns = a.neuronSpikes!;
       for (let j = 0; j < ns.length; j++) {
-        const v = ns[j]! + b.neuronSpikes[j]!;
+        const v = ns[j]! + bs[j]!;
         if (v > 0xffffffff) throw new Error(`mergeCounts: ${a.name} neuron spike count ${v} past 2^32 - 1`);
         ns[j] = v;
       }

@@ -221,7 +221,7 @@ async function runInWorkers(
                   send();
                   break;
                 case 'counts':
-                  mergeCounts(sink.counts, m.counts);
+                  mergeCounts(sink.counts, m.counts, true);
                   resolve();
                   break;
                 case 'error':
