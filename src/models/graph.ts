@@ -127,6 +127,16 @@ export class GraphBuilder {
     return this.push({ kind: 'maxpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad });
   }
 
+  /** AvgPool2d of real values; defaults: Max-Former's Avg_Mixer (3x3, stride 1, padding 1, count_include_pad False). */
+  avgpool(name: string, input: string, k = 3, stride = 1, pad = 1, countIncludePad = false): string {
+    const s = this.shape(input);
+    if (2 * pad > k) throw new ConfigError(`${name}: padding ${pad} is more than half the ${k}x${k} window (PyTorch refuses it)`);
+    const h = Math.floor((s.h + 2 * pad - k) / stride) + 1;
+    const w = Math.floor((s.w + 2 * pad - k) / stride) + 1;
+    if (h < 1 || w < 1) throw new ConfigError(`${name}: a ${s.h}x${s.w} input is too small for its ${k}x${k} window`);
+    return this.push({ kind: 'avgpool', name, inputs: [input], in: s, out: { c: s.c, h, w }, k, stride, pad, countIncludePad });
+  }
+
   /** A LIF; `neuron` is kept only where it differs from spikingjelly's defaults (DEFAULT_LIF). */
   lif(name: string, input: string, vThreshold = 1, officialTimeAxis: LifLayer['officialTimeAxis'] = 'time', neuron?: LifParams): string {
     const own =

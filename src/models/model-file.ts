@@ -47,6 +47,14 @@ const NODE = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     ...base,
+    kind: z.literal('avgpool'),
+    k: posInt.default(3),
+    stride: posInt.default(1),
+    pad: z.number().int().nonnegative().default(1),
+    countIncludePad: z.boolean().default(false),
+  }),
+  z.strictObject({
+    ...base,
     kind: z.literal('lif'),
     vThreshold: z.number().positive().default(1),
     timeAxis: z.enum(['time', 'timeBatch']).default('time'),
@@ -115,6 +123,7 @@ export class ModelFileError extends InputError {
 const ARITY = {
   conv: 1,
   maxpool: 1,
+  avgpool: 1,
   lif: 1,
   add: 2,
   membraneAdd: 2,
@@ -137,6 +146,7 @@ type Carried = 'events' | 'dense';
 const FLOW = {
   conv: { in: 'any', out: 'dense' },
   maxpool: { in: 'any', out: 'same' },
+  avgpool: { in: 'dense', out: 'dense' },
   lif: { in: 'dense', out: 'events' },
   add: { in: 'events', out: 'events' },
   membraneAdd: { in: 'dense', out: 'dense' },
@@ -233,6 +243,9 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
       case 'maxpool':
         g.maxpool(n.name, a, n.k, n.stride, n.pad);
         break;
+      case 'avgpool':
+        g.avgpool(n.name, a, n.k, n.stride, n.pad, n.countIncludePad);
+        break;
       case 'lif':
         g.lif(n.name, a, n.vThreshold, n.timeAxis, { tau: n.tau, decayInput: n.decayInput, vReset: n.vReset });
         break;
@@ -278,7 +291,8 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
     // the builder's own checks (a conv the input is too small for, an add of two shapes) are about this node's sizes
-    if (e instanceof ConfigError) throw fail(n.kind === 'conv' || n.kind === 'maxpool' ? 'k' : 'inputs', e.message.replace(/^[^:]*: /, ''));
+    if (e instanceof ConfigError)
+      throw fail(n.kind === 'conv' || n.kind === 'maxpool' || n.kind === 'avgpool' ? 'k' : 'inputs', e.message.replace(/^[^:]*: /, ''));
     throw e;
   }
   known.set(n.name, flow.out === 'same' ? known.get(a)! : flow.out);
@@ -358,6 +372,16 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
       };
     case 'maxpool':
       return { name: l.name, kind: 'maxpool', inputs: [...l.inputs], k: l.k, stride: l.stride, pad: l.pad };
+    case 'avgpool':
+      return {
+        name: l.name,
+        kind: 'avgpool',
+        inputs: [...l.inputs],
+        k: l.k,
+        stride: l.stride,
+        pad: l.pad,
+        countIncludePad: l.countIncludePad,
+      };
     case 'lif':
       return {
         name: l.name,

@@ -97,6 +97,19 @@ export interface MaxPoolLayer extends LayerBase {
 }
 
 /**
+ * nn.AvgPool2d on real values: out = (sum of the window's in-bounds values) / count, count = the in-bounds window
+ * (`countIncludePad` false, as Max-Former's Avg_Mixer) or the window with its padding (true, PyTorch's default).
+ */
+export interface AvgPoolLayer extends LayerBase {
+  kind: 'avgpool';
+  in: Shape3;
+  k: number;
+  stride: number;
+  pad: number;
+  countIncludePad: boolean;
+}
+
+/**
  * spikingjelly LIFNode's parameters: `tau`, `decayInput` (charge h = v + (x - (v - v_reset)) / tau, else
  * h = v - (v - v_reset) / tau + x), `vReset` (hard reset to it; null: soft reset, v = h - v_th). detach_reset
  * only changes gradients, so it is not a parameter at inference.
@@ -209,6 +222,7 @@ export interface HeadLayer extends LayerBase {
 export type LayerSpec =
   | ConvLayer
   | MaxPoolLayer
+  | AvgPoolLayer
   | LifLayer
   | AddLayer
   | MembraneAddLayer

@@ -53,6 +53,7 @@ const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, {
   headSum: NONE,
   tokenSum: NONE,
   maxpool: NONE,
+  avgpool: NONE,
   lif: NONE,
   add: NONE,
   tokenMean: NONE,

@@ -159,6 +159,7 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
         break;
       // NOTE: an attention module holds none of these; they cost nothing here by construction, not by default.
       case 'maxpool':
+      case 'avgpool':
       case 'add':
       case 'membraneAdd':
       case 'spikeAnd':

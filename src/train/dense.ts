@@ -99,6 +99,8 @@ export class DenseModel {
         return this.conv(l, a as tf.Tensor4D, mode, upd);
       case 'maxpool':
         return maxPoolNhwc(a as tf.Tensor4D, l.k, l.stride, l.pad);
+      case 'avgpool':
+        throw new ConfigError(`${l.name}: the dense executor has no average pooling`);
       case 'lif':
         if (l.neuron) throw new ConfigError(`${l.name}: the dense executor runs spikingjelly's default LIF only (tau 2, hard reset to 0)`);
         return lifMultiStep(a, T, l.vThreshold);

@@ -115,14 +115,41 @@ function layerForward(
       for (let c = 0; c < C; c++)
         for (let oy = 0; oy < OH; oy++)
           for (let ox = 0; ox < OW; ox++)
-            for (let ky = 0; ky < 3; ky++)
-              for (let kx = 0; kx < 3; kx++) {
-                const iy = oy * 2 - 1 + ky,
-                  ix = ox * 2 - 1 + kx;
+            for (let ky = 0; ky < l.k; ky++)
+              for (let kx = 0; kx < l.k; kx++) {
+                const iy = oy * l.stride - l.pad + ky,
+                  ix = ox * l.stride - l.pad + kx;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
                 const o = (c * OH + oy) * OW + ox;
                 y[o] = Math.max(y[o]!, x[(c * H + iy) * W + ix]!);
               }
+      return y;
+    }
+    case 'avgpool': {
+      // torch avg_pool2d: the window sum over in-bounds inputs / (in-bounds count, or the padded window's)
+      const H = l.in.h,
+        W = l.in.w,
+        OH = l.out.h,
+        OW = l.out.w;
+      const y = new Float64Array(l.in.c * OH * OW);
+      for (let c = 0; c < l.in.c; c++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++) {
+            let s = 0,
+              n = 0;
+            for (let ky = 0; ky < l.k; ky++)
+              for (let kx = 0; kx < l.k; kx++) {
+                const iy = oy * l.stride - l.pad + ky,
+                  ix = ox * l.stride - l.pad + kx;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                s += x[(c * H + iy) * W + ix]!;
+                n++;
+              }
+            const y0 = oy * l.stride - l.pad,
+              x0 = ox * l.stride - l.pad;
+            const padded = (Math.min(y0 + l.k, H + l.pad) - y0) * (Math.min(x0 + l.k, W + l.pad) - x0);
+            y[(c * OH + oy) * OW + ox] = s / (l.countIncludePad ? padded : n);
+          }
       return y;
     }
     case 'lif': {

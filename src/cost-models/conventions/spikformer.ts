@@ -89,6 +89,7 @@ export const spikformerConvention: Convention = {
         case 'multiSpike':
         case 'bnPad':
         case 'maxpool':
+        case 'avgpool':
         case 'add':
         case 'membraneAdd':
         case 'tokenMean':

@@ -69,7 +69,9 @@ export const syopsConvention: Convention = {
           addOps(row, T - 1, kind, denseMacs(l) * rate * S + l.numClasses * calls * rate);
           break;
         }
-        case 'maxpool': {
+        // syops-counter counts a pooling layer as its input elements (AvgPool2d as MaxPool2d)
+        case 'maxpool':
+        case 'avgpool': {
           const n = numel(l.in);
           for (let t = 0; t < T; t++) {
             if (binary) addOps(row, t, 'ac', n * rateOr1(l, t) * S);

@@ -131,6 +131,7 @@ function spiking(kind: LayerKind): boolean {
     case 'bnPad':
     case 'conv':
     case 'maxpool':
+    case 'avgpool':
     case 'headSum':
     case 'tokenSum':
     case 'ssaProduct':

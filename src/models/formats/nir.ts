@@ -48,6 +48,7 @@ export interface LeftOut {
 
 const WHY: Partial<Record<LayerSpec['kind'], string>> = {
   maxpool: 'NIR has no max pooling',
+  avgpool: "NIR's AvgPool2d does not say how it counts padding (count_include_pad)",
   headSum: 'QKTA token attention (a sum over head channels fed to a LIF, then an AND) has no NIR primitive',
   tokenSum: 'QKCA channel attention has no NIR primitive',
   mask: 'NIR has no product of two activations (the Q-K mask)',
@@ -146,6 +147,7 @@ function nodesOf(l: LayerSpec, spec: ModelSpec, folded: ReturnType<typeof foldWe
     case 'add':
       return [];
     case 'maxpool':
+    case 'avgpool':
     case 'headSum':
     case 'tokenSum':
     case 'mask':

@@ -8,6 +8,7 @@ import type { StepContext, Value } from './context.js';
 import { ConvState, runConv } from './conv.js';
 import { runLif } from './lif.js';
 import { runMaxPool } from './maxpool.js';
+import { runAvgPool } from './avgpool.js';
 import { runAdd } from './add.js';
 import { lifInitialMembrane } from './lif-general.js';
 import { runMembraneAdd } from './membrane-add.js';
@@ -88,6 +89,16 @@ export const PRIMITIVES = {
       step: (ctx, ins, out) => {
         if (runMaxPool(layer, ctx, arg(ins, 0, layer), buf) === 'dense') setDense(out, buf.dense);
         else emit(ctx, out, buf.events);
+      },
+    };
+  },
+  avgpool: (layer) => {
+    const dense = new Float64Array(numel(layer.out));
+    return {
+      reset: noReset,
+      step: (ctx, ins, out) => {
+        runAvgPool(layer, ctx, arg(ins, 0, layer), dense);
+        setDense(out, dense);
       },
     };
   },
