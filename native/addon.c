@@ -28,15 +28,18 @@ typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chu
   void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
                         const double *, float *, int32_t *);                                                           \
   int32_t vector_bytes_##isa(void);                                                                                   \
-  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t);
+  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t);                           \
+  void max_pool_##isa(const double *, double *, const int32_t *);
 
 typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n);
+typedef void Pool(const double *x, double *y, const int32_t *shape);
 
 typedef struct {
   const char *name;
   Kernel *f64, *f32;
   int32_t (*vectorBytes)(void);
   Lif *lif;
+  Pool *pool;
   int (*supported)(void);
   const char *needs;
 } Variant;
@@ -57,16 +60,19 @@ static int hasAvx2(void) {
 static int always(void) { return 1; }
 /* Best first. */
 static const Variant VARIANTS[] = {
-    {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, lif_step_avx512, hasAvx512,
+    {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, lif_step_avx512, max_pool_avx512,
+     hasAvx512,
      "avx512f, avx512dq, avx512bw, avx512vl"},
-    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, lif_step_avx2, hasAvx2, "avx2"},
-    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, lif_step_sse2, always, "sse2 (every x86-64)"},
+    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, lif_step_avx2, max_pool_avx2, hasAvx2,
+     "avx2"},
+    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, lif_step_sse2, max_pool_sse2, always,
+     "sse2 (every x86-64)"},
 };
 #else
 DECLARE(generic)
 static int always(void) { return 1; }
 static const Variant VARIANTS[] = {
-    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, lif_step_generic, always,
+    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, lif_step_generic, max_pool_generic, always,
      "the compiler's default target"},
 };
 #endif
@@ -416,6 +422,25 @@ static napi_value LifStep(napi_env env, napi_callback_info info) {
   return int32Value(env, c->v->lif(v, x, vth, addr, mult, n));
 }
 
+/*
+ * maxPool(core, x Float64Array, y Float64Array, shape Int32Array [C, H, W, OH, OW, k, stride, pad]): maxpool.ts's dense
+ * max pool in the same doubles (the core's variant, gather.c).
+ */
+static napi_value MaxPool(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  Core *c = external(env, argv[0]);
+  size_t nx = 0, ny = 0, ns = 0;
+  const double *x = typed(env, argv[1], napi_float64_array, &nx);
+  double *y = typed(env, argv[2], napi_float64_array, &ny);
+  const int32_t *s = typed(env, argv[3], napi_int32_array, &ns);
+  if (!c || !x || !y || !s || ns < 8) THROW("native core: bad maxPool arguments");
+  for (int i = 0; i < 8; i++)
+    if (s[i] < 0 || (i != 7 && s[i] == 0)) THROW("native core: bad maxPool shape");
+  if ((size_t)s[0] * s[1] * s[2] > nx || (size_t)s[0] * s[3] * s[4] > ny) THROW("native core: maxPool arrays too short");
+  c->v->pool(x, y, s);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"variants", NULL, Variants, NULL, NULL, NULL, napi_default, NULL},
@@ -424,6 +449,7 @@ NAPI_MODULE_INIT() {
       {"convEvents", NULL, ConvEvents, NULL, NULL, NULL, napi_default, NULL},
       {"convDense", NULL, ConvDense, NULL, NULL, NULL, napi_default, NULL},
       {"lifStep", NULL, LifStep, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPool", NULL, MaxPool, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

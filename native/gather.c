@@ -128,5 +128,28 @@ int32_t CAT(lif_step, ISA)(double *v, const double *x, double vth, int32_t *addr
   return s;
 }
 
+/*
+ * Dense max pool over a token-major [H][W][C] float64 tensor (QKFormer pools BN outputs), maxpool.ts's loop:
+ *   y[oy][ox][c] = -inf, then for the in-bounds window rows iy, columns ix ascending: y = v > y ? v : y.
+ * A comparison and a select per element (NaN never replaces, ties keep the first): the same doubles on every ISA;
+ * channels innermost, so the compiler vectorizes over them. shape: C, H, W, OH, OW, k, stride, pad.
+ */
+void CAT(max_pool, ISA)(const double *x, double *y, const int32_t *shape) {
+  const int32_t C = shape[0], H = shape[1], W = shape[2], OH = shape[3], OW = shape[4], k = shape[5], st = shape[6],
+                pad = shape[7];
+  for (int32_t oy = 0; oy < OH; oy++)
+    for (int32_t ox = 0; ox < OW; ox++) {
+      const int32_t y0 = oy * st - pad < 0 ? 0 : oy * st - pad, y1 = oy * st - pad + k > H ? H : oy * st - pad + k;
+      const int32_t x0 = ox * st - pad < 0 ? 0 : ox * st - pad, x1 = ox * st - pad + k > W ? W : ox * st - pad + k;
+      double *restrict yo = y + ((size_t)oy * OW + ox) * C;
+      for (int32_t c = 0; c < C; c++) yo[c] = -__builtin_inf();
+      for (int32_t iy = y0; iy < y1; iy++)
+        for (int32_t ix = x0; ix < x1; ix++) {
+          const double *restrict xi = x + ((size_t)iy * W + ix) * C;
+          for (int32_t c = 0; c < C; c++) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
+        }
+    }
+}
+
 /* Bytes per vector of this variant: the host pads output channels to a multiple of its lanes. */
 int32_t CAT(vector_bytes, ISA)(void) { return VBYTES; }

@@ -1,4 +1,4 @@
-import type { ConvLayer } from '../models/spec.js';
+import type { ConvLayer, MaxPoolLayer } from '../models/spec.js';
 import type { FoldedConv } from '../models/fold.js';
 import type { EventBuffer } from './events.js';
 
@@ -27,6 +27,11 @@ export interface ComputeCore {
    * Writes the addresses of spikes (multiplicity 1) into `out`, in address order.
    */
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void;
+  /**
+   * Optional: the dense max pool of maxpool.ts in the same doubles (y[o][c] = -inf, then y = v > y ? v : y over the
+   * in-bounds window, rows then columns ascending). Absent: maxpool.ts computes it.
+   */
+  maxPoolDense?(layer: MaxPoolLayer, x: Float64Array, y: Float64Array): void;
   /** Release resources (GPU contexts). */
   dispose(): void;
 }

@@ -96,8 +96,11 @@ export class CountingSink {
 /** Adds one (sample, t) of a layer's output events to its per-neuron spike counts. */
 export function recordNeuronSpikes(lc: LayerCounts, t: number, timesteps: number, events: EventBuffer): void {
   const ns = (lc.neuronSpikes ??= new Uint32Array(timesteps * lc.outputElements));
-  const base = t * lc.outputElements;
-  for (let i = 0; i < events.count; i++) ns[base + events.addr[i]!]! += events.mult[i]!;
+  const base = t * lc.outputElements,
+    addr = events.addr,
+    mult = events.mult,
+    n = events.count;
+  for (let i = 0; i < n; i++) ns[base + addr[i]!]! += mult[i]!;
 }
 
 /** Hands over the spike records held so far (per LIF layer, one row per sample) and clears them. */

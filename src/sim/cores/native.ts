@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { ConvLayer } from '../../models/spec.js';
+import type { ConvLayer, MaxPoolLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
 import type { ComputeCore } from '../core.js';
 import type { EventBuffer } from '../events.js';
@@ -14,7 +14,7 @@ import { CoreUnavailableError } from './unavailable.js';
  * `f64` adds the reference core's terms in its order with no fused multiply-add: bit-identical to the reference
  * core. `f32` is the `wasm-f32` core's arithmetic (float32 weight tables fl32(m * w), float32 sums in the same order):
  * bit-identical to `wasm-f32`, so it keeps that core's fidelity on every input.
- * The LIF step runs in C too, in the reference's doubles.
+ * The LIF step and the dense max pool run in C too, in the reference's doubles.
  */
 export const NATIVE_PATH = fileURLToPath(new URL('../../../build/native.node', import.meta.url));
 const WHY_PATH = fileURLToPath(new URL('../../../build/native.why', import.meta.url));
@@ -36,6 +36,7 @@ interface Addon {
   convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array): number;
   convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
   lifStep(core: Handle, v: Float64Array, x: Float64Array, vThreshold: number, addr: Int32Array, mult: Int32Array): number;
+  maxPool(core: Handle, x: Float64Array, y: Float64Array, shape: Int32Array): void;
 }
 
 let addonCache: Addon | null = null;
@@ -95,6 +96,8 @@ export class NativeCore implements ComputeCore {
   private readonly core: Handle;
   /** Per conv: the addon's layer, and the folded weights (re-laid out only if events ever come out of order). */
   private readonly prepared = new Map<string, { w: FoldedConv; wT: Float64Array | null; handle: Handle }>();
+  /** Per max pool: its shape as the addon reads it. */
+  private readonly poolShapes = new Map<string, Int32Array>();
 
   /** `variant`: an instruction set the CPU supports (default: the best one). */
   constructor(opts: { precision?: NativePrecision; variant?: string; tableBudgetBytes?: number } = {}) {
@@ -150,6 +153,14 @@ export class NativeCore implements ComputeCore {
 
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void {
     out.count = this.x.lifStep(this.core, v, x, vThreshold, out.addr, out.mult);
+  }
+
+  maxPoolDense(layer: MaxPoolLayer, x: Float64Array, y: Float64Array): void {
+    const shape = (this.poolShapes.get(layer.name) ??
+      this.poolShapes
+        .set(layer.name, Int32Array.of(layer.in.c, layer.in.h, layer.in.w, layer.out.h, layer.out.w, layer.k, layer.stride, layer.pad))
+        .get(layer.name))!;
+    this.x.maxPool(this.core, x, y, shape);
   }
 
   dispose(): void {

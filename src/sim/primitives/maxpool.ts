@@ -29,6 +29,9 @@ export function runMaxPool(
     const x = input.dense,
       y = out.dense;
     let cmps = 0;
+    // a core's own pool (the same doubles) leaves only the count to this loop
+    const pooled = ctx.core.maxPoolDense !== undefined;
+    if (pooled) ctx.core.maxPoolDense!(layer, x, y);
     for (let oy = 0; oy < OH; oy++)
       for (let ox = 0; ox < OW; ox++) {
         const y0 = Math.max(0, oy * stride - pad),
@@ -36,6 +39,7 @@ export function runMaxPool(
         const x0 = Math.max(0, ox * stride - pad),
           x1 = Math.min(W, ox * stride - pad + k);
         cmps += (y1 - y0) * (x1 - x0) - 1;
+        if (pooled) continue;
         const ob = (oy * OW + ox) * C;
         // per channel the window is visited in the same (iy, ix) order; channels innermost read contiguous memory
         y.fill(-Infinity, ob, ob + C);

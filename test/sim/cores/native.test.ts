@@ -12,7 +12,9 @@ import { ReferenceCore } from '../../../src/sim/cores/reference.js';
 import { WasmCore, wasmUnavailableReason } from '../../../src/sim/cores/wasm.js';
 import { NativeCore, nativeUnavailableReason, nativeVariantHere, nativeVariants } from '../../../src/sim/cores/native.js';
 import { EventBuffer } from '../../../src/sim/events.js';
-import type { ConvLayer } from '../../../src/models/spec.js';
+import type { ConvLayer, MaxPoolLayer, ModelSpec } from '../../../src/models/spec.js';
+import { CountingSink } from '../../../src/sim/counts.js';
+import { runMaxPool } from '../../../src/sim/primitives/maxpool.js';
 
 /**
  * The native core's paths beyond the conformance and fidelity suites (which run it through the registry, on the
@@ -79,6 +81,51 @@ test('native: events out of address order take the reference scatter (same doubl
   ref.convEvents(layer, ev, a);
   nat.convEvents(layer, ev, b);
   assert.deepEqual(b, a);
+});
+
+test('native: the dense max pool of every variant is the one of maxpool.ts, bit for bit (NaN, -0 and +0, ties, borders)', (t) => {
+  if (!ready(t)) return;
+  const shapes: [number, number, number, number, number, number][] = [
+    // C, H, W, k, stride, pad: QKFormer's 3x3/2/1, odd sizes, a channel count no vector width divides, stride 1
+    [24, 8, 8, 3, 2, 1],
+    [13, 7, 5, 3, 2, 1],
+    [5, 6, 6, 3, 1, 1],
+    [3, 9, 9, 2, 2, 0],
+  ];
+  for (const [C, H, W, k, stride, pad] of shapes) {
+    const oh = Math.floor((H + 2 * pad - k) / stride) + 1,
+      ow = Math.floor((W + 2 * pad - k) / stride) + 1;
+    const layer: MaxPoolLayer = {
+      kind: 'maxpool',
+      name: 'pool',
+      inputs: ['x'],
+      in: { c: C, h: H, w: W },
+      out: { c: C, h: oh, w: ow },
+      k,
+      stride,
+      pad,
+    };
+    const x = new Float64Array(C * H * W).map((_, i) => [NaN, -0, 0, 0.5, -1.25, 0.5, 3, -Infinity][(i * 7919) % 8]! * (1 + (i % 3)));
+    const want = new Float64Array(C * oh * ow),
+      pool = (core: ReferenceCore | NativeCore, y: Float64Array) => {
+        const sink = new CountingSink({ layers: [layer] } as unknown as ModelSpec, 1);
+        const out = { dense: y, events: new EventBuffer(y.length), hit: new Uint8Array(y.length) };
+        runMaxPool(
+          layer,
+          { t: 0, timesteps: 1, sample: 0, slot: 0, core, sink, counts: sink.counts.layers[0]! },
+          { dense: x, events: null },
+          out,
+        );
+        return sink.counts.layers[0]!.ops;
+      };
+    const wantOps = pool(new ReferenceCore(), want);
+    for (const v of nativeVariants().filter((x) => x.supported)) {
+      const got = new Float64Array(C * oh * ow);
+      const ops = pool(new NativeCore({ variant: v.name }), got);
+      assert.deepEqual(new Uint8Array(got.buffer), new Uint8Array(want.buffer), `${v.name} ${C}x${H}x${W} k${k}/${stride}/${pad}`);
+      assert.deepEqual(ops, wantOps);
+    }
+  }
 });
 
 test('native: the variant picked here is the best one the CPU flags allow', (t) => {
