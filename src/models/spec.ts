@@ -23,6 +23,8 @@ export type Family =
   | 'spikingformer-imagenet'
   | 'sdt-cifar'
   | 'sdt-imagenet'
+  | 'maxformer-imagenet'
+  | 'ms-qkformer-imagenet'
   | 'graph';
 
 export type InputKind = 'static' | 'dvs';

@@ -3,6 +3,7 @@ import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './q
 import { buildSpikformer } from './spikformer.js';
 import { buildSpikingformer } from './spikingformer.js';
 import { buildSdt } from './sdt.js';
+import { buildMaxformer, buildMsQkformer } from './maxformer.js';
 import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
 
@@ -30,6 +31,9 @@ export const FAMILIES = {
   'spikingformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
   'sdt-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
   'sdt-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
+  // Max-Former's one attention stage is stage 3 (stages 1-2 mix tokens with depth-wise convs); both: 1, 2, depths-3 blocks
+  'maxformer-imagenet': { stages: 1, minDepths: 3, embedDivisor: 8, build: (n, c) => buildMaxformer(n, c) },
+  'ms-qkformer-imagenet': { stages: 3, minDepths: 3, embedDivisor: 8, build: buildMsQkformer },
   graph: { stages: 0, minDepths: 1, embedDivisor: 1, build: buildFromFileOnly },
 } satisfies Record<Family, FamilyFacts>;
 
@@ -137,6 +141,20 @@ const ENTRIES = {
   'sdt-imagenet-8-512': { family: 'sdt-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'sdt-imagenet-10-512': { family: 'sdt-imagenet', embedDims: 512, depths: 10, heads: 8, attention: ['ssa'], ...IMAGENET },
   'sdt-imagenet-8-768': { family: 'sdt-imagenet', embedDims: 768, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
+  // Max-Former and MS-QKFormer (bic-L/MaxFormer imagenet/): heads embed_dims // 64, T of the released checkpoints
+  'maxformer-imagenet-10-384': { family: 'maxformer-imagenet', embedDims: 384, depths: 10, heads: 6, attention: ['ssa'], ...IMAGENET },
+  'maxformer-imagenet-10-512': { family: 'maxformer-imagenet', embedDims: 512, depths: 10, heads: 8, attention: ['ssa'], ...IMAGENET },
+  'maxformer-imagenet-10-768': { family: 'maxformer-imagenet', embedDims: 768, depths: 10, heads: 12, attention: ['ssa'], ...IMAGENET },
+  'ms-qkformer-imagenet-10-384': { family: 'ms-qkformer-imagenet', embedDims: 384, depths: 10, heads: 6, attention: QK, ...IMAGENET },
+  'ms-qkformer-imagenet-10-768': {
+    family: 'ms-qkformer-imagenet',
+    embedDims: 768,
+    depths: 10,
+    heads: 12,
+    attention: QK,
+    ...IMAGENET,
+    timesteps: 1,
+  },
   'spikformer-cifar10dvs': {
     family: 'spikformer-dvs',
     embedDims: 256,

@@ -22,6 +22,8 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
   if (index !== undefined && /^\d+$/.test(index) && role !== undefined) {
     const base = `${first}.${index}`;
     if (['tssa', 'ssa', 'qkca', 'attn', 'attn_add'].includes(role)) return { type: 'attention', stage: first, instance: `${base}.attn` };
+    // Max-Former's token mixers (depth-wise conv, pooling) take the attention's place in stages 1-2
+    if (role === 'mixer' || role === 'mixer_add') return { type: 'attention', stage: first, instance: `${base}.mixer` };
     if (role === 'mlp' || role === 'mlp_add') return { type: 'mlp', stage: first, instance: `${base}.mlp` };
   }
   return { type: 'other', stage: first, instance: first };

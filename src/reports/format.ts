@@ -62,8 +62,11 @@ export function fmtInterval([lo, hi]: readonly [number, number]): string {
 }
 
 function familyWords(family: string): string {
-  const [arch, stem] = family.split('-');
+  // MS-QKFormer's family name has a hyphen of its own
+  const [arch, stem] = family.startsWith('ms-qkformer-') ? ['ms-qkformer', family.slice(12)] : family.split('-');
   const names: Record<string, string> = {
+    maxformer: 'Max-Former',
+    'ms-qkformer': 'MS-QKFormer',
     qkformer: 'QKFormer',
     spikformer: 'Spikformer',
     spikingformer: 'Spikingformer',
@@ -80,7 +83,8 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
   // a model file's graph has no size knobs: its file holds the architecture
   if (c.family === 'graph') return `model-file graph, ${inputShape.join('×')}, T=${c.timesteps}, ${c.numClasses} classes${from}`;
   // SDT's attention knob is 'ssa' (its one attention slot); what it builds is SDSA (src/models/sdt.ts)
-  const kinds = c.family.startsWith('sdt-') ? ['sdsa'] : c.attention;
+  // Max-Former mixes tokens with depth-wise convs in stages 1-2 and attends (SSA) in stage 3 only (src/models/maxformer.ts)
+  const kinds = c.family.startsWith('sdt-') ? ['sdsa'] : c.family === 'maxformer-imagenet' ? ['dwc7', 'dwc5', ...c.attention] : c.attention;
   const attention = new Set(kinds).size === 1 ? kinds[0]! : kinds.join('/');
   const parts = [
     familyWords(c.family),

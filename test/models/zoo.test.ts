@@ -33,6 +33,12 @@ const PARAMS: Record<string, [number, number]> = {
   'sdt-imagenet-8-512': [29_689_896, 29_689_384],
   'sdt-imagenet-10-512': [36_006_056, 36_005_416],
   'sdt-imagenet-8-768': [66_339_144, 66_338_632],
+  // Max-Former (63.99 M in the paper) and MS-QKFormer: the official classes at the released sizes (published-sizes.json)
+  'maxformer-imagenet-10-384': [16_237_240, 16_237_240],
+  'maxformer-imagenet-10-512': [28_653_480, 28_653_480],
+  'maxformer-imagenet-10-768': [63_992_200, 63_992_200],
+  'ms-qkformer-imagenet-10-384': [16_473_688, 16_473_688],
+  'ms-qkformer-imagenet-10-768': [64_962_760, 64_962_760],
 };
 
 // Dense MACs per image per step (reference/qkformer.md §7.2), in units of 1e9, 3 decimals.

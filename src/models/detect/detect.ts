@@ -450,6 +450,9 @@ function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooN
 function undetectedFamily(t: TensorMap): string | null {
   if (t.has('block.0.attn.talking_heads.weight')) return 'Spike-driven Transformer (SDT v1)';
   if (t.has('patch_embed.block0_conv.weight') || t.has('block.0.mlp.mlp1_conv.weight')) return 'Spikingformer';
+  if (t.has('patch_embed1.embed1.embed_conv.weight')) return 'Max-Former';
+  // QKFormer's ImageNet stem keys with a membrane-shortcut rpe_conv and attention modules named attn
+  if (t.has('patch_embed1.rpe_conv.weight') && t.has('stage1.0.attn.q_conv.weight')) return 'MS-QKFormer';
   return null;
 }
 
