@@ -39,11 +39,13 @@ export function foldConv(layer: ConvLayer, t: TensorMap): FoldedConv {
   const weight = Float64Array.from(wIn);
   const bias = new Float64Array(outC);
   if (layer.bias) bias.set(get(t, `${layer.name}.bias`));
-  if (layer.bn) {
-    const gamma = get(t, `${layer.bn}.weight`);
-    const beta = get(t, `${layer.bn}.bias`);
-    const mean = get(t, `${layer.bn}.running_mean`);
-    const varr = get(t, `${layer.bn}.running_var`);
+  // a second BatchNorm (bn2) folds the same way after the first
+  for (const bn of [layer.bn, layer.bn2]) {
+    if (!bn) continue;
+    const gamma = get(t, `${bn}.weight`);
+    const beta = get(t, `${bn}.bias`);
+    const mean = get(t, `${bn}.running_mean`);
+    const varr = get(t, `${bn}.running_var`);
     for (let o = 0; o < outC; o++) {
       const s = gamma[o]! / Math.sqrt(varr[o]! + BN_EPS);
       for (let i = 0; i < per; i++) weight[o * per + i]! *= s;

@@ -21,6 +21,8 @@ interface ConvOptions {
   op?: ConvLayer['op'];
   /** nn.Conv2d's groups; default 1 (C_in and C_out must be multiples of it). */
   groups?: number;
+  /** A second BatchNorm after `bn` (ConvLayer.bn2). */
+  bn2?: string;
 }
 
 /**
@@ -103,6 +105,8 @@ export class GraphBuilder {
     this.param(`${o.name}.weight`, wShape);
     if (o.bias) this.param(`${o.name}.bias`, [o.outC]);
     if (o.bn) this.batchNorm(o.bn, o.outC);
+    if (o.bn2 !== undefined && !o.bn) throw new ConfigError(`${o.name}: a second BatchNorm needs a first`);
+    if (o.bn2 !== undefined) this.batchNorm(o.bn2, o.outC);
     return this.push({
       kind: 'conv',
       name: o.name,
@@ -115,6 +119,7 @@ export class GraphBuilder {
       pad,
       bias: o.bias,
       bn: o.bn,
+      ...(o.bn2 !== undefined ? { bn2: o.bn2 } : {}),
       ...(groups !== 1 ? { groups } : {}),
     });
   }
@@ -206,8 +211,15 @@ export class GraphBuilder {
     return this.push({ kind: 'mask', name, inputs: [attn, k], out: this.shape(k), mode, heads });
   }
 
+  /** Q, K of one shape; V of the same tokens and, in 'qk(v)' order, any width (SDT v3's V is 4 C wide): out = V's shape. */
   ssaProduct(name: string, q: string, k: string, v: string, heads: number, order: 'q(kv)' | 'qk(v)', scale: number): string {
-    return this.push({ kind: 'ssaProduct', name, inputs: [q, k, v], out: this.shape(q), heads, order, scale });
+    this.sameShape(name, q, k);
+    const sq = this.shape(q),
+      sv = this.shape(v);
+    if (order === 'q(kv)') this.sameShape(name, q, v);
+    if (sv.h !== sq.h || sv.w !== sq.w || sv.c % heads !== 0 || sq.c % heads !== 0)
+      throw new ConfigError(`${name}: V ${sv.c}x${sv.h}x${sv.w} does not pair with Q ${sq.c}x${sq.h}x${sq.w} over ${heads} heads`);
+    return this.push({ kind: 'ssaProduct', name, inputs: [q, k, v], out: sv, heads, order, scale });
   }
 
   tokenMean(name: string, input: string): string {

@@ -36,6 +36,7 @@ const NODE = z.discriminatedUnion('kind', [
     pad: z.number().int().nonnegative().default(0),
     bias: z.boolean().default(false),
     bn: name.nullable().default(null),
+    bn2: name.optional(),
     groups: posInt.default(1),
   }),
   z.strictObject({
@@ -98,6 +99,7 @@ const CONFIG = z.strictObject({
   attention: z.array(z.enum(ATTENTION_KINDS as [string, ...string[]]).transform((a) => a as ModelConfig['attention'][number])),
   speds: z.boolean(),
   input: z.enum(['static', 'dvs']),
+  stageDims: z.array(posInt).optional(),
 });
 
 export const MODEL_FILE_SCHEMA = z.strictObject({
@@ -207,6 +209,27 @@ function checkMask(g: GraphBuilder, n: Extract<ModelFileNode, { kind: 'mask' }>,
   }
 }
 
+/**
+ * An SSA product's operands: heads divide Q's channels; K of Q's shape; V too in 'q(kv)' order (in 'qk(v)' order V
+ * may be wider, as SDT v3's: the builder checks its tokens and heads).
+ */
+function checkSsaProduct(
+  g: GraphBuilder,
+  n: Extract<ModelFileNode, { kind: 'ssaProduct' }>,
+  fail: (field: string, reason: string) => Error,
+): void {
+  const [a, b, c] = n.inputs as [string, string, string];
+  if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
+  const same = (y: string, field: string) => {
+    const sx = g.shape(a),
+      sy = g.shape(y);
+    if (sx.c !== sy.c || sx.h !== sy.h || sx.w !== sy.w)
+      throw fail(field, `'${a}' is ${sx.c}x${sx.h}x${sx.w} but '${y}' is ${sy.c}x${sy.h}x${sy.w}`);
+  };
+  same(b, 'inputs.1');
+  if (n.order === 'q(kv)') same(c, 'inputs.2');
+}
+
 /** Adds one node to the graph; every check names the node and its field. */
 function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<string, Carried | 'none'>): void {
   const fail = (field: string, reason: string) => new ModelFileError(`${at} field ${field}: ${reason}`);
@@ -223,12 +246,6 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
     }
   });
   const [a, b, c] = n.inputs as [string, string, string];
-  const same = (x: string, y: string, field: string) => {
-    const sx = g.shape(x),
-      sy = g.shape(y);
-    if (sx.c !== sy.c || sx.h !== sy.h || sx.w !== sy.w)
-      throw fail(field, `'${x}' is ${sx.c}x${sx.h}x${sx.w} but '${y}' is ${sy.c}x${sy.h}x${sy.w}`);
-  };
   try {
     switch (n.kind) {
       case 'conv': {
@@ -236,8 +253,8 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         if (cin % n.groups !== 0 || n.outChannels % n.groups !== 0)
           throw fail('groups', `${n.groups} groups do not divide ${cin} input and ${n.outChannels} output channels`);
         if (n.groups > 1 && n.op !== 'conv2d') throw fail('groups', `groups apply to conv2d only, not ${n.op}`);
-        const { outChannels: outC, k, stride, pad, bias, bn, op, groups } = n;
-        g.conv({ name: n.name, input: a, outC, k, stride, pad, bias, bn, op, groups });
+        const { outChannels: outC, k, stride, pad, bias, bn, bn2, op, groups } = n;
+        g.conv({ name: n.name, input: a, outC, k, stride, pad, bias, bn, op, groups, ...(bn2 !== undefined ? { bn2 } : {}) });
         break;
       }
       case 'maxpool':
@@ -250,13 +267,9 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         g.lif(n.name, a, n.vThreshold, n.timeAxis, { tau: n.tau, decayInput: n.decayInput, vReset: n.vReset });
         break;
       case 'add':
-        g.add(n.name, a, b);
-        break;
       case 'membraneAdd':
-        g.membraneAdd(n.name, a, b);
-        break;
       case 'spikeAnd':
-        g.spikeAnd(n.name, a, b);
+        g[n.kind](n.name, a, b);
         break;
       case 'multiSpike':
         g.multiSpike(n.name, a, n.levels, n.norm ?? n.levels);
@@ -276,9 +289,7 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         g.mask(n.name, a, b, n.mode, n.heads);
         break;
       case 'ssaProduct':
-        if (g.shape(a).c % n.heads !== 0) throw fail('heads', `${g.shape(a).c} channels do not split into ${n.heads} heads`);
-        same(a, b, 'inputs.1');
-        same(a, c, 'inputs.2');
+        checkSsaProduct(g, n, fail);
         g.ssaProduct(n.name, a, b, c, n.heads, n.order, n.scale);
         break;
       case 'tokenMean':
@@ -368,6 +379,7 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
         pad: l.pad,
         bias: l.bias,
         bn: l.bn,
+        ...(l.bn2 !== undefined ? { bn2: l.bn2 } : {}),
         ...(l.groups !== undefined && l.groups !== 1 ? { groups: l.groups } : {}),
       };
     case 'maxpool':

@@ -23,6 +23,8 @@ export type Family =
   | 'spikingformer-imagenet'
   | 'sdt-cifar'
   | 'sdt-imagenet'
+  | 'sdt2-imagenet'
+  | 'sdt3-imagenet'
   | 'maxformer-imagenet'
   | 'ms-qkformer-imagenet'
   | 'graph';
@@ -47,6 +49,11 @@ export interface ModelConfig {
   /** QKFormer only: false replaces SPEDS with a plain patch embedding (the paper's ablation). */
   speds: boolean;
   input: InputKind;
+  /**
+   * The official `embed_dim` list of a four-stage family whose widths are not fixed ratios of `embedDims` (SDT v2 / v3:
+   * E-SpikeFormer-s is 32, 64, 128, 192); absent: the family's ratios (src/models/sdt-v2.ts).
+   */
+  stageDims?: number[] | undefined;
 }
 
 export interface Shape3 {
@@ -77,6 +84,8 @@ export interface ConvLayer extends LayerBase {
   bias: boolean;
   /** Official name of the BatchNorm that follows, or null. */
   bn: string | null;
+  /** A second BatchNorm right after `bn`, folded after it (SDT v2's `nn.Sequential(RepConv, BatchNorm2d)`). */
+  bn2?: string;
   /**
    * nn.Conv2d's `groups` (absent: 1). Input and output channels split into `groups` contiguous groups; output channel
    * o reads only the C_in/groups input channels of its group (weight `[C_out][C_in/groups][k][k]`); groups = C_in =

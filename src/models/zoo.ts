@@ -3,6 +3,8 @@ import { buildQkformerCifar, buildQkformerDvs, buildQkformerImagenet } from './q
 import { buildSpikformer } from './spikformer.js';
 import { buildSpikingformer } from './spikingformer.js';
 import { buildSdt } from './sdt.js';
+import { buildSdtV2 } from './sdt-v2.js';
+import { buildSdtV3 } from './sdt-v3.js';
 import { buildMaxformer, buildMsQkformer } from './maxformer.js';
 import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
@@ -31,6 +33,9 @@ export const FAMILIES = {
   'spikingformer-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSpikingformer },
   'sdt-cifar': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
   'sdt-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdt },
+  // SDT v2 / v3: heads and attention for block3 and block4; block4 gets max(1, round(depths / 4)) blocks, block3 the rest
+  'sdt2-imagenet': { stages: 2, minDepths: 2, embedDivisor: 8, build: buildSdtV2 },
+  'sdt3-imagenet': { stages: 2, minDepths: 2, embedDivisor: 8, build: buildSdtV3 },
   // Max-Former's one attention stage is stage 3 (stages 1-2 mix tokens with depth-wise convs); both: 1, 2, depths-3 blocks
   'maxformer-imagenet': { stages: 1, minDepths: 3, embedDivisor: 8, build: (n, c) => buildMaxformer(n, c) },
   'ms-qkformer-imagenet': { stages: 3, minDepths: 3, embedDivisor: 8, build: buildMsQkformer },
@@ -49,6 +54,9 @@ const QK = ['qkta', 'qkta', 'ssa'] satisfies AttentionKind[];
 const CIFAR = { mlpRatio: 4, timesteps: 4, imgSize: 32, inChannels: 3, input: 'static' } as const;
 const IMAGENET = { mlpRatio: 4, timesteps: 4, imgSize: 224, inChannels: 3, numClasses: 1000, input: 'static' } as const;
 const DVS = { timesteps: 16, imgSize: 128, inChannels: 2, input: 'dvs' } as const;
+/** SDT v2 / v3: their linear attention (the SSA order) in block3 and block4; v3's base model runs one step. */
+const SDT23 = ['ssa', 'ssa'] satisfies AttentionKind[];
+const V3 = { ...IMAGENET, timesteps: 1 } as const;
 
 /** The official variants. Heads follow the official code (hard-coded 8 for QKFormer CIFAR, 16 for DVS). */
 const ENTRIES = {
@@ -141,6 +149,49 @@ const ENTRIES = {
   'sdt-imagenet-8-512': { family: 'sdt-imagenet', embedDims: 512, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
   'sdt-imagenet-10-512': { family: 'sdt-imagenet', embedDims: 512, depths: 10, heads: 8, attention: ['ssa'], ...IMAGENET },
   'sdt-imagenet-8-768': { family: 'sdt-imagenet', embedDims: 768, depths: 8, heads: 8, attention: ['ssa'], ...IMAGENET },
+  // Meta-SpikeFormer (SDT v2) metaspikformer_8_384 / 8_512 / 8_768 (31 M, 55 M, 124 M), widths E/4, E/2, E, 5E/4; the
+  // paper's 15 M model is the same class at embed_dim 64, 128, 256, 360. T 4 (trained at T 1, finetuned to T 4)
+  'sdt2-imagenet-8-256': {
+    family: 'sdt2-imagenet',
+    embedDims: 256,
+    depths: 8,
+    heads: 8,
+    attention: SDT23,
+    ...IMAGENET,
+    stageDims: [64, 128, 256, 360],
+  },
+  'sdt2-imagenet-8-384': { family: 'sdt2-imagenet', embedDims: 384, depths: 8, heads: 8, attention: SDT23, ...IMAGENET },
+  'sdt2-imagenet-8-512': { family: 'sdt2-imagenet', embedDims: 512, depths: 8, heads: 8, attention: SDT23, ...IMAGENET },
+  'sdt2-imagenet-8-768': { family: 'sdt2-imagenet', embedDims: 768, depths: 8, heads: 8, attention: SDT23, ...IMAGENET },
+  // E-SpikeFormer (SDT v3 base model) Efficient_Spiking_Transformer_t / s / m / l (2.7 M, 5.1 M, 10 M, 19 M), one step
+  'sdt3-imagenet-t': { family: 'sdt3-imagenet', embedDims: 96, depths: 8, heads: 8, attention: SDT23, ...V3, stageDims: [24, 48, 96, 128] },
+  'sdt3-imagenet-s': {
+    family: 'sdt3-imagenet',
+    embedDims: 128,
+    depths: 8,
+    heads: 8,
+    attention: SDT23,
+    ...V3,
+    stageDims: [32, 64, 128, 192],
+  },
+  'sdt3-imagenet-m': {
+    family: 'sdt3-imagenet',
+    embedDims: 192,
+    depths: 8,
+    heads: 8,
+    attention: SDT23,
+    ...V3,
+    stageDims: [48, 96, 192, 240],
+  },
+  'sdt3-imagenet-l': {
+    family: 'sdt3-imagenet',
+    embedDims: 256,
+    depths: 8,
+    heads: 8,
+    attention: SDT23,
+    ...V3,
+    stageDims: [64, 128, 256, 360],
+  },
   // Max-Former and MS-QKFormer (bic-L/MaxFormer imagenet/): heads embed_dims // 64, T of the released checkpoints
   'maxformer-imagenet-10-384': { family: 'maxformer-imagenet', embedDims: 384, depths: 10, heads: 6, attention: ['ssa'], ...IMAGENET },
   'maxformer-imagenet-10-512': { family: 'maxformer-imagenet', embedDims: 512, depths: 10, heads: 8, attention: ['ssa'], ...IMAGENET },
@@ -184,6 +235,7 @@ function toConfig(e: ZooEntry): ModelConfig {
     attention: [...e.attention],
     speds: true,
     input: e.input,
+    ...(e.stageDims ? { stageDims: [...e.stageDims] } : {}),
   };
 }
 
@@ -204,6 +256,8 @@ export type { ConfigOverrides } from './knobs.js';
 /** Applies user overrides to a config and checks the result can be built; errors name the knob. */
 export function applyOverrides(base: ModelConfig, o: ConfigOverrides): ModelConfig {
   const c: ModelConfig = { ...base, heads: [...base.heads], attention: [...base.attention] };
+  // stage widths listed by a zoo entry belong to its embed dims: other embed dims take the family's ratios
+  if (o.embedDims !== undefined && o.embedDims !== base.embedDims) delete c.stageDims;
   const n = stageCount(c.family);
   for (const k of KNOB_NAMES) {
     if (o[k] === undefined) continue;

@@ -72,6 +72,7 @@ export const runRecordSchema = z.strictObject({
       attention: z.array(z.string()),
       speds: z.boolean(),
       input: z.string(),
+      stageDims: z.array(positive).optional(),
     }),
     arg: z.string(),
     overrides: overridesSchema,

@@ -73,6 +73,7 @@ export const modelConfigSchema = z.strictObject({
   attention: z.array(z.string()),
   speds: z.boolean(),
   input: z.string(),
+  stageDims: z.array(z.number().int().positive()).optional(),
 });
 
 export const opPriceSourceSchema = z.strictObject({

@@ -143,6 +143,7 @@ export class DenseModel {
 
   private conv(l: ConvLayer, x: tf.Tensor4D, mode: DenseMode, upd?: Map<string, tf.Tensor>): tf.Tensor {
     if (convGroups(l) !== 1) throw new ConfigError(`${l.name}: the dense executor runs groups 1 only (this conv has ${l.groups} groups)`);
+    if (l.bn2 !== undefined) throw new ConfigError(`${l.name}: the dense executor runs one BatchNorm per conv, not two`);
     let y: tf.Tensor = conv2dNhwc(x, this.v(`${l.name}.weight`), l.k, l.stride, l.pad);
     if (l.bias) y = tf.add(y, this.v(`${l.name}.bias`));
     if (!l.bn) return y;

@@ -97,10 +97,11 @@ function layerForward(
                   if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
                   s += wt[((o * cPer + cl) * k + ky) * k + kx]! * x[((c0 + cl) * H + iy) * W + ix]!;
                 }
-            if (l.bn)
-              s =
-                ((s - g(`${l.bn}.running_mean`)[o]!) / Math.sqrt(g(`${l.bn}.running_var`)[o]! + 1e-5)) * g(`${l.bn}.weight`)[o]! +
-                g(`${l.bn}.bias`)[o]!;
+            for (const bn of [l.bn, l.bn2])
+              if (bn)
+                s =
+                  ((s - g(`${bn}.running_mean`)[o]!) / Math.sqrt(g(`${bn}.running_var`)[o]! + 1e-5)) * g(`${bn}.weight`)[o]! +
+                  g(`${bn}.bias`)[o]!;
             y[(o * OH + oy) * OW + ox] = s;
           }
       return y;

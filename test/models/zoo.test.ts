@@ -33,6 +33,15 @@ const PARAMS: Record<string, [number, number]> = {
   'sdt-imagenet-8-512': [29_689_896, 29_689_384],
   'sdt-imagenet-10-512': [36_006_056, 36_005_416],
   'sdt-imagenet-8-768': [66_339_144, 66_338_632],
+  // Meta-SpikeFormer and E-SpikeFormer (test/fixtures/official-families/published-sizes.json): every parameter used
+  'sdt2-imagenet-8-256': [15_112_208, 15_112_208],
+  'sdt2-imagenet-8-384': [31_333_864, 31_333_864],
+  'sdt2-imagenet-8-512': [55_350_248, 55_350_248],
+  'sdt2-imagenet-8-768': [123_741_160, 123_741_160],
+  'sdt3-imagenet-t': [2_702_048, 2_702_048],
+  'sdt3-imagenet-s': [5_105_608, 5_105_608],
+  'sdt3-imagenet-m': [10_023_112, 10_023_112],
+  'sdt3-imagenet-l': [18_987_504, 18_987_504],
   // Max-Former (63.99 M in the paper) and MS-QKFormer: the official classes at the released sizes (published-sizes.json)
   'maxformer-imagenet-10-384': [16_237_240, 16_237_240],
   'maxformer-imagenet-10-512': [28_653_480, 28_653_480],

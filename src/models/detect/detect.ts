@@ -449,6 +449,8 @@ function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooN
  */
 function undetectedFamily(t: TensorMap): string | null {
   if (t.has('block.0.attn.talking_heads.weight')) return 'Spike-driven Transformer (SDT v1)';
+  if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.body.0.weight')) return 'Meta-SpikeFormer (SDT v2)';
+  if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.weight')) return 'E-SpikeFormer (SDT v3)';
   if (t.has('patch_embed.block0_conv.weight') || t.has('block.0.mlp.mlp1_conv.weight')) return 'Spikingformer';
   if (t.has('patch_embed1.embed1.embed_conv.weight')) return 'Max-Former';
   // QKFormer's ImageNet stem keys with a membrane-shortcut rpe_conv and attention modules named attn

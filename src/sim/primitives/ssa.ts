@@ -5,8 +5,10 @@ import { requireEvents, noteInput, type StepContext, type Value } from './contex
  * Spiking self-attention products per head h (d = C/H channels, Q, K, V binary):
  *  'q(kv)': M = K_h^T V_h (d x d integer counts), Y_h = Q_h M * scale    (QKFormer, Spikformer ImageNet)
  *  'qk(v)': A = Q_h K_h^T (N x N integer counts), Y_h = A V_h * scale    (Spikformer CIFAR / DVS)
- * Output Y (`[n][c]`, dense) feeds attn_lif. The scale is a power of two: an exact shift, not counted (it can be
- * folded into the threshold).
+ * Output Y (`[n][c]`, dense) feeds attn_lif. The scale is a constant: not counted (it can be folded into the
+ * threshold; a power of two everywhere but SDT v3, whose (d^-0.5) * 2 multiplies the 1/norm of its integer inputs).
+ * In 'qk(v)' order V may be wider than Q and K (SDT v3: 4 C), d_v = C_v / H: Y has V's shape.
+ * Inputs may be integer events (SDT v3's multi-level spikes): products use the multiplicities, counts the addresses.
  *
  * | order | op | count per (sample, t)                                                        |
  * |-------|----|-------------------------------------------------------------------------------|
@@ -29,7 +31,9 @@ export function runSsaProduct(
   const C = layer.out.c,
     N = layer.out.h * layer.out.w,
     H = layer.heads,
-    d = C / H;
+    d = C / H,
+    Cq = eq.size / N,
+    dq = Cq / H;
   const { qd, kd, vd } = scratch;
   eq.toDense(qd);
   ek.toDense(kd);
@@ -76,21 +80,21 @@ export function runSsaProduct(
     const a = scratch.m; // [N][N] for one head at a time
     for (let h = 0; h < H; h++) {
       a.fill(0);
-      for (let i = 0; i < d; i++) {
-        const c = h * d + i;
+      for (let i = 0; i < dq; i++) {
+        const c = h * dq + i;
         let nq = 0,
           nk = 0;
         for (let n = 0; n < N; n++) {
-          if (qd[n * C + c]) nq++;
-          if (kd[n * C + c]) nk++;
+          if (qd[n * Cq + c]) nq++;
+          if (kd[n * Cq + c]) nk++;
         }
         acs += nq * nk;
         if (!nq || !nk) continue;
         for (let n = 0; n < N; n++) {
-          const qv = qd[n * C + c]!;
+          const qv = qd[n * Cq + c]!;
           if (!qv) continue;
           for (let mm = 0; mm < N; mm++) {
-            const kv = kd[mm * C + c]!;
+            const kv = kd[mm * Cq + c]!;
             if (kv) a[n * N + mm]! += qv * kv;
           }
         }
