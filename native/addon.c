@@ -235,10 +235,7 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/*
- * prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, w Float64Array) -> layer. w: the folded
- * weights in the official layout [outC][inC][ky][kx], kept re-laid out as [inC][ky][kx][outC] (one event reads a row).
- */
+/* prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, wT Float64Array) -> layer */
 static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   ARGS(3);
   Core *c = external(env, argv[0]);
@@ -258,10 +255,7 @@ static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   if (nw != (size_t)l->rowsTotal * l->outC) THROW("native core: weights of the wrong size");
   l->w = malloc(nw * 8);
   if (!l->w) THROW("native core: out of memory");
-  const size_t kk = (size_t)l->k * l->k, outC = (size_t)l->outC;
-  for (size_t ch = 0; ch < (size_t)l->inC; ch++)
-    for (size_t tap = 0; tap < kk; tap++)
-      for (size_t o = 0; o < outC; o++) l->w[(ch * kk + tap) * outC + o] = w[(o * l->inC + ch) * kk + tap];
+  memcpy(l->w, w, nw * 8);
   if (!table(c, l, 1)) THROW("native core: out of memory");
   napi_value r;
   napi_create_external(env, l, finalizeLayer, NULL, &r);

@@ -107,12 +107,17 @@ for (const [dir, zoo, mixers, named] of FIXTURES) {
   }
 }
 
-test('Max-Former and MS-QKFormer at the published sizes: parameter counts equal the official classes', () => {
+test('Max-Former and MS-QKFormer at the published sizes: parameter counts and dense MACs per step equal the official classes', () => {
   const published = JSON.parse(readFileSync(join(ROOT, 'published-sizes.json'), 'utf8')) as Record<
     string,
-    { models: Record<string, { param_count: number }> }
+    { models: Record<string, { param_count: number; dense_macs_per_step_224px: number }> }
   >;
   const rows = [...Object.entries(published['maxformer']!.models), ...Object.entries(published['ms-qkformer']!.models)];
   assert.equal(rows.length, 5);
-  for (const [name, row] of rows) assert.equal(modelStats(zooModel(name as ZooName)).params, row.param_count, name);
+  for (const [name, row] of rows) {
+    const s = modelStats(zooModel(name as ZooName));
+    assert.equal(s.params, row.param_count, name);
+    // the official forward's Conv/Linear outputs x fan-in (C_in / groups x taps), counted by hooks at 224 px, T = 1
+    assert.equal(s.denseMacsPerStep, row.dense_macs_per_step_224px, name);
+  }
 });
