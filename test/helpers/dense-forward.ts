@@ -21,7 +21,9 @@ export function denseForward(
   const logits: number[][] = [];
   inputs.forEach((x, b) => {
     const v = new Map<string, Float64Array>();
-    const feat = new Float64Array(spec.config.embedDims);
+    // the head's width (SDT v2 / v3: the fourth stage's, wider than embedDims)
+    const head = spec.layers.find((l) => l.kind === 'head');
+    const feat = new Float64Array(head?.kind === 'head' ? head.inFeatures : spec.config.embedDims);
     let out: number[] = [];
     for (let t = 0; t < T; t++) {
       const vals = new Map<string, Float64Array>();
@@ -245,9 +247,11 @@ function layerForward(
     }
     case 'ssaProduct': {
       const [q, k, v] = ins as [Float64Array, Float64Array, Float64Array];
+      // V (and the output) may be wider than Q and K (SDT v3's 4 C): d per head for V, dq for Q and K
       const C = l.out.c,
         N = l.out.h * l.out.w,
-        d = C / l.heads;
+        d = C / l.heads,
+        dq = q.length / N / l.heads;
       const y = new Float64Array(C * N);
       for (let h = 0; h < l.heads; h++) {
         // straightforward (Q K^T) V for both orders: the results are equal integers times the scale
@@ -256,7 +260,7 @@ function layerForward(
             let s = 0;
             for (let m = 0; m < N; m++) {
               let a = 0;
-              for (let i = 0; i < d; i++) a += q[(h * d + i) * N + n]! * k[(h * d + i) * N + m]!;
+              for (let i = 0; i < dq; i++) a += q[(h * dq + i) * N + n]! * k[(h * dq + i) * N + m]!;
               s += a * v[(h * d + j) * N + m]!;
             }
             y[(h * d + j) * N + n] = s * l.scale;
