@@ -383,7 +383,7 @@ async function main(): Promise<void> {
   let endToEnd: unknown = null;
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
     // the steady rate (images after start-up) of the default job: (n2 - n1) / (t2 - t1) over two runs
-    const [n1, n2] = values.quick ? [8, 16] : [16, 64];
+    const [n1, n2] = values.quick ? [32, 64] : [32, 128];
     type E2e = { imagesPerSecond: number; seconds: number; samples: number };
     const short = spawnChild('--e2e', { samples: n1 }) as E2e;
     const e = spawnChild('--e2e', { samples: n2 }) as E2e;

@@ -28,10 +28,10 @@ typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chu
   void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
                         const double *, float *, int32_t *);                                                           \
   int32_t vector_bytes_##isa(void);                                                                                   \
-  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t);                           \
+  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t, int32_t *);                \
   void max_pool_##isa(const double *, double *, const int32_t *);
 
-typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n);
+typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n, int32_t *nonzero);
 typedef void Pool(const double *x, double *y, const int32_t *shape);
 
 typedef struct {
@@ -235,7 +235,10 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, wT Float64Array) -> layer */
+/*
+ * prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, w Float64Array) -> layer. w: the folded
+ * weights in the official layout [outC][inC][ky][kx], kept re-laid out as [inC][ky][kx][outC] (one event reads a row).
+ */
 static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   ARGS(3);
   Core *c = external(env, argv[0]);
@@ -255,7 +258,10 @@ static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   if (nw != (size_t)l->rowsTotal * l->outC) THROW("native core: weights of the wrong size");
   l->w = malloc(nw * 8);
   if (!l->w) THROW("native core: out of memory");
-  memcpy(l->w, w, nw * 8);
+  const size_t kk = (size_t)l->k * l->k, outC = (size_t)l->outC;
+  for (size_t ch = 0; ch < (size_t)l->inC; ch++)
+    for (size_t tap = 0; tap < kk; tap++)
+      for (size_t o = 0; o < outC; o++) l->w[(ch * kk + tap) * outC + o] = w[(o * l->inC + ch) * kk + tap];
   if (!table(c, l, 1)) THROW("native core: out of memory");
   napi_value r;
   napi_create_external(env, l, finalizeLayer, NULL, &r);
@@ -406,11 +412,12 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
 }
 
 /*
- * lifStep(core, v, x, vThreshold, addr Int32Array, mult Int32Array) -> spikes: the reference's LIF in the same doubles
- * (the core's variant, gather.c), the addresses of spikes (multiplicity 1) written in address order.
+ * lifStep(core, v, x, vThreshold, addr Int32Array, mult Int32Array, stats Int32Array) -> spikes: the reference's LIF in
+ * the same doubles (the core's variant, gather.c), the addresses of spikes (multiplicity 1) written in address order;
+ * stats[0] = the number of nonzero inputs.
  */
 static napi_value LifStep(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  ARGS(7);
   Core *c = external(env, argv[0]);
   size_t n = 0, nx = 0, na = 0, nm = 0;
   double *v = typed(env, argv[1], napi_float64_array, &n);
@@ -418,8 +425,10 @@ static napi_value LifStep(napi_env env, napi_callback_info info) {
   const double vth = f64(env, argv[3]);
   int32_t *addr = typed(env, argv[4], napi_int32_array, &na);
   int32_t *mult = typed(env, argv[5], napi_int32_array, &nm);
-  if (!c || !v || !x || nx < n || !addr || !mult || na < n || nm < n) THROW("native core: bad lifStep arguments");
-  return int32Value(env, c->v->lif(v, x, vth, addr, mult, n));
+  size_t nst = 0;
+  int32_t *stats = typed(env, argv[6], napi_int32_array, &nst);
+  if (!c || !v || !x || nx < n || !addr || !mult || na < n || nm < n || !stats || nst < 1) THROW("native core: bad lifStep arguments");
+  return int32Value(env, c->v->lif(v, x, vth, addr, mult, n, stats));
 }
 
 /*

@@ -28,6 +28,11 @@ export interface ComputeCore {
    */
   lifStep(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): void;
   /**
+   * Optional: lifStep that also returns how many inputs x are nonzero (x !== 0), read in the same pass; the LIF's
+   * input statistics then skip their own scan (the same integer).
+   */
+  lifStepNonzero?(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): number;
+  /**
    * Optional: the dense max pool of maxpool.ts in the same doubles (y[o][c] = -inf, then y = v > y ? v : y over the
    * in-bounds window, rows then columns ascending). Absent: maxpool.ts computes it.
    */

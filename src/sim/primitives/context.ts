@@ -24,8 +24,11 @@ export interface StepContext {
   counts: LayerCounts;
 }
 
-/** Records what a layer received: events, unit spikes, whether every value was 0/1. */
-export function noteInput(ctx: StepContext, v: Value): void {
+/**
+ * Records what a layer received: events, unit spikes, whether every value was 0/1. `denseNonzero`: the nonzero count
+ * of a dense input when a kernel already counted it (the LIF step of a native core), else counted here.
+ */
+export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): void {
   const lc = ctx.counts;
   if (v.events) {
     const ev = v.events;
@@ -51,8 +54,8 @@ export function noteInput(ctx: StepContext, v: Value): void {
         }
       }
     }
-    let nz = 0;
-    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
+    let nz = denseNonzero ?? 0;
+    if (denseNonzero === undefined) for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
     lc.inputEvents[ctx.t]! += nz;
   }
 }

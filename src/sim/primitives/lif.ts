@@ -17,10 +17,13 @@ import { lifStepGeneral } from './lif-general.js';
  * | memWrite     | N (membrane words written) + spikes (events)  |
  */
 export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float64Array, out: EventBuffer): void {
-  noteInput(ctx, input);
   const x = requireDense(input, layer.name);
+  // a core whose LIF step counts the nonzero inputs in its pass spares noteInput a scan of x (the same integer)
+  let nonzero: number | undefined;
   if (layer.neuron) lifStepGeneral(v, x, layer.vThreshold, layer.neuron, out);
+  else if (ctx.core.lifStepNonzero && x.length === v.length) nonzero = ctx.core.lifStepNonzero(v, x, layer.vThreshold, out);
   else ctx.core.lifStep(v, x, layer.vThreshold, out);
+  noteInput(ctx, input, nonzero);
   const n = v.length,
     s = out.count;
   const { sink, counts: lc, t } = ctx;

@@ -65,7 +65,8 @@ export async function runSamples(
 ): Promise<SampleRunResult> {
   // a core that owns one device (threads: 'one') runs in this thread, a batch per dispatch
   const single = o.batchCoupling === 'official' || CORE_CAPABILITIES[o.core].threads === 'one';
-  const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), Math.ceil(n / o.batchSize)));
+  // independent samples: a worker per sample at most, whatever the batch size (batches are split, runInWorkers)
+  const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), n));
   if (workers > 1) return runInWorkers(spec, weights, n, input, o, workers);
   // in this thread: the layer-major scheduler where the core defers convs over a batch of independent samples
   const core = CORES[o.core](o.coreOptions ?? {});
@@ -183,6 +184,10 @@ async function runInWorkers(
   let next = 0,
     completed = 0,
     stopped = false;
+  // NOTE: independent samples, so a batch's size changes nothing but the progress granularity: at most batchSize, and
+  // at most a quarter of a worker's share, so that at the end no worker waits long for another's last batch (16 samples
+  // of the full-size model are ~4 s of one worker)
+  const dispatch = Math.max(1, Math.min(o.batchSize, Math.ceil(n / (4 * count))));
   const workers = poolFor(init, count);
   const detach: (() => void)[] = [];
   let failed = false;
@@ -199,7 +204,7 @@ async function runInWorkers(
                 return;
               }
               const first = next,
-                len = Math.min(o.batchSize, n - first);
+                len = Math.min(dispatch, n - first);
               next += len;
               const inputs = Array.from({ length: len }, (_, j) => input(first + j));
               w.postMessage({ kind: 'batch', first, inputs } satisfies WorkerRequest);

@@ -128,6 +128,24 @@ test('native: the dense max pool of every variant is the one of maxpool.ts, bit 
   }
 });
 
+test('native: the LIF step counts the nonzero inputs as x !== 0 does (NaN counted, -0 not), on every variant', (t) => {
+  if (!ready(t)) return;
+  for (const n of [1, 7, 8, 29, 64]) {
+    const x = Float64Array.from({ length: n }, (_, i) => [NaN, -0, 0, 5e-324, -2, 0.75, 1, Infinity][(i * 5) % 8]!);
+    const want = x.filter((e) => e !== 0).length;
+    const ref = new Float64Array(n).fill(0.5),
+      refOut = new EventBuffer(n);
+    new ReferenceCore().lifStep(ref, x, 1, refOut);
+    for (const v of nativeVariants().filter((e) => e.supported)) {
+      const mem = new Float64Array(n).fill(0.5),
+        out = new EventBuffer(n);
+      assert.equal(new NativeCore({ variant: v.name }).lifStepNonzero(mem, x, 1, out), want, `${v.name}, n = ${n}`);
+      assert.deepEqual(mem, ref, v.name);
+      assert.deepEqual(out.addr.subarray(0, out.count), refOut.addr.subarray(0, refOut.count), v.name);
+    }
+  }
+});
+
 test('native: the variant picked here is the best one the CPU flags allow', (t) => {
   if (!ready(t)) return;
   const vs = nativeVariants();
