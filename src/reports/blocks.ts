@@ -29,6 +29,21 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
   return { type: 'other', stage: first, instance: first };
 }
 
+/**
+ * What mixes the tokens of an attention block, read from the kinds of its layers: QKTA (a sum over head channels),
+ * SSA (Q K^T V products), SDSA (a spike AND then a token sum), QKCA (a token sum), or a token mixer in the attention's
+ * place (Max-Former: a pooling, or a conv: its depth-wise conv); null when none of them is there.
+ */
+export function mixingOf(kinds: ReadonlySet<string>): string | null {
+  if (kinds.has('ssaProduct')) return 'SSA';
+  if (kinds.has('headSum')) return 'QKTA';
+  if (kinds.has('tokenSum')) return kinds.has('spikeAnd') ? 'SDSA' : 'QKCA';
+  if (kinds.has('avgpool')) return 'avg pooling';
+  if (kinds.has('maxpool')) return 'max pooling';
+  if (kinds.has('conv')) return 'conv';
+  return null;
+}
+
 const LABELS: Record<BlockType, string> = {
   patchEmbed: 'patch embedding (SPEDS)',
   attention: 'attention',
@@ -80,6 +95,11 @@ export function blockEnergies(layers: readonly LayerReport[], e: ProfileEnergy):
     for (const k of kinds) if (!row.unpriced.includes(k)) row.unpriced.push(k);
   });
   for (const r of out) r.share = totalPj > 0 ? Math.min(1, r.energyPj / totalPj) : 0;
+  for (const r of out) {
+    if (r.type !== 'attention') continue;
+    const mixing = mixingOf(new Set(layers.filter((l) => blockOf(l.name).instance === r.instance).map((l) => l.kind)));
+    if (mixing) r.mixing = mixing;
+  }
   return out;
 }
 

@@ -174,7 +174,7 @@ ${table(
 )}
 <div class="scroll">${table(
     cols('block', false),
-    blocks.map((b) => rowOf(`${b.instance} (${blockTypeLabel(b.type)})`, b)),
+    blocks.map((b) => rowOf(`${b.instance} (${blockTypeLabel(b.type)}${b.mixing ? `: ${b.mixing}` : ''})`, b)),
   )}</div>
 </details>`;
 }

@@ -57,6 +57,8 @@ export const blockEnergySchema = z.strictObject({
   /** Synaptic ops (ac + mac), measured (exact counts), per inference. */
   synapticOps: count,
   unpriced: z.array(z.enum(OP_KINDS)),
+  /** An attention block's kind (QKTA, SSA, SDSA, QKCA, or a token mixer: src/reports/blocks.ts mixingOf). */
+  mixing: z.string().optional(),
 });
 
 /** The fully resolved model config (what `spikewatt models` prints; enough to build the model again). */

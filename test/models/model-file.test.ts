@@ -42,6 +42,8 @@ const SMALL: [ZooName, ConfigOverrides][] = [
   ['qkformer-cifar10dvs', { embedDims: 32, imgSize: 16, timesteps: 2, heads: 4 }],
   ['spikformer-cifar10', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 2, heads: 2 }],
   ['spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2 }],
+  ['maxformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['ms-qkformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
 ];
 for (const [i, [name, o]] of SMALL.entries()) {
   test(`model file: ${name} ${JSON.stringify(o)} gives the same spikes as the zoo entry`, () => {

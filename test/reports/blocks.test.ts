@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockOf, sumBlocks } from '../../src/reports/blocks.js';
+import { blockOf, mixingOf, sumBlocks } from '../../src/reports/blocks.js';
 import { incompleteNote, totalText, unitFor, wilson95 } from '../../src/reports/format.js';
 import { renderProfileHtml } from '../../src/reports/profile-html.js';
 import { paperCheck } from '../../src/reports/paper.js';
@@ -18,6 +18,25 @@ test('layers map to their blocks by official module name', () => {
   assert.deepEqual(blockOf('block.1.attn.kv'), { type: 'attention', stage: 'block', instance: 'block.1.attn' });
   assert.deepEqual(blockOf('block.1.attn_add'), { type: 'attention', stage: 'block', instance: 'block.1.attn' });
   assert.deepEqual(blockOf('head_lif'), { type: 'head', stage: 'head', instance: 'head' });
+  // Max-Former's token mixers take the attention's place
+  assert.deepEqual(blockOf('stage1.0.mixer.conv5_neuron'), { type: 'attention', stage: 'stage1', instance: 'stage1.0.mixer' });
+  assert.deepEqual(blockOf('stage2.1.mixer_add'), { type: 'attention', stage: 'stage2', instance: 'stage2.1.mixer' });
+});
+
+test('an attention block names its kind from its layers: QKTA, SSA, SDSA, QKCA, or the token mixer in its place', () => {
+  const kinds = (...k: string[]) => mixingOf(new Set(k));
+  assert.equal(kinds('conv', 'lif', 'headSum', 'mask', 'add'), 'QKTA');
+  assert.equal(kinds('lif', 'conv', 'ssaProduct', 'membraneAdd'), 'SSA');
+  assert.equal(kinds('lif', 'conv', 'spikeAnd', 'tokenSum', 'mask', 'membraneAdd'), 'SDSA');
+  assert.equal(kinds('conv', 'lif', 'tokenSum', 'mask', 'add'), 'QKCA');
+  assert.equal(kinds('lif', 'conv', 'membraneAdd'), 'conv');
+  assert.equal(kinds('maxpool'), 'max pooling');
+  assert.equal(kinds('avgpool'), 'avg pooling');
+  assert.equal(kinds('lif'), null);
+  const r = tinyReport();
+  const attention = r.energy[0]!.blocks!.filter((b) => b.type === 'attention');
+  assert.ok(attention.length > 0 && attention.every((b) => b.mixing === 'QKTA' || b.mixing === 'SSA'));
+  assert.match(renderProfileHtml(r, '/* Chart */'), /stage\d\.\d\.attn \(attention: (QKTA|SSA)\)/);
 });
 
 test('block energies add up to each total; an incomplete total is never shown bare', () => {

@@ -12,3 +12,13 @@ test('model labels name the newer families and what SDT attends with (SDSA)', ()
   const sf = zooModel('spikingformer-cifar10').config;
   assert.match(modelLabel(sf, [3, 32, 32], null), /^Spikingformer, CIFAR-family stem, .*attention ssa,/);
 });
+
+test('Max-Former names its depth-wise conv mixers beside its SSA; MS-QKFormer its hyphenated name', () => {
+  const mf = zooModel('maxformer-imagenet-10-768').config;
+  assert.match(
+    modelLabel(mf, [3, 224, 224], null),
+    /^Max-Former, ImageNet-family stem, embed 768, depths 10, heads 12, attention dwc7\/dwc5\/ssa,/,
+  );
+  const ms = zooModel('ms-qkformer-imagenet-10-384').config;
+  assert.match(modelLabel(ms, [3, 224, 224], null), /^MS-QKFormer, ImageNet-family stem, .*attention qkta\/qkta\/ssa,/);
+});

@@ -28,6 +28,11 @@ const CASES: [ZooName, ConfigOverrides][] = [
   ['spikingformer-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
   ['sdt-cifar10-2-512', { embedDims: 32, depths: 1, imgSize: 8, timesteps: 3, heads: 2, mlpRatio: 1 }],
   ['sdt-imagenet-8-384', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  // Max-Former: depth-wise 7x7 / 5x5 conv mixers (grouped convs on the host), Embed_Max's max pools; mlp ratio 1: S_MLP.res
+  ['maxformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['maxformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 3, heads: 2, mlpRatio: 1 }],
+  ['ms-qkformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  // Meta-SpikeFormer: SepConv's depth-wise 7x7, RepConv (BN-and-pad, two BNs); E-SpikeFormer: multi-level spikes, a wider V
   ['sdt2-imagenet-8-384', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
   ['sdt3-imagenet-s', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 1, heads: 2, numClasses: 5 }],
 ];
