@@ -182,7 +182,8 @@ export function listCores(gpuMode = 'auto'): CoreCatalog {
   const probe = probeModes();
   let gpujsMode: string;
   try {
-    gpujsMode = resolveMode(gpuMode, probe);
+    // NOTE: auto with no mode at all (the installed package without the optional gpu.js) lists gpujs as unavailable
+    gpujsMode = gpuMode === 'auto' && !probe.some((p) => p.available) ? 'unavailable' : resolveMode(gpuMode, probe);
   } catch (e) {
     if (e instanceof GpuModeUnavailableError) throw new InputError(e.message);
     throw e;
@@ -192,7 +193,7 @@ export function listCores(gpuMode = 'auto'): CoreCatalog {
   const webgpu = probeWebgpu();
   const cores = [...names].map((name): CoreRow => {
     if (name === 'gpujs') {
-      const detail = probe.find((p) => p.mode === gpujsMode)?.why ?? '';
+      const detail = probe.find((p) => p.mode === gpujsMode)?.why ?? probe.map((p) => `${p.mode}: ${p.why}`).join('; ');
       return { name, registered: (CORE_NAMES as string[]).includes(name), mode: gpujsMode, detail };
     }
     if (name === 'webgpu') {
