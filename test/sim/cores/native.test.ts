@@ -47,6 +47,19 @@ test('native: every variant this CPU runs, with and without tables, is bit-ident
     }
 });
 
+test('native: per-neuron spike counts and every op count equal the reference core (its own counting and SEW merges)', (t) => {
+  if (!ready(t)) return;
+  const ref = simulate(f.spec, folded, xs, { core: new ReferenceCore() });
+  for (const v of nativeVariants().filter((x) => x.supported)) {
+    const got = simulate(f.spec, folded, xs, { core: new NativeCore({ variant: v.name }) });
+    assert.ok(
+      got.sink.counts.layers.some((l) => l.kind === 'add' && l.neuronSpikes?.some((n) => n > 1)),
+      'SEW sums of several spikes',
+    );
+    assert.deepEqual(got.sink.counts, ref.sink.counts, v.name);
+  }
+});
+
 test('native-f32: every variant this CPU runs is bit-identical to the wasm-f32 core', (t) => {
   if (!ready(t)) return;
   const why = wasmUnavailableReason();
