@@ -9,14 +9,18 @@ import type { BlockEnergy, BlockType, LayerReport, ProfileEnergy, ProfileReport 
  *  - `head`, `head.*`, `head_lif` -> the head (token mean, SDT's head LIF and the classifier);
  *  - Spikingformer and SDT name their blocks `block.3.attn.*` / `block.3.mlp.*` and their membrane shortcuts
  *    `block.3.attn_add` / `block.3.mlp_add` like Spikformer.
+ *  - SDT v2 / v3: `downsample1_2.*` -> a patch embedding; `ConvBlock1_1.0.Conv.*` and `block3.0.conv.*` (SepConv, the
+ *    token mixer) with `conv_add` -> block `<base>.conv` of the attention type; `ConvBlock1_1.0.conv1` / `lif1` /
+ *    `spike2` ... with `mlp_add` -> its MLP; the neuron before the head (`lif`, `spike`) -> the head.
  * NOTE: the residual add after attention (or MLP) is counted in that block: it exists because of the block.
  */
 export function blockOf(layerName: string): { type: BlockType; stage: string; instance: string } {
   const parts = layerName.split('.');
   const first = parts[0] ?? layerName;
-  if (first.startsWith('patch_embed')) return { type: 'patchEmbed', stage: first, instance: first };
-  // SDT's head_lif (a top-level module) belongs to the head
-  if (first === 'head' || first === 'head_lif') return { type: 'head', stage: 'head', instance: 'head' };
+  if (first.startsWith('patch_embed') || first.startsWith('downsample')) return { type: 'patchEmbed', stage: first, instance: first };
+  // SDT's head_lif (a top-level module) belongs to the head, and so do SDT v2's `lif` and v3's `spike`
+  if (first === 'head' || first === 'head_lif' || layerName === 'lif' || layerName === 'spike')
+    return { type: 'head', stage: 'head', instance: 'head' };
   const index = parts[1],
     role = parts[2];
   if (index !== undefined && /^\d+$/.test(index) && role !== undefined) {
@@ -24,7 +28,9 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
     if (['tssa', 'ssa', 'qkca', 'attn', 'attn_add'].includes(role)) return { type: 'attention', stage: first, instance: `${base}.attn` };
     // Max-Former's token mixers (depth-wise conv, pooling) take the attention's place in stages 1-2
     if (role === 'mixer' || role === 'mixer_add') return { type: 'attention', stage: first, instance: `${base}.mixer` };
-    if (role === 'mlp' || role === 'mlp_add') return { type: 'mlp', stage: first, instance: `${base}.mlp` };
+    if (role === 'Conv' || role === 'conv' || role === 'conv_add') return { type: 'attention', stage: first, instance: `${base}.conv` };
+    if (role === 'mlp' || role === 'mlp_add' || /^(conv|bn|lif|spike)[12]$/.test(role))
+      return { type: 'mlp', stage: first, instance: `${base}.mlp` };
   }
   return { type: 'other', stage: first, instance: first };
 }
@@ -35,6 +41,9 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
  * place (Max-Former: a pooling, or a conv: its depth-wise conv); null when none of them is there.
  */
 export function mixingOf(kinds: ReadonlySet<string>): string | null {
+  // SDT v2's and v3's linear attention is SSA's product order; their papers call it spike-driven (SDSA)
+  if (kinds.has('ssaProduct') && kinds.has('multiSpike')) return 'linear SDSA (integer spikes)';
+  if (kinds.has('ssaProduct') && kinds.has('bnPad')) return 'linear SDSA (RepConv)';
   if (kinds.has('ssaProduct')) return 'SSA';
   if (kinds.has('headSum')) return 'QKTA';
   if (kinds.has('tokenSum')) return kinds.has('spikeAnd') ? 'SDSA' : 'QKCA';

@@ -23,6 +23,22 @@ test('layers map to their blocks by official module name', () => {
   assert.deepEqual(blockOf('stage2.1.mixer_add'), { type: 'attention', stage: 'stage2', instance: 'stage2.1.mixer' });
 });
 
+test('SDT v2 / v3 layers map to their blocks, and their attention is named', () => {
+  assert.deepEqual(blockOf('downsample1_2.encode_lif'), { type: 'patchEmbed', stage: 'downsample1_2', instance: 'downsample1_2' });
+  assert.deepEqual(blockOf('ConvBlock1_1.0.Conv.dwconv'), { type: 'attention', stage: 'ConvBlock1_1', instance: 'ConvBlock1_1.0.conv' });
+  assert.deepEqual(blockOf('ConvBlock2_2.0.conv_add'), { type: 'attention', stage: 'ConvBlock2_2', instance: 'ConvBlock2_2.0.conv' });
+  assert.deepEqual(blockOf('ConvBlock1_1.0.spike2'), { type: 'mlp', stage: 'ConvBlock1_1', instance: 'ConvBlock1_1.0.mlp' });
+  assert.deepEqual(blockOf('ConvBlock1_1.0.conv1'), { type: 'mlp', stage: 'ConvBlock1_1', instance: 'ConvBlock1_1.0.mlp' });
+  assert.deepEqual(blockOf('block3.0.conv.pwconv1.0'), { type: 'attention', stage: 'block3', instance: 'block3.0.conv' });
+  assert.deepEqual(blockOf('block4.0.attn.q_conv.0.body.1'), { type: 'attention', stage: 'block4', instance: 'block4.0.attn' });
+  assert.equal(blockOf('lif').type, 'head');
+  assert.equal(blockOf('spike').type, 'head');
+  const kinds = (...k: string[]) => mixingOf(new Set(k));
+  assert.equal(kinds('lif', 'conv', 'bnPad', 'ssaProduct', 'membraneAdd'), 'linear SDSA (RepConv)');
+  assert.equal(kinds('multiSpike', 'conv', 'ssaProduct', 'membraneAdd'), 'linear SDSA (integer spikes)');
+  assert.equal(kinds('multiSpike', 'conv', 'membraneAdd'), 'conv');
+});
+
 test('an attention block names its kind from its layers: QKTA, SSA, SDSA, QKCA, or the token mixer in its place', () => {
   const kinds = (...k: string[]) => mixingOf(new Set(k));
   assert.equal(kinds('conv', 'lif', 'headSum', 'mask', 'add'), 'QKTA');
