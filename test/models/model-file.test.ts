@@ -44,6 +44,8 @@ const SMALL: [ZooName, ConfigOverrides][] = [
   ['spikformer-cifar10dvs', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 2, heads: 2 }],
   ['maxformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
   ['ms-qkformer-imagenet-10-384', { embedDims: 32, depths: 4, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['sdt2-imagenet-8-384', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
+  ['sdt3-imagenet-s', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 1, heads: 2, numClasses: 5 }],
 ];
 for (const [i, [name, o]] of SMALL.entries()) {
   test(`model file: ${name} ${JSON.stringify(o)} gives the same spikes as the zoo entry`, () => {

@@ -11,6 +11,8 @@ import { foldWeights } from '../../src/models/fold.js';
 import { simulate } from '../../src/sim/schedule/time-major.js';
 import { CORE_NAMES } from '../../src/sim/cores/index.js';
 import { coreOrSkip } from '../helpers/cores.js';
+import { checkpointModel, readCheckpointBytes } from '../../src/models/formats/checkpoint-file.js';
+import { DetectError } from '../../src/models/detect/detect.js';
 
 /**
  * Meta-SpikeFormer (SDT v2) and E-SpikeFormer (SDT v3) against their official code (test/fixtures/official-families/:
@@ -49,7 +51,7 @@ for (const dir of dirs) {
   const json = (f: string) => JSON.parse(readFileSync(join(ROOT, dir, f), 'utf8')) as unknown;
   const manifest = json('manifest.json') as Manifest;
   const c = manifest.config;
-  const spec = zooModel(zoo, {
+  const sizes = {
     embedDims: c.embed_dims[2]!,
     depths: c.depths,
     timesteps: c.T,
@@ -58,8 +60,10 @@ for (const dir of dirs) {
     numClasses: c.num_classes,
     heads: c.num_heads,
     mlpRatio: c.mlp_ratio,
-  });
-  const weights = readSafetensors(new Uint8Array(readFileSync(join(ROOT, dir, 'weights.safetensors'))), 'weights').tensors;
+  };
+  const spec = zooModel(zoo, sizes);
+  const bytes = new Uint8Array(readFileSync(join(ROOT, dir, 'weights.safetensors')));
+  const weights = readSafetensors(bytes, 'weights').tensors;
   const inp = readSafetensors(new Uint8Array(readFileSync(join(ROOT, dir, 'input.safetensors'))), 'input').tensors.get('input')!;
   const per = inp.data.length / inp.shape[0]!;
   const inputs = Array.from({ length: inp.shape[0]! }, (_, b) => Float32Array.from(inp.data.subarray(b * per, (b + 1) * per)));
@@ -72,6 +76,16 @@ for (const dir of dirs) {
     const neurons = spec.layers.filter((l) => l.kind === 'lif' || l.kind === 'multiSpike');
     assert.deepEqual(neurons.map((l) => l.name).sort(), Object.keys(spikes).sort(), 'one neuron layer per official neuron module');
     for (const l of neurons) assert.equal(l.kind, spikes[l.name]!.kind, l.name);
+  });
+
+  test(`${dir}: the official state_dict is named by detection and loads by zoo name, never taken for another family`, () => {
+    const f = readCheckpointBytes(bytes, `${dir}/weights.safetensors`);
+    assert.equal(checkpointModel(f, zoo, sizes).spec.config.family, spec.config.family);
+    const named = dir.startsWith('sdt2-') ? /Meta-SpikeFormer \(SDT v2\) state_dict/ : /E-SpikeFormer \(SDT v3\) state_dict/;
+    assert.throws(
+      () => checkpointModel(f, undefined, {}),
+      (e: unknown) => e instanceof DetectError && named.test(e.message) && /give the architecture: --model/.test(e.message),
+    );
   });
 
   for (const core of CORE_NAMES) {
