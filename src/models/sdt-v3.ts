@@ -45,8 +45,7 @@ function blockV3(g: GraphBuilder, p: string, x: string, shape: BlockShape): stri
   const x1 = g.membraneAdd(`${p}.conv_add`, x, sepConvSpike(g, `${p}.conv`, x, dim, 3));
   const a = `${p}.attn`;
   const s = spike(g, `${a}.head_spike`, x1);
-  const unit = (n: string, input: string, outC: number) =>
-    g.conv({ name: `${a}.${n}.0`, input, outC, bias: false, bn: `${a}.${n}.1` });
+  const unit = (n: string, input: string, outC: number) => g.conv({ name: `${a}.${n}.0`, input, outC, bias: false, bn: `${a}.${n}.1` });
   const [q, k, v] = (['q', 'k', 'v'] as const).map((n) => spike(g, `${a}.${n}_spike`, unit(`${n}_conv`, s, n === 'v' ? 4 * dim : dim)));
   // x = (q @ k^T @ v) * (scale * 2), scale = (dim // heads)^-0.5
   const y = g.ssaProduct(`${a}.product`, q!, k!, v!, heads, 'qk(v)', 2 * Math.floor(dim / heads) ** -0.5);
