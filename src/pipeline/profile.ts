@@ -8,7 +8,7 @@ import type { RunRecord } from '../record/record.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { defaultCoreName, type CoreName } from '../sim/cores/index.js';
 import type { BatchCoupling } from '../sim/schedule/time-major.js';
-import { defaultWorkers } from '../sim/schedule/parallel.js';
+import { defaultWorkers, prestartWorkers } from '../sim/schedule/parallel.js';
 import { parseBatchCoupling, parseConvention, parseCore, parseWeightSharing } from './choices.js';
 import type { WeightSharing } from '../chip/index.js';
 import { openModelDataset } from './dataset.js';
@@ -182,6 +182,8 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
 export async function profileWithRecord(o: ProfileOptions): Promise<{ report: ProfileReport; record: RunRecord }> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
   const checked = checkRun(o);
+  // the simulation workers load their modules while the weights are read and folded here
+  prestartWorkers(checked, checked.samples);
   let model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
   let { run, notes } = runForModel(checked, model, o);
   // a size the weights do not fix comes from the dataset's frames (QKFormer's DVS and ImageNet families)

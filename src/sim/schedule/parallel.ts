@@ -41,15 +41,15 @@ export interface SampleRunResult {
 
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
-/** Work one worker receives. */
-export interface WorkerInit {
-  spec: ModelSpec;
-  weights: FoldedWeights;
+/** What a worker starts with: its core (it loads its modules at once); the model comes in its first request. */
+export interface WorkerStart {
   core: CoreName;
   coreOptions: CoreOptions;
-  spikeRecords: boolean;
 }
-export type WorkerRequest = { kind: 'batch'; first: number; inputs: SampleInput[] } | { kind: 'finish' };
+export type WorkerRequest =
+  | { kind: 'init'; spec: ModelSpec; weights: FoldedWeights; spikeRecords: boolean }
+  | { kind: 'batch'; first: number; inputs: SampleInput[] }
+  | { kind: 'finish' };
 export type WorkerReply =
   | { kind: 'batch'; first: number; logits: Float64Array[]; spikes: [string, number[][]][] }
   | { kind: 'counts'; counts: OpCounts }
@@ -63,10 +63,7 @@ export async function runSamples(
   input: (i: number) => SampleInput,
   o: SampleRunOptions,
 ): Promise<SampleRunResult> {
-  // a core that owns one device (threads: 'one') runs in this thread, a batch per dispatch
-  const single = o.batchCoupling === 'official' || CORE_CAPABILITIES[o.core].threads === 'one';
-  // independent samples: a worker per sample at most, whatever the batch size (batches are split, runInWorkers)
-  const workers = single ? 1 : Math.max(1, Math.min(o.workers ?? defaultWorkers(), n));
+  const workers = workerCount(o, n);
   if (workers > 1) return runInWorkers(spec, weights, n, input, o, workers);
   // in this thread: the layer-major scheduler where the core defers convs over a batch of independent samples
   const core = CORES[o.core](o.coreOptions ?? {});
@@ -76,6 +73,14 @@ export async function runSamples(
   sim.sink.recordPerSample = o.spikeRecords ?? true;
   const logits = await inBatches(n, input, o, core, (batch) => sim.runBatch(batch));
   return { logits, sink: sim.sink, done: logits.length, workers: 1 };
+}
+
+/** The worker threads a run of n samples takes (1: it runs in this thread). */
+function workerCount(o: Pick<SampleRunOptions, 'core' | 'batchCoupling' | 'workers'>, n: number): number {
+  // a core that owns one device (threads: 'one') runs in this thread, a batch per dispatch
+  if (o.batchCoupling === 'official' || CORE_CAPABILITIES[o.core].threads === 'one') return 1;
+  // independent samples: a worker per sample at most, whatever the batch size (batches are split, runInWorkers)
+  return Math.max(1, Math.min(o.workers ?? defaultWorkers(), n));
 }
 
 /** Runs batches 0..n-1 in this thread in order, between batches seeing stop requests; disposes the core. */
@@ -142,22 +147,65 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-from-sour
 
 /**
  * The worker pool of the last run, kept (idle workers are unref'd, so they never hold the process open) while the
- * same spec, folded weights and core are asked for: a resumed or chunked run, or a benchmark's repeated runs, pay
- * the start-up (weights copied and prepared per worker) once.
+ * same core and count are asked for: a resumed or chunked run, or a benchmark's repeated runs, pay the start-up
+ * (modules loaded, weights prepared per worker) once. Workers start before they know the model (`prestartWorkers`:
+ * their modules load while the job reads and folds the weights); an 'init' request gives it to them.
  */
-let pool: { key: string; spec: ModelSpec; weights: FoldedWeights; workers: Worker[] } | null = null;
+let pool: { key: string; spec: ModelSpec | null; weights: FoldedWeights | null; records: boolean; workers: Worker[] } | null = null;
 
-function poolFor(init: WorkerInit, count: number): Worker[] {
-  const key = JSON.stringify({ core: init.core, options: init.coreOptions, records: init.spikeRecords, count });
-  if (pool && pool.key === key && pool.spec === init.spec && pool.weights === init.weights) return pool.workers;
+function startPool(core: CoreName, coreOptions: CoreOptions, count: number): NonNullable<typeof pool> {
+  const key = JSON.stringify({ core, options: coreOptions, count });
+  if (pool && pool.key === key) return pool;
   void closeWorkerPool();
-  pool = {
-    key,
-    spec: init.spec,
-    weights: init.weights,
-    workers: Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: init })),
+  const start: WorkerStart = { core, coreOptions };
+  const workers = Array.from({ length: count }, () => new Worker(WORKER_URL, { workerData: start }));
+  const started = { key, spec: null, weights: null, records: true, workers };
+  for (const w of workers) {
+    w.unref();
+    // a worker that dies between runs (e.g. before the run that prestarted it) leaves no pool behind: the next run
+    // starts afresh and meets the error itself (with no listener here an error event would end the process)
+    w.on('error', () => {});
+    w.once('exit', () => {
+      if (pool === started) pool = null;
+    });
+  }
+  pool = started;
+  return pool;
+}
+
+/** Starts the workers a run of `samples` samples will take, so that their start-up overlaps the caller's own. */
+export function prestartWorkers(o: Pick<SampleRunOptions, 'core' | 'coreOptions' | 'batchCoupling' | 'workers'>, samples: number): void {
+  const count = workerCount(o, samples);
+  if (count > 1) startPool(o.core, o.coreOptions ?? {}, count);
+}
+
+/** The folded weights with their arrays in shared memory: every worker reads one copy instead of its own clone. */
+const sharedCopies = new WeakMap<FoldedWeights, FoldedWeights>();
+function sharedWeights(w: FoldedWeights): FoldedWeights {
+  const hit = sharedCopies.get(w);
+  if (hit) return hit;
+  const share = (a: Float64Array) => {
+    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
   };
-  return pool.workers;
+  const out: FoldedWeights = {
+    ...w,
+    convs: new Map([...w.convs].map(([name, c]) => [name, { ...c, weight: share(c.weight), bias: share(c.bias) }])),
+    head: { ...w.head, weight: share(w.head.weight), bias: share(w.head.bias) },
+  };
+  sharedCopies.set(w, out);
+  return out;
+}
+
+function poolFor(spec: ModelSpec, weights: FoldedWeights, o: SampleRunOptions, records: boolean, count: number): Worker[] {
+  const p = startPool(o.core, o.coreOptions ?? {}, count);
+  if (p.spec !== spec || p.weights !== weights || p.records !== records) {
+    const init: WorkerRequest = { kind: 'init', spec, weights: sharedWeights(weights), spikeRecords: records };
+    for (const w of p.workers) w.postMessage(init);
+    Object.assign(p, { spec, weights, records });
+  }
+  return p.workers;
 }
 
 /** Ends the kept worker pool (also safe to skip: idle workers do not keep the process alive). */
@@ -180,7 +228,6 @@ async function runInWorkers(
   const sink = new CountingSink(spec, spec.config.timesteps);
   sink.recordPerSample = o.spikeRecords ?? true;
   const logits: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
-  const init: WorkerInit = { spec, weights, core: o.core, coreOptions: o.coreOptions ?? {}, spikeRecords: sink.recordPerSample };
   let next = 0,
     completed = 0,
     stopped = false;
@@ -188,7 +235,7 @@ async function runInWorkers(
   // at most a quarter of a worker's share, so that at the end no worker waits long for another's last batch (16 samples
   // of the full-size model are ~4 s of one worker)
   const dispatch = Math.max(1, Math.min(o.batchSize, Math.ceil(n / (4 * count))));
-  const workers = poolFor(init, count);
+  const workers = poolFor(spec, weights, o, sink.recordPerSample, count);
   const detach: (() => void)[] = [];
   let failed = false;
   try {
