@@ -51,7 +51,8 @@ export function buildMetaFormer(name: string, cfg: ModelConfig, style: MetaStyle
     throw new ConfigError(`${name}: ${style.family} is built with its own linear attention only (its attention knob is 'ssa')`);
   const [e0, e1, e2, e3] = metaStageDims(cfg);
   const g = GraphBuilder.forInput(cfg);
-  const heads = cfg.heads[0] ?? 8;
+  // heads of block3 and block4 (the official num_heads is one count for both)
+  const [h3, h4] = [cfg.heads[0] ?? 8, cfg.heads[1] ?? cfg.heads[0] ?? 8];
   const r = cfg.mlpRatio;
   const down = (p: string, x: string, outC: number, k: number, stride: number, first = false) => {
     const s = first ? x : style.neuron(g, `${p}.${style.encodeNeuron}`, x);
@@ -65,9 +66,9 @@ export function buildMetaFormer(name: string, cfg: ModelConfig, style: MetaStyle
   const n4 = Math.max(1, Math.round(cfg.depths / 4)),
     n3 = cfg.depths - n4;
   x = down('downsample3', x, e2, 3, 2);
-  for (let j = 0; j < n3; j++) x = style.block(g, `block3.${j}`, x, { dim: e2, heads, mlpRatio: r });
+  for (let j = 0; j < n3; j++) x = style.block(g, `block3.${j}`, x, { dim: e2, heads: h3, mlpRatio: r });
   x = down('downsample4', x, e3, 3, 1);
-  for (let j = 0; j < n4; j++) x = style.block(g, `block4.${j}`, x, { dim: e3, heads, mlpRatio: r });
+  for (let j = 0; j < n4; j++) x = style.block(g, `block4.${j}`, x, { dim: e3, heads: h4, mlpRatio: r });
   g.head('head', style.headNeuron(g, g.tokenMean('head.token_mean', x)), cfg.numClasses);
   return { name, config: cfg, inputShape: g.shape('input'), layers: g.layers, stateKeys: g.keys };
 }
