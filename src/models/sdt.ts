@@ -25,7 +25,7 @@ export function buildSdt(name: string, cfg: ModelConfig): ModelSpec {
   const pools = cfg.family === 'sdt-imagenet' ? [true, true, true, true] : [false, false, true, true];
   let x = sps(g, E, pools);
   const shape = oneStageBlockShape(cfg);
-  for (let j = 0; j < cfg.depths; j++) x = msBlock(g, `block.${j}`, x, shape);
+  for (let j = 0; j < cfg.depths; j++) x = sdtBlock(g, `block.${j}`, x, shape);
   const f = g.lif('head_lif', g.tokenMean('head.token_mean', x));
   g.head('head', f, cfg.numClasses);
   return { name, config: cfg, inputShape, layers: g.layers, stateKeys: g.keys };
@@ -52,7 +52,7 @@ function sps(g: GraphBuilder, E: number, pools: boolean[]): string {
 }
 
 /** MS_Block_Conv: x = x + SDSA(x); x = x + MLP(x) (membrane shortcuts). */
-function msBlock(g: GraphBuilder, p: string, x: string, shape: BlockShape): string {
+export function sdtBlock(g: GraphBuilder, p: string, x: string, shape: BlockShape): string {
   const { dim, heads, mlpRatio } = shape;
   const a = `${p}.attn`;
   const s = g.lif(`${a}.shortcut_lif`, x);

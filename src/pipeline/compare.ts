@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { AttentionKind } from '../models/spec.js';
 import { buildCompareReport, compareVariant, type CompareReport } from '../reports/compare.js';
+import { tokenMixings } from '../reports/blocks.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { openModelDataset } from './dataset.js';
 import { attentionVariant, resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
@@ -41,13 +42,15 @@ function shortLabel(m: ResolvedModel, source: { checkpoint: string | null; overr
       : !source.overridden
         ? m.spec.name
         : `${c.family} embed ${c.embedDims} depths ${c.depths} ${c.inChannels}x${c.imgSize}x${c.imgSize} T=${c.timesteps}`;
-  return `${what} [${c.attention.join(',')}]`;
+  // QKFormer and Spikformer build the attention their knob names; the other families have their own mixers
+  const knobIsTrue = /^(qkformer|spikformer)-/.test(c.family);
+  return `${what} [${knobIsTrue ? c.attention.join(',') : tokenMixings(m.spec.layers).join(',')}]`;
 }
 
 /**
  * The compare job: profiles every model (or every attention variant of one model) on the same data and
  * hardware, and builds the compare report (accuracy, ops, energy, firing rates per stage, and the analytic
- * cost of QKTA vs SSA as tokens grow). All models and data sets are checked before the first simulation.
+ * cost of QKTA vs SSA vs SDSA as tokens grow). All models and data sets are checked before the first simulation.
  */
 export async function compare(o: CompareOptions): Promise<{ report: CompareReport; runs: CompareRun[] }> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;

@@ -2,6 +2,7 @@ import { assertNever } from '../errors.js';
 import { block, type BlockStyle } from '../models/blocks.js';
 import { GraphBuilder } from '../models/graph.js';
 import { QKF_CIFAR_STYLE } from '../models/qkformer.js';
+import { sdtBlock } from '../models/sdt.js';
 import { numel, type AttentionKind, type LayerSpec } from '../models/spec.js';
 import { denseMacs } from '../models/stats.js';
 
@@ -19,18 +20,20 @@ import { denseMacs } from '../models/stats.js';
  *   The SSA product's internal map is the N x N attention matrix per head (h N^2 elements) in the
  *   `(Q K^T) V` form, the d x d matrix K^T V per head (C^2 / h elements) in the `Q (K^T V)` form.
  * - `attentionResultMib`: only the attention-specific result: QKTA holds A_t (h N) and X' = A_t * K (C N);
- *   SSA holds its map (h N^2 or C^2 / h) and its output (C N). This is the model the paper's numbers fit
+ *   SSA holds its map (h N^2 or C^2 / h) and its output (C N); SDSA holds K AND V (C N), its token sum (C) and
+ *   the masked Q (C N). This is the model the paper's numbers fit
  *   within a few percent (see `PAPER_MEMORY_TABLE`): the paper seems to have measured the increment of
  *   PyTorch's allocator over the attention core, with one N x N map (h = 1).
  *
  * Ops per block per time step, dense (every unit active, firing rate 1; the simulator measures real rates):
  * - `projectionOps`: synaptic accumulates of the q/k(/v)/proj 1x1 convs: (convs) x C^2 N;
  * - `mixingOps`: the token mixing: QKTA N C adds (head sum) + N C masks; SSA `(Q K^T) V` 2 N^2 C
- *   accumulates; SSA `Q (K^T V)` 2 N C^2 / h accumulates;
+ *   accumulates; SSA `Q (K^T V)` 2 N C^2 / h accumulates; SDSA (SDT v1) N C ANDs (K AND V) + N C adds (token
+ *   sum) + N C masks (Q masked by the talking-heads spikes): 3 N C, linear in N like QKTA;
  * - `neuronUpdates`: LIF updates (every element of every LIF output).
  */
-export type AttentionForm = 'qkta' | 'ssa-nxn' | 'ssa-kv';
-export const ATTENTION_FORMS: readonly AttentionForm[] = ['qkta', 'ssa-nxn', 'ssa-kv'];
+export type AttentionForm = 'qkta' | 'ssa-nxn' | 'ssa-kv' | 'sdsa';
+export const ATTENTION_FORMS: readonly AttentionForm[] = ['qkta', 'ssa-nxn', 'ssa-kv', 'sdsa'];
 
 export interface AttentionCostPoint {
   sqrtTokens: number;
@@ -87,7 +90,7 @@ function style(form: AttentionForm): BlockStyle {
   return { ...QKF_CIFAR_STYLE, ssaOrder: form === 'ssa-nxn' ? 'qk(v)' : 'q(kv)', ssaProjCoupled: false };
 }
 
-function kindOf(form: AttentionForm): AttentionKind {
+function kindOf(form: Exclude<AttentionForm, 'sdsa'>): AttentionKind {
   switch (form) {
     case 'qkta':
       return 'qkta';
@@ -101,6 +104,7 @@ const FORM_LABELS: Record<AttentionForm, string> = {
   qkta: 'QKTA',
   'ssa-nxn': 'SSA (Q K^T) V, N x N map',
   'ssa-kv': 'SSA Q (K^T V), as QKFormer code',
+  sdsa: 'SDSA (K AND V, token sum, mask of Q), as SDT v1',
 };
 
 export function formLabel(form: AttentionForm): string {
@@ -110,6 +114,11 @@ export function formLabel(form: AttentionForm): string {
 /** The layers of one attention module (MLP and residuals excluded), as the model builders emit them. */
 export function attentionLayers(form: AttentionForm, channels: number, heads: number, sqrtTokens: number): LayerSpec[] {
   const g = new GraphBuilder({ c: channels, h: sqrtTokens, w: sqrtTokens });
+  if (form === 'sdsa') {
+    // SDT v1's block (membrane shortcuts: its attention starts with shortcut_lif and ends at proj_conv-BN)
+    sdtBlock(g, 'block', 'input', { dim: channels, heads, mlpRatio: 1 });
+    return g.layers.filter((l) => l.name.startsWith('block.attn.'));
+  }
   const st = style(form);
   block(g, 'block', 'input', { dim: channels, heads, mlpRatio: 1 }, kindOf(form), st);
   const prefix = `block.${st.attnAttr[kindOf(form)]}.`;
@@ -150,7 +159,12 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
         mixingOps += tokens * channels;
         break;
       case 'mask':
+      case 'spikeAnd':
         mixingOps += out;
+        result += out;
+        break;
+      case 'tokenSum':
+        mixingOps += tokens * channels;
         result += out;
         break;
       case 'ssaProduct':
@@ -162,9 +176,7 @@ export function attentionCost(form: AttentionForm, channels: number, heads: numb
       case 'avgpool':
       case 'add':
       case 'membraneAdd':
-      case 'spikeAnd':
       case 'bnPad':
-      case 'tokenSum':
       case 'tokenMean':
       case 'head':
         break;

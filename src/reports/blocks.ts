@@ -53,6 +53,19 @@ export function mixingOf(kinds: ReadonlySet<string>): string | null {
   return null;
 }
 
+/** The token mixings of a model's attention blocks (`mixingOf` per block), distinct, in layer order. */
+export function tokenMixings(layers: readonly { name: string; kind: string }[]): string[] {
+  const kindsOf = new Map<string, Set<string>>();
+  for (const l of layers) {
+    const b = blockOf(l.name);
+    if (b.type !== 'attention') continue;
+    const set = kindsOf.get(b.instance) ?? new Set<string>();
+    set.add(l.kind);
+    kindsOf.set(b.instance, set);
+  }
+  return [...new Set([...kindsOf.values()].map(mixingOf).filter((m): m is string => m !== null))];
+}
+
 const LABELS: Record<BlockType, string> = {
   patchEmbed: 'patch embedding (SPEDS)',
   attention: 'attention',

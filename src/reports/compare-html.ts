@@ -92,6 +92,7 @@ const MEMORY_SERIES: readonly [string, AttentionForm, 'attentionResultMib' | 'al
   ['SSA Q(K^T V), all intermediates', 'ssa-kv', 'allIntermediatesMib', '#b07aa1', true],
   ['QKTA, attention result', 'qkta', 'attentionResultMib', '#4e79a7', false],
   ['QKTA, all intermediates', 'qkta', 'allIntermediatesMib', '#4e79a7', true],
+  ['SDSA, attention result', 'sdsa', 'attentionResultMib', '#59a14f', false],
 ];
 
 /** Activation memory of one attention block vs sqrt(N): spikewatt's two models and the paper's table (log axis). */
@@ -158,7 +159,8 @@ export function attentionOpsChart(r: CompareReport): ChartSpec {
     id: 'attention-ops',
     title,
     caption:
-      'QKTA: head sum + mask (2 N C); SSA (Q K^T) V: 2 N^2 C; SSA Q (K^T V): 2 N C^2 / h. The q/k/v/proj projections (C^2 N each) are in compare.json.',
+      'QKTA: head sum + mask (2 N C); SSA (Q K^T) V: 2 N^2 C; SSA Q (K^T V): 2 N C^2 / h; SDSA: AND + token sum + mask (3 N C). ' +
+      'The q/k/v/proj projections (C^2 N each) are in compare.json.',
     widthPx: 960,
     heightPx: 420,
     colorScale: null,
@@ -193,7 +195,7 @@ export function attentionEnergyChart(r: CompareReport): ChartSpec | null {
     title,
     caption:
       'Analytic op counts scaled by the measured firing rates and priced on each profile (memory traffic not included); ' +
-      'solid QKTA, dashed SSA Q(KᵀV), dotted SSA (Q Kᵀ) V.',
+      'solid QKTA, dashed SSA Q(KᵀV), dotted SSA (Q Kᵀ) V, dash-dot SDSA.',
     widthPx: 960,
     heightPx: 460,
     colorScale: null,
@@ -210,7 +212,7 @@ export function attentionEnergyChart(r: CompareReport): ChartSpec | null {
             backgroundColor: seriesColor(i),
             pointRadius: 1,
             fill: false,
-            borderDash: c.form === 'qkta' ? [] : c.form === 'ssa-kv' ? [6, 4] : [2, 3],
+            borderDash: c.form === 'qkta' ? [] : c.form === 'ssa-kv' ? [6, 4] : c.form === 'sdsa' ? [10, 3, 2, 3] : [2, 3],
           };
         }),
       },

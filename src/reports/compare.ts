@@ -89,16 +89,17 @@ export function pricedAttentionCurves(variants: readonly CompareVariant[]): Pric
     heads = first.heads,
     timesteps = first.timesteps;
   const setup = { channels, heads, timesteps, sqrtTokens: PAPER_SETUP.sqrtTokens };
-  const rateOf = (kind: 'qkta' | 'ssa') => {
+  const rateOf = (kind: 'qkta' | 'ssa' | 'sdsa') => {
     const rs = variants.map((v) => v.attentionRates.find((a) => a.kind === kind)?.rate).filter((x): x is number => typeof x === 'number');
     return rs.length ? { rate: rs.reduce((a, b) => a + b, 0) / rs.length, measured: true } : { rate: 1, measured: false };
   };
   const curves: PricedAttentionCurves['curves'] = [];
   for (const p of first.prices) {
     for (const c of attentionCostCurves({ channels, heads, sqrtTokens: setup.sqrtTokens })) {
-      const r = rateOf(c.form === 'qkta' ? 'qkta' : 'ssa');
-      const masksPerToken = c.form === 'qkta' ? channels : 0;
-      const complete = p.acPj !== null && p.neuronUpdatePj !== null && (c.form !== 'qkta' || p.maskPj !== null);
+      const r = rateOf(c.form === 'qkta' || c.form === 'sdsa' ? c.form : 'ssa');
+      // QKTA masks K (C per token); SDSA ANDs K with V and masks Q (2 C per token, both priced as masks)
+      const masksPerToken = c.form === 'qkta' ? channels : c.form === 'sdsa' ? 2 * channels : 0;
+      const complete = p.acPj !== null && p.neuronUpdatePj !== null && (masksPerToken === 0 || p.maskPj !== null);
       curves.push({
         profile: p.profile,
         form: c.form,
@@ -129,8 +130,8 @@ export function pricedAttentionCurves(variants: readonly CompareVariant[]): Pric
 export const MEMORY_MODEL_NOTES: readonly string[] = [
   "One attention module on (T, B, C, N) with C = 256, T = B = 1, as the QKFormer paper's memory experiment; float32 (4 bytes per element), MiB = 2^20 bytes; the block input is not counted.",
   "all intermediates: every tensor the module produces is held at once (as autograd keeps them for training): q/k(/v)/proj conv outputs with BatchNorm folded, their spike maps, QKTA head sum, A_t and X' = A_t * K, the SSA product output and its internal map (N x N per head for (Q K^T) V; d x d per head for Q (K^T V)), attn_lif spikes.",
-  "attention result: only what attention adds: QKTA A_t (h N) and X' (C N); SSA its map (h N^2 or C^2 / h) and its output (C N).",
-  'ops are dense (firing rate 1): projections C^2 N per 1x1 conv; token mixing QKTA N C adds + N C masks, SSA (Q K^T) V 2 N^2 C, SSA Q (K^T V) 2 N C^2 / h accumulates.',
+  "attention result: only what attention adds: QKTA A_t (h N) and X' (C N); SSA its map (h N^2 or C^2 / h) and its output (C N); SDSA (SDT v1) K AND V (C N), its token sum (C) and the masked Q (C N).",
+  'ops are dense (firing rate 1): projections C^2 N per 1x1 conv; token mixing QKTA N C adds + N C masks, SSA (Q K^T) V 2 N^2 C, SSA Q (K^T V) 2 N C^2 / h accumulates, SDSA N C ANDs + N C adds + N C masks.',
 ];
 
 export const PAPER_DIFFERENCES: readonly string[] = [
@@ -186,10 +187,17 @@ export function compareVariant(label: string, r: ProfileReport, trained: boolean
     channels: r.model.config?.embedDims ?? 0,
     heads: r.model.config?.heads[r.model.config.heads.length - 1] ?? 1,
     timesteps: r.timesteps,
-    attentionRates: ['qkta', 'ssa', 'qkca'].map((kind) => {
-      const part = kind === 'qkta' ? '.tssa.' : `.${kind}.`;
-      return { kind, rate: meanFiringRate(r.layers, (l) => l.name.includes(part)) };
-    }),
+    attentionRates: [
+      ...['qkta', 'ssa', 'qkca'].map((kind) => {
+        const part = kind === 'qkta' ? '.tssa.' : `.${kind}.`;
+        return { kind, rate: meanFiringRate(r.layers, (l) => l.name.includes(part)) };
+      }),
+      // SDT v1's attention modules are `block.N.attn.`, as Spikformer's: SDSA is told by its spike AND
+      {
+        kind: 'sdsa',
+        rate: r.layers.some((l) => l.kind === 'spikeAnd') ? meanFiringRate(r.layers, (l) => l.name.includes('.attn.')) : null,
+      },
+    ],
     prices: r.energy.map((e) => {
       const pj = (op: string) => e.sources.find((x) => x.op === op)?.energyPj ?? null;
       return { profile: e.profile, acPj: pj('ac'), maskPj: pj('mask'), addPj: pj('add'), neuronUpdatePj: pj('neuronUpdate') };

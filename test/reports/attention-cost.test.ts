@@ -47,3 +47,24 @@ test('SSA / QKTA memory ratio grows with N and the result model lands near the p
     assert.ok(Math.abs(row.ssaMb / row.qktaMb / row.ratio - 1) < 0.05, `paper ratio ${row.sqrtTokens}`);
   }
 });
+
+test('SDSA (SDT v1) at sqrt(N) = 10, C = 256, h = 1, computed by hand: linear in N like QKTA', () => {
+  const d10 = attentionCost('sdsa', 256, 1, 10),
+    d20 = attentionCost('sdsa', 256, 1, 20);
+  // N = 100, C N = 25600: K AND V (C N) + token sum (C) + masked Q (C N)
+  assert.equal(d10.attentionResultMib, ((2 * 25600 + 256) * 4) / MIB);
+  // AND (N C) + token sum adds (N C) + mask of Q (N C)
+  assert.equal(d10.mixingOps, 3 * 100 * 256);
+  // q, k, v, proj 1x1 convs
+  assert.equal(d10.projectionOps, 4 * 256 * 256 * 100);
+  // shortcut, q, k, v, talking-heads LIFs: 4 C N + C
+  assert.equal(d10.neuronUpdates, 4 * 25600 + 256);
+  // all intermediates: shortcut spikes, q/k/v conv + spikes (7 C N), AND (C N), sum (C), talking heads (C), mask (C N), proj (C N)
+  assert.equal(d10.allIntermediatesMib, ((10 * 25600 + 2 * 256) * 4) / MIB);
+  assert.equal(d20.mixingOps, 4 * d10.mixingOps);
+  const curves = attentionCostCurves();
+  assert.deepEqual(
+    curves.map((c) => c.form),
+    ['qkta', 'ssa-nxn', 'ssa-kv', 'sdsa'],
+  );
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockOf, mixingOf, sumBlocks } from '../../src/reports/blocks.js';
+import { blockOf, mixingOf, sumBlocks, tokenMixings } from '../../src/reports/blocks.js';
+import { zooModel } from '../../src/models/zoo.js';
 import { incompleteNote, totalText, unitFor, wilson95 } from '../../src/reports/format.js';
 import { renderProfileHtml } from '../../src/reports/profile-html.js';
 import { paperCheck } from '../../src/reports/paper.js';
@@ -112,4 +113,13 @@ test('paper check: HST-10-768 at 224 px, scaled by FLOPs to 288 and 384 px, land
     const est = at(px).scaledMj![0]!.energyMj;
     assert.ok(Math.abs(est / mj - 1) < 0.02, `${px} px: ${est} vs ${mj}`);
   }
+});
+
+test('tokenMixings names what mixes the tokens of every family, in layer order', () => {
+  assert.deepEqual(tokenMixings(zooModel('qkformer-cifar10').layers), ['QKTA', 'SSA']);
+  assert.deepEqual(tokenMixings(zooModel('spikformer-cifar10').layers), ['SSA']);
+  assert.deepEqual(tokenMixings(zooModel('sdt-cifar10-2-512').layers), ['SDSA']);
+  assert.deepEqual(tokenMixings(zooModel('maxformer-imagenet-10-384').layers), ['conv', 'SSA']);
+  assert.deepEqual(tokenMixings(zooModel('sdt2-imagenet-8-256').layers), ['conv', 'linear SDSA (RepConv)']);
+  assert.deepEqual(tokenMixings(zooModel('sdt3-imagenet-t').layers), ['conv', 'linear SDSA (integer spikes)']);
 });

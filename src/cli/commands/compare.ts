@@ -30,7 +30,7 @@ export const compareCommand: CommandModule<object, Args> = {
   command: 'compare',
   describe:
     'Profile several models (or one model with several attention kinds) side by side, ' +
-    'plus the analytic cost of QKTA vs SSA as tokens grow',
+    'plus the analytic cost of QKTA vs SSA vs SDSA as tokens grow',
   builder: (y) =>
     withProfileOptions(y)
       .option('model', { type: 'string', array: true, describe: 'zoo names or checkpoints (.safetensors, .pth; repeat or comma-separate)' })
