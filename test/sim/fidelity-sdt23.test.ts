@@ -111,19 +111,26 @@ for (const dir of dirs) {
   }
 }
 
-test('SDT v2 and v3 parameter counts at the published sizes equal the official classes', () => {
+test('SDT v2 and v3 parameter counts and dense MACs at the published sizes equal the official classes', () => {
   const published = JSON.parse(readFileSync(join(ROOT, 'published-sizes.json'), 'utf8')) as Record<
     string,
-    { models: Record<string, { param_count: number; state_dict_keys: number }> }
+    { models: Record<string, { param_count: number; state_dict_keys: number; dense_macs_per_step_224px?: number }> }
   >;
-  let n = 0;
+  let n = 0,
+    macs = 0;
   for (const fam of ['sdt2', 'sdt3']) {
     for (const [name, row] of Object.entries(published[fam]!.models)) {
       const spec = zooModel(name as ZooName);
       assert.equal(modelStats(spec).params, row.param_count, name);
       assert.equal(spec.stateKeys.length, row.state_dict_keys, `${name}: state_dict keys`);
+      // counted on the official forward with hooks on every Conv/Linear (all but the 124 M model, never run)
+      if (row.dense_macs_per_step_224px !== undefined) {
+        assert.equal(modelStats(spec).denseMacsPerStep, row.dense_macs_per_step_224px, `${name}: dense MACs per step`);
+        macs++;
+      }
       n++;
     }
   }
   assert.equal(n, 8);
+  assert.equal(macs, 7);
 });
