@@ -1,4 +1,5 @@
 import type { Architecture } from '../cost-models/architecture-schema.js';
+import { convGroups, type ConvLayer } from '../models/spec.js';
 import type { Connection, Population } from './graph.js';
 
 /** How convolution weights are stored: once per synapse (`none`), or once per core for all its neurons (`per-core`). */
@@ -108,7 +109,7 @@ function axonsOf(c: Connection, n: number, r: number, C: number, tokensOut: numb
   switch (c.kind) {
     case 'conv': {
       const l = c.conv;
-      const cin = c.inChannels ? c.inChannels[1] - c.inChannels[0] : l.in.c;
+      const cin = c.inChannels ? c.inChannels[1] - c.inChannels[0] : groupedInputChannels(l, n, C);
       return cin * windowPositions(r, l.k, l.stride, l.in.h * l.in.w);
     }
     case 'headSum':
@@ -126,6 +127,18 @@ function axonsOf(c: Connection, n: number, r: number, C: number, tokensOut: numb
     default:
       return assertNeverConnection(c);
   }
+}
+
+/**
+ * Input channels that n consecutive neurons of a conv (layout [n][C]) read: all C_in for groups 1; a grouped conv's
+ * neurons read their groups' C_in / G channels each, and n consecutive neurons span at most ceil(n / (C / G)) + 1
+ * groups (all G once n >= C).
+ */
+function groupedInputChannels(l: ConvLayer, n: number, C: number): number {
+  const groups = convGroups(l);
+  if (groups === 1) return l.in.c;
+  const spanned = n >= C ? groups : Math.min(groups, n === 1 ? 1 : Math.ceil(n / (C / groups)) + 1);
+  return spanned * (l.in.c / groups);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assertNeverConnection } from './capacity.js';
+import { convGroups, type ConvLayer } from '../models/spec.js';
 import type { Connection } from './graph.js';
 
 /**
@@ -70,7 +71,8 @@ function directOf(c: Consumer, srcChannels: number): ((i: number) => number) | n
 
 function connectionTable(neurons: number, channels: number, width: number, c: Consumer): ConnectionTable {
   const direct = directOf(c, channels);
-  const byToken = c.connection.kind === 'conv';
+  // a grouped conv's destinations depend on the source channel's group as well: keyed by neuron
+  const byToken = c.connection.kind === 'conv' && convGroups(c.connection.conv) === 1;
   if (direct)
     return {
       pop: c.pop,
@@ -145,11 +147,12 @@ function addRanges(
         x = token % srcWidth;
       const [oy0, oy1] = outputSpan(y, l.k, l.stride, l.pad, l.out.h);
       const [ox0, ox1] = outputSpan(x, l.k, l.stride, l.pad, l.out.w);
+      // output channels the source channel reaches: all of them (conv), its group's (grouped conv), itself (pool)
+      const [c0, c1] = conn.kind === 'pool' ? [ch, ch + 1] : groupChannels(conn.conv, byToken ? null : ch, c.channels);
       for (let oy = oy0; oy <= oy1; oy++)
         for (let ox = ox0; ox <= ox1; ox++) {
           const base = (oy * l.out.w + ox) * c.channels;
-          if (conn.kind === 'conv') range(base, base + c.channels);
-          else range(base + ch, base + ch + 1);
+          range(base + c0, base + c1);
         }
       return;
     }
@@ -169,6 +172,15 @@ function addRanges(
     default:
       assertNeverConnection(conn);
   }
+}
+
+/** Output channels [lo, hi) that input channel `ch` feeds: group g = floor(ch / (C_in / G)) owns [g C_out / G, (g + 1) C_out / G). */
+function groupChannels(l: ConvLayer, ch: number | null, outChannels: number): [number, number] {
+  const groups = convGroups(l);
+  if (ch === null || groups === 1) return [0, outChannels];
+  const g = Math.floor(ch / (l.in.c / groups)),
+    per = outChannels / groups;
+  return [g * per, (g + 1) * per];
 }
 
 /** Output positions o with o s - pad <= i <= o s - pad + k - 1, within [0, size). */

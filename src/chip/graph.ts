@@ -221,10 +221,8 @@ function lifPopulation(lif: LayerSpec, byName: Map<string, LayerSpec>, sourcesOf
   if (feed.kind === 'conv') {
     const src = sourcesOf(feed.inputs[0]!);
     if (!src) return { reason: 'a synaptic layer fed real values (the encoding layer)', chain: [feed], spikeInputs: [] };
-    // NOTE: a core population's rows are dense in C_in (sharedRowWeights); a grouped conv's are not, so it is not mapped
-    if (convGroups(feed) !== 1)
-      return { reason: 'a grouped or depth-wise conv (cores map groups 1 only)', chain: [feed], spikeInputs: src };
-    const row = feed.in.c * feed.k * feed.k;
+    // a grouped conv's neuron reads only its group's C_in / groups channels: its row (and its fan-in) is that wide
+    const row = (feed.in.c / convGroups(feed)) * feed.k * feed.k;
     return {
       ...base,
       kind: 'conv',

@@ -1,4 +1,5 @@
 import type { Architecture } from '../cost-models/architecture-schema.js';
+import { convGroups } from '../models/spec.js';
 import { inputAxons } from './capacity.js';
 import type { ChipGraph, Connection, Population } from './graph.js';
 
@@ -18,7 +19,8 @@ export function splitForAxons(graph: ChipGraph, arch: Architecture): ChipGraph {
   const splitNotes: string[] = [];
   for (const pop of graph.populations) {
     const first = pop.inputs[0]?.connection;
-    if (pop.kind !== 'conv' || first?.kind !== 'conv' || inputAxons(pop, 1) <= A) {
+    // a grouped conv is not split (its slices would cut groups); one over the axons is refused by the capacity check
+    if (pop.kind !== 'conv' || first?.kind !== 'conv' || convGroups(first.conv) !== 1 || inputAxons(pop, 1) <= A) {
       populations.push(pop);
       continue;
     }

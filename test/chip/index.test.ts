@@ -235,3 +235,32 @@ test('a fan-in over the input axons is split into partial-sum neurons that send 
   assert.equal(split.totals.synapseEvents, whole.totals.synapseEvents + 12);
   assert.ok(split.notes.some((n) => /^lif1: fan-in 4 over 3 input axons, split into 2 partial-sum neurons/.test(n)));
 });
+
+test("a grouped conv maps onto cores: fan-in C_in / groups, and a spike meets only its group's neurons", () => {
+  const spec = plainNetwork();
+  // fc1 as a 4 -> 4 linear in 2 groups: input channels 0-1 feed outputs 0-1, channels 2-3 feed outputs 2-3
+  spec.layers = spec.layers.map((l) => {
+    if (l.name === 'fc1' && l.kind === 'conv') return { ...l, out: { c: 4, h: 1, w: 1 }, groups: 2 };
+    if (l.name === 'lif1' && l.kind === 'lif') return { ...l, out: { c: 4, h: 1, w: 1 } };
+    if (l.name === 'fc2' && l.kind === 'conv') return { ...l, in: { c: 4, h: 1, w: 1 } };
+    return l;
+  });
+  const counts = handCounts(
+    spec,
+    1,
+    { lif0: [[1, 0, 0, 1]], lif1: [[0, 0, 0, 0]], lif2: [[0, 0]] },
+    { fc0: { mac: [16] }, lif0: { neuronUpdate: [4], spike: [2] } },
+  );
+  const r = chipModel(spec, counts, testProfile(testArchitecture()));
+  assert.ok(r && r.mapped, r && !r.mapped ? r.reason : 'maps');
+  assert.deepEqual(
+    r.layers.map((l) => [l.layer, l.cores, l.fanIn]),
+    [
+      ['lif1', 1, 2],
+      ['lif2', 1, 4],
+    ],
+  );
+  assert.ok(!r.processor.layers.some((l) => l.layer === 'fc1'), 'the grouped conv runs on cores');
+  // lif0 neuron 0 (group 0) meets outputs 0 and 1, neuron 3 (group 1) outputs 2 and 3: 2 messages, 4 synapses (8 ungrouped)
+  assert.deepEqual([r.steps[0]!.messages, r.steps[0]!.synapseEvents], [2, 4]);
+});
