@@ -219,7 +219,8 @@ export class GraphBuilder {
     if (order === 'q(kv)') this.sameShape(name, q, v);
     if (sv.h !== sq.h || sv.w !== sq.w || sv.c % heads !== 0 || sq.c % heads !== 0)
       throw new ConfigError(`${name}: V ${sv.c}x${sv.h}x${sv.w} does not pair with Q ${sq.c}x${sq.h}x${sq.w} over ${heads} heads`);
-    return this.push({ kind: 'ssaProduct', name, inputs: [q, k, v], out: sv, heads, order, scale });
+    const qk = sq.c !== sv.c ? { qkChannels: sq.c } : {};
+    return this.push({ kind: 'ssaProduct', name, inputs: [q, k, v], out: sv, heads, order, scale, ...qk });
   }
 
   tokenMean(name: string, input: string): string {

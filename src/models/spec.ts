@@ -213,6 +213,8 @@ export interface SsaProductLayer extends LayerBase {
   heads: number;
   order: 'q(kv)' | 'qk(v)';
   scale: number;
+  /** Q's and K's width where it differs from V's (SDT v3's V is 4 C wide in 'qk(v)' order); absent: V's. */
+  qkChannels?: number;
 }
 
 /** Mean over tokens: out[0][c] = (1/N) sum_n x[n][c], of spikes (SEW sums) or of real values (MS residuals). */

@@ -41,7 +41,11 @@ const STATIC_COSTS: { [K in LayerSpec['kind']]: StaticCosts<Extract<LayerSpec, {
   },
   ssaProduct: {
     ...NONE,
-    attentionFlops: (l) => (l.order === 'q(kv)' ? (4 * tokens(l) * l.out.c * l.out.c) / l.heads : 4 * tokens(l) * tokens(l) * l.out.c),
+    // (Q K^T) V: 2 N^2 C_qk for Q K^T, 2 N^2 C_v for the product with V (equal widths: 4 N^2 C)
+    attentionFlops: (l) =>
+      l.order === 'q(kv)'
+        ? (4 * tokens(l) * l.out.c * l.out.c) / l.heads
+        : 2 * tokens(l) * tokens(l) * ((l.qkChannels ?? l.out.c) + l.out.c),
   },
   mask: { ...NONE, attentionFlops: (l) => 2 * tokens(l) * l.out.c },
   // SDSA's K AND V: one AND per element (its token sum and Q mask are the channel mask's 2 N C)
