@@ -3,7 +3,8 @@ import { InputError } from '../errors.js';
 import { builtinProfilePath, isBuiltinProfile, listProfiles, loadProfile, type HardwareProfile } from '../cost-models/index.js';
 import { DatasetError, datasetInfo, SPLITS, type DatasetInfo, type Split } from '../data/dataset.js';
 import { DATASET_NAMES, DATASETS, openDataset, type DatasetEntry } from '../data/registry.js';
-import type { AttentionKind, ModelSpec } from '../models/spec.js';
+import type { ModelSpec } from '../models/spec.js';
+import { attentionLabel } from '../reports/blocks.js';
 import { modelStats } from '../models/stats.js';
 import { isZooName, zooModel, ZOO_NAMES, type ConfigOverrides } from '../models/zoo.js';
 import { specOf } from './model.js';
@@ -51,7 +52,10 @@ export interface ModelRow {
   timesteps: number;
   /** [C,H,W] for static images, [T,C,H,W] for DVS frames. */
   inputShape: number[];
-  attention: AttentionKind[];
+  /** The builder family (`sdt-imagenet`, `maxformer-imagenet`, ...). */
+  family: string;
+  /** The attention knob per stage (QKFormer, Spikformer), else the token mixings the model's blocks use. */
+  attention: string[];
 }
 
 /** The zoo (or the named entries, zoo names or model files) with the same size overrides applied to each: parameters, dense MACs, input. */
@@ -70,7 +74,8 @@ export function listModels(names: readonly string[] = ZOO_NAMES, overrides: Conf
         spec.config.input === 'dvs'
           ? [spec.config.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
           : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w],
-      attention: [...spec.config.attention],
+      family: spec.config.family,
+      attention: attentionLabel(spec),
     };
   });
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { AttentionKind } from '../models/spec.js';
 import { buildCompareReport, compareVariant, type CompareReport } from '../reports/compare.js';
-import { tokenMixings } from '../reports/blocks.js';
+import { attentionLabel } from '../reports/blocks.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { openModelDataset } from './dataset.js';
 import { attentionVariant, resolveModel, type ModelOptions, type ResolvedModel } from './model.js';
@@ -42,9 +42,7 @@ function shortLabel(m: ResolvedModel, source: { checkpoint: string | null; overr
       : !source.overridden
         ? m.spec.name
         : `${c.family} embed ${c.embedDims} depths ${c.depths} ${c.inChannels}x${c.imgSize}x${c.imgSize} T=${c.timesteps}`;
-  // QKFormer and Spikformer build the attention their knob names; the other families have their own mixers
-  const knobIsTrue = /^(qkformer|spikformer)-/.test(c.family);
-  return `${what} [${knobIsTrue ? c.attention.join(',') : tokenMixings(m.spec.layers).join(',')}]`;
+  return `${what} [${attentionLabel(m.spec).join(',')}]`;
 }
 
 /**

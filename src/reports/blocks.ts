@@ -66,6 +66,17 @@ export function tokenMixings(layers: readonly { name: string; kind: string }[]):
   return [...new Set([...kindsOf.values()].map(mixingOf).filter((m): m is string => m !== null))];
 }
 
+/**
+ * What a model attends with, for labels: QKFormer's and Spikformer's attention knob per stage (their builders
+ * build what it names); for the other families, whose knob does not name their mixer, the token mixings found.
+ */
+export function attentionLabel(spec: {
+  config: { family: string; attention: readonly string[] };
+  layers: readonly { name: string; kind: string }[];
+}): string[] {
+  return /^(qkformer|spikformer)-/.test(spec.config.family) ? [...spec.config.attention] : tokenMixings(spec.layers);
+}
+
 const LABELS: Record<BlockType, string> = {
   patchEmbed: 'patch embedding (SPEDS)',
   attention: 'attention',

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_ROOT, loadFixture } from '../helpers/fixtures.js';
 
@@ -114,12 +115,26 @@ test('models --json gives the official counts', () => {
   assert.deepEqual(Object.keys(rows[0]!).sort(), [
     'attentionFlopsPerStep',
     'denseMacsPerStep',
+    'family',
     'inputShape',
     'name',
     'params',
     'paramsUsed',
     'timesteps',
+    'tokenMixing',
   ]);
+  // every published size of the newer families, with the parameter count their official class constructs
+  const published = JSON.parse(
+    readFileSync(new URL('../fixtures/official-families/published-sizes.json', import.meta.url), 'utf8'),
+  ) as Record<string, { models: Record<string, { param_count: number }> }>;
+  const families = new Set<string>();
+  for (const [family, f] of Object.entries(published))
+    for (const [name, m] of Object.entries(f.models)) {
+      assert.equal(by.get(name)?.params, m.param_count, `${family}: ${name}`);
+      families.add((by.get(name) as unknown as { family: string }).family);
+    }
+  // Spikingformer (CIFAR, ImageNet), SDT v1 (CIFAR, ImageNet), v2, v3, Max-Former, MS-QKFormer
+  assert.ok(families.size >= 8, [...families].join(', '));
 });
 
 test('infer --convention syops reproduces syops-counter per-image totals; --hardware adds energy per profile', () => {

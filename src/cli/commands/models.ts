@@ -37,14 +37,14 @@ export const modelsCommand: CommandModule<object, Args> = {
     if (a.json) {
       process.stdout.write(
         `${JSON.stringify(
-          rows.map(({ attention: _a, ...r }) => r),
+          rows.map(({ attention, ...r }) => ({ ...r, tokenMixing: attention })),
           null,
           1,
         )}\n`,
       );
       return;
     }
-    const header = ['model', 'params', 'params used', 'dense MACs/step', 'attn FLOPs/step', 'T', 'input', 'attention'];
+    const header = ['model', 'params', 'params used', 'dense MACs/step', 'attn FLOPs/step', 'T', 'input', 'attention / token mixing'];
     const table = rows.map((r) => [
       r.name,
       fmt(r.params),
