@@ -41,6 +41,9 @@ export function zooInit(spec: ModelSpec, seed: number, init: InitKind): InitResu
       const lo = Math.min(...rates),
         hi = Math.max(...rates),
         mean = rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
+      // NOTE: a model without BN-driven LIF layers (SDT v3's multi-level neurons) has no rate to target
+      if (!rates.length)
+        return { tensors: cal.tensors, description: `calibrated seeded init (seed ${seed}; no BN-driven LIF layer to target)` };
       return {
         tensors: cal.tensors,
         description:

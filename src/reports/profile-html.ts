@@ -17,6 +17,7 @@ import {
 } from './format.js';
 import { chartFigure, escapeHtml, fmtNum, fmtPct, kvTable, numCol, renderPage, table, textCol } from './html-page.js';
 import { neurobenchSection } from './neurobench-html.js';
+import { multiLevelSection } from './multi-level-html.js';
 import { paperCheck } from './paper.js';
 import { meanFiringRate, type ProfileEnergy, type ProfileReport } from './schema.js';
 
@@ -458,6 +459,7 @@ ${blocks}
 <h2>Operations</h2>
 ${opsTable}
 ${neurobenchSection(r.neurobench)}
+${multiLevelSection(r.multiLevel)}
 <h2>Hardware profiles, memory pricing and sources</h2>
 ${hardware}
 <h2>Layers</h2>

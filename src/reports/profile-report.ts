@@ -12,6 +12,7 @@ import { blockEnergies } from './blocks.js';
 import { modelLabel, wilson95 } from './format.js';
 import { PROFILE_REPORT_SCHEMA_VERSION, type LayerReport, type ProfileEnergy, type ProfileReport } from './schema.js';
 import { neurobenchMetrics } from './neurobench.js';
+import { multiLevelSpikes } from './multi-level.js';
 import type { ModuleZeros } from '../record/record.js';
 
 /** What the profile run was asked to do (recorded verbatim in profile.json). */
@@ -233,6 +234,8 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
     cfg.input === 'dvs'
       ? [cfg.timesteps, spec.inputShape.c, spec.inputShape.h, spec.inputShape.w]
       : [spec.inputShape.c, spec.inputShape.h, spec.inputShape.w];
+  const energy = withChips(i, layers);
+  const multiLevel = multiLevelSpikes(spec, i.counts, energy);
   return {
     schemaVersion: PROFILE_REPORT_SCHEMA_VERSION,
     kind: 'spikewatt-profile',
@@ -264,8 +267,9 @@ export function buildProfileReport(i: ProfileReportInput): ProfileReport {
     accuracy: { ...i.accuracy, top1Wilson95: wilson95(i.accuracy.correctTop1, i.accuracy.samples) },
     timesteps: i.counts.timesteps,
     layers,
-    energy: withChips(i, layers),
+    energy,
     neurobench: neurobenchMetrics({ spec, counts: i.counts, top1: i.accuracy.top1, weights: i.connections ?? null }),
+    ...(multiLevel ? { multiLevel } : {}),
   };
 }
 

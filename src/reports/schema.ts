@@ -5,6 +5,7 @@ import { parseJsonWith } from '../json.js';
 import { neuronSpikesSchema } from '../record/file.js';
 import { chipReportSchema } from './chip-schema.js';
 import { neurobenchSchema } from './neurobench.js';
+import { multiLevelSchema } from './multi-level.js';
 
 /**
  * `profile.json`: the one file every other profile output is rendered from (`spikewatt report` re-renders
@@ -229,6 +230,8 @@ export const profileReportSchema = z.strictObject({
   shard: shardRecordSchema.optional(),
   /** NeuroBench's static and workload metrics by their definitions, marked as spikewatt's estimate (also neurobench.json). */
   neurobench: neurobenchSchema.optional(),
+  /** Models with multi-level integer spikes (SDT v3): their integer-event and binary-expansion counts, priced. */
+  multiLevel: multiLevelSchema.optional(),
 });
 
 export type StepReport = z.infer<typeof stepReportSchema>;
