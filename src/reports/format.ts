@@ -71,6 +71,8 @@ function familyWords(family: string): string {
     spikformer: 'Spikformer',
     spikingformer: 'Spikingformer',
     sdt: 'Spike-driven Transformer',
+    sdt2: 'Meta-SpikeFormer (SDT v2)',
+    sdt3: 'E-SpikeFormer (SDT v3)',
   };
   const name = names[arch ?? ''] ?? arch ?? family;
   const stemName = stem === 'cifar' ? 'CIFAR' : stem === 'imagenet' ? 'ImageNet' : stem === 'dvs' ? 'DVS' : (stem ?? '');
@@ -84,7 +86,16 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
   if (c.family === 'graph') return `model-file graph, ${inputShape.join('×')}, T=${c.timesteps}, ${c.numClasses} classes${from}`;
   // SDT's attention knob is 'ssa' (its one attention slot); what it builds is SDSA (src/models/sdt.ts)
   // Max-Former mixes tokens with depth-wise convs in stages 1-2 and attends (SSA) in stage 3 only (src/models/maxformer.ts)
-  const kinds = c.family.startsWith('sdt-') ? ['sdsa'] : c.family === 'maxformer-imagenet' ? ['dwc7', 'dwc5', ...c.attention] : c.attention;
+  // SDT v2 / v3 (MetaFormer): SepConv token mixers in stages 1-2, a linear SDSA in 3-4 (RepConv in v2, integer spikes in v3)
+  const kinds = c.family.startsWith('sdt-')
+    ? ['sdsa']
+    : c.family === 'maxformer-imagenet'
+      ? ['dwc7', 'dwc5', ...c.attention]
+      : c.family === 'sdt2-imagenet'
+        ? ['sepconv', 'sepconv', 'linear-sdsa-repconv', 'linear-sdsa-repconv']
+        : c.family === 'sdt3-imagenet'
+          ? ['sepconv', 'sepconv', 'linear-sdsa-int', 'linear-sdsa-int']
+          : c.attention;
   const attention = new Set(kinds).size === 1 ? kinds[0]! : kinds.join('/');
   const parts = [
     familyWords(c.family),

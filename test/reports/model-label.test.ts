@@ -22,3 +22,14 @@ test('Max-Former names its depth-wise conv mixers beside its SSA; MS-QKFormer it
   const ms = zooModel('ms-qkformer-imagenet-10-384').config;
   assert.match(modelLabel(ms, [3, 224, 224], null), /^MS-QKFormer, ImageNet-family stem, .*attention qkta\/qkta\/ssa,/);
 });
+
+test('model labels of SDT v2 / v3 name their families and token mixers, not the attention knob', () => {
+  assert.match(
+    modelLabel(zooModel('sdt3-imagenet-t').config, [3, 224, 224], null),
+    /^E-SpikeFormer \(SDT v3\), ImageNet-family stem, .*attention sepconv\/sepconv\/linear-sdsa-int\/linear-sdsa-int,/,
+  );
+  assert.match(
+    modelLabel(zooModel('sdt2-imagenet-8-256').config, [3, 224, 224], null),
+    /^Meta-SpikeFormer \(SDT v2\), .*attention sepconv\/sepconv\/linear-sdsa-repconv\/linear-sdsa-repconv,/,
+  );
+});
