@@ -34,6 +34,8 @@ export function multiLevelSection(ml: MultiLevelReport | undefined): string {
   );
   return `<h2>Multi-level spikes: integer events vs binary expansion</h2>
 <p class="note">${escapeHtml(ml.note)} Energy of the multi-spike layers' own neuron updates, spikes and memory writes per inference.</p>
+${priced}
+<details><summary>Per multi-spike layer (${escapeHtml(ml.layers.length)})</summary>
 ${views}
-${priced}`;
+</details>`;
 }
