@@ -38,12 +38,17 @@ interface Manifest {
 }
 type Spikes = Record<string, { spikes_per_sample_per_t: number[][]; float64_run_identical: boolean }>;
 
-/** Fixture folder -> the zoo entry its official class builds, the stage 1-2 mixers, the family detection names. */
+/** Fixture folder -> the zoo entry its official class builds, the stage 1-2 mixers, the keys detection names the family by. */
 const FIXTURES: [string, ZooName, [TokenMixer, TokenMixer] | null, RegExp][] = [
-  ['maxformer-imagenet_e128_s3b1_T2_s64', 'maxformer-imagenet-10-384', null, /a Max-Former state_dict/],
-  ['ms-qkformer-imagenet_e128_s3b1_T2_s64', 'ms-qkformer-imagenet-10-384', null, /a MS-QKFormer state_dict/],
+  ['maxformer-imagenet_e128_s3b1_T2_s64', 'maxformer-imagenet-10-384', null, /Embed_Orig_ImageNet/],
+  ['ms-qkformer-imagenet_e128_s3b1_T2_s64', 'ms-qkformer-imagenet-10-384', null, /PatchEmbedInit/],
   // Block_Max in stage 1, Block_Avg in stage 2: the pooling token mixers of mixer_hub.py
-  ['maxformer-mixers_e64_s3b1_T2_s32', 'maxformer-imagenet-10-384', ['max', 'avg'], /a Max-Former state_dict/],
+  [
+    'maxformer-mixers_e64_s3b1_T2_s32',
+    'maxformer-imagenet-10-384',
+    ['max', 'avg'],
+    /stage1\.0\.mixer is not the published depth-wise 7x7 conv/,
+  ],
 ];
 
 for (const [dir, zoo, mixers, named] of FIXTURES) {
@@ -75,9 +80,17 @@ for (const [dir, zoo, mixers, named] of FIXTURES) {
   });
 
   if (!mixers)
-    test(`${dir}: the official state_dict is named by detection and loads by zoo name, never taken for QKFormer`, () => {
+    test(`${dir}: the official state_dict is detected with no --model and loads by zoo name, never taken for QKFormer`, () => {
       const f = readCheckpointBytes(bytes, `${dir}/weights.safetensors`);
       assert.equal(checkpointModel(f, zoo, sizes).spec.config.family, spec.config.family);
+      // what the weights do not fix from flags (test/models/detect/newer-families.test.ts checks the rest)
+      const got = checkpointModel(f, undefined, { timesteps: sizes.timesteps, imgSize: sizes.imgSize, heads: sizes.heads });
+      assert.deepEqual(got.spec.config, spec.config);
+      assert.match(got.detection?.provenance.family.note ?? '', named);
+    });
+  else
+    test(`${dir}: the pooling mixers, which no config states, are refused by detection in one line`, () => {
+      const f = readCheckpointBytes(bytes, `${dir}/weights.safetensors`);
       assert.throws(
         () => checkpointModel(f, undefined, {}),
         (e: unknown) => e instanceof DetectError && named.test(e.message) && /give the architecture: --model/.test(e.message),

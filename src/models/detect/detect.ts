@@ -1,8 +1,35 @@
 import { InputError } from '../../errors.js';
-import type { AttentionKind, Family, ModelConfig, ModelSpec } from '../spec.js';
+import type { Family, ModelConfig, ModelSpec } from '../spec.js';
 import type { TensorMap } from '../tensor.js';
-import { flagText, KNOB_NAMES, knobValue, MODEL_KNOBS, overrideValue, type ConfigKnob, type KnobName } from '../knobs.js';
-import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOverrides, type ZooName } from '../zoo.js';
+import { flagText, KNOB_NAMES, knobValue, MODEL_KNOBS, overrideValue, type KnobName } from '../knobs.js';
+import { buildModel, stageCount, validateConfig, ZOO, type ConfigOverrides, type ZooName } from '../zoo.js';
+import {
+  ArgsReader,
+  CONFIG_FIELDS,
+  DetectConflictError,
+  DetectError,
+  heldText,
+  nearestZoo,
+  Reader,
+  shapeText,
+  weights,
+  type ConfigField,
+  type DetectOptions,
+  type Detection,
+  type Found,
+  type Provenance,
+  type StageInfo,
+} from './common.js';
+import { detectNewer, newerLayout } from './newer-families.js';
+
+export { CONFIG_FIELDS, DetectConflictError, DetectError };
+export type { ConfigField, DetectOptions, Detection, KeyedDim, Origin, Provenance } from './common.js';
+
+/** The families detection reads here; the newer ones are read in newer-families.ts. */
+type DetectedFamily = Extract<
+  Family,
+  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs'
+>;
 
 /**
  * The model config of an official state_dict, read from its key names and tensor shapes.
@@ -13,54 +40,12 @@ import { buildModel, stageCount, validateConfig, ZOO, ZOO_NAMES, type ConfigOver
  * the image size (its unused `pos_embed` holds one row per 16x16 patch).
  * What they cannot fix comes from the training args the pickle holds (`num_heads`, `T` / `time_steps`,
  * `img_size` / `input_size`), else from the nearest zoo variant's published value. Every value carries where it
- * came from, so a user sees which numbers are facts and which are guesses.
+ * came from, so a user sees which numbers are facts and which are guesses. The newer families (Spikingformer, SDT
+ * v1-v3, Max-Former, MS-QKFormer) are read by newer-families.ts. Throws DetectError for a layout it does not know.
  */
-export class DetectError extends InputError {
-  override name = 'DetectError';
-}
-
-/** The command line disagrees with what the weights fix. One error names every disagreement. */
-export class DetectConflictError extends DetectError {
-  override name = 'DetectConflictError';
-}
-
-/** The families detection reads from a state_dict's keys (the newer ones are named by undetectedFamily, loaded by zoo name). */
-type DetectedFamily = Extract<
-  Family,
-  'qkformer-cifar' | 'qkformer-imagenet' | 'qkformer-dvs' | 'spikformer-cifar' | 'spikformer-imagenet' | 'spikformer-dvs'
->;
-
-/** What detection reports: the family, then every knob of the table. */
-export type ConfigField = 'family' | KnobName;
-export const CONFIG_FIELDS: readonly ConfigField[] = ['family', ...KNOB_NAMES];
-
-/** 'weights': a tensor fixes it (a flag that disagrees is an error); the others can be changed freely. */
-export type Origin = 'weights' | 'args' | 'default' | 'flag';
-export interface Provenance {
-  origin: Origin;
-  note: string;
-}
-
-export interface Detection {
-  /** The zoo variant whose published values fill what neither the weights nor the args give; it names the model. */
-  zoo: ZooName;
-  config: ModelConfig;
-  /** Width of every stage and the tensor that shows it. */
-  stageDims: { dim: number; key: string }[];
-  provenance: Record<ConfigField, Provenance>;
-  /** Model name when it is not the zoo name (a stored config's own name). */
-  name?: string;
-}
-
-export interface DetectOptions {
-  /** Training args from the checkpoint (argparse.Namespace as plain JSON), or null. */
-  args?: Record<string, unknown> | null;
-}
-
-const shapeText = (s: readonly number[]) => `[${s.join(',')}]`;
-
-/** Reads the config from a state_dict; throws DetectError when it is not a QKFormer / Spikformer layout. */
 export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection {
+  const layout = newerLayout(t);
+  if (layout !== null) return detectNewer(t, layout, opts);
   const fam = detectFamily(t);
   const family = fam.family;
   const r = new Reader(t, family);
@@ -73,7 +58,7 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   const embed = embedDimsFromStem(r, family, stages);
   if (head[1] !== embed.dims) throw new DetectError(`head.weight is ${shapeText(head)} but embed dims are ${embed.dims} (${embed.where})`);
   checkFixedBlockCounts(stages, family);
-  const base = nearestZoo(family, embed.dims, numClasses);
+  const base = nearestZoo([family], embed.dims, numClasses);
   const zooCfg = ZOO[base];
   const depths = depthsFromLastStage(family, stages[stages.length - 1]!, zooCfg, base);
   const mlp = mlpRatioFromWidths(r, stages);
@@ -114,13 +99,6 @@ export function detectConfig(t: TensorMap, opts: DetectOptions = {}): Detection 
   // Heads are not checked here: a flag may still replace them (applyExplicit checks the final config).
   return { zoo: base, config, stageDims, provenance };
 }
-
-/** A value and where it came from. */
-interface Found<T> {
-  value: T;
-  prov: Provenance;
-}
-const weights = (note: string): Provenance => ({ origin: 'weights', note });
 
 /** The stages' blocks, attention kind and widths, from the `stageN.i.*` / `block.i.*` keys. */
 function stagesFromBlocks(r: Reader, family: Family): StageInfo[] {
@@ -183,7 +161,7 @@ function checkFixedBlockCounts(stages: StageInfo[], family: Family): void {
   });
 }
 
-const held = (s: StageInfo) => (s.blocks === 1 ? `1 block, ${s.name}.0.*` : `${s.blocks} blocks, ${s.name}.0-${s.blocks - 1}.*`);
+const held = (s: StageInfo) => heldText(s.name, s.blocks);
 
 /** The official `depths` from the last stage's block count (QKFormer CIFAR: depths-2 blocks; ImageNet: depths-3). */
 function depthsFromLastStage(family: DetectedFamily, last: StageInfo, zooCfg: ModelConfig, base: ZooName): Found<number> {
@@ -226,60 +204,6 @@ function spedsFromShortcuts(t: TensorMap, family: Family): Found<boolean> {
   }
   const speds = t.has('patch_embed2.proj_res_conv.weight');
   return { value: speds, prov: weights(speds ? 'from patch_embed2.proj_res_conv.weight' : 'no patch_embed*.proj_res_conv keys') };
-}
-
-/** What the weights cannot fix, from the training args a pickle holds, else the nearest zoo variant's default. */
-class ArgsReader {
-  constructor(
-    private readonly args: Record<string, unknown> | null,
-    private readonly base: ZooName,
-  ) {}
-
-  /** The first of `names` that holds a positive integer (or a square `[H, W]`: only squares are modelled). */
-  num(names: string[]): { value: number; name: string } | null {
-    if (!this.args) return null;
-    for (const n of names) {
-      const v = this.args[n];
-      if (typeof v === 'number' && Number.isInteger(v) && v > 0) return { value: v, name: n };
-      const sq = Array.isArray(v) && v.length === 2 && v[0] === v[1] ? (v[0] as unknown) : undefined;
-      if (typeof sq === 'number' && Number.isInteger(sq) && sq > 0) return { value: sq, name: n };
-    }
-    return null;
-  }
-
-  /** `default for qkformer-cifar10; pass --heads`. */
-  dflt(k: KnobName): Provenance {
-    const knob: ConfigKnob = MODEL_KNOBS[k];
-    return { origin: 'default', note: `default for ${this.base}; pass ${knob.short ?? knob.flag}` };
-  }
-
-  heads(stages: number, zooCfg: ModelConfig): Found<number[]> {
-    const list = this.args?.num_heads;
-    if (Array.isArray(list) && list.length === stages && list.every((h) => typeof h === 'number' && Number.isInteger(h) && h > 0)) {
-      return { value: list as number[], prov: { origin: 'args', note: 'args.num_heads' } };
-    }
-    const h = this.num(['num_heads']);
-    if (h) return { value: new Array<number>(stages).fill(h.value), prov: { origin: 'args', note: `args.${h.name}` } };
-    return { value: [...zooCfg.heads], prov: this.dflt('heads') };
-  }
-
-  timesteps(zooCfg: ModelConfig): Found<number> {
-    const T = this.num(['T', 'time_steps', 'time_step', 'timesteps']);
-    return T
-      ? { value: T.value, prov: { origin: 'args', note: `args.${T.name}` } }
-      : { value: zooCfg.timesteps, prov: this.dflt('timesteps') };
-  }
-
-  imgSizeArg(): { value: number; name: string } | null {
-    return this.num(['img_size', 'input_size', 'img_size_h']);
-  }
-
-  imgSize(zooCfg: ModelConfig): Found<number> {
-    const img = this.imgSizeArg();
-    return img
-      ? { value: img.value, prov: { origin: 'args', note: `args.${img.name}` } }
-      : { value: zooCfg.imgSize, prov: this.dflt('imgSize') };
-  }
 }
 
 /** Spikformer DVS: the unused `pos_embed` holds one row per 16x16 patch, which fixes floor(img / 16). */
@@ -338,10 +262,12 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
         : null;
   if (base !== null) {
     const { z, flag } = base;
-    if (z.family !== cfg.family) {
+    if (z.family !== cfg.family && !(d.alsoFits ?? []).includes(z.family)) {
       const why = d.provenance.family.note.replace(/; defaults from .*$/, '');
       throw new DetectConflictError(`${what}: ${flag} is a ${z.family} model but the weights are ${cfg.family} (${why})`);
     }
+    // a family the keys cannot tell from the detected one (SDT v1 CIFAR / ImageNet): the stated one is built
+    if (z.family !== cfg.family) [cfg.family, prov.family] = [z.family, { origin: 'flag', note: flag }];
     // The zoo name stands for its whole config; a size override of the same knob replaces that part.
     for (const k of KNOB_NAMES) if (o[k] === undefined) set(k, knobValue(z, k), flag);
   }
@@ -354,7 +280,8 @@ export function applyExplicit(d: Detection, ex: ExplicitConfig, what: string): D
     set(k, v, flagText(k, given));
   }
   if (conflicts.length) throw new DetectConflictError(`${what}: the command line disagrees with the weights: ${conflicts.join('; ')}`);
-  const out: Detection = { zoo: ex.model ?? d.zoo, config: cfg, stageDims: d.stageDims, provenance: prov };
+  const out: Detection = { ...d, zoo: ex.model ?? d.zoo, config: cfg, provenance: prov };
+  delete out.name;
   if (ex.model === undefined && ex.stored !== undefined) out.name = ex.stored.name;
   checkHeads(out, what);
   inputErrorsAs(what, () => validateConfig(cfg));
@@ -379,10 +306,11 @@ export function describeDetection(d: Detection): string[] {
  */
 export function summarizeDetection(d: Detection, what: string): string {
   const c = d.config;
+  const fam = d.provenance.family.origin === 'weights' ? `${c.family}, ` : '';
   const read =
-    `${c.family}, embed dims ${c.embedDims}, depths ${c.depths}, mlp ratio ${c.mlpRatio}, ${c.numClasses} classes, ` +
+    `${fam}embed dims ${c.embedDims}, depths ${c.depths}, mlp ratio ${c.mlpRatio}, ${c.numClasses} classes, ` +
     `attention ${c.attention.join(',')}`;
-  const rest = (['heads', 'timesteps', 'imgSize', 'depths'] as const)
+  const rest = (['family', 'heads', 'timesteps', 'imgSize', 'depths'] as const)
     .filter((f) => d.provenance[f].origin !== 'weights')
     .map((f) => `${label(f)} ${show(c[f])} (${d.provenance[f].note})`);
   return `${what}: model ${d.name ?? d.zoo} read from the weights (${read})${rest.length ? `; not in the weights: ${rest.join(', ')}` : ''}`;
@@ -415,7 +343,7 @@ function inputErrorsAs<T>(what: string, f: () => T): T {
 }
 
 function checkHeads(d: Detection, what: string): void {
-  d.stageDims.forEach((s, i) => {
+  (d.headDims ?? d.stageDims).forEach((s, i) => {
     const h = d.config.heads[i];
     if (h === undefined || s.dim % h !== 0) {
       const hint = d.provenance.heads.note.includes('--heads') ? '' : '; pass --heads';
@@ -426,42 +354,8 @@ function checkHeads(d: Detection, what: string): void {
   });
 }
 
-/** The zoo variant of the family closest to the weights: same width first, then same classes. */
-function nearestZoo(family: Family, embedDims: number, numClasses: number): ZooName {
-  let best: ZooName | null = null,
-    bestScore = -1;
-  for (const name of ZOO_NAMES) {
-    const z = ZOO[name];
-    if (z.family !== family) continue;
-    const score = (z.embedDims === embedDims ? 2 : 0) + (z.numClasses === numClasses ? 1 : 0);
-    if (score > bestScore) {
-      best = name;
-      bestScore = score;
-    }
-  }
-  if (best === null) throw new DetectError(`no zoo variant of family ${family}`);
-  return best;
-}
-
-/**
- * Families whose checkpoints load by zoo name (`--model NAME`, keys checked one by one) but whose sizes are not read
- * from keys yet: named here so that they are never mistaken for the Spikformer layout they share a stem with.
- */
-function undetectedFamily(t: TensorMap): string | null {
-  if (t.has('block.0.attn.talking_heads.weight')) return 'Spike-driven Transformer (SDT v1)';
-  if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.body.0.weight')) return 'Meta-SpikeFormer (SDT v2)';
-  if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.weight')) return 'E-SpikeFormer (SDT v3)';
-  if (t.has('patch_embed.block0_conv.weight') || t.has('block.0.mlp.mlp1_conv.weight')) return 'Spikingformer';
-  if (t.has('patch_embed1.embed1.embed_conv.weight')) return 'Max-Former';
-  // QKFormer's ImageNet stem keys with a membrane-shortcut rpe_conv and attention modules named attn
-  if (t.has('patch_embed1.rpe_conv.weight') && t.has('stage1.0.attn.q_conv.weight')) return 'MS-QKFormer';
-  return null;
-}
-
 function detectFamily(t: TensorMap): { family: DetectedFamily; note: string } {
   const rank = (k: string) => t.get(k)?.shape.length;
-  const newer = undetectedFamily(t);
-  if (newer) throw new DetectError(`a ${newer} state_dict, whose sizes spikewatt does not read from the keys yet`);
   if (t.has('patch_embed.proj_conv.weight')) {
     if (t.has('block.0.attn.q_linear.weight')) {
       return { family: 'spikformer-cifar', note: 'patch_embed.*, block.*, Linear q/k/v (block.0.attn.q_linear)' };
@@ -493,97 +387,7 @@ function detectFamily(t: TensorMap): { family: DetectedFamily; note: string } {
   const keys = [...t.keys()];
   throw new DetectError(
     `not a QKFormer or Spikformer state_dict: no patch_embed1.proj_conv.weight or patch_embed.proj_conv.weight` +
-      ` (first keys: ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''})`,
+      ` (first keys: ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''}); nor a Spikingformer, SDT v1-v3, Max-Former or` +
+      ' MS-QKFormer one',
   );
-}
-
-interface StageInfo {
-  name: string;
-  blocks: number;
-  kind: AttentionKind;
-  attnPrefix: string;
-  dim: number;
-  qKey: string;
-  hidden: number;
-  hiddenKey: string;
-}
-
-const ATTN_ATTR: Record<string, AttentionKind> = { tssa: 'qkta', qkca: 'qkca', ssa: 'ssa', attn: 'ssa' };
-
-class Reader {
-  constructor(
-    private readonly t: TensorMap,
-    private readonly family: Family,
-  ) {}
-
-  shape(key: string, rank: number): number[] {
-    const x = this.t.get(key);
-    if (!x) throw new DetectError(`no ${key} in the state_dict (a ${this.family} checkpoint has it)`);
-    if (x.shape.length !== rank) throw new DetectError(`${key} is ${shapeText(x.shape)}, expected ${rank} dimensions for ${this.family}`);
-    return x.shape;
-  }
-
-  dim(key: string, axis: number, rank: number): number {
-    return this.shape(key, rank)[axis]!;
-  }
-
-  text(key: string): string {
-    return shapeText(this.t.get(key)?.shape ?? []);
-  }
-
-  stage(name: string, mayBeEmpty: boolean): StageInfo {
-    const re = new RegExp(`^${name}\\.(\\d+)\\.`);
-    const ids = new Set<number>();
-    for (const k of this.t.keys()) {
-      const m = re.exec(k);
-      if (m) ids.add(Number(m[1]));
-    }
-    const blocks = ids.size;
-    if (blocks === 0 && mayBeEmpty) return { name, blocks, kind: 'ssa', attnPrefix: '', dim: 0, qKey: '', hidden: 0, hiddenKey: '' };
-    if (blocks === 0) throw new DetectError(`no ${name}.0.* keys (a ${this.family} checkpoint has them)`);
-    for (let j = 0; j < blocks; j++) {
-      if (!ids.has(j)) throw new DetectError(`${name} blocks are not numbered 0-${blocks - 1} (${name}.${j}.* is missing)`);
-    }
-    let kind: AttentionKind | null = null,
-      attnPrefix = '',
-      qKey = '';
-    for (let j = 0; j < blocks; j++) {
-      const attrs = new Set<string>();
-      const are = new RegExp(`^${name}\\.${j}\\.(\\w+)\\.q_(conv|linear)\\.weight$`);
-      for (const k of this.t.keys()) {
-        const m = are.exec(k);
-        if (m) attrs.add(m[1]!);
-      }
-      const [attr, ...more] = [...attrs];
-      if (attr === undefined || more.length) {
-        throw new DetectError(`${name}.${j}: expected one attention module with q_conv / q_linear, found ${attrs.size}`);
-      }
-      const k = ATTN_ATTR[attr];
-      if (k === undefined) {
-        throw new DetectError(`${name}.${j}.${attr}: unknown attention module name (known: ${Object.keys(ATTN_ATTR).join(', ')})`);
-      }
-      if (kind !== null && k !== kind) {
-        throw new DetectError(
-          `${name} mixes attention kinds (${attnPrefix} is ${kind}, ${name}.${j}.${attr} is ${k}); ` + 'one kind per stage is modelled',
-        );
-      }
-      if (kind === null) {
-        kind = k;
-        attnPrefix = `${name}.0.${attr}`;
-        qKey = [...this.t.keys()].find((x) => x.startsWith(`${attnPrefix}.q_`) && x.endsWith('.weight'))!;
-      }
-    }
-    const hiddenKey = [...this.t.keys()].find((x) => new RegExp(`^${name}\\.0\\.mlp\\.(mlp1|fc1)_(conv|linear)\\.weight$`).test(x));
-    if (hiddenKey === undefined) throw new DetectError(`no ${name}.0.mlp.mlp1_conv / fc1_conv / fc1_linear weight`);
-    return {
-      name,
-      blocks,
-      kind: kind!,
-      attnPrefix,
-      dim: this.t.get(qKey)!.shape[0]!,
-      qKey,
-      hidden: this.t.get(hiddenKey)!.shape[0]!,
-      hiddenKey,
-    };
-  }
 }

@@ -278,7 +278,7 @@ test('not a QKFormer / Spikformer state_dict: one line', () => {
   const t: TensorMap = new Map([['conv.weight', { shape: [3, 2, 1, 1], data: new Float32Array(6), dtype: 'F32' }]]);
   assert.throws(
     () => detectConfig(t),
-    /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\)$/,
+    /not a QKFormer or Spikformer state_dict: no patch_embed1\.proj_conv\.weight or patch_embed\.proj_conv\.weight \(first keys: conv\.weight\); nor a Spikingformer, SDT v1-v3, Max-Former or MS-QKFormer one$/,
   );
   const spec = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3 });
   const w = randomWeights(spec, { seed: 6 });
