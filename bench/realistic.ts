@@ -21,7 +21,7 @@
  * (median over median). `--no-torch` skips it. Writes bench/results/<date>-<machine>.json (or --out).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -203,23 +203,47 @@ async function denseChild(arg: string): Promise<void> {
  * last batch done (progress events), `afterSimulateSeconds` is the rest (record, pricing, chip model, NeuroBench,
  * rendering, writing). The parent runs it at two sample counts: the steady rate is the difference quotient.
  */
+/**
+ * The bench's own images (`inputsFor`, seed 2, ~N(0,1)) as a CIFAR-10 binary test batch, so that the job reads them
+ * through a dataset as users do: pixel = round(255 (x std_c + mean_c)) clamped to 0..255, which the loader maps back
+ * to x within 1/510 of a std (clamped beyond about 2 std). Labels i mod 10.
+ */
+function writeCifarBatch(dir: string, count: number): void {
+  const spec = zooModel('qkformer-cifar10'),
+    xs = inputsFor(spec, count, 2);
+  const mean = [0.4914, 0.4822, 0.4465],
+    std = [0.247, 0.2435, 0.2616];
+  const buf = new Uint8Array(count * 3073);
+  xs.forEach((x, i) => {
+    buf[i * 3073] = i % 10;
+    for (let j = 0; j < 3072; j++) {
+      const c = Math.floor(j / 1024);
+      buf[i * 3073 + 1 + j] = Math.max(0, Math.min(255, Math.round(255 * (x[j]! * std[c]! + mean[c]!))));
+    }
+  });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'test_batch.bin'), buf);
+}
+
 async function endToEndChild(arg: string): Promise<void> {
-  const { samples } = JSON.parse(arg) as { samples: number };
+  const { samples, data } = JSON.parse(arg) as { samples: number; data: string };
   const { profile } = await import('../src/pipeline/index.js');
-  const { mkdtempSync } = await import('node:fs');
   const out = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-e2e-'));
-  let last = 0; // ms from t0 to the last batch done
+  let last = 0, // ms from t0 to the last batch done
+    simulated = 0;
   const t0 = performance.now();
   const report = await profile({
     model: 'qkformer-cifar10',
     weights: FIXTURE,
-    dataset: 'synthetic',
+    dataset: `cifar10:${data}`,
     samples,
     hardware: ['cmos45-fp32', 'loihi'],
     allowUnpriced: true,
     out: join(out, 'report'),
     onProgress: (e) => {
-      if (e.kind === 'simulate') last = performance.now() - t0;
+      if (e.kind !== 'simulate') return;
+      last = performance.now() - t0;
+      simulated = e.done;
     },
   });
   const ms = performance.now() - t0;
@@ -228,10 +252,11 @@ async function endToEndChild(arg: string): Promise<void> {
     `${JSON.stringify({
       workload: 'qkformer-cifar10',
       command:
-        `spikewatt profile --model qkformer-cifar10 --weights <fixture> --dataset synthetic --samples ${samples} ` +
+        `spikewatt profile --model qkformer-cifar10 --weights <fixture> --dataset cifar10:<bench images> --samples ${samples} ` +
         '--hardware cmos45-fp32,loihi --allow-unpriced --out DIR',
       core: report.config.core,
       samples,
+      simulated,
       seconds: ms / 1000,
       imagesPerSecond: samples / (ms / 1000),
       simulateSeconds: last / 1000,
@@ -383,10 +408,13 @@ async function main(): Promise<void> {
   let endToEnd: unknown = null;
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
     // the steady rate (images after start-up) of the default job: (n2 - n1) / (t2 - t1) over two runs
-    const [n1, n2] = values.quick ? [32, 64] : [32, 128];
+    const [n1, n2] = values.quick ? [16, 48] : [32, 128];
     type E2e = { imagesPerSecond: number; seconds: number; samples: number };
-    const short = spawnChild('--e2e', { samples: n1 }) as E2e;
-    const e = spawnChild('--e2e', { samples: n2 }) as E2e;
+    const data = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-cifar-'));
+    writeCifarBatch(data, n2);
+    const short = spawnChild('--e2e', { samples: n1, data }) as E2e;
+    const e = spawnChild('--e2e', { samples: n2, data }) as E2e;
+    rmSync(data, { recursive: true, force: true });
     const steady = (n2 - n1) / (e.seconds - short.seconds);
     const t = torchIps('qkformer-cifar10');
     const ratio = (v: number) => (t !== null ? +(v / t).toFixed(3) : null);
