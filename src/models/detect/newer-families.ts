@@ -31,7 +31,8 @@ import {
  *  - Max-Former / MS-QKFormer: widths E/4, E/2, E, 1 and 2 blocks in stages 1-2 (as the official classes build),
  *    stage 3's blocks (depths - 3), MLP ratio, classes; Max-Former's published depth-wise 7x7 / 5x5 mixers;
  *    MS-QKFormer's attention per stage (v_conv: SSA, else Token_QK_Attention).
- * Heads (but SDT v1's), T and image size come from the training args, else the nearest zoo variant.
+ * Heads (SDT v1: talking_heads; Max-Former and MS-QKFormer: embed_dims // 64 as their classes compute them), T and
+ * image size come from the training args, else the nearest zoo variant.
  */
 
 /** One official code's state_dict layout (SDT v1's CIFAR and ImageNet codes share one). */
@@ -82,7 +83,7 @@ interface Read {
   mlpRatio: Found<number>;
   inChannels: Found<number>;
   attention: Found<AttentionKind[]>;
-  /** Heads where the weights fix them (SDT v1). */
+  /** Heads where the weights fix them (SDT v1) or the official class computes them from embed dims (Max-Former). */
   heads?: Found<number[]>;
   /** The four official stage widths (SDT v2 / v3). */
   metaDims?: number[];
@@ -360,6 +361,17 @@ function stagesMlp(r: Reader, stageDims: KeyedDim[], n3: number): Found<number> 
   return ratio;
 }
 
+/**
+ * Max-Former / MS-QKFormer: the official classes compute num_heads = embed_dims // 64 for every stage, whatever the
+ * args say; no tensor holds it, so a flag may still replace it. Below 64 wide (0 heads) the nearest zoo variant's.
+ */
+function headsFromEmbed(E: number, stages: number): { heads: Found<number[]> } | Record<string, never> {
+  const h = Math.floor(E / 64);
+  if (h < 1) return {};
+  const note = `embed dims ${E} // 64, as the official class computes them; pass --heads`;
+  return { heads: { value: new Array<number>(stages).fill(h), prov: { origin: 'default', note } } };
+}
+
 /** Max-Former: the published mixers (depth-wise 7x7 in stage 1, 5x5 in stage 2), SSA in stage 3. */
 function readMaxformer(r: Reader): Read {
   const p1 = 'patch_embed1';
@@ -378,6 +390,7 @@ function readMaxformer(r: Reader): Read {
     mlpRatio: stagesMlp(r, s.stageDims, s.n3),
     inChannels: inChannelsOf(r, stem1[0]!),
     attention: { value: ['ssa'], prov: weights('stage3.*.attn (SSA); stages 1-2 mix tokens with depth-wise convs (stage*.*.mixer)') },
+    ...headsFromEmbed(s.E, 1),
   };
 }
 
@@ -409,6 +422,7 @@ function readMsQkformer(r: Reader): Read {
     mlpRatio: stagesMlp(r, s.stageDims, s.n3),
     inChannels: inChannelsOf(r, stem1[0]!),
     attention: { value: kinds.map((k) => k.kind), prov: weights(kinds.map((k) => k.note).join(', ')) },
+    ...headsFromEmbed(s.E, 3),
   };
 }
 
