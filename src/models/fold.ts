@@ -52,6 +52,14 @@ export function foldConv(layer: ConvLayer, t: TensorMap): FoldedConv {
       bias[o] = s * (bias[o]! - mean[o]!) + beta[o]!;
     }
   }
+  // a layer scale multiplies the BN output per channel: W'_o = l_o W_o, b'_o = l_o b_o
+  if (layer.layerScale !== undefined) {
+    const l = get(t, layer.layerScale);
+    for (let o = 0; o < outC; o++) {
+      for (let i = 0; i < per; i++) weight[o * per + i]! *= l[o]!;
+      bias[o]! *= l[o]!;
+    }
+  }
   return { weight, bias };
 }
 

@@ -8,6 +8,7 @@ import {
   type LifLayer,
   type LifParams,
   type ModelConfig,
+  type MultiSpikeRounding,
 } from './spec.js';
 
 /** A synaptic layer's options: defaults k 1, stride 1, pad 0, op conv2d. */
@@ -23,6 +24,8 @@ interface ConvOptions {
   groups?: number;
   /** A second BatchNorm after `bn` (ConvLayer.bn2). */
   bn2?: string;
+  /** A per-channel scale after the BatchNorms (ConvLayer.layerScale). */
+  layerScale?: string;
 }
 
 /**
@@ -107,6 +110,7 @@ export class GraphBuilder {
     if (o.bn) this.batchNorm(o.bn, o.outC);
     if (o.bn2 !== undefined && !o.bn) throw new ConfigError(`${o.name}: a second BatchNorm needs a first`);
     if (o.bn2 !== undefined) this.batchNorm(o.bn2, o.outC);
+    if (o.layerScale !== undefined) this.param(o.layerScale, [o.outC]);
     return this.push({
       kind: 'conv',
       name: o.name,
@@ -121,6 +125,7 @@ export class GraphBuilder {
       bn: o.bn,
       ...(o.bn2 !== undefined ? { bn2: o.bn2 } : {}),
       ...(groups !== 1 ? { groups } : {}),
+      ...(o.layerScale !== undefined ? { layerScale: o.layerScale } : {}),
     });
   }
 
@@ -152,10 +157,11 @@ export class GraphBuilder {
   }
 
   /** A multi-level integer spike round(clamp(x, 0, levels)) / norm (SDT v3's MultiSpike; norm defaults to levels). */
-  multiSpike(name: string, input: string, levels = 4, norm = levels): string {
+  multiSpike(name: string, input: string, levels = 4, norm = levels, rounding: MultiSpikeRounding = 'halfEven'): string {
     if (!Number.isInteger(levels) || levels < 1) throw new ConfigError(`${name}: levels must be a positive integer, got ${levels}`);
     if (!(norm > 0)) throw new ConfigError(`${name}: norm must be positive, got ${norm}`);
-    return this.push({ kind: 'multiSpike', name, inputs: [input], out: this.shape(input), levels, norm });
+    const r = rounding !== 'halfEven' ? { rounding } : {};
+    return this.push({ kind: 'multiSpike', name, inputs: [input], out: this.shape(input), levels, norm, ...r });
   }
 
   /** RepConv's BN-and-pad after `input`, a conv without bias that carries the BN (the pad value is its folded bias). */

@@ -109,7 +109,7 @@ function blockV2(g: GraphBuilder, p: string, x: string, shape: BlockShape): stri
   return msMlp(g, p, x1, shape, (name, input) => g.lif(name, input), 'lif');
 }
 
-/** MS_MLP (v2 and v3): neuron, fc1 Conv1d-BN to int(dim x mlp_ratio), neuron, fc2 Conv1d-BN, + x. */
+/** MS_MLP (v2 and v3): neuron, fc1 Conv1d-BN to int(dim x mlp_ratio), neuron, fc2 Conv1d-BN [x layer scale], + x. */
 export function msMlp(
   g: GraphBuilder,
   p: string,
@@ -117,11 +117,13 @@ export function msMlp(
   shape: BlockShape,
   neuron: (name: string, input: string) => string,
   suffix: 'lif' | 'spike',
+  layerScale?: string,
 ): string {
   const m = `${p}.mlp`;
   const unit = (i: 1 | 2, input: string, outC: number) => {
     const s = neuron(`${m}.fc${i}_${suffix}`, input);
-    return g.conv({ name: `${m}.fc${i}_conv`, input: s, outC, bias: true, bn: `${m}.fc${i}_bn`, op: 'conv1d' });
+    const ls = i === 2 && layerScale !== undefined ? { layerScale } : {};
+    return g.conv({ name: `${m}.fc${i}_conv`, input: s, outC, bias: true, bn: `${m}.fc${i}_bn`, op: 'conv1d', ...ls });
   };
   return g.membraneAdd(`${p}.mlp_add`, x, unit(2, unit(1, x, Math.floor(shape.dim * shape.mlpRatio)), shape.dim));
 }

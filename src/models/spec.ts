@@ -25,6 +25,8 @@ export type Family =
   | 'sdt-imagenet'
   | 'sdt2-imagenet'
   | 'sdt3-imagenet'
+  | 'sdt3l-imagenet'
+  | 'sdt3lb-imagenet'
   | 'maxformer-imagenet'
   | 'ms-qkformer-imagenet'
   | 'graph';
@@ -92,6 +94,11 @@ export interface ConvLayer extends LayerBase {
    * C_out is a depth-wise conv.
    */
   groups?: number;
+  /**
+   * Official name of a per-channel scale (shape `[C_out]`) multiplied into the output after the BatchNorms: SDT v3
+   * Model_Large's `x + attn(x) * layer_scale1`, `x + mlp(x) * layer_scale2`; folded into the weights and bias.
+   */
+  layerScale?: string;
 }
 
 /** A conv's groups (1 when the spec leaves the field out). */
@@ -171,7 +178,13 @@ export interface MultiSpikeLayer extends LayerBase {
   /** D, the largest integer (the official `max_value`, 4). */
   levels: number;
   norm: number;
+  /**
+   * How a tie x = k + 1/2 rounds; absent: 'halfEven' (torch.round, the base model's MultiSpike). 'halfUp':
+   * floor(clamp(x, 0, D) + 0.5), Model_Large's `multispike`.
+   */
+  rounding?: MultiSpikeRounding;
 }
+export type MultiSpikeRounding = 'halfEven' | 'halfUp';
 
 /**
  * RepConv's BN-and-pad (SDT v2 / v3 `BNAndPadLayer`): out = pad(BN(x), pad), the border set per channel to the BN's

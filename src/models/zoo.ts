@@ -5,6 +5,7 @@ import { buildSpikingformer } from './spikingformer.js';
 import { buildSdt } from './sdt.js';
 import { buildSdtV2 } from './sdt-v2.js';
 import { buildSdtV3 } from './sdt-v3.js';
+import { buildSdtV3Large } from './sdt-v3-large.js';
 import { buildMaxformer, buildMsQkformer } from './maxformer.js';
 import { ATTENTION_KINDS, type AttentionKind, type Family, type ModelConfig, type ModelSpec } from './spec.js';
 import { KNOB_NAMES, MODEL_KNOBS, overrideValue, type ConfigOverrides, type KnobName } from './knobs.js';
@@ -36,6 +37,9 @@ export const FAMILIES = {
   // SDT v2 / v3: heads and attention for block3 and block4; block4 gets max(1, round(depths / 4)) blocks, block3 the rest
   'sdt2-imagenet': { stages: 2, minDepths: 2, embedDivisor: 8, build: buildSdtV2 },
   'sdt3-imagenet': { stages: 2, minDepths: 2, embedDivisor: 8, build: buildSdtV3 },
+  // SDT v3 Model_Large (src/models/sdt-v3-large.ts): one attention stage (block3, `depths` blocks); lb: choice "base"
+  'sdt3l-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdtV3Large },
+  'sdt3lb-imagenet': { stages: 1, minDepths: 1, embedDivisor: 8, build: buildSdtV3Large },
   // Max-Former's one attention stage is stage 3 (stages 1-2 mix tokens with depth-wise convs); both: 1, 2, depths-3 blocks
   'maxformer-imagenet': { stages: 1, minDepths: 3, embedDivisor: 8, build: (n, c) => buildMaxformer(n, c) },
   'ms-qkformer-imagenet': { stages: 3, minDepths: 3, embedDivisor: 8, build: buildMsQkformer },
@@ -191,6 +195,18 @@ const ENTRIES = {
     attention: SDT23,
     ...V3,
     stageDims: [64, 128, 256, 360],
+  },
+  // E-SpikeFormer large (SDT v3 Model_Large) spikformer12_512 (choice "base", 82.5 M; 83.0 M with its kd head) and
+  // spikformer12_768 (choice "large", 171.0 M; 171.7 M with kd), kd off as main_finetune.py builds them by default
+  'sdt3-imagenet-12-512': { family: 'sdt3lb-imagenet', embedDims: 512, depths: 12, heads: 8, attention: ['ssa'], ...V3 },
+  'sdt3-imagenet-12-768': {
+    family: 'sdt3l-imagenet',
+    embedDims: 768,
+    depths: 12,
+    heads: 8,
+    attention: ['ssa'],
+    ...V3,
+    stageDims: [196, 384, 768],
   },
   // Max-Former and MS-QKFormer (bic-L/MaxFormer imagenet/): heads embed_dims // 64, T of the released checkpoints
   'maxformer-imagenet-10-384': { family: 'maxformer-imagenet', embedDims: 384, depths: 10, heads: 6, attention: ['ssa'], ...IMAGENET },

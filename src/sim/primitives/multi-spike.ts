@@ -1,4 +1,4 @@
-import type { MultiSpikeLayer } from '../../models/spec.js';
+import type { MultiSpikeLayer, MultiSpikeRounding } from '../../models/spec.js';
 import type { LayerCounts } from '../counts.js';
 import type { EventBuffer } from '../events.js';
 import { NUM_OP_KINDS, opIndex } from '../ops.js';
@@ -6,7 +6,7 @@ import { noteInput, requireDense, type StepContext, type Value } from './context
 
 /**
  * Multi-level integer spike (SDT v3's `MultiSpike`, stateless): m[i] = round(clamp(x[i], 0, D)), rounding half to
- * even as torch.round does. Sent as integer events: one event of multiplicity m per nonzero element. The official
+ * even as torch.round does (the base model), or half up, floor(clamp(x, 0, D) + 0.5) (Model_Large's `multispike`). Sent as integer events: one event of multiplicity m per nonzero element. The official
  * module outputs m / norm; fold.ts folds the 1/norm into the weights of the conv or head it feeds and into the scale
  * of an SSA product, so the events carry the integers themselves.
  *
@@ -28,11 +28,12 @@ import { noteInput, requireDense, type StepContext, type Value } from './context
 export function runMultiSpike(layer: MultiSpikeLayer, ctx: StepContext, input: Value, out: EventBuffer): void {
   noteInput(ctx, input);
   const x = requireDense(input, layer.name),
-    D = layer.levels;
+    D = layer.levels,
+    rounding = layer.rounding ?? 'halfEven';
   out.clear();
   let units = 0;
   for (let i = 0; i < x.length; i++) {
-    const m = quantise(x[i]!, D);
+    const m = quantise(x[i]!, D, rounding);
     if (m !== 0) {
       out.push(i, m);
       units += m;
@@ -46,10 +47,14 @@ export function runMultiSpike(layer: MultiSpikeLayer, ctx: StepContext, input: V
   sink.recordSpikes(layer.name, ctx.sample, t, ctx.timesteps, units);
 }
 
-/** round(clamp(x, 0, D)) with torch.round's ties to even (0.5 -> 0, 1.5 -> 2, 2.5 -> 2). */
-export function quantise(x: number, D: number): number {
+/**
+ * round(clamp(x, 0, D)): 'halfEven' with torch.round's ties to even (0.5 -> 0, 1.5 -> 2, 2.5 -> 2); 'halfUp'
+ * floor(x + 0.5) (0.5 -> 1, 1.5 -> 2, 2.5 -> 3; exact in float64 for a float32 x).
+ */
+export function quantise(x: number, D: number, rounding: MultiSpikeRounding = 'halfEven'): number {
   if (!(x > 0)) return 0;
   if (x >= D) return D;
+  if (rounding === 'halfUp') return Math.floor(x + 0.5);
   const f = Math.floor(x),
     d = x - f;
   if (d > 0.5) return f + 1;
