@@ -42,6 +42,9 @@ const PARAMS: Record<string, [number, number]> = {
   'sdt3-imagenet-s': [5_105_608, 5_105_608],
   'sdt3-imagenet-m': [10_023_112, 10_023_112],
   'sdt3-imagenet-l': [18_987_504, 18_987_504],
+  // E-SpikeFormer large (SDT v3 Model_Large spikformer12_512 / 12_768, kd off; published-sizes.json key sdt3-large)
+  'sdt3-imagenet-12-512': [82_502_952, 82_502_952],
+  'sdt3-imagenet-12-768': [170_971_714, 170_971_714],
   // Max-Former (63.99 M in the paper) and MS-QKFormer: the official classes at the released sizes (published-sizes.json)
   'maxformer-imagenet-10-384': [16_237_240, 16_237_240],
   'maxformer-imagenet-10-512': [28_653_480, 28_653_480],
