@@ -38,6 +38,7 @@ const NODE = z.discriminatedUnion('kind', [
     bn: name.nullable().default(null),
     bn2: name.optional(),
     groups: posInt.default(1),
+    layerScale: name.optional(),
   }),
   z.strictObject({
     ...base,
@@ -67,7 +68,13 @@ const NODE = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('add') }),
   z.strictObject({ ...base, kind: z.literal('membraneAdd') }),
   z.strictObject({ ...base, kind: z.literal('spikeAnd') }),
-  z.strictObject({ ...base, kind: z.literal('multiSpike'), levels: posInt.default(4), norm: z.number().positive().optional() }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('multiSpike'),
+    levels: posInt.default(4),
+    norm: z.number().positive().optional(),
+    rounding: z.enum(['halfEven', 'halfUp']).default('halfEven'),
+  }),
   z.strictObject({ ...base, kind: z.literal('bnPad'), pad: z.number().int().nonnegative().default(1) }),
   z.strictObject({ ...base, kind: z.literal('headSum'), heads: posInt }),
   z.strictObject({ ...base, kind: z.literal('tokenSum') }),
@@ -253,8 +260,9 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         if (cin % n.groups !== 0 || n.outChannels % n.groups !== 0)
           throw fail('groups', `${n.groups} groups do not divide ${cin} input and ${n.outChannels} output channels`);
         if (n.groups > 1 && n.op !== 'conv2d') throw fail('groups', `groups apply to conv2d only, not ${n.op}`);
-        const { outChannels: outC, k, stride, pad, bias, bn, bn2, op, groups } = n;
-        g.conv({ name: n.name, input: a, outC, k, stride, pad, bias, bn, op, groups, ...(bn2 !== undefined ? { bn2 } : {}) });
+        const { outChannels: outC, k, stride, pad, bias, bn, bn2, op, groups, layerScale } = n;
+        const extra = { ...(bn2 !== undefined ? { bn2 } : {}), ...(layerScale !== undefined ? { layerScale } : {}) };
+        g.conv({ name: n.name, input: a, outC, k, stride, pad, bias, bn, op, groups, ...extra });
         break;
       }
       case 'maxpool':
@@ -272,7 +280,7 @@ function addNode(g: GraphBuilder, n: ModelFileNode, at: string, known: Map<strin
         g[n.kind](n.name, a, b);
         break;
       case 'multiSpike':
-        g.multiSpike(n.name, a, n.levels, n.norm ?? n.levels);
+        g.multiSpike(n.name, a, n.levels, n.norm ?? n.levels, n.rounding);
         break;
       case 'bnPad':
         g.bnPad(n.name, a, n.pad);
@@ -381,6 +389,7 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
         bn: l.bn,
         ...(l.bn2 !== undefined ? { bn2: l.bn2 } : {}),
         ...(l.groups !== undefined && l.groups !== 1 ? { groups: l.groups } : {}),
+        ...(l.layerScale !== undefined ? { layerScale: l.layerScale } : {}),
       };
     case 'maxpool':
       return { name: l.name, kind: 'maxpool', inputs: [...l.inputs], k: l.k, stride: l.stride, pad: l.pad };
@@ -412,7 +421,14 @@ function nodeOf(l: LayerSpec): ModelFileNodeText {
     case 'spikeAnd':
       return { name: l.name, kind: 'spikeAnd', inputs: [...l.inputs] };
     case 'multiSpike':
-      return { name: l.name, kind: 'multiSpike', inputs: [...l.inputs], levels: l.levels, norm: l.norm };
+      return {
+        name: l.name,
+        kind: 'multiSpike',
+        inputs: [...l.inputs],
+        levels: l.levels,
+        norm: l.norm,
+        ...(l.rounding !== undefined ? { rounding: l.rounding } : {}),
+      };
     case 'bnPad':
       return { name: l.name, kind: 'bnPad', inputs: [...l.inputs], pad: l.pad };
     case 'headSum':

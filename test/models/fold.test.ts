@@ -46,3 +46,36 @@ test('BN folding equals conv followed by BatchNorm (eval statistics)', () => {
     assert.ok(Math.abs(bn - fold) < 1e-12, `channel ${o}: ${bn} vs ${fold}`);
   }
 });
+
+test('a layer scale multiplies the BatchNorm output per channel: folded into weights and bias', () => {
+  const layer: ConvLayer = {
+    kind: 'conv',
+    op: 'conv1d',
+    name: 'fc2_conv',
+    inputs: ['x'],
+    in: { c: 2, h: 1, w: 1 },
+    out: { c: 2, h: 1, w: 1 },
+    k: 1,
+    stride: 1,
+    pad: 0,
+    bias: true,
+    bn: 'fc2_bn',
+    layerScale: 'layer_scale2',
+  };
+  const v = (...d: number[]) => ({ shape: [d.length], data: Float32Array.from(d), dtype: 'F32' as const });
+  const t: TensorMap = new Map([
+    ['fc2_conv.weight', { shape: [2, 2, 1], data: Float32Array.from([1, 2, 3, 4]), dtype: 'F32' as const }],
+    ['fc2_conv.bias', v(1, -1)],
+    ['fc2_bn.weight', v(2, 1)],
+    ['fc2_bn.bias', v(0.5, 0)],
+    ['fc2_bn.running_mean', v(0, 1)],
+    ['fc2_bn.running_var', v(1 - BN_EPS, 4 - BN_EPS)],
+    ['layer_scale2', v(0.5, 4)],
+  ]);
+  // channel 0: s = 2, l = 0.5: W' = 0.5 * 2 * [1, 2] = [1, 2], b' = 0.5 * (2 * (1 - 0) + 0.5) = 1.25
+  // channel 1: s = 1 / 2, l = 4: W' = 4 * 0.5 * [3, 4] = [6, 8], b' = 4 * (0.5 * (-1 - 1) + 0) = -4
+  const f = foldConv(layer, t);
+  // (running_var + eps is 1 and 4 up to float32 rounding of the stored variance)
+  Array.from(f.weight).forEach((w, i) => assert.ok(Math.abs(w - [1, 2, 6, 8][i]!) < 1e-6, `weight ${i}: ${w}`));
+  Array.from(f.bias).forEach((b, i) => assert.ok(Math.abs(b - [1.25, -4][i]!) < 1e-6, `bias ${i}: ${b}`));
+});

@@ -28,6 +28,33 @@ test('multi-spike: round(clamp(x, 0, 4)) with ties to even, as torch.round', () 
   for (const [x, m] of cases) assert.equal(quantise(x, 4), m, `x = ${x}`);
 });
 
+test("multi-spike: Model_Large's floor(clamp(x, 0, 4) + 0.5) rounds ties up; the counts are the same table", () => {
+  const cases: [number, number][] = [
+    [-1.5, 0],
+    [0, 0],
+    [0.49, 0],
+    [0.5, 1],
+    [1.5, 2],
+    [2.5, 3],
+    [3.49, 3],
+    [3.5, 4],
+    [9, 4],
+    [Number.NaN, 0],
+  ];
+  for (const [x, m] of cases) assert.equal(quantise(x, 4, 'halfUp'), m, `x = ${x}`);
+  // the largest float32 below 1/2: floor(x + 0.5) in float64 is 0 (exact), where float32 arithmetic would round x + 0.5 to 1
+  assert.equal(quantise(Math.fround(0.5 - 2 ** -25), 4, 'halfUp'), 0);
+  const up: MultiSpikeLayer = { ...layer, rounding: 'halfUp' };
+  const ctx = ctxFor([up], 'q_spike', 0, 1);
+  const out = new EventBuffer(6);
+  // m = 0, 1, 3, 4, 0, 2 (halfEven would give 0, 0, 2, 4, 0, 2): four events, 10 unit spikes
+  runMultiSpike(up, ctx, dense(-1, 0.5, 2.5, 3.5, 0.2, 1.5), out);
+  assert.deepEqual(Array.from(out.mult.subarray(0, out.count)), [1, 3, 4, 2]);
+  assert.equal(layerTotal(ctx.counts, 'neuronUpdate'), 6);
+  assert.equal(layerTotal(ctx.counts, 'spike'), 10);
+  assert.equal(layerTotal(ctx.counts, 'memWrite'), 4);
+});
+
 test('multi-spike: integer events with their multiplicity; N updates, sum-of-m spikes, one word per event', () => {
   const ctx = ctxFor([layer], 'q_spike', 1, 2);
   const out = new EventBuffer(6);
