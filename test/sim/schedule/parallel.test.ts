@@ -5,7 +5,7 @@ import { foldWeights } from '../../../src/models/fold.js';
 import { randomWeights, mulberry32 } from '../../../src/models/weights.js';
 import { zooModel } from '../../../src/models/zoo.js';
 import { numel } from '../../../src/models/spec.js';
-import { closeWorkerPool, runSamples } from '../../../src/sim/schedule/parallel.js';
+import { closeWorkerPool, prestartWorkers, runSamples } from '../../../src/sim/schedule/parallel.js';
 import { defaultCoreName } from '../../../src/sim/cores/index.js';
 
 /** Worker threads change nothing: counts, spike records and logits equal the 1-worker run exactly. */
@@ -70,5 +70,29 @@ test('a kept worker pool starts each run afresh: a second run of the same model 
   const b = await runSamples(spec, folded, xs.length, (i) => xs[i]!, opts);
   assert.deepEqual(b.sink.counts, a.sink.counts);
   assert.deepEqual(b.logits, a.logits);
+  await closeWorkerPool();
+});
+
+test('prestarted workers, then another model on the same pool: each run equals its own 1-worker run', async () => {
+  // same layer names, other sizes and weights: an init request must give the workers a fresh core and simulator
+  const small = zooModel('qkformer-cifar10', { embedDims: 32, depths: 3, imgSize: 8, timesteps: 2, heads: 2 });
+  const wide = zooModel('qkformer-cifar10', { embedDims: 48, depths: 3, imgSize: 8, timesteps: 2, heads: 2 });
+  const xs = Array.from({ length: 6 }, (_, i) => new Float32Array(numel(small.inputShape)).fill((i + 1) / 9));
+  const opts = { core: defaultCoreName(), batchCoupling: 'independent' as const, batchSize: 16, workers: 2 };
+  prestartWorkers(opts, xs.length);
+  for (const [spec, seed] of [
+    [small, 3],
+    [wide, 4],
+    [small, 5],
+  ] as const) {
+    const folded = foldWeights(spec, randomWeights(spec, { seed }));
+    const one = await runSamples(spec, folded, xs.length, (i) => xs[i]!, { ...opts, workers: 1 });
+    const two = await runSamples(spec, folded, xs.length, (i) => xs[i]!, opts);
+    // 6 samples in batches of 16: every worker still takes part
+    assert.equal(two.workers, 2);
+    assert.deepEqual(two.logits, one.logits, `${spec.config.embedDims} seed ${seed}`);
+    assert.deepEqual(two.sink.counts, one.sink.counts);
+    assert.deepEqual([...two.sink.spikesPerSample], [...one.sink.spikesPerSample]);
+  }
   await closeWorkerPool();
 });
