@@ -62,7 +62,7 @@ function convBlock(g: GraphBuilder, p: string, x: string, dim: number, mlpRatio:
     const s = spike(g, `${p}.neuron${i}`, input);
     return g.conv({ name: `${p}.conv${i}.0.module.0`, input: s, outC, k: 3, pad: 1, bias: true, bn: `${p}.conv${i}.0.module.1` });
   };
-  return g.membraneAdd(`${p}.add`, x, unit(2, unit(1, x, dim * mlpRatio), dim));
+  return g.membraneAdd(`${p}.mlp_add`, x, unit(2, unit(1, x, dim * mlpRatio), dim));
 }
 
 /**

@@ -11,7 +11,8 @@ import type { BlockEnergy, BlockType, LayerReport, ProfileEnergy, ProfileReport 
  *    `block.3.attn_add` / `block.3.mlp_add` like Spikformer.
  *  - SDT v2 / v3: `downsample1_2.*` -> a patch embedding; `ConvBlock1_1.0.Conv.*` and `block3.0.conv.*` (SepConv, the
  *    token mixer) with `conv_add` -> block `<base>.conv` of the attention type; `ConvBlock1_1.0.conv1` / `lif1` /
- *    `spike2` ... with `mlp_add` -> its MLP; the neuron before the head (`lif`, `spike`) -> the head.
+ *    `spike2` ... with `mlp_add` -> its MLP (SDT v3 Model_Large: `neuron1`, `conv1.0.module.0`, ...); the neuron before
+ *    the head (`lif`, `spike`) -> the head. Model_Large's per-block `rep_conv` shortcut (choice "base") is `other`.
  * NOTE: the residual add after attention (or MLP) is counted in that block: it exists because of the block.
  */
 export function blockOf(layerName: string): { type: BlockType; stage: string; instance: string } {
@@ -29,7 +30,7 @@ export function blockOf(layerName: string): { type: BlockType; stage: string; in
     // Max-Former's token mixers (depth-wise conv, pooling) take the attention's place in stages 1-2
     if (role === 'mixer' || role === 'mixer_add') return { type: 'attention', stage: first, instance: `${base}.mixer` };
     if (role === 'Conv' || role === 'conv' || role === 'conv_add') return { type: 'attention', stage: first, instance: `${base}.conv` };
-    if (role === 'mlp' || role === 'mlp_add' || /^(conv|bn|lif|spike)[12]$/.test(role))
+    if (role === 'mlp' || role === 'mlp_add' || /^(conv|bn|lif|spike|neuron)[12]$/.test(role))
       return { type: 'mlp', stage: first, instance: `${base}.mlp` };
   }
   return { type: 'other', stage: first, instance: first };

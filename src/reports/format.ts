@@ -73,6 +73,8 @@ function familyWords(family: string): string {
     sdt: 'Spike-driven Transformer',
     sdt2: 'Meta-SpikeFormer (SDT v2)',
     sdt3: 'E-SpikeFormer (SDT v3)',
+    sdt3l: 'E-SpikeFormer large (SDT v3 Model_Large)',
+    sdt3lb: 'E-SpikeFormer large, choice base (SDT v3 Model_Large)',
   };
   const name = names[arch ?? ''] ?? arch ?? family;
   const stemName = stem === 'cifar' ? 'CIFAR' : stem === 'imagenet' ? 'ImageNet' : stem === 'dvs' ? 'DVS' : (stem ?? '');
@@ -86,7 +88,8 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
   if (c.family === 'graph') return `model-file graph, ${inputShape.join('×')}, T=${c.timesteps}, ${c.numClasses} classes${from}`;
   // SDT's attention knob is 'ssa' (its one attention slot); what it builds is SDSA (src/models/sdt.ts)
   // Max-Former mixes tokens with depth-wise convs in stages 1-2 and attends (SSA) in stage 3 only (src/models/maxformer.ts)
-  // SDT v2 / v3 (MetaFormer): SepConv token mixers in stages 1-2, a linear SDSA in 3-4 (RepConv in v2, integer spikes in v3)
+  // SDT v2 / v3 (MetaFormer): SepConv token mixers in stages 1-2, a linear SDSA in 3-4 (RepConv in v2, integer spikes in v3);
+  // v3's Model_Large: the linear SDSA in stage 3 (its stage 1-2 conv blocks are 3x3 conv units, counted as MLPs)
   const kinds = c.family.startsWith('sdt-')
     ? ['sdsa']
     : c.family === 'maxformer-imagenet'
@@ -95,7 +98,9 @@ export function modelLabel(c: ModelConfig, inputShape: readonly number[], checkp
         ? ['sepconv', 'sepconv', 'linear-sdsa-repconv', 'linear-sdsa-repconv']
         : c.family === 'sdt3-imagenet'
           ? ['sepconv', 'sepconv', 'linear-sdsa-int', 'linear-sdsa-int']
-          : c.attention;
+          : c.family === 'sdt3l-imagenet' || c.family === 'sdt3lb-imagenet'
+            ? ['linear-sdsa-int']
+            : c.attention;
   const attention = new Set(kinds).size === 1 ? kinds[0]! : kinds.join('/');
   const parts = [
     familyWords(c.family),

@@ -104,6 +104,8 @@ function layerForward(
                 s =
                   ((s - g(`${bn}.running_mean`)[o]!) / Math.sqrt(g(`${bn}.running_var`)[o]! + 1e-5)) * g(`${bn}.weight`)[o]! +
                   g(`${bn}.bias`)[o]!;
+            // SDT v3 Model_Large's layer scale multiplies the BN output
+            if (l.layerScale !== undefined) s *= g(l.layerScale)[o]!;
             y[(o * OH + oy) * OW + ox] = s;
           }
       return y;
@@ -205,12 +207,14 @@ function layerForward(
       return y;
     }
     case 'multiSpike': {
-      // SDT v3's MultiSpike: round(clamp(x, 0, D)) (ties to even, as torch.round) / norm; spikes counted as sum of m
+      // SDT v3's MultiSpike: round(clamp(x, 0, D)) (ties to even, as torch.round; Model_Large: floor(c + 0.5)) / norm;
+      // spikes counted as sum of m
       let n = 0;
+      const up = l.rounding === 'halfUp';
       const y = x.map((a) => {
         const c = Math.min(Math.max(a, 0), l.levels),
           f = Math.floor(c);
-        const m = c - f > 0.5 || (c - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+        const m = up ? Math.floor(c + 0.5) : c - f > 0.5 || (c - f === 0.5 && f % 2 === 1) ? f + 1 : f;
         n += m;
         return m / l.norm;
       });

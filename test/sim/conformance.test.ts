@@ -35,6 +35,9 @@ const CASES: [ZooName, ConfigOverrides][] = [
   // Meta-SpikeFormer: SepConv's depth-wise 7x7, RepConv (BN-and-pad, two BNs); E-SpikeFormer: multi-level spikes, a wider V
   ['sdt2-imagenet-8-384', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 2, heads: 2, numClasses: 5 }],
   ['sdt3-imagenet-s', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 1, heads: 2, numClasses: 5 }],
+  // E-SpikeFormer large (Model_Large): half-up multi-spikes, RepConv's real-input second conv, layer scales; choice base's rep_conv
+  ['sdt3-imagenet-12-768', { embedDims: 32, depths: 2, imgSize: 32, timesteps: 1, heads: 2, numClasses: 5 }],
+  ['sdt3-imagenet-12-512', { embedDims: 32, depths: 1, imgSize: 32, timesteps: 1, heads: 2, numClasses: 5 }],
 ];
 
 function inputsFor(spec: ReturnType<typeof zooModel>, seed: number, B: number): Float32Array[] {
