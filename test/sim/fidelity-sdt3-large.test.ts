@@ -11,6 +11,7 @@ import { foldWeights } from '../../src/models/fold.js';
 import { simulate } from '../../src/sim/schedule/time-major.js';
 import { CORE_NAMES } from '../../src/sim/cores/index.js';
 import { coreOrSkip } from '../helpers/cores.js';
+import { checkpointModel, readCheckpointBytes } from '../../src/models/formats/checkpoint-file.js';
 
 /**
  * E-SpikeFormer's large models (SDT v3 `Model_Large/spikformer.py`, `Spikformer`) against their official code
@@ -55,7 +56,8 @@ for (const dir of dirs) {
     mlpRatio: k.mlp_ratios,
   };
   const spec = zooModel(zoo, sizes);
-  const weights = readSafetensors(new Uint8Array(readFileSync(join(ROOT, dir, 'weights.safetensors'))), 'weights').tensors;
+  const bytes = new Uint8Array(readFileSync(join(ROOT, dir, 'weights.safetensors')));
+  const weights = readSafetensors(bytes, 'weights').tensors;
   const inp = readSafetensors(new Uint8Array(readFileSync(join(ROOT, dir, 'input.safetensors'))), 'input').tensors.get('input')!;
   const per = inp.data.length / inp.shape[0]!;
   const inputs = Array.from({ length: inp.shape[0]! }, (_, b) => Float32Array.from(inp.data.subarray(b * per, (b + 1) * per)));
@@ -74,6 +76,13 @@ for (const dir of dirs) {
       assert.equal(l.kind === 'multiSpike' && l.norm, spikes[l.name]!.norm, `${l.name}: norm`);
       assert.equal(l.kind === 'multiSpike' && l.rounding, 'halfUp', `${l.name}: floor(x + 0.5)`);
     }
+  });
+
+  test(`${dir}: the official state_dict loads by zoo name as a checkpoint file`, () => {
+    const f = readCheckpointBytes(bytes, `${dir}/weights.safetensors`);
+    const m = checkpointModel(f, zoo, sizes).spec;
+    assert.equal(m.config.family, spec.config.family);
+    assert.equal(modelStats(m).params, manifest.param_count);
   });
 
   for (const core of CORE_NAMES) {
