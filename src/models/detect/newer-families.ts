@@ -27,7 +27,8 @@ import {
  *    no weights: the family comes from the args (`pooling_stat`, `dataset`), else the nearest zoo variant.
  *  - SDT v2 / v3: the four stage widths (downsample*.encode_conv; `stageDims` where they are not E/4, E/2, E, 5E/4),
  *    blocks in block3 and block4 (depths = their sum, block4 holding max(1, round(depths / 4)) as spikewatt builds it),
- *    MLP ratio, classes; v3's V four times as wide as Q.
+ *    MLP ratio, classes; v3's V four times as wide as Q. E-SpikeFormer large (Model_Large): three widths, depths =
+ *    block3's blocks, choice base (a `rep_conv` per block) or large.
  *  - Max-Former / MS-QKFormer: widths E/4, E/2, E, 1 and 2 blocks in stages 1-2 (as the official classes build),
  *    stage 3's blocks (depths - 3), MLP ratio, classes; Max-Former's published depth-wise 7x7 / 5x5 mixers;
  *    MS-QKFormer's attention per stage (v_conv: SSA, else Token_QK_Attention).
@@ -36,7 +37,8 @@ import {
  */
 
 /** One official code's state_dict layout (SDT v1's CIFAR and ImageNet codes share one). */
-export type NewerLayout = 'spikingformer-cifar' | 'spikingformer-imagenet' | 'sdt' | 'sdt2' | 'sdt3' | 'maxformer' | 'ms-qkformer';
+export type NewerLayout =
+  'spikingformer-cifar' | 'spikingformer-imagenet' | 'sdt' | 'sdt2' | 'sdt3' | 'sdt3-large' | 'maxformer' | 'ms-qkformer';
 
 /** How messages name a layout, and the keys that identify it. */
 const LAYOUTS = {
@@ -51,6 +53,10 @@ const LAYOUTS = {
   },
   sdt2: { title: 'Meta-SpikeFormer (SDT v2)', note: 'downsample1_1-downsample4, block3 / block4 with RepConv q_conv.0.body' },
   sdt3: { title: 'E-SpikeFormer (SDT v3)', note: 'downsample1_1-downsample4, block3 / block4 with conv-BN q_conv.0 and a 4x wider v_conv' },
+  'sdt3-large': {
+    title: 'E-SpikeFormer large (SDT v3 Model_Large)',
+    note: 'downsample1_1-downsample3, block3 with RepConv q_conv.0.conv1 / conv2; block3.*.rep_conv: choice base, none: large',
+  },
   maxformer: { title: 'Max-Former', note: 'patch_embed1.embed1-embed4 (Embed_Orig_ImageNet), patch_embed2-3.max_embed1 (Embed_Max)' },
   'ms-qkformer': { title: 'MS-QKFormer', note: 'patch_embed1.rpe_conv (PatchEmbedInit with a membrane shortcut), stage*.*.attn' },
 } satisfies Record<NewerLayout, { title: string; note: string }>;
@@ -60,6 +66,7 @@ export function newerLayout(t: TensorMap): NewerLayout | null {
   if (t.has('block.0.attn.talking_heads.weight')) return 'sdt';
   if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.body.0.weight')) return 'sdt2';
   if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.weight')) return 'sdt3';
+  if (t.has('downsample1_1.encode_conv.weight') && t.has('block3.0.attn.q_conv.0.conv1.0.weight')) return 'sdt3-large';
   if (t.has('patch_embed.block0_conv.weight')) return 'spikingformer-cifar';
   // Spikformer's ImageNet SPS stops at proj3_conv and names its MLP fc1_conv
   if (t.has('patch_embed.proj4_conv.weight') || t.has('block.0.mlp.mlp1_conv.weight')) return 'spikingformer-imagenet';
@@ -159,6 +166,8 @@ function readLayout(r: Reader, layout: NewerLayout): Read {
       return readMetaFormer(r, 'sdt2-imagenet', 'q_conv.0.body.0');
     case 'sdt3':
       return readMetaFormer(r, 'sdt3-imagenet', 'q_conv.0');
+    case 'sdt3-large':
+      return readSdt3Large(r);
     case 'maxformer':
       return readMaxformer(r);
     case 'ms-qkformer':
@@ -191,12 +200,15 @@ function chooseFamily(
   return { family: ZOO[base].family, base, prov: { origin: 'default', note } };
 }
 
-/** The `stageDims` a config lists: as the zoo variant lists them, else only where they are not E/4, E/2, E, 5E/4. */
+/**
+ * The `stageDims` a config lists: as the zoo variant lists them, else only where they are not the family's ratios
+ * (E/4, E/2, E, 5E/4; E-SpikeFormer large: E/4, E/2, E).
+ */
 function metaStageDims(dims: number[], zooCfg: ModelConfig): number[] | undefined {
   const E = dims[2]!;
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
   if (zooCfg.stageDims !== undefined && same(zooCfg.stageDims, dims)) return dims;
-  return same(dims, [E / 4, E / 2, E, (5 * E) / 4]) ? undefined : dims;
+  return same(dims, [E / 4, E / 2, E, (5 * E) / 4].slice(0, dims.length)) ? undefined : dims;
 }
 
 /** The widths of `keys` (output channels) must be `ofE` times embed dims; they are returned with their keys. */
@@ -279,16 +291,21 @@ function sdtFamilyFromArgs(args: Record<string, unknown> | null): { family: Fami
   return null;
 }
 
-/** SDT v2 / v3: four widths from the downsampling convs, blocks in block3 and block4 (spikewatt's split of depths). */
-function readMetaFormer(r: Reader, family: 'sdt2-imagenet' | 'sdt3-imagenet', qSuffix: string): Read {
-  const ds = ['downsample1_1', 'downsample1_2', 'downsample2', 'downsample3', 'downsample4'].map((p) => `${p}.encode_conv.weight`);
+/** The stage widths of the MetaFormer skeleton from its downsampling convs (downsample1_1 makes half the first). */
+function downsampleWidths(r: Reader, names: string[]): { ds: string[]; w: number[]; stageDims: KeyedDim[] } {
+  const ds = names.map((p) => `${p}.encode_conv.weight`);
   const w = ds.map((k) => r.dim(k, 0, 4));
   if (2 * w[0]! !== w[1]) {
     throw new DetectError(
       `${ds[0]} ${r.text(ds[0]!)} is not half of ${ds[1]} ${r.text(ds[1]!)} (downsample1_1 makes half the first width)`,
     );
   }
-  const stageDims = ds.slice(1).map((key, i) => ({ dim: w[i + 1]!, key }));
+  return { ds, w, stageDims: ds.slice(1).map((key, i) => ({ dim: w[i + 1]!, key })) };
+}
+
+/** SDT v2 / v3: four widths from the downsampling convs, blocks in block3 and block4 (spikewatt's split of depths). */
+function readMetaFormer(r: Reader, family: 'sdt2-imagenet' | 'sdt3-imagenet', qSuffix: string): Read {
+  const { ds, w, stageDims } = downsampleWidths(r, ['downsample1_1', 'downsample1_2', 'downsample2', 'downsample3', 'downsample4']);
   const [n3, n4] = [r.blocks('block3', false), r.blocks('block4', false)];
   const depths = n3 + n4;
   if (n4 !== Math.max(1, Math.round(depths / 4))) {
@@ -316,6 +333,30 @@ function readMetaFormer(r: Reader, family: 'sdt2-imagenet' | 'sdt3-imagenet', qS
     mlpRatio: ratioOf(r, 'block3.0.mlp.fc1_conv.weight', 3, w[3]!),
     inChannels: inChannelsOf(r, ds[0]!),
     attention: { value: ['ssa', 'ssa'], prov: weights('block3.0.attn, block4.0.attn (linear attention, whose knob is ssa)') },
+    metaDims: w.slice(1),
+  };
+}
+
+/**
+ * E-SpikeFormer large (Model_Large): three widths, `depths` blocks in block3 (the class builds what `depths` says),
+ * q/k/v as RepConv's two 1x1 Conv1d (C to 1.5 C to C); a `rep_conv` shortcut per block is choice "base".
+ */
+function readSdt3Large(r: Reader): Read {
+  const { ds, w, stageDims } = downsampleWidths(r, ['downsample1_1', 'downsample1_2', 'downsample2', 'downsample3']);
+  const E = w[3]!;
+  const blocks = r.blocks('block3', false);
+  const q = 'block3.0.attn.q_conv.0.conv2.0.weight';
+  if (r.dim(q, 0, 3) !== E) throw new DetectError(`${q} is ${r.text(q)} but embed dims are ${E} (${ds[3]} ${r.text(ds[3]!)})`);
+  const base = r.has('block3.0.rep_conv.conv1.0.weight');
+  return {
+    families: [base ? 'sdt3lb-imagenet' : 'sdt3l-imagenet'],
+    embedDims: { value: E, prov: weights(`from ${ds[3]} ${r.text(ds[3]!)}`) },
+    stageDims,
+    headDims: [{ dim: E, key: q }],
+    depths: { value: blocks, prov: weights(heldText('block3', blocks)) },
+    mlpRatio: ratioOf(r, 'block3.0.mlp.fc1_conv.weight', 3, E),
+    inChannels: inChannelsOf(r, ds[0]!),
+    attention: { value: ['ssa'], prov: weights('block3.0.attn (linear attention with RepConv q/k/v, whose knob is ssa)') },
     metaDims: w.slice(1),
   };
 }

@@ -39,6 +39,8 @@ const FIXTURES: [string, ZooName, Record<string, Py>][] = [
   ['sdt-imagenet_e64_d1_T2_s64', 'sdt-imagenet-8-384', { pooling_stat: '1111' }],
   ['sdt2-imagenet_e32_T2_s64', 'sdt2-imagenet-8-384', {}],
   ['sdt3-imagenet_e32_T1_s64', 'sdt3-imagenet-m', {}],
+  ['sdt3l-base_e32_d2_T1_s128', 'sdt3-imagenet-12-512', {}],
+  ['sdt3l-large_e32_d2_T1_s128', 'sdt3-imagenet-12-768', {}],
   ['maxformer-imagenet_e128_s3b1_T2_s64', 'maxformer-imagenet-10-384', {}],
   ['ms-qkformer-imagenet_e128_s3b1_T2_s64', 'ms-qkformer-imagenet-10-384', {}],
 ];
@@ -175,13 +177,15 @@ const NEWER: Family[] = [
   'sdt-imagenet',
   'sdt2-imagenet',
   'sdt3-imagenet',
+  'sdt3lb-imagenet',
+  'sdt3l-imagenet',
   'maxformer-imagenet',
   'ms-qkformer-imagenet',
 ];
 
 test('every zoo entry of the newer families at its published size: its keys and shapes detect to its own config', () => {
   const names = ZOO_NAMES.filter((n) => NEWER.includes(ZOO[n].family));
-  assert.equal(names.length, 25);
+  assert.equal(names.length, 27);
   for (const name of names) {
     const spec = zooModel(name);
     const d = detectConfig(shapesOf(spec));
