@@ -44,9 +44,9 @@ type Spikes = Record<string, { spikes_per_sample_per_t: number[][]; float64_run_
 
 /**
  * Fixture folders another test file checks (its family's own builders): Max-Former and MS-QKFormer in
- * fidelity-maxformer.test.ts, SDT v2 / v3 in fidelity-sdt23.test.ts.
+ * fidelity-maxformer.test.ts, SDT v2 / v3 in fidelity-sdt23.test.ts, SDT v3 Model_Large in fidelity-sdt3-large.test.ts.
  */
-const ELSEWHERE = ['maxformer-', 'ms-qkformer-', 'sdt2-', 'sdt3-'];
+const ELSEWHERE = ['maxformer-', 'ms-qkformer-', 'sdt2-', 'sdt3-', 'sdt3l-'];
 const dirs = readdirSync(ROOT).filter((d) => statSync(join(ROOT, d)).isDirectory() && !ELSEWHERE.some((p) => d.startsWith(p)));
 test('official-families fixtures are there', () => assert.ok(dirs.length >= 2));
 
