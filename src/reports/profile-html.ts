@@ -458,8 +458,7 @@ ${chipChartList.map(chartFigure).join('\n')}
 ${blocks}
 <h2>Operations</h2>
 ${opsTable}
-${neurobenchSection(r.neurobench)}
-${multiLevelSection(r.multiLevel)}
+${neurobenchSection(r.neurobench)}${multiLevelSection(r.multiLevel) && `\n${multiLevelSection(r.multiLevel)}`}
 <h2>Hardware profiles, memory pricing and sources</h2>
 ${hardware}
 <h2>Layers</h2>
