@@ -20,7 +20,7 @@
 #define CHUNK_BYTES 32768
 
 typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,
-                    const void *const *rows, const int32_t *rel, const double *mults, void *acc, int32_t *cursor);
+                    const void *const *tables, const int32_t *code, const double *mults, void *acc, int32_t *cursor);
 
 #define DECLARE(isa)                                                                                                   \
   void gather_f64_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
@@ -82,19 +82,20 @@ typedef struct {
   const Variant *v;
   int f32;
   size_t tableBudget, tableBytes;
-  int32_t *pos, *cellStart, *cursor, *rel;
-  const void **rows;
-  double *mults;
+  int32_t *pos, *cellStart, *cursor;
+  int32_t *code;   /* per list entry: row << 4 | table (gather.c) */
+  double *mults;   /* per list entry: its real multiplier (dense inputs, or multiplicities past the tables) */
   void *acc;
-  void **evTables; /* per event: its weight table */
-  double *evMults; /* per event: its real multiplier */
-  size_t posCap, cellCap, cursorCap, relCap, rowsCap, multsCap, evTablesCap, evMultsCap, accBytes;
+  int32_t *evTable; /* per event: the table it reads (its multiplicity m, or 1 with a real multiplier) */
+  double *evMults;  /* per event: its real multiplier */
+  size_t posCap, cellCap, cursorCap, codeCap, multsCap, evTableCap, evMultsCap, accBytes;
 } Core;
 
 typedef struct {
   int f32;
   int32_t inC, inH, inW, outC, outH, outW, k, stride, pad, outCp, rowsTotal;
-  double *w; /* [c][ky][kx][o], the caller's float64 weights */
+  double *w;    /* [c][ky][kx][o], the caller's float64 weights */
+  void *bias;   /* [outCp]: the bias in the core's precision (fl32 of the double for f32), zero padded */
   void *tables[MAX_TABLE_M + 1];
   size_t tableSize;
 } Layer;
@@ -118,8 +119,8 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz) {
 static void finalizeCore(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   Core *c = data;
-  free(c->pos), free(c->cellStart), free(c->cursor), free(c->rel), free((void *)c->rows), free(c->mults), free(c->acc);
-  free(c->evTables), free(c->evMults);
+  free(c->pos), free(c->cellStart), free(c->cursor), free(c->code), free(c->mults), free(c->acc);
+  free(c->evTable), free(c->evMults);
   free(c);
 }
 
@@ -127,7 +128,7 @@ static void finalizeLayer(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   Layer *l = data;
   for (int m = 0; m <= MAX_TABLE_M; m++) free(l->tables[m]);
-  free(l->w);
+  free(l->w), free(l->bias);
   free(l);
 }
 
@@ -236,16 +237,18 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
 }
 
 /*
- * prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, w Float64Array) -> layer. w: the folded
- * weights in the official layout [outC][inC][ky][kx], kept re-laid out as [inC][ky][kx][outC] (one event reads a row).
+ * prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, w Float64Array, bias Float64Array)
+ * -> layer. w: the folded weights in the official layout [outC][inC][ky][kx], kept re-laid out as [inC][ky][kx][outC]
+ * (one event reads a row); bias: the folded bias [outC], where convEvents with `fromBias` starts each cell.
  */
 static napi_value PrepareConv(napi_env env, napi_callback_info info) {
-  ARGS(3);
+  ARGS(4);
   Core *c = external(env, argv[0]);
-  size_t ns = 0, nw = 0;
+  size_t ns = 0, nw = 0, nb = 0;
   const int32_t *s = typed(env, argv[1], napi_int32_array, &ns);
   const double *w = typed(env, argv[2], napi_float64_array, &nw);
-  if (!c || !s || ns != 9 || !w) THROW("native core: bad prepareConv arguments");
+  const double *b = typed(env, argv[3], napi_float64_array, &nb);
+  if (!c || !s || ns != 9 || !w || !b) THROW("native core: bad prepareConv arguments");
   Layer *l = calloc(1, sizeof(Layer));
   if (!l) THROW("native core: out of memory");
   l->f32 = c->f32;
@@ -255,9 +258,16 @@ static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   l->outCp = (l->outC + lanes - 1) / lanes * lanes;
   l->rowsTotal = l->k * l->k * l->inC;
   l->tableSize = (size_t)l->rowsTotal * l->outCp * (c->f32 ? 4 : 8);
-  if (nw != (size_t)l->rowsTotal * l->outC) THROW("native core: weights of the wrong size");
+  if (nw != (size_t)l->rowsTotal * l->outC || nb != (size_t)l->outC) THROW("native core: weights of the wrong size");
   l->w = malloc(nw * 8);
-  if (!l->w) THROW("native core: out of memory");
+  l->bias = alignedAlloc((size_t)l->outCp * 8);
+  if (!l->w || !l->bias) THROW("native core: out of memory");
+  memset(l->bias, 0, (size_t)l->outCp * 8);
+  for (int32_t o = 0; o < l->outC; o++)
+    if (l->f32)
+      ((float *)l->bias)[o] = (float)b[o];
+    else
+      ((double *)l->bias)[o] = b[o];
   const size_t kk = (size_t)l->k * l->k, outC = (size_t)l->outC;
   for (size_t ch = 0; ch < (size_t)l->inC; ch++)
     for (size_t tap = 0; tap < kk; tap++)
@@ -278,14 +288,16 @@ static void buildPositions(const int32_t *addr, int32_t count, int32_t inC, int3
   }
 }
 
-/* Walks every cell's receptive field; with `rows` null it only counts the entries. */
-static size_t cellLists(const Core *c, const Layer *l, const int32_t *addr, void *const *evTable, const double *evMult) {
-  size_t len = 0;
-  const int32_t *pos = c->pos;
-  const size_t rowBytes = (size_t)l->outCp * (l->f32 ? 4 : 8);
+/*
+ * Every cell's list: its receptive field ky, kx ascending, then the active channels ascending (the events' address
+ * order), each entry code = row << 4 | table (gather.c), with its real multiplier where evMult is given.
+ */
+static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double *evMult) {
+  int32_t len = 0;
+  const int32_t *pos = c->pos, *evTable = c->evTable;
   for (int32_t oy = 0; oy < l->outH; oy++)
     for (int32_t ox = 0; ox < l->outW; ox++) {
-      if (evTable) c->cellStart[oy * l->outW + ox] = (int32_t)len;
+      c->cellStart[oy * l->outW + ox] = len;
       for (int32_t ky = 0; ky < l->k; ky++) {
         const int32_t iy = oy * l->stride - l->pad + ky;
         if (iy < 0 || iy >= l->inH) continue;
@@ -293,56 +305,55 @@ static size_t cellLists(const Core *c, const Layer *l, const int32_t *addr, void
           const int32_t ix = ox * l->stride - l->pad + kx;
           if (ix < 0 || ix >= l->inW) continue;
           const int32_t nIn = iy * l->inW + ix, e0 = pos[nIn], e1 = pos[nIn + 1];
-          if (!evTable) {
-            len += (size_t)(e1 - e0);
-            continue;
-          }
           const int32_t base = nIn * l->inC, tapRow = (ky * l->k + kx) * l->inC;
-          for (int32_t e = e0; e < e1; e++) {
-            const int32_t rel = tapRow + addr[e] - base;
-            c->rel[len] = rel;
-            c->rows[len] = (const char *)evTable[e] + (size_t)rel * rowBytes;
-            if (evMult) c->mults[len] = evMult[e];
-            len++;
-          }
+          for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | evTable[e];
+          if (evMult)
+            for (int32_t e = e0; e < e1; e++) c->mults[len + e - e0] = evMult[e];
+          len += e1 - e0;
         }
       }
     }
-  if (evTable) c->cellStart[l->outH * l->outW] = (int32_t)len;
-  return len;
+  c->cellStart[l->outH * l->outW] = len;
 }
 
-/* The gather of `count` sorted events: evTable[e] is event e's table, evMult[e] its real multiplier (or NULL). */
-static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, void *const *evTable, const double *evMult,
-                  double *acc) {
+/*
+ * The gather of `count` sorted events: evTable[e] is event e's table, evMult[e] its real multiplier (or NULL). acc is
+ * added to, or with `fromBias` overwritten with bias + the sums (its contents not read).
+ */
+static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, const double *evMult, double *acc, int fromBias) {
   const int32_t cells = l->outH * l->outW, nIn = l->inH * l->inW;
   if (!grow((void **)&c->pos, &c->posCap, (size_t)nIn + 1, 4)) return 0;
   buildPositions(addr, count, l->inC, nIn, c->pos);
-  const size_t len = cellLists(c, l, addr, NULL, NULL);
+  /* an event reaches at most k^2 cells: room for every list in one pass */
+  const size_t bound = (size_t)count * l->k * l->k;
+  if (bound * 16 > (size_t)INT32_MAX) return 0;
   if (!grow((void **)&c->cellStart, &c->cellCap, (size_t)cells + 1, 4) || !grow((void **)&c->cursor, &c->cursorCap, (size_t)cells + 1, 4) ||
-      !grow((void **)&c->rel, &c->relCap, len, 4) || !grow((void **)&c->rows, &c->rowsCap, len, sizeof(void *)) ||
-      !grow((void **)&c->mults, &c->multsCap, len, 8))
+      !grow((void **)&c->code, &c->codeCap, bound, 4) || (evMult && !grow((void **)&c->mults, &c->multsCap, bound, 8)))
     return 0;
-  cellLists(c, l, addr, evTable, evMult);
-  const size_t es = l->f32 ? 4 : 8, accBytes = (size_t)cells * l->outCp * es;
+  cellLists(c, l, addr, evMult);
+  const size_t es = l->f32 ? 4 : 8, rowBytes = (size_t)l->outCp * es, accBytes = (size_t)cells * rowBytes;
   if (accBytes > c->accBytes) {
     free(c->acc);
     c->acc = alignedAlloc(accBytes);
     c->accBytes = c->acc ? accBytes : 0;
     if (!c->acc) return 0;
   }
-  memset(c->acc, 0, accBytes);
-  for (int32_t cell = 0; cell < cells; cell++) {
-    const double *from = acc + (size_t)cell * l->outC;
-    if (l->f32)
-      for (int32_t o = 0; o < l->outC; o++) ((float *)c->acc)[(size_t)cell * l->outCp + o] = (float)from[o];
-    else
-      memcpy((double *)c->acc + (size_t)cell * l->outCp, from, (size_t)l->outC * 8);
+  if (fromBias) {
+    for (int32_t cell = 0; cell < cells; cell++) memcpy((char *)c->acc + (size_t)cell * rowBytes, l->bias, rowBytes);
+  } else {
+    memset(c->acc, 0, accBytes);
+    for (int32_t cell = 0; cell < cells; cell++) {
+      const double *from = acc + (size_t)cell * l->outC;
+      if (l->f32)
+        for (int32_t o = 0; o < l->outC; o++) ((float *)c->acc)[(size_t)cell * l->outCp + o] = (float)from[o];
+      else
+        memcpy((double *)c->acc + (size_t)cell * l->outCp, from, (size_t)l->outC * 8);
+    }
   }
   const int32_t blockBytes = 8 * c->v->vectorBytes();
   const int32_t chunkRows = CHUNK_BYTES / blockBytes;
-  (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, (const void *const *)c->rows,
-                                   c->rel, evMult ? c->mults : NULL, c->acc, c->cursor);
+  (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, (const void *const *)l->tables, c->code,
+                                   evMult ? c->mults : NULL, c->acc, c->cursor);
   for (int32_t cell = 0; cell < cells; cell++) {
     double *to = acc + (size_t)cell * l->outC;
     if (l->f32)
@@ -355,38 +366,43 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, void *c
 
 /* Room for n events' tables and multipliers. */
 static int growEvents(Core *c, size_t n) {
-  return grow((void **)&c->evTables, &c->evTablesCap, n, sizeof(void *)) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
+  return grow((void **)&c->evTable, &c->evTableCap, n, 4) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
 }
 
 /*
- * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array) -> 0, or -1 when the addresses
- * are not strictly ascending (the caller then scatters as the reference does).
+ * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array, fromBias) -> 0, or -1 when the
+ * addresses are not strictly ascending (the caller then scatters as the reference does). fromBias: acc = bias + the
+ * sums (acc not read); else acc += the sums.
  */
 static napi_value ConvEvents(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  ARGS(7);
   Core *c = external(env, argv[0]);
   Layer *l = external(env, argv[1]);
   const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
   const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
   const int32_t count = i32(env, argv[4]);
-  double *acc = typed(env, argv[5], napi_float64_array, NULL);
-  if (!c || !l || !addr || !mult || !acc) THROW("native core: bad convEvents arguments");
-  int32_t prev = -1, maxM = 0;
+  size_t nAcc = 0;
+  double *acc = typed(env, argv[5], napi_float64_array, &nAcc);
+  const int fromBias = i32(env, argv[6]) != 0;
+  if (!c || !l || !addr || !mult || !acc || nAcc < (size_t)l->outH * l->outW * l->outC) THROW("native core: bad convEvents arguments");
+  int32_t prev = -1, maxM = 0, minM = 1;
   for (int32_t e = 0; e < count; e++) {
     if (addr[e] <= prev) return int32Value(env, -1);
     prev = addr[e];
     if (mult[e] > maxM) maxM = mult[e];
+    if (mult[e] < minM) minM = mult[e];
   }
   if (!growEvents(c, (size_t)count)) THROW("native core: out of memory");
-  const int withMult = maxM > MAX_TABLE_M || !tablesFit(c, l, maxM);
+  /* a multiplicity below 1 has no table: real multipliers then */
+  const int withMult = minM < 1 || maxM > MAX_TABLE_M || !tablesFit(c, l, maxM);
   if (withMult) {
-    for (int32_t e = 0; e < count; e++) c->evTables[e] = l->tables[1], c->evMults[e] = mult[e];
+    for (int32_t e = 0; e < count; e++) c->evTable[e] = 1, c->evMults[e] = mult[e];
   } else {
     for (int m = 2; m <= maxM; m++)
       if (!table(c, l, m)) THROW("native core: out of memory");
-    for (int32_t e = 0; e < count; e++) c->evTables[e] = l->tables[mult[e]];
+    for (int32_t e = 0; e < count; e++) c->evTable[e] = mult[e];
   }
-  if (!gather(c, l, addr, count, c->evTables, withMult ? c->evMults : NULL, acc)) THROW("native core: out of memory");
+  if (!gather(c, l, addr, count, withMult ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
   return int32Value(env, 0);
 }
 
@@ -397,15 +413,16 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
   Layer *l = external(env, argv[1]);
   size_t n = 0;
   const double *x = typed(env, argv[2], napi_float64_array, &n);
-  double *acc = typed(env, argv[3], napi_float64_array, NULL);
-  if (!c || !l || !x || !acc) THROW("native core: bad convDense arguments");
+  size_t nAcc = 0;
+  double *acc = typed(env, argv[3], napi_float64_array, &nAcc);
+  if (!c || !l || !x || !acc || nAcc < (size_t)l->outH * l->outW * l->outC) THROW("native core: bad convDense arguments");
   if (!growEvents(c, n)) THROW("native core: out of memory");
   int32_t *addr = malloc((n ? n : 1) * 4);
   if (!addr) THROW("native core: out of memory");
   int32_t count = 0;
   for (size_t a = 0; a < n; a++)
-    if (x[a] != 0) addr[count] = (int32_t)a, c->evTables[count] = l->tables[1], c->evMults[count] = x[a], count++;
-  const int ok = gather(c, l, addr, count, c->evTables, c->evMults, acc);
+    if (x[a] != 0) addr[count] = (int32_t)a, c->evTable[count] = 1, c->evMults[count] = x[a], count++;
+  const int ok = gather(c, l, addr, count, c->evMults, acc, 0);
   free(addr);
   if (!ok) THROW("native core: out of memory");
   return int32Value(env, 0);

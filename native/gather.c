@@ -35,27 +35,32 @@
 typedef double vd __attribute__((vector_size(VBYTES)));
 typedef float vf __attribute__((vector_size(VBYTES)));
 
-/* One block of nv vectors (nv a constant after inlining, so the accumulators live in registers). */
+/*
+ * One block of nv vectors (nv a constant after inlining, so the accumulators live in registers). An entry of a cell's
+ * list is code = row << 4 | t: the weight row and the table it reads (t = the multiplicity m of a premultiplied table,
+ * or 1 with the real multiplier in mults). Rows ascend within a cell's list, so code < r1 << 4 iff row < r1.
+ */
 #define BODY(T, V, nv)                                                                                                 \
   do {                                                                                                                 \
     memcpy(cursor, cellStart, (size_t)cells * 4);                                                                      \
     for (int32_t r0 = 0; r0 < rowsTotal; r0 += chunkRows) {                                                            \
-      const int32_t r1 = r0 + chunkRows;                                                                               \
+      const int32_t c1 = (r0 + chunkRows) << 4;                                                                        \
       for (int32_t cell = 0; cell < cells; cell++) {                                                                   \
         int32_t l = cursor[cell];                                                                                      \
         const int32_t lEnd = cellStart[cell + 1];                                                                      \
-        if (l >= lEnd || rel[l] >= r1) continue;                                                                       \
+        if (l >= lEnd || code[l] >= c1) continue;                                                                      \
         V *ap = (V *)(acc + (size_t)cell * outCp + b0);                                                                \
         V a[nv];                                                                                                       \
         for (int j = 0; j < nv; j++) a[j] = ap[j];                                                                     \
         if (!mults) {                                                                                                  \
-          for (; l < lEnd && rel[l] < r1; l++) {                                                                       \
-            const V *w = (const V *)((const T *)rows[l] + b0);                                                         \
+          for (; l < lEnd && code[l] < c1; l++) {                                                                      \
+            const int32_t cd = code[l];                                                                                \
+            const V *w = (const V *)((const T *)tables[cd & 15] + (size_t)(cd >> 4) * outCp + b0);                     \
             for (int j = 0; j < nv; j++) a[j] += w[j];                                                                 \
           }                                                                                                            \
         } else {                                                                                                       \
-          for (; l < lEnd && rel[l] < r1; l++) {                                                                       \
-            const V *w = (const V *)((const T *)rows[l] + b0);                                                         \
+          for (; l < lEnd && code[l] < c1; l++) {                                                                      \
+            const V *w = (const V *)((const T *)tables[1] + (size_t)(code[l] >> 4) * outCp + b0);                     \
             const T m = (T)mults[l];                                                                                   \
             for (int j = 0; j < nv; j++) a[j] += m * w[j];                                                             \
           }                                                                                                            \
@@ -68,7 +73,7 @@ typedef float vf __attribute__((vector_size(VBYTES)));
 
 #define KERNEL(NAME, T, V)                                                                                             \
   void CAT(NAME, ISA)(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,    \
-                      const void *const *rows, const int32_t *rel, const double *mults, T *acc, int32_t *cursor) {     \
+                      const void *const *tables, const int32_t *code, const double *mults, T *acc, int32_t *cursor) { \
     const int32_t lanes = VBYTES / (int32_t)sizeof(T);                                                                 \
     for (int32_t b0 = 0; b0 < outCp; b0 += NV * lanes) {                                                               \
       const int32_t nv = (outCp - b0) / lanes < NV ? (outCp - b0) / lanes : NV;                                        \

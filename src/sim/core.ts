@@ -19,6 +19,11 @@ export interface ComputeCore {
    * `acc` arrives holding the bias (or zero) and is added to.
    */
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void;
+  /**
+   * Optional: convEvents into an `acc` the core starts from the layer's folded bias itself (its contents are not
+   * read): the same numbers, without the caller writing the bias into every cell first.
+   */
+  convEventsFromBias?(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void;
   /** Dense real-valued input x `[n_in][c]`: acc[n_out][o] += sum over in-bounds taps of x * W. */
   convDense(layer: ConvLayer, x: Float64Array, acc: Float64Array): void;
   /**

@@ -4,7 +4,7 @@ import type { ConvLayer, LifLayer, MaskLayer, HeadSumLayer, SsaProductLayer, Mod
 import { ConvState, runConv } from '../../src/sim/primitives/conv.js';
 import { runLif } from '../../src/sim/primitives/lif.js';
 import { runHeadSum, runMask } from '../../src/sim/primitives/qk-attention.js';
-import { runSsaProduct, ssaScratchSize } from '../../src/sim/primitives/ssa.js';
+import { runSsaProduct, ssaScratch } from '../../src/sim/primitives/ssa.js';
 import { EventBuffer } from '../../src/sim/events.js';
 import { CountingSink, layerTotal } from '../../src/sim/counts.js';
 import { ReferenceCore } from '../../src/sim/cores/reference.js';
@@ -132,7 +132,7 @@ test('SSA products on 2x2 heads: Q (K^T V) and (Q K^T) V agree, with their AC co
       { events: ev(Q), dense: null },
       { events: ev(K), dense: null },
       { events: ev(V), dense: null },
-      { qd: new Float64Array(8), kd: new Float64Array(8), vd: new Float64Array(8), m: new Float64Array(ssaScratchSize(l)) },
+      ssaScratch(l),
       out,
     );
     results.push(Array.from(out));

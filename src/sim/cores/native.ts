@@ -32,8 +32,8 @@ type Handle = object;
 interface Addon {
   variants(): NativeVariant[];
   createCore(variant: number, f32: number, tableBudgetBytes: number): Handle;
-  prepareConv(core: Handle, shape: Int32Array, w: Float64Array): Handle;
-  convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array): number;
+  prepareConv(core: Handle, shape: Int32Array, w: Float64Array, bias: Float64Array): Handle;
+  convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array, fromBias: number): number;
   convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
   lifStep(
     core: Handle,
@@ -138,7 +138,7 @@ export class NativeCore implements ComputeCore {
       layer.stride,
       layer.pad,
     );
-    this.prepared.set(layer.name, { w, wT: null, handle: this.x.prepareConv(this.core, shape, w.weight) });
+    this.prepared.set(layer.name, { w, wT: null, handle: this.x.prepareConv(this.core, shape, w.weight, w.bias) });
   }
 
   private get(layer: ConvLayer): { w: FoldedConv; wT: Float64Array | null; handle: Handle } {
@@ -148,11 +148,20 @@ export class NativeCore implements ComputeCore {
   }
 
   convEvents(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    this.events(layer, ev, acc, false);
+  }
+
+  convEventsFromBias(layer: ConvLayer, ev: EventBuffer, acc: Float64Array): void {
+    this.events(layer, ev, acc, true);
+  }
+
+  private events(layer: ConvLayer, ev: EventBuffer, acc: Float64Array, fromBias: boolean): void {
     const p = this.get(layer);
-    if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc) < 0) {
+    if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc, fromBias ? 1 : 0) < 0) {
       // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
       // them so, but keep the result exact for any producer.
       p.wT ??= relayoutConv(layer, p.w);
+      if (fromBias) for (let n = 0; n < layer.out.h * layer.out.w; n++) acc.set(p.w.bias, n * layer.out.c);
       for (let i = 0; i < ev.count; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
     }
   }

@@ -14,61 +14,57 @@ import { noteInput, requireEvents, type StepContext, type Value } from './contex
 /**
  * out = a + b. Events in address order (every producer emits them so) merge in one pass over the events; any
  * other order goes through the dense accumulator. Either way the output is in address order.
+ * The merged output ascends strictly iff both inputs do (each input's order is kept in the output), so the merge
+ * checks its own output instead of scanning the inputs first.
  */
+const END = 0x7fffffff;
 function mergeEvents(ea: EventBuffer, eb: EventBuffer, acc: Int32Array, out: EventBuffer): void {
   const na = ea.count,
     nb = eb.count,
     aa = ea.addr,
-    ab = eb.addr;
-  let sorted = true;
-  for (let i = 1; i < na && sorted; i++) if (aa[i]! <= aa[i - 1]!) sorted = false;
-  for (let i = 1; i < nb && sorted; i++) if (ab[i]! <= ab[i - 1]!) sorted = false;
-  if (!sorted) {
-    acc.fill(0);
-    for (let i = 0; i < na; i++) acc[aa[i]!]! += ea.mult[i]!;
-    for (let i = 0; i < nb; i++) acc[ab[i]!]! += eb.mult[i]!;
-    out.fromDense(acc);
-    return;
-  }
-  const oa = out.addr,
+    ab = eb.addr,
+    oa = out.addr,
     om = out.mult,
     ma = ea.mult,
     mb = eb.mult;
   let i = 0,
     j = 0,
-    k = 0;
-  while (i < na && j < nb) {
-    const x = aa[i]!,
-      y = ab[j]!;
+    k = 0,
+    last = -1,
+    sorted = true;
+  // one loop to the end of both lists (an exhausted list reads as 2^31 - 1, past every address, an int32 like them):
+  // no tail loop that the optimizing compiler would first meet without type feedback (a deoptimization per call)
+  while (i < na || j < nb) {
+    const x = i < na ? aa[i]! : END,
+      y = j < nb ? ab[j]! : END;
+    let z: number;
     if (x < y) {
-      oa[k] = x;
+      z = x;
       om[k] = ma[i]!;
       i++;
     } else if (y < x) {
-      oa[k] = y;
+      z = y;
       om[k] = mb[j]!;
       j++;
     } else {
-      oa[k] = x;
+      z = x;
       om[k] = ma[i]! + mb[j]!;
       i++;
       j++;
     }
-    k++;
-  }
-  for (; i < na; i++, k++) {
-    oa[k] = aa[i]!;
-    om[k] = ma[i]!;
-  }
-  for (; j < nb; j++, k++) {
-    oa[k] = ab[j]!;
-    om[k] = mb[j]!;
+    if (z <= last) sorted = false;
+    oa[k++] = last = z;
   }
   out.count = k;
+  if (sorted) return;
+  acc.fill(0);
+  for (let e = 0; e < na; e++) acc[aa[e]!]! += ma[e]!;
+  for (let e = 0; e < nb; e++) acc[ab[e]!]! += mb[e]!;
+  out.fromDense(acc);
 }
 
 export function runAdd(layer: AddLayer, ctx: StepContext, a: Value, b: Value, acc: Int32Array, out: EventBuffer): void {
-  noteInput(ctx, a);
+  const ua = noteInput(ctx, a);
   const ea = requireEvents(a, layer.name),
     eb = requireEvents(b, layer.name);
   // the second input is also part of what the layer received
@@ -83,5 +79,6 @@ export function runAdd(layer: AddLayer, ctx: StepContext, a: Value, b: Value, ac
   mergeEvents(ea, eb, acc, out);
   ctx.sink.add(lc, ctx.t, 'add', ea.count + eb.count);
   ctx.sink.add(lc, ctx.t, 'memWrite', out.count);
-  lc.outputSpikes[ctx.t]! += out.unitSpikes();
+  // a sum keeps the unit spikes of its inputs
+  lc.outputSpikes[ctx.t]! += ua + ub;
 }

@@ -27,8 +27,9 @@ export interface StepContext {
 /**
  * Records what a layer received: events, unit spikes, whether every value was 0/1. `denseNonzero`: the nonzero count
  * of a dense input when a kernel already counted it (the LIF step of a native core), else counted here.
+ * Returns the input's unit spikes (events) or nonzero count (dense).
  */
-export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): void {
+export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): number {
   const lc = ctx.counts;
   if (v.events) {
     const ev = v.events;
@@ -42,7 +43,9 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): vo
     }
     lc.inputUnitSpikes[ctx.t]! += units;
     lc.inputElements = ev.size;
-  } else if (v.dense) {
+    return units;
+  }
+  if (v.dense) {
     const x = v.dense;
     lc.inputElements = x.length;
     if (lc.inputBinary) {
@@ -57,7 +60,9 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): vo
     let nz = denseNonzero ?? 0;
     if (denseNonzero === undefined) for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
     lc.inputEvents[ctx.t]! += nz;
+    return nz;
   }
+  return 0;
 }
 
 export function requireEvents(v: Value, layer: string): EventBuffer {

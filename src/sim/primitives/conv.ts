@@ -1,5 +1,6 @@
 import { convGroups, type ConvLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
+import type { EventBuffer } from '../events.js';
 import { noteInput, type StepContext, type Value } from './context.js';
 
 /**
@@ -97,21 +98,46 @@ function scatterGrouped(st: ConvState, rows: Float64Array, addr: number, m: numb
   }
 }
 
+/**
+ * sum over events of m * fanOut(position) (per output channel of a group): events come in address order, so the
+ * position advances with a running bound instead of a division per event (any order is still counted exactly).
+ */
+function synapticOps(st: ConvState, ev: EventBuffer): number {
+  const inC = st.layer.in.c,
+    addr = ev.addr,
+    mult = ev.mult,
+    reach = st.reach;
+  let syn = 0,
+    pos = 0,
+    lo = 0,
+    hi = inC;
+  for (let i = 0; i < ev.count; i++) {
+    const a = addr[i]!;
+    if (a >= hi || a < lo) {
+      pos = Math.floor(a / inC);
+      lo = pos * inC;
+      hi = lo + inC;
+    }
+    syn += mult[i]! * reach[pos]!;
+  }
+  return syn * (st.layer.out.c / st.groups);
+}
+
 export function runConv(st: ConvState, ctx: StepContext, input: Value, out: Float64Array): void {
   const { layer, w, grouped } = st;
   noteInput(ctx, input);
   const outC = layer.out.c,
     inC = layer.in.c,
     nOut = layer.out.h * layer.out.w;
-  for (let n = 0; n < nOut; n++) out.set(w.bias, n * outC);
   const { sink, counts: lc, t } = ctx;
+  const fromBias = input.events && !grouped ? ctx.core.convEventsFromBias : undefined;
+  if (fromBias) fromBias.call(ctx.core, layer, input.events!, out);
+  else for (let n = 0; n < nOut; n++) out.set(w.bias, n * outC);
   if (input.events) {
     const ev = input.events;
     if (grouped) for (let i = 0; i < ev.count; i++) scatterGrouped(st, grouped, ev.addr[i]!, ev.mult[i]!, out);
-    else ctx.core.convEvents(layer, ev, out);
-    let syn = 0;
-    for (let i = 0; i < ev.count; i++) syn += ev.mult[i]! * st.reach[Math.floor(ev.addr[i]! / inC)]!;
-    syn *= outC / st.groups;
+    else if (!fromBias) ctx.core.convEvents(layer, ev, out);
+    const syn = synapticOps(st, ev);
     sink.add(lc, t, 'ac', syn);
     sink.add(lc, t, 'memRead', syn + ev.count);
   } else if (input.dense) {

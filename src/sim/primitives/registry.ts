@@ -16,7 +16,7 @@ import { runSpikeAnd } from './spike-and.js';
 import { runMultiSpike } from './multi-spike.js';
 import { runBnPad } from './bn-pad.js';
 import { maskBitsSize, runHeadSum, runMask, runTokenSum } from './qk-attention.js';
-import { runSsaProduct, ssaScratchSize } from './ssa.js';
+import { runSsaProduct, ssaScratch } from './ssa.js';
 import { runHead, runTokenMean } from './head.js';
 
 /** What a layer's state is built from. `sharedMembrane`: the official coupling's T*B membrane (lif.ts). */
@@ -213,12 +213,7 @@ export const PRIMITIVES = {
     const layer = { ...spec, scale: spec.scale * (env.weights.eventScale.get(spec.name) ?? 1) };
     const size = numel(layer.out),
       dense = new Float64Array(size);
-    const scratch = {
-      qd: new Float64Array(size),
-      kd: new Float64Array(size),
-      vd: new Float64Array(size),
-      m: new Float64Array(ssaScratchSize(layer)),
-    };
+    const scratch = ssaScratch(layer);
     return {
       reset: noReset,
       step: (ctx, ins, out) => {

@@ -1,4 +1,4 @@
-import type { SsaProductLayer } from '../../models/spec.js';
+import { numel, type SsaProductLayer } from '../../models/spec.js';
 import { requireEvents, noteInput, type StepContext, type Value } from './context.js';
 
 /**
@@ -21,7 +21,7 @@ export function runSsaProduct(
   q: Value,
   k: Value,
   v: Value,
-  scratch: { qd: Float64Array; kd: Float64Array; vd: Float64Array; m: Float64Array },
+  scratch: SsaScratch,
   out: Float64Array,
 ): void {
   noteInput(ctx, q);
@@ -41,28 +41,31 @@ export function runSsaProduct(
   out.fill(0);
   let acs = 0;
   if (layer.order === 'q(kv)') {
-    const m = scratch.m; // [h][d1][d2]
+    const { m, vi, vv } = scratch; // m: [h][d1][d2]; vi, vv: one token-head's active V channels and values
     m.fill(0);
+    // M[h][i][j] += K[n][h,i] * V[n][h,j] over the token's active (i, j) pairs only: integer products, exact in any
+    // order; each M entry still receives its terms in token order
     for (let n = 0; n < N; n++) {
       const row = n * C;
       for (let h = 0; h < H; h++) {
-        let nk = 0,
-          nv = 0;
+        const base = row + h * d;
+        let nv = 0;
+        for (let j = 0; j < d; j++) {
+          const x = vd[base + j]!;
+          vi[nv] = j;
+          vv[nv] = x;
+          nv += x !== 0 ? 1 : 0;
+        }
+        if (!nv) continue;
+        let nk = 0;
         for (let i = 0; i < d; i++) {
-          if (kd[row + h * d + i]) nk++;
-          if (vd[row + h * d + i]) nv++;
+          const kv = kd[base + i]!;
+          if (!kv) continue;
+          nk++;
+          const mb = (h * d + i) * d;
+          for (let p = 0; p < nv; p++) m[mb + vi[p]!]! += kv * vv[p]!;
         }
         acs += nk * nv;
-        if (!nk || !nv) continue;
-        for (let i = 0; i < d; i++) {
-          const kv = kd[row + h * d + i]!;
-          if (!kv) continue;
-          const mb = (h * d + i) * d;
-          for (let j = 0; j < d; j++) {
-            const vv = vd[row + h * d + j]!;
-            if (vv) m[mb + j]! += kv * vv;
-          }
-        }
       }
     }
     for (let n = 0; n < N; n++) {
@@ -72,8 +75,9 @@ export function runSsaProduct(
           const qv = qd[row + h * d + i]!;
           if (!qv) continue;
           acs += d;
-          const mb = (h * d + i) * d;
-          for (let j = 0; j < d; j++) out[row + h * d + j]! += qv * m[mb + j]!;
+          const mb = (h * d + i) * d,
+            ob = row + h * d;
+          for (let j = 0; j < d; j++) out[ob + j]! += qv * m[mb + j]!;
         }
     }
   } else {
@@ -118,10 +122,28 @@ export function runSsaProduct(
   ctx.sink.add(ctx.counts, ctx.t, 'ac', acs);
 }
 
-/** Scratch size of the product matrix: H*d*d for 'q(kv)', N*N for 'qk(v)'. */
-export function ssaScratchSize(layer: SsaProductLayer): number {
+/** Dense Q, K, V; the product matrix (H*d*d for 'q(kv)', N*N for 'qk(v)'); one token-head's active V channels. */
+export interface SsaScratch {
+  qd: Float64Array;
+  kd: Float64Array;
+  vd: Float64Array;
+  m: Float64Array;
+  vi: Int32Array;
+  vv: Float64Array;
+}
+
+/** The scratch of one SSA product layer (Q and K are never wider than V, which has the output's shape). */
+export function ssaScratch(layer: SsaProductLayer): SsaScratch {
   const C = layer.out.c,
     N = layer.out.h * layer.out.w,
     d = C / layer.heads;
-  return layer.order === 'q(kv)' ? layer.heads * d * d : N * N;
+  const size = numel(layer.out);
+  return {
+    qd: new Float64Array(size),
+    kd: new Float64Array(size),
+    vd: new Float64Array(size),
+    m: new Float64Array(layer.order === 'q(kv)' ? layer.heads * d * d : N * N),
+    vi: new Int32Array(d),
+    vv: new Float64Array(d),
+  };
 }
