@@ -29,10 +29,15 @@ typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chu
                         const double *, float *, int32_t *);                                                           \
   int32_t vector_bytes_##isa(void);                                                                                   \
   int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t, int32_t *);                \
-  void max_pool_##isa(const double *, double *, const int32_t *);
+  void max_pool_##isa(const double *, double *, const int32_t *);                                                     \
+  void ssa_qkv_##isa(const int32_t *, const int32_t *, int32_t, const int32_t *, const int32_t *, int32_t, const int32_t *, \
+                     const int32_t *, int32_t, int32_t, int32_t, int32_t, double *, double *, int32_t *);
 
 typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n, int32_t *nonzero);
 typedef void Pool(const double *x, double *y, const int32_t *shape);
+typedef void Ssa(const int32_t *qa, const int32_t *qm, int32_t nq, const int32_t *ka, const int32_t *km, int32_t nk,
+                 const int32_t *va, const int32_t *vm, int32_t nv, int32_t N, int32_t C, int32_t H, double *m, double *y,
+                 int32_t *vStart);
 
 typedef struct {
   const char *name;
@@ -40,6 +45,7 @@ typedef struct {
   int32_t (*vectorBytes)(void);
   Lif *lif;
   Pool *pool;
+  Ssa *ssa;
   int (*supported)(void);
   const char *needs;
 } Variant;
@@ -61,18 +67,19 @@ static int always(void) { return 1; }
 /* Best first. */
 static const Variant VARIANTS[] = {
     {"avx512", (Kernel *)gather_f64_avx512, (Kernel *)gather_f32_avx512, vector_bytes_avx512, lif_step_avx512, max_pool_avx512,
-     hasAvx512,
+     ssa_qkv_avx512, hasAvx512,
      "avx512f, avx512dq, avx512bw, avx512vl"},
-    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, lif_step_avx2, max_pool_avx2, hasAvx2,
-     "avx2"},
-    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, lif_step_sse2, max_pool_sse2, always,
+    {"avx2", (Kernel *)gather_f64_avx2, (Kernel *)gather_f32_avx2, vector_bytes_avx2, lif_step_avx2, max_pool_avx2, ssa_qkv_avx2,
+     hasAvx2, "avx2"},
+    {"sse2", (Kernel *)gather_f64_sse2, (Kernel *)gather_f32_sse2, vector_bytes_sse2, lif_step_sse2, max_pool_sse2, ssa_qkv_sse2, always,
      "sse2 (every x86-64)"},
 };
 #else
 DECLARE(generic)
 static int always(void) { return 1; }
 static const Variant VARIANTS[] = {
-    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, lif_step_generic, max_pool_generic, always,
+    {"generic", (Kernel *)gather_f64_generic, (Kernel *)gather_f32_generic, vector_bytes_generic, lif_step_generic, max_pool_generic,
+     ssa_qkv_generic, always,
      "the compiler's default target"},
 };
 #endif
@@ -467,6 +474,44 @@ static napi_value MaxPool(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Strictly ascending addresses in [0, limit). */
+static int ascending(const int32_t *a, int32_t n, int32_t limit) {
+  for (int32_t e = 0; e < n; e++)
+    if (a[e] < 0 || a[e] >= limit || (e > 0 && a[e] <= a[e - 1])) return 0;
+  return 1;
+}
+
+/*
+ * ssaQkv(core, qa, qm, nq, ka, km, nk, va, vm, nv, [N, C, H] Int32Array, m Float64Array, y Float64Array) -> 0, or -1
+ * when some events are not strictly ascending addresses below N * C (the caller then computes it itself): SSA's
+ * 'q(kv)' product (gather.c), exact.
+ */
+static napi_value SsaQkv(napi_env env, napi_callback_info info) {
+  ARGS(13);
+  Core *c = external(env, argv[0]);
+  const int32_t *a[3], *mu[3], cnt[3] = {i32(env, argv[3]), i32(env, argv[6]), i32(env, argv[9])};
+  size_t na[3], nm[3];
+  for (int k = 0; k < 3; k++) {
+    a[k] = typed(env, argv[1 + 3 * k], napi_int32_array, &na[k]);
+    mu[k] = typed(env, argv[2 + 3 * k], napi_int32_array, &nm[k]);
+    if (!a[k] || !mu[k] || cnt[k] < 0 || (size_t)cnt[k] > na[k] || (size_t)cnt[k] > nm[k]) THROW("native core: bad ssaQkv events");
+  }
+  size_t ns = 0, nmm = 0, ny = 0;
+  const int32_t *s = typed(env, argv[10], napi_int32_array, &ns);
+  double *m = typed(env, argv[11], napi_float64_array, &nmm);
+  double *y = typed(env, argv[12], napi_float64_array, &ny);
+  if (!c || !s || ns < 3 || !m || !y) THROW("native core: bad ssaQkv arguments");
+  const int32_t N = s[0], C = s[1], H = s[2];
+  if (N <= 0 || C <= 0 || H <= 0 || C % H != 0) THROW("native core: bad ssaQkv shape");
+  const int32_t d = C / H;
+  if (nmm < (size_t)H * d * d || ny < (size_t)N * C) THROW("native core: ssaQkv arrays too short");
+  for (int k = 0; k < 3; k++)
+    if (!ascending(a[k], cnt[k], N * C)) return int32Value(env, -1);
+  if (!grow((void **)&c->pos, &c->posCap, (size_t)H + 1, 4)) THROW("native core: out of memory");
+  c->v->ssa(a[0], mu[0], cnt[0], a[1], mu[1], cnt[1], a[2], mu[2], cnt[2], N, C, H, m, y, c->pos);
+  return int32Value(env, 0);
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"variants", NULL, Variants, NULL, NULL, NULL, napi_default, NULL},
@@ -476,6 +521,7 @@ NAPI_MODULE_INIT() {
       {"convDense", NULL, ConvDense, NULL, NULL, NULL, napi_default, NULL},
       {"lifStep", NULL, LifStep, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, MaxPool, NULL, NULL, NULL, napi_default, NULL},
+      {"ssaQkv", NULL, SsaQkv, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -161,5 +161,46 @@ void CAT(max_pool, ISA)(const double *x, double *y, const int32_t *shape) {
     }
 }
 
+/*
+ * SSA's 'q(kv)' product on events (addresses token-major n * C + c, ascending; integer multiplicities), H heads of d
+ * channels:  M[h][i][j] = sum over tokens n of K[n][h d + i] V[n][h d + j];  y[n][h d + j] = sum_i Q[n][h d + i] M[h][i][j].
+ * Every term is an integer and every sum stays far below 2^53, so the doubles are exact in any order: the same numbers
+ * as ssa.ts. m: scratch of H d d doubles; y: N C doubles, overwritten (the caller scales). vStart: H + 1 ints.
+ */
+void CAT(ssa_qkv, ISA)(const int32_t *qa, const int32_t *qm, int32_t nq, const int32_t *ka, const int32_t *km, int32_t nk,
+                       const int32_t *va, const int32_t *vm, int32_t nv, int32_t N, int32_t C, int32_t H, double *m,
+                       double *y, int32_t *vStart) {
+  const int32_t d = C / H;
+  memset(m, 0, (size_t)H * d * d * sizeof(double));
+  int32_t ek = 0, ev = 0;
+  for (int32_t n = 0; n < N; n++) {
+    const int32_t lo = n * C, hi = lo + C;
+    /* this token's V events by head: channels ascend, so head h's are [vStart[h], vStart[h + 1]) */
+    int32_t e = ev;
+    for (int32_t h = 0; h < H; h++) {
+      while (e < nv && va[e] < lo + h * d) e++;
+      vStart[h] = e;
+    }
+    while (e < nv && va[e] < hi) e++;
+    vStart[H] = e;
+    for (; ek < nk && ka[ek] < hi; ek++) {
+      const int32_t c = ka[ek] - lo, h = c / d, i = c - h * d;
+      const double mk = km[ek];
+      double *row = m + ((size_t)h * d + i) * d;
+      const int32_t off = lo + h * d;
+      for (int32_t f = vStart[h]; f < vStart[h + 1]; f++) row[va[f] - off] += mk * vm[f];
+    }
+    ev = vStart[H];
+  }
+  memset(y, 0, (size_t)N * C * sizeof(double));
+  for (int32_t e = 0; e < nq; e++) {
+    const int32_t n = qa[e] / C, c = qa[e] - n * C, h = c / d, i = c - h * d;
+    const double mq = qm[e];
+    const double *restrict row = m + ((size_t)h * d + i) * d;
+    double *restrict yo = y + (size_t)n * C + (size_t)h * d;
+    for (int32_t j = 0; j < d; j++) yo[j] += mq * row[j];
+  }
+}
+
 /* Bytes per vector of this variant: the host pads output channels to a multiple of its lanes. */
 int32_t CAT(vector_bytes, ISA)(void) { return VBYTES; }

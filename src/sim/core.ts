@@ -42,6 +42,12 @@ export interface ComputeCore {
    * in-bounds window, rows then columns ascending). Absent: maxpool.ts computes it.
    */
   maxPoolDense?(layer: MaxPoolLayer, x: Float64Array, y: Float64Array): void;
+  /**
+   * Optional: SSA's 'q(kv)' product (ssa.ts) on events in address order, H heads of C / H channels, N tokens:
+   * y[n][h d + j] = sum_i Q[n][h d + i] sum_n' K[n'][h d + i] V[n'][h d + j] (unscaled), `m` its H d d scratch. Integer
+   * terms: every core gives the same doubles. Returns false where it declines (events out of order): ssa.ts computes it.
+   */
+  ssaQkv?(q: EventBuffer, k: EventBuffer, v: EventBuffer, shape: Int32Array, m: Float64Array, y: Float64Array): boolean;
   /** Release resources (GPU contexts). */
   dispose(): void;
 }

@@ -14,7 +14,7 @@ import { CoreUnavailableError } from './unavailable.js';
  * `f64` adds the reference core's terms in its order with no fused multiply-add: bit-identical to the reference
  * core. `f32` is the `wasm-f32` core's arithmetic (float32 weight tables fl32(m * w), float32 sums in the same order):
  * bit-identical to `wasm-f32`, so it keeps that core's fidelity on every input.
- * The LIF step and the dense max pool run in C too, in the reference's doubles.
+ * The LIF step and the dense max pool run in C too, in the reference's doubles, and SSA's 'q(kv)' product (integers).
  */
 export const NATIVE_PATH = fileURLToPath(new URL('../../../build/native.node', import.meta.url));
 const WHY_PATH = fileURLToPath(new URL('../../../build/native.why', import.meta.url));
@@ -45,7 +45,9 @@ interface Addon {
     stats: Int32Array,
   ): number;
   maxPool(core: Handle, x: Float64Array, y: Float64Array, shape: Int32Array): void;
+  ssaQkv(core: Handle, ...args: [...Events, ...Events, ...Events, Int32Array, Float64Array, Float64Array]): number;
 }
+type Events = [Int32Array, Int32Array, number];
 
 let addonCache: Addon | null = null;
 let loadError: string | null = null;
@@ -185,6 +187,11 @@ export class NativeCore implements ComputeCore {
         .set(layer.name, Int32Array.of(layer.in.c, layer.in.h, layer.in.w, layer.out.h, layer.out.w, layer.k, layer.stride, layer.pad))
         .get(layer.name))!;
     this.x.maxPool(this.core, x, y, shape);
+  }
+
+  ssaQkv(q: EventBuffer, k: EventBuffer, v: EventBuffer, shape: Int32Array, m: Float64Array, y: Float64Array): boolean {
+    const ev = (e: EventBuffer): Events => [e.addr, e.mult, e.count];
+    return this.x.ssaQkv(this.core, ...ev(q), ...ev(k), ...ev(v), shape, m, y) === 0;
   }
 
   dispose(): void {

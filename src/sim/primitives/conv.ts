@@ -25,6 +25,8 @@ import { noteInput, type StepContext, type Value } from './context.js';
 export class ConvState {
   /** Reached output positions per input position, `[n_in]`. */
   readonly reach: Int32Array;
+  /** The reach of every position when all are equal (a 1x1 conv of stride 1: 1), else null. */
+  readonly uniformReach: number | null;
   readonly hasBias: boolean;
   readonly groups: number;
   /** groups > 1: the weights as `[C_in][ky][kx][C_out / groups]` (one event reads one contiguous row); else null. */
@@ -46,6 +48,7 @@ export class ConvState {
     const rx = Array.from({ length: layer.in.w }, (_, x) => count(x, layer.out.w));
     this.reach = new Int32Array(layer.in.h * layer.in.w);
     for (let y = 0; y < layer.in.h; y++) for (let x = 0; x < layer.in.w; x++) this.reach[y * layer.in.w + x] = ry[y]! * rx[x]!;
+    this.uniformReach = this.reach.every((r) => r === this.reach[0]) ? this.reach[0]! : null;
     this.hasBias = layer.bias || layer.bn !== null;
     this.groups = convGroups(layer);
     this.grouped = this.groups > 1 ? groupedRows(layer, w, this.groups) : null;
@@ -99,10 +102,12 @@ function scatterGrouped(st: ConvState, rows: Float64Array, addr: number, m: numb
 }
 
 /**
- * sum over events of m * fanOut(position) (per output channel of a group): events come in address order, so the
- * position advances with a running bound instead of a division per event (any order is still counted exactly).
+ * sum over events of m * fanOut(position): with one reach for every position, the unit spikes times it; else events
+ * come in address order, so the position advances with a running bound instead of a division per event (any order is
+ * still counted exactly).
  */
-function synapticOps(st: ConvState, ev: EventBuffer): number {
+function synapticOps(st: ConvState, ev: EventBuffer, units: number): number {
+  if (st.uniformReach !== null) return units * st.uniformReach * (st.layer.out.c / st.groups);
   const inC = st.layer.in.c,
     addr = ev.addr,
     mult = ev.mult,
@@ -125,7 +130,7 @@ function synapticOps(st: ConvState, ev: EventBuffer): number {
 
 export function runConv(st: ConvState, ctx: StepContext, input: Value, out: Float64Array): void {
   const { layer, w, grouped } = st;
-  noteInput(ctx, input);
+  const units = noteInput(ctx, input);
   const outC = layer.out.c,
     inC = layer.in.c,
     nOut = layer.out.h * layer.out.w;
@@ -137,7 +142,7 @@ export function runConv(st: ConvState, ctx: StepContext, input: Value, out: Floa
     const ev = input.events;
     if (grouped) for (let i = 0; i < ev.count; i++) scatterGrouped(st, grouped, ev.addr[i]!, ev.mult[i]!, out);
     else if (!fromBias) ctx.core.convEvents(layer, ev, out);
-    const syn = synapticOps(st, ev);
+    const syn = synapticOps(st, ev, units);
     sink.add(lc, t, 'ac', syn);
     sink.add(lc, t, 'memRead', syn + ev.count);
   } else if (input.dense) {

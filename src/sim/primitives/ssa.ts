@@ -1,4 +1,5 @@
 import { numel, type SsaProductLayer } from '../../models/spec.js';
+import type { EventBuffer } from '../events.js';
 import { requireEvents, noteInput, type StepContext, type Value } from './context.js';
 
 /**
@@ -34,6 +35,11 @@ export function runSsaProduct(
     d = C / H,
     Cq = eq.size / N,
     dq = Cq / H;
+  if (layer.order === 'q(kv)' && ctx.core.ssaQkv?.(eq, ek, ev, scratch.shape, scratch.m, out)) {
+    ctx.sink.add(ctx.counts, ctx.t, 'ac', qkvOps(eq, ek, ev, d, scratch.groups));
+    scale(out, layer.scale);
+    return;
+  }
   const { qd, kd, vd } = scratch;
   eq.toDense(qd);
   ek.toDense(kd);
@@ -117,9 +123,25 @@ export function runSsaProduct(
         }
     }
   }
-  const s = layer.scale;
-  for (let i = 0; i < out.length; i++) out[i]! *= s;
+  scale(out, layer.scale);
   ctx.sink.add(ctx.counts, ctx.t, 'ac', acs);
+}
+
+function scale(out: Float64Array, s: number): void {
+  for (let i = 0; i < out.length; i++) out[i]! *= s;
+}
+
+/**
+ * The 'q(kv)' ops of the table from the events: sum over (token, head) groups of |K| x |V| + |Q| x d. An address
+ * n C + h d + i lies in group floor(address / d) = n H + h. Zero multiplicities are no spikes.
+ */
+function qkvOps(eq: EventBuffer, ek: EventBuffer, ev: EventBuffer, d: number, groups: Int32Array): number {
+  groups.fill(0);
+  for (let e = 0; e < ek.count; e++) if (ek.mult[e] !== 0) groups[Math.floor(ek.addr[e]! / d)]!++;
+  let ops = 0;
+  for (let e = 0; e < ev.count; e++) if (ev.mult[e] !== 0) ops += groups[Math.floor(ev.addr[e]! / d)]!;
+  for (let e = 0; e < eq.count; e++) if (eq.mult[e] !== 0) ops += d;
+  return ops;
 }
 
 /** Dense Q, K, V; the product matrix (H*d*d for 'q(kv)', N*N for 'qk(v)'); one token-head's active V channels. */
@@ -130,6 +152,9 @@ export interface SsaScratch {
   m: Float64Array;
   vi: Int32Array;
   vv: Float64Array;
+  /** [N, C, H] for a core's ssaQkv; per (token, head) K spike counts. */
+  shape: Int32Array;
+  groups: Int32Array;
 }
 
 /** The scratch of one SSA product layer (Q and K are never wider than V, which has the output's shape). */
@@ -145,5 +170,7 @@ export function ssaScratch(layer: SsaProductLayer): SsaScratch {
     m: new Float64Array(layer.order === 'q(kv)' ? layer.heads * d * d : N * N),
     vi: new Int32Array(d),
     vv: new Float64Array(d),
+    shape: Int32Array.of(N, C, layer.heads),
+    groups: new Int32Array(N * layer.heads),
   };
 }

@@ -12,9 +12,10 @@ import { ReferenceCore } from '../../../src/sim/cores/reference.js';
 import { WasmCore, wasmUnavailableReason } from '../../../src/sim/cores/wasm.js';
 import { NativeCore, nativeUnavailableReason, nativeVariantHere, nativeVariants } from '../../../src/sim/cores/native.js';
 import { EventBuffer } from '../../../src/sim/events.js';
-import type { ConvLayer, MaxPoolLayer, ModelSpec } from '../../../src/models/spec.js';
+import type { ConvLayer, MaxPoolLayer, ModelSpec, SsaProductLayer } from '../../../src/models/spec.js';
 import { CountingSink } from '../../../src/sim/counts.js';
 import { runMaxPool } from '../../../src/sim/primitives/maxpool.js';
+import { runSsaProduct, ssaScratch } from '../../../src/sim/primitives/ssa.js';
 
 /**
  * The native core's paths beyond the conformance and fidelity suites (which run it through the registry, on the
@@ -139,6 +140,52 @@ test('native: the dense max pool of every variant is the one of maxpool.ts, bit 
       assert.deepEqual(ops, wantOps);
     }
   }
+});
+
+test("native: SSA's q(kv) product of every variant equals ssa.ts's (multiplicities, empty heads and tokens, out of order)", (t) => {
+  if (!ready(t)) return;
+  // 5 tokens x 12 channels, 3 heads of 4: seeded events with SEW-like multiplicities 1-3 and whole empty tokens
+  const N = 5,
+    C = 12,
+    H = 3;
+  const layer: SsaProductLayer = {
+    kind: 'ssaProduct',
+    name: 'p',
+    inputs: ['q', 'k', 'v'],
+    out: { c: C, h: 1, w: N },
+    heads: H,
+    order: 'q(kv)',
+    scale: 0.125,
+  };
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const events = (p: number) => {
+    const ev = new EventBuffer(N * C);
+    for (let a = 0; a < N * C; a++) if (Math.floor(a / C) !== 2 && rnd() < p) ev.push(a, 1 + Math.floor(rnd() * 3));
+    return ev;
+  };
+  const q = events(0.4),
+    k = events(0.5),
+    v = events(0.3);
+  const run = (core: ReferenceCore | NativeCore, qq = q) => {
+    const sink = new CountingSink({ layers: [layer] } as unknown as ModelSpec, 1);
+    const y = new Float64Array(N * C);
+    const ctx = { t: 0, timesteps: 1, sample: 0, slot: 0, core, sink, counts: sink.counts.layers[0]! };
+    runSsaProduct(layer, ctx, { events: qq, dense: null }, { events: k, dense: null }, { events: v, dense: null }, ssaScratch(layer), y);
+    return { y, ops: sink.counts.layers[0]!.ops };
+  };
+  const want = run(new ReferenceCore());
+  assert.ok(want.y.some((x) => x > 0));
+  for (const variant of nativeVariants().filter((x) => x.supported)) {
+    const got = run(new NativeCore({ variant: variant.name }));
+    assert.deepEqual(got.y, want.y, variant.name);
+    assert.deepEqual(got.ops, want.ops, variant.name);
+  }
+  // Q out of address order: the core declines, ssa.ts computes the same numbers
+  const swapped = new EventBuffer(N * C);
+  for (let e = q.count - 1; e >= 0; e--) swapped.push(q.addr[e]!, q.mult[e]!);
+  assert.equal(new NativeCore().ssaQkv(swapped, k, v, Int32Array.of(N, C, H), new Float64Array(H * 16), new Float64Array(N * C)), false);
+  assert.deepEqual(run(new NativeCore(), swapped).y, want.y);
 });
 
 test('native: the LIF step counts the nonzero inputs as x !== 0 does (NaN counted, -0 not), on every variant', (t) => {
