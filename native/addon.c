@@ -5,9 +5,10 @@
  *
  * Per conv call: the events (sorted addresses, integer multiplicities, or dense real values) are read in place from
  * the JavaScript typed arrays; positions and per-cell lists are built here; the gather adds into an aligned, padded
- * accumulator copied from and back to the caller's float64 currents. Weight tables are row-major
- * [row = (ky * k + kx) * inC + c][outC padded to the vector lanes], one per integer multiplicity m (fl(m * w), the
- * value the reference computes per event), made on first use within a byte budget per core.
+ * accumulator started from the bias (or copied from the caller's currents) and copied back to the float64 currents.
+ * One weight table per layer, row-major [row = (ky * k + kx) * inC + c][outC padded to the vector lanes], in the core's
+ * precision; an event's integer multiplicity m rides in its list entries and the gather forms fl(m * w) per term (the
+ * value the reference computes per event), so no premultiplied copies of the weights are kept.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -15,18 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TABLE_M 8
+/* Multiplicities an entry's code carries (4 bits); larger ones go as real multipliers. */
+#define MAX_CODE_M 15
+/* The ways a gather adds an entry (gather.c). */
+#define ADD 0
+#define CODE_M 1
+#define MULTS 2
 /* Bytes of one chunk of a block's weight rows: about two thirds of a 48 KiB L1 data cache. */
 #define CHUNK_BYTES 32768
 
 typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,
-                    const void *const *tables, const int32_t *code, const double *mults, void *acc, int32_t *cursor);
+                    const void *table, const int32_t *code, const double *mults, int32_t mode, void *acc, int32_t *cursor);
 
 #define DECLARE(isa)                                                                                                   \
-  void gather_f64_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
-                        const double *, double *, int32_t *);                                                          \
-  void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const void *const *, const int32_t *,     \
-                        const double *, float *, int32_t *);                                                           \
+  void gather_f64_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const double *, const int32_t *,         \
+                        const double *, int32_t, double *, int32_t *);                                                 \
+  void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const float *, const int32_t *,          \
+                        const double *, int32_t, float *, int32_t *);                                                  \
   int32_t vector_bytes_##isa(void);                                                                                   \
   int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t, int32_t *);                \
   void max_pool_##isa(const double *, double *, const int32_t *);                                                     \
@@ -88,23 +94,21 @@ static const Variant VARIANTS[] = {
 typedef struct {
   const Variant *v;
   int f32;
-  size_t tableBudget, tableBytes;
+  int realMultipliers; /* every multiplicity as a real multiplier (the MULTS way; a test knob) */
   int32_t *pos, *cellStart, *cursor;
-  int32_t *code;   /* per list entry: row << 4 | table (gather.c) */
-  double *mults;   /* per list entry: its real multiplier (dense inputs, or multiplicities past the tables) */
+  int32_t *code;   /* per list entry: row << 4 | m (gather.c) */
+  double *mults;   /* per list entry: its real multiplier (MULTS) */
   void *acc;
-  int32_t *evTable; /* per event: the table it reads (its multiplicity m, or 1 with a real multiplier) */
+  int32_t *evM;     /* per event: its multiplicity in the code (1 with a real multiplier) */
   double *evMults;  /* per event: its real multiplier */
-  size_t posCap, cellCap, cursorCap, codeCap, multsCap, evTableCap, evMultsCap, accBytes;
+  size_t posCap, cellCap, cursorCap, codeCap, multsCap, evMCap, evMultsCap, accBytes;
 } Core;
 
 typedef struct {
   int f32;
   int32_t inC, inH, inW, outC, outH, outW, k, stride, pad, outCp, rowsTotal;
-  double *w;    /* [c][ky][kx][o], the caller's float64 weights */
-  void *bias;   /* [outCp]: the bias in the core's precision (fl32 of the double for f32), zero padded */
-  void *tables[MAX_TABLE_M + 1];
-  size_t tableSize;
+  void *table; /* [row = (ky k + kx) inC + c][outCp]: the weights in the core's precision, zero padded */
+  void *bias;  /* [outCp]: the bias in the core's precision (fl32 of the double for f32), zero padded */
 } Layer;
 
 static void *alignedAlloc(size_t bytes) {
@@ -127,15 +131,14 @@ static void finalizeCore(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   Core *c = data;
   free(c->pos), free(c->cellStart), free(c->cursor), free(c->code), free(c->mults), free(c->acc);
-  free(c->evTable), free(c->evMults);
+  free(c->evM), free(c->evMults);
   free(c);
 }
 
 static void finalizeLayer(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   Layer *l = data;
-  for (int m = 0; m <= MAX_TABLE_M; m++) free(l->tables[m]);
-  free(l->w), free(l->bias);
+  free(l->table), free(l->bias);
   free(l);
 }
 
@@ -178,35 +181,6 @@ static napi_value int32Value(napi_env env, int32_t x) {
   return r;
 }
 
-/* The weights premultiplied by m (m = 1: the weights), made on first use. */
-static void *table(Core *c, Layer *l, int m) {
-  if (l->tables[m]) return l->tables[m];
-  void *t = alignedAlloc(l->tableSize);
-  if (!t) return NULL;
-  memset(t, 0, l->tableSize);
-  const int32_t kk = l->k * l->k;
-  for (int32_t ch = 0; ch < l->inC; ch++)
-    for (int32_t tap = 0; tap < kk; tap++) {
-      const double *src = l->w + ((size_t)ch * kk + tap) * l->outC;
-      const size_t row = (size_t)tap * l->inC + ch;
-      if (l->f32)
-        for (int32_t o = 0; o < l->outC; o++) ((float *)t)[row * l->outCp + o] = (float)(m * src[o]);
-      else
-        for (int32_t o = 0; o < l->outC; o++) ((double *)t)[row * l->outCp + o] = m * src[o];
-    }
-  l->tables[m] = t;
-  if (m >= 2) c->tableBytes += l->tableSize;
-  return t;
-}
-
-/* Whether the missing tables for multiplicities 2..maxM fit in the core's budget. */
-static int tablesFit(const Core *c, const Layer *l, int maxM) {
-  size_t need = 0;
-  for (int m = 2; m <= maxM; m++)
-    if (!l->tables[m]) need += l->tableSize;
-  return c->tableBytes + need <= c->tableBudget;
-}
-
 /* variants(): [{ name, supported, needs, vectorBytes }] best first. */
 static napi_value Variants(napi_env env, napi_callback_info info) {
   (void)info;
@@ -228,7 +202,7 @@ static napi_value Variants(napi_env env, napi_callback_info info) {
   return arr;
 }
 
-/* createCore(variantIndex, f32, tableBudgetBytes) -> core */
+/* createCore(variantIndex, f32, realMultipliers) -> core */
 static napi_value CreateCore(napi_env env, napi_callback_info info) {
   ARGS(3);
   const int32_t vi = i32(env, argv[0]);
@@ -237,7 +211,7 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
   if (!c) THROW("native core: out of memory");
   c->v = &VARIANTS[vi];
   c->f32 = i32(env, argv[1]) != 0;
-  c->tableBudget = (size_t)f64(env, argv[2]);
+  c->realMultipliers = i32(env, argv[2]) != 0;
   napi_value r;
   napi_create_external(env, c, finalizeCore, NULL, &r);
   return r;
@@ -245,8 +219,9 @@ static napi_value CreateCore(napi_env env, napi_callback_info info) {
 
 /*
  * prepareConv(core, [inC, inH, inW, outC, outH, outW, k, stride, pad] Int32Array, w Float64Array, bias Float64Array)
- * -> layer. w: the folded weights in the official layout [outC][inC][ky][kx], kept re-laid out as [inC][ky][kx][outC]
- * (one event reads a row); bias: the folded bias [outC], where convEvents with `fromBias` starts each cell.
+ * -> layer. w: the folded weights in the official layout [outC][inC][ky][kx], kept re-laid out as rows
+ * [(ky k + kx) inC + c][outC] in the core's precision (one event reads a row); bias: the folded bias [outC], where
+ * convEvents with `fromBias` starts each cell.
  */
 static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   ARGS(4);
@@ -264,22 +239,29 @@ static napi_value PrepareConv(napi_env env, napi_callback_info info) {
   const int32_t lanes = c->v->vectorBytes() / (c->f32 ? 4 : 8);
   l->outCp = (l->outC + lanes - 1) / lanes * lanes;
   l->rowsTotal = l->k * l->k * l->inC;
-  l->tableSize = (size_t)l->rowsTotal * l->outCp * (c->f32 ? 4 : 8);
+  const size_t tableBytes = (size_t)l->rowsTotal * l->outCp * (c->f32 ? 4 : 8);
   if (nw != (size_t)l->rowsTotal * l->outC || nb != (size_t)l->outC) THROW("native core: weights of the wrong size");
-  l->w = malloc(nw * 8);
+  l->table = alignedAlloc(tableBytes);
   l->bias = alignedAlloc((size_t)l->outCp * 8);
-  if (!l->w || !l->bias) THROW("native core: out of memory");
+  if (!l->table || !l->bias) THROW("native core: out of memory");
+  memset(l->table, 0, tableBytes);
   memset(l->bias, 0, (size_t)l->outCp * 8);
   for (int32_t o = 0; o < l->outC; o++)
     if (l->f32)
       ((float *)l->bias)[o] = (float)b[o];
     else
       ((double *)l->bias)[o] = b[o];
-  const size_t kk = (size_t)l->k * l->k, outC = (size_t)l->outC;
-  for (size_t ch = 0; ch < (size_t)l->inC; ch++)
-    for (size_t tap = 0; tap < kk; tap++)
-      for (size_t o = 0; o < outC; o++) l->w[(ch * kk + tap) * outC + o] = w[(o * l->inC + ch) * kk + tap];
-  if (!table(c, l, 1)) THROW("native core: out of memory");
+  const size_t kk = (size_t)l->k * l->k;
+  for (size_t o = 0; o < (size_t)l->outC; o++)
+    for (size_t ch = 0; ch < (size_t)l->inC; ch++)
+      for (size_t tap = 0; tap < kk; tap++) {
+        const size_t row = tap * l->inC + ch;
+        const double x = w[(o * l->inC + ch) * kk + tap];
+        if (l->f32)
+          ((float *)l->table)[row * l->outCp + o] = (float)x;
+        else
+          ((double *)l->table)[row * l->outCp + o] = x;
+      }
   napi_value r;
   napi_create_external(env, l, finalizeLayer, NULL, &r);
   return r;
@@ -301,7 +283,7 @@ static void buildPositions(const int32_t *addr, int32_t count, int32_t inC, int3
  */
 static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double *evMult) {
   int32_t len = 0;
-  const int32_t *pos = c->pos, *evTable = c->evTable;
+  const int32_t *pos = c->pos, *evM = c->evM;
   for (int32_t oy = 0; oy < l->outH; oy++)
     for (int32_t ox = 0; ox < l->outW; ox++) {
       c->cellStart[oy * l->outW + ox] = len;
@@ -313,7 +295,7 @@ static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double
           if (ix < 0 || ix >= l->inW) continue;
           const int32_t nIn = iy * l->inW + ix, e0 = pos[nIn], e1 = pos[nIn + 1];
           const int32_t base = nIn * l->inC, tapRow = (ky * l->k + kx) * l->inC;
-          for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | evTable[e];
+          for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | evM[e];
           if (evMult)
             for (int32_t e = e0; e < e1; e++) c->mults[len + e - e0] = evMult[e];
           len += e1 - e0;
@@ -324,10 +306,11 @@ static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double
 }
 
 /*
- * The gather of `count` sorted events: evTable[e] is event e's table, evMult[e] its real multiplier (or NULL). acc is
- * added to, or with `fromBias` overwritten with bias + the sums (its contents not read).
+ * The gather of `count` sorted events in `mode` (gather.c): c->evM[e] is event e's multiplicity in the code, evMult[e]
+ * its real multiplier (MULTS). acc is added to, or with `fromBias` overwritten with bias + the sums (not read).
  */
-static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, const double *evMult, double *acc, int fromBias) {
+static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t mode, const double *evMult, double *acc,
+                  int fromBias) {
   const int32_t cells = l->outH * l->outW, nIn = l->inH * l->inW;
   if (!grow((void **)&c->pos, &c->posCap, (size_t)nIn + 1, 4)) return 0;
   buildPositions(addr, count, l->inC, nIn, c->pos);
@@ -359,8 +342,8 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, const d
   }
   const int32_t blockBytes = 8 * c->v->vectorBytes();
   const int32_t chunkRows = CHUNK_BYTES / blockBytes;
-  (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, (const void *const *)l->tables, c->code,
-                                   evMult ? c->mults : NULL, c->acc, c->cursor);
+  (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, l->table, c->code,
+                                   evMult ? c->mults : NULL, mode, c->acc, c->cursor);
   for (int32_t cell = 0; cell < cells; cell++) {
     double *to = acc + (size_t)cell * l->outC;
     if (l->f32)
@@ -371,9 +354,9 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, const d
   return 1;
 }
 
-/* Room for n events' tables and multipliers. */
+/* Room for n events' multiplicities and multipliers. */
 static int growEvents(Core *c, size_t n) {
-  return grow((void **)&c->evTable, &c->evTableCap, n, 4) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
+  return grow((void **)&c->evM, &c->evMCap, n, 4) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
 }
 
 /*
@@ -400,16 +383,12 @@ static napi_value ConvEvents(napi_env env, napi_callback_info info) {
     if (mult[e] < minM) minM = mult[e];
   }
   if (!growEvents(c, (size_t)count)) THROW("native core: out of memory");
-  /* a multiplicity below 1 has no table: real multipliers then */
-  const int withMult = minM < 1 || maxM > MAX_TABLE_M || !tablesFit(c, l, maxM);
-  if (withMult) {
-    for (int32_t e = 0; e < count; e++) c->evTable[e] = 1, c->evMults[e] = mult[e];
-  } else {
-    for (int m = 2; m <= maxM; m++)
-      if (!table(c, l, m)) THROW("native core: out of memory");
-    for (int32_t e = 0; e < count; e++) c->evTable[e] = mult[e];
-  }
-  if (!gather(c, l, addr, count, withMult ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
+  /* LIF outputs (every m 1): adds only; SEW sums: m from the code; else (m < 1, m > 15) real multipliers */
+  const int32_t mode = c->realMultipliers || minM < 1 || maxM > MAX_CODE_M ? MULTS : maxM == 1 ? ADD : CODE_M;
+  for (int32_t e = 0; e < count; e++) c->evM[e] = mode == MULTS ? 1 : mult[e];
+  if (mode == MULTS)
+    for (int32_t e = 0; e < count; e++) c->evMults[e] = mult[e];
+  if (!gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
   return int32Value(env, 0);
 }
 
@@ -428,8 +407,8 @@ static napi_value ConvDense(napi_env env, napi_callback_info info) {
   if (!addr) THROW("native core: out of memory");
   int32_t count = 0;
   for (size_t a = 0; a < n; a++)
-    if (x[a] != 0) addr[count] = (int32_t)a, c->evTable[count] = 1, c->evMults[count] = x[a], count++;
-  const int ok = gather(c, l, addr, count, c->evMults, acc, 0);
+    if (x[a] != 0) addr[count] = (int32_t)a, c->evM[count] = 1, c->evMults[count] = x[a], count++;
+  const int ok = gather(c, l, addr, count, MULTS, c->evMults, acc, 0);
   free(addr);
   if (!ok) THROW("native core: out of memory");
   return int32Value(env, 0);

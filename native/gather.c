@@ -3,8 +3,9 @@
  * SSE2 on x86-64; the compiler's default elsewhere) with -ffp-contract=off, and chosen at run time by addon.c.
  *
  * Conv as a gather over each output cell's active receptive field, as assembly/kernels.ts does in WebAssembly:
- *   acc[cell][o] = bias[o] + sum over the cell's list, in list order, of W[row][o]          (tables premultiplied)
- *                  bias[o] + sum over the cell's list, in list order, of m * W[row][o]      (withMult)
+ *   acc[cell][o] = bias[o] + sum over the cell's list, in list order, of m * W[row][o]
+ * with W the layer's weights in the core's precision (float32: fl32(w)) and fl(m * W) formed per term (m = 1: W itself,
+ * no multiply), the term the reference adds per event in float64, and fl32(m fl32(w)) in float32.
  * The list of a cell is its receptive field ky, kx ascending, then the active channels ascending: the input address
  * order in which the reference core's scatter adds the same terms into the same cell. Each output channel is its own
  * SIMD lane, so the vector width changes which channels share an instruction, never the order of any channel's sum:
@@ -37,9 +38,21 @@ typedef float vf __attribute__((vector_size(VBYTES)));
 
 /*
  * One block of nv vectors (nv a constant after inlining, so the accumulators live in registers). An entry of a cell's
- * list is code = row << 4 | t: the weight row and the table it reads (t = the multiplicity m of a premultiplied table,
- * or 1 with the real multiplier in mults). Rows ascend within a cell's list, so code < r1 << 4 iff row < r1.
+ * list is code = row << 4 | m: the weight row and the event's integer multiplicity m (1..15). Rows ascend within a
+ * cell's list, so code < r1 << 4 iff row < r1. Three ways to add an entry (the same operations on every variant):
+ *   ADD:    a += w                 (every m is 1)
+ *   CODE_M: a += (T)m * w          (m from the code: fl(m w), the product the reference forms per event)
+ *   MULTS:  a += (T)mults[l] * w   (real multipliers: dense inputs, multiplicities past 15)
  */
+#define ADD 0
+#define CODE_M 1
+#define MULTS 2
+#define ENTRIES(T, V, nv, FACTOR)                                                                                      \
+  for (; l < lEnd && code[l] < c1; l++) {                                                                              \
+    const int32_t cd = code[l];                                                                                        \
+    const V *w = (const V *)(table + (size_t)(cd >> 4) * outCp + b0);                                                  \
+    FACTOR;                                                                                                            \
+  }
 #define BODY(T, V, nv)                                                                                                 \
   do {                                                                                                                 \
     memcpy(cursor, cellStart, (size_t)cells * 4);                                                                      \
@@ -52,18 +65,12 @@ typedef float vf __attribute__((vector_size(VBYTES)));
         V *ap = (V *)(acc + (size_t)cell * outCp + b0);                                                                \
         V a[nv];                                                                                                       \
         for (int j = 0; j < nv; j++) a[j] = ap[j];                                                                     \
-        if (!mults) {                                                                                                  \
-          for (; l < lEnd && code[l] < c1; l++) {                                                                      \
-            const int32_t cd = code[l];                                                                                \
-            const V *w = (const V *)((const T *)tables[cd & 15] + (size_t)(cd >> 4) * outCp + b0);                     \
-            for (int j = 0; j < nv; j++) a[j] += w[j];                                                                 \
-          }                                                                                                            \
+        if (mode == ADD) {                                                                                             \
+          ENTRIES(T, V, nv, for (int j = 0; j < nv; j++) a[j] += w[j])                                                 \
+        } else if (mode == CODE_M) {                                                                                   \
+          ENTRIES(T, V, nv, const T m = (T)(cd & 15); for (int j = 0; j < nv; j++) a[j] += m * w[j])                   \
         } else {                                                                                                       \
-          for (; l < lEnd && code[l] < c1; l++) {                                                                      \
-            const V *w = (const V *)((const T *)tables[1] + (size_t)(code[l] >> 4) * outCp + b0);                     \
-            const T m = (T)mults[l];                                                                                   \
-            for (int j = 0; j < nv; j++) a[j] += m * w[j];                                                             \
-          }                                                                                                            \
+          ENTRIES(T, V, nv, const T m = (T)mults[l]; for (int j = 0; j < nv; j++) a[j] += m * w[j])                    \
         }                                                                                                              \
         for (int j = 0; j < nv; j++) ap[j] = a[j];                                                                     \
         cursor[cell] = l;                                                                                              \
@@ -73,7 +80,8 @@ typedef float vf __attribute__((vector_size(VBYTES)));
 
 #define KERNEL(NAME, T, V)                                                                                             \
   void CAT(NAME, ISA)(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chunkRows, const int32_t *cellStart,    \
-                      const void *const *tables, const int32_t *code, const double *mults, T *acc, int32_t *cursor) { \
+                      const T *table, const int32_t *code, const double *mults, int32_t mode, T *acc,                  \
+                      int32_t *cursor) {                                                                               \
     const int32_t lanes = VBYTES / (int32_t)sizeof(T);                                                                 \
     for (int32_t b0 = 0; b0 < outCp; b0 += NV * lanes) {                                                               \
       const int32_t nv = (outCp - b0) / lanes < NV ? (outCp - b0) / lanes : NV;                                        \

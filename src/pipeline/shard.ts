@@ -57,11 +57,18 @@ export function shardSlice(shard: Shard, total: number, coupling: BatchCoupling,
  */
 export function weightsDigest(tensors: TensorMap): string {
   const h = createHash('sha256');
+  // the float64 bytes of every value, converted through one small buffer: a float64 copy of a whole model would cost
+  // more in fresh pages than the hash itself
+  const chunk = new Float64Array(1 << 16),
+    bytes = new Uint8Array(chunk.buffer);
   for (const key of [...tensors.keys()].sort()) {
     const t = tensors.get(key)!;
     h.update(`${key}\0${t.shape.join('x')}\0`);
-    const f = Float64Array.from(t.data);
-    h.update(new Uint8Array(f.buffer));
+    for (let i = 0; i < t.data.length; i += chunk.length) {
+      const part = t.data.subarray(i, i + chunk.length);
+      chunk.set(part);
+      h.update(bytes.subarray(0, part.length * 8));
+    }
   }
   return h.digest('hex');
 }

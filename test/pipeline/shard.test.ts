@@ -18,6 +18,9 @@ import {
   type PartFile,
 } from '../../src/pipeline/index.js';
 import { profileReportJson, type ProfileReport } from '../../src/reports/schema.js';
+import { weightsDigest } from '../../src/pipeline/shard.js';
+import type { TensorMap } from '../../src/models/tensor.js';
+import { createHash } from 'node:crypto';
 
 const SMALL = { imgSize: 16, embedDims: 32, numClasses: 4, depths: 2, timesteps: 2, heads: 2 };
 // NOTE: 2 workers, so that a shard's samples are split over threads as well as over parts
@@ -167,4 +170,19 @@ test('profile --out: the report set replaces the directory whole; the checkpoint
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('the weights digest is the sha256 of key, shape and float64 bytes of every tensor in key order (chunked or not)', () => {
+  const tensors: TensorMap = new Map([
+    ['b', { shape: [3], data: Float32Array.of(1, 2.5, -3), dtype: 'F32' }],
+    // longer than the digest's conversion buffer, not a multiple of it
+    ['a', { shape: [2, 100_001], data: new Float64Array(200_002).map((_, i) => Math.cos(i)), dtype: 'F64' }],
+  ]);
+  const h = createHash('sha256');
+  for (const k of ['a', 'b']) {
+    const t = tensors.get(k)!;
+    h.update(`${k}\0${t.shape.join('x')}\0`);
+    h.update(new Uint8Array(new Float64Array(t.data).buffer));
+  }
+  assert.equal(weightsDigest(tensors), h.digest('hex'));
 });

@@ -12,7 +12,7 @@ import { CoreUnavailableError } from './unavailable.js';
  * The native core: the wasm core's gather (docs/engine.md) in C through Node-API (`native/*.c`, built by
  * `scripts/build-native.mjs` with the system's compiler on `npm ci`), AVX-512 / AVX2 / SSE2 chosen at run time.
  * `f64` adds the reference core's terms in its order with no fused multiply-add: bit-identical to the reference
- * core. `f32` is the `wasm-f32` core's arithmetic (float32 weight tables fl32(m * w), float32 sums in the same order):
+ * core. `f32` is the `wasm-f32` core's arithmetic (float32 weights, terms fl32(m fl32(w)), float32 sums in the same order):
  * bit-identical to `wasm-f32`, so it keeps that core's fidelity on every input.
  * The LIF step and the dense max pool run in C too, in the reference's doubles, and SSA's 'q(kv)' product (integers).
  */
@@ -31,7 +31,7 @@ export interface NativeVariant {
 type Handle = object;
 interface Addon {
   variants(): NativeVariant[];
-  createCore(variant: number, f32: number, tableBudgetBytes: number): Handle;
+  createCore(variant: number, f32: number, realMultipliers: number): Handle;
   prepareConv(core: Handle, shape: Int32Array, w: Float64Array, bias: Float64Array): Handle;
   convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array, fromBias: number): number;
   convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
@@ -94,9 +94,6 @@ export function nativeVariantHere(): string {
 
 export type NativePrecision = 'f64' | 'f32';
 
-/** Bytes the premultiplied tables (m >= 2) may take per core, as the wasm core (same results past it). */
-const TABLE_BUDGET_BYTES = 512 * 2 ** 20;
-
 export class NativeCore implements ComputeCore {
   readonly name: string;
   readonly precision: NativePrecision;
@@ -112,7 +109,8 @@ export class NativeCore implements ComputeCore {
   private readonly poolShapes = new Map<string, Int32Array>();
 
   /** `variant`: an instruction set the CPU supports (default: the best one). */
-  constructor(opts: { precision?: NativePrecision; variant?: string; tableBudgetBytes?: number } = {}) {
+  /** `realMultipliers`: every multiplicity through the gather's real-multiplier path (the same numbers; for tests). */
+  constructor(opts: { precision?: NativePrecision; variant?: string; realMultipliers?: boolean } = {}) {
     this.precision = opts.precision ?? 'f64';
     this.name = this.precision === 'f64' ? 'native' : 'native-f32';
     const why = nativeUnavailableReason();
@@ -124,7 +122,7 @@ export class NativeCore implements ComputeCore {
       throw new CoreUnavailableError(`native variant '${opts.variant ?? '?'}' does not run here (${nativeVariantHere()})`);
     }
     this.variant = vs[i]!.name;
-    this.core = this.x.createCore(i, this.precision === 'f32' ? 1 : 0, opts.tableBudgetBytes ?? TABLE_BUDGET_BYTES);
+    this.core = this.x.createCore(i, this.precision === 'f32' ? 1 : 0, opts.realMultipliers ? 1 : 0);
   }
 
   prepareConv(layer: ConvLayer, w: FoldedConv): void {

@@ -92,7 +92,7 @@ interface Region {
 /**
  * `tables[m]`: the weights premultiplied by the integer multiplicity m (m = 1 is the layer's weights), made on
  * first use. fl(m * w) is the same double the reference computes per event, so a gather over premultiplied rows
- * adds the same terms without a multiply.
+ * adds the same terms without a multiply; in float32 the table holds fl32(m fl32(w)), the term of the multiply path.
  */
 interface Prepared {
   layer: ConvLayer;
@@ -209,11 +209,13 @@ export class WasmCore implements ComputeCore {
         inC = p.layer.in.c,
         outC = p.layer.out.c;
       const rows = k * k * inC;
+      // float32 terms are fl32(m fl32(w)), what the multiply path forms from the float32 weights (the native core too)
+      const w = this.precision === 'f32' ? Math.fround : (x: number) => x;
       for (let c = 0; c < inC; c++)
         for (let tap = 0; tap < k * k; tap++) {
           const from = (c * k * k + tap) * outC,
             row = tap * inC + c;
-          for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * src[from + o]!;
+          for (let o = 0; o < outC; o++) dst[(Math.floor(o / B) * rows + row) * B + (o % B)] = m * w(src[from + o]!);
         }
       p.tables[m] = r;
       if (m >= 2) this.tableBytes += r.bytes;

@@ -19,7 +19,7 @@ import { runSsaProduct, ssaScratch } from '../../../src/sim/primitives/ssa.js';
 
 /**
  * The native core's paths beyond the conformance and fidelity suites (which run it through the registry, on the
- * variant this CPU picks): every instruction-set variant this CPU runs, with and without premultiplied tables, gives
+ * variant this CPU picks): every instruction-set variant this CPU runs, by either multiplier path, gives
  * the reference core's doubles (`native`) or the wasm-f32 core's floats (`native-f32`) bit for bit.
  */
 function ready(t: TestContext): boolean {
@@ -28,22 +28,22 @@ function ready(t: TestContext): boolean {
   return why === null;
 }
 
-// SEW multiplicities (premultiplied tables m = 2, 3), 3x3 and strided convs, a dense first layer
+// SEW multiplicities (m = 2, 3), 3x3 and strided convs, a dense first layer
 const f = loadFixture('qkformer-imagenet_e64_d4_T2_s32');
 const folded = foldWeights(f.spec, f.weights),
   xs = samplesOf(f.input);
 
-test('native: every variant this CPU runs, with and without tables, is bit-identical to the reference core', (t) => {
+test('native: every variant this CPU runs, multiplicities in the lists or as real multipliers, is bit-identical to the reference core', (t) => {
   if (!ready(t)) return;
   const ref = simulate(f.spec, folded, xs, { core: new ReferenceCore() });
   const runs = nativeVariants().filter((v) => v.supported);
   assert.ok(runs.length >= 1, 'at least one variant runs');
   for (const v of runs)
-    for (const tableBudgetBytes of [undefined, 0]) {
+    for (const realMultipliers of [false, true]) {
       const got = simulate(f.spec, folded, xs, {
-        core: new NativeCore({ variant: v.name, ...(tableBudgetBytes === 0 ? { tableBudgetBytes } : {}) }),
+        core: new NativeCore({ variant: v.name, realMultipliers }),
       });
-      assert.deepEqual(got.logits, ref.logits, `${v.name}, table budget ${tableBudgetBytes ?? 'default'}`);
+      assert.deepEqual(got.logits, ref.logits, `${v.name}, real multipliers ${realMultipliers}`);
       assert.deepEqual([...got.sink.spikesPerSample], [...ref.sink.spikesPerSample], v.name);
     }
 });
@@ -69,14 +69,15 @@ test('native-f32: every variant this CPU runs is bit-identical to the wasm-f32 c
     return;
   }
   const want = simulate(f.spec, folded, xs, { core: new WasmCore({ precision: 'f32' }) });
+  // wasm-f32's premultiplied tables hold fl32(m fl32(w)), the term its multiply path forms: one set of floats either way
   const noTables = simulate(f.spec, folded, xs, { core: new WasmCore({ precision: 'f32', tableBudgetBytes: 0 }) });
-  for (const v of nativeVariants().filter((x) => x.supported)) {
-    const got = simulate(f.spec, folded, xs, { core: new NativeCore({ precision: 'f32', variant: v.name }) });
-    assert.deepEqual(got.logits, want.logits, v.name);
-    assert.deepEqual([...got.sink.spikesPerSample], [...want.sink.spikesPerSample], v.name);
-    const got0 = simulate(f.spec, folded, xs, { core: new NativeCore({ precision: 'f32', variant: v.name, tableBudgetBytes: 0 }) });
-    assert.deepEqual(got0.logits, noTables.logits, `${v.name} without tables`);
-  }
+  assert.deepEqual(noTables.logits, want.logits, 'wasm-f32 with and without tables');
+  for (const v of nativeVariants().filter((x) => x.supported))
+    for (const realMultipliers of [false, true]) {
+      const got = simulate(f.spec, folded, xs, { core: new NativeCore({ precision: 'f32', variant: v.name, realMultipliers }) });
+      assert.deepEqual(got.logits, want.logits, `${v.name}, real multipliers ${realMultipliers}`);
+      assert.deepEqual([...got.sink.spikesPerSample], [...want.sink.spikesPerSample], v.name);
+    }
 });
 
 test('native: events out of address order take the reference scatter (same doubles)', (t) => {
