@@ -17,7 +17,8 @@
  * The reference speed (issue 22): the official QKFormer PyTorch class, dense and uncounted, on the same fixture
  * weights, batch 1, as many torch threads as CPUs, images 5-16 of each run timed, over the same number of runs
  * (bench/torch-dense.sh; needs python3 with torch and a clone of the official repository in QKFORMER_REPO, else it
- * says so and every ratio to it is absent). Each qkformer-cifar10 row and the end-to-end job get `ratioToTorchDense`
+ * says so and every ratio to it is absent), measured before the cores and again after the end-to-end job, the ratios to
+ * the median of both halves (a shared machine's speed drifts over minutes). Each qkformer-cifar10 row and the end-to-end job get `ratioToTorchDense`
  * (median over median). `--no-torch` skips it. Writes bench/results/<date>-<machine>.json (or --out).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -334,6 +335,21 @@ async function main(): Promise<void> {
       for (const wk of [...new Set([1, cpus])]) configs.push({ core: c, workers: wk, slow: false });
     else console.log(`${c}: skipped (${cpuCoreUnavailable(c)})`);
   }
+  // the dense PyTorch reference, measured before the cores and again after the end-to-end job (a shared machine drifts
+  // over minutes): every ratio is to the median of both halves, and each half is kept in the results
+  const torchHalves: TorchDense[] = [];
+  const measureTorch = () => {
+    if (values['no-torch'] || !workloads.some((w) => w.name === 'qkformer-cifar10')) return;
+    const t = torchDense(runs, cpus);
+    torchHalves.push(t);
+    if ('absent' in t) console.log(`qkformer-cifar10 dense PyTorch (official code): not measured: ${t.absent}`);
+    else
+      console.log(
+        `qkformer-cifar10 dense PyTorch (official code, ${t.threads} threads): ${stat(t.imagesPerSecond).median} images/s ` +
+          `(${stat(t.imagesPerSecond).min}-${stat(t.imagesPerSecond).max})`,
+      );
+  };
+  measureTorch();
   const rows: Measured[] = [];
   const dense: unknown[] = [];
   const flat: { workload: string; core: string; workers: number; samples: number[]; maxRssMiB: number[] }[] = [];
@@ -393,41 +409,49 @@ async function main(): Promise<void> {
     console.log(`${w.name} dense tfjs (${d.backend}): ${stat(d.imagesPerSecond).median} images/s`);
     if (cached) rmSync(cached, { force: true });
   }
-  let torch: TorchDense | null = null;
-  if (!values['no-torch'] && workloads.some((w) => w.name === 'qkformer-cifar10')) {
-    torch = torchDense(runs, cpus);
-    if ('absent' in torch) console.log(`qkformer-cifar10 dense PyTorch (official code): not measured: ${torch.absent}`);
-    else
-      console.log(
-        `qkformer-cifar10 dense PyTorch (official code, ${torch.threads} threads): ${stat(torch.imagesPerSecond).median} images/s ` +
-          `(${stat(torch.imagesPerSecond).min}-${stat(torch.imagesPerSecond).max})`,
-      );
-  }
-  const torchIps = (workload: string) =>
-    torch && !('absent' in torch) && torch.workload === workload ? median(torch.imagesPerSecond) : null;
   let endToEnd: unknown = null;
+  type E2e = { imagesPerSecond: number; seconds: number; samples: number };
+  let e2eRuns: { short: E2e; long: E2e; steady: number }[] = [];
+  const [n1, n2] = values.quick ? [16, 48] : [32, 128];
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
-    // the steady rate (images after start-up) of the default job: (n2 - n1) / (t2 - t1) over two runs
-    const [n1, n2] = values.quick ? [16, 48] : [32, 128];
-    type E2e = { imagesPerSecond: number; seconds: number; samples: number };
+    // the steady rate (images after start-up) of the default job: (n2 - n1) / (t2 - t1) over a pair of runs, twice
     const data = mkdtempSync(join(os.tmpdir(), 'spikewatt-bench-cifar-'));
     writeCifarBatch(data, n2);
-    const short = spawnChild('--e2e', { samples: n1, data }) as E2e;
-    const e = spawnChild('--e2e', { samples: n2, data }) as E2e;
+    e2eRuns = Array.from({ length: values.quick ? 1 : 2 }, () => {
+      const short = spawnChild('--e2e', { samples: n1, data }) as E2e;
+      const long = spawnChild('--e2e', { samples: n2, data }) as E2e;
+      return { short, long, steady: (n2 - n1) / (long.seconds - short.seconds) };
+    });
     rmSync(data, { recursive: true, force: true });
-    const steady = (n2 - n1) / (e.seconds - short.seconds);
+  }
+  measureTorch();
+  const measured = torchHalves.filter((t): t is Extract<TorchDense, { imagesPerSecond: number[] }> => !('absent' in t));
+  const torch: TorchDense | null =
+    measured.length > 0 ? { ...measured[0]!, imagesPerSecond: measured.flatMap((t) => t.imagesPerSecond) } : (torchHalves[0] ?? null);
+  const torchIps = (workload: string) =>
+    torch && !('absent' in torch) && torch.workload === workload ? median(torch.imagesPerSecond) : null;
+  if (e2eRuns.length) {
     const t = torchIps('qkformer-cifar10');
     const ratio = (v: number) => (t !== null ? +(v / t).toFixed(3) : null);
+    const e = e2eRuns[e2eRuns.length - 1]!.long,
+      endToEndIps = median(e2eRuns.map((r) => r.long.imagesPerSecond)),
+      steady = median(e2eRuns.map((r) => r.steady));
     endToEnd = {
       ...e,
-      ratioToTorchDense: ratio(e.imagesPerSecond),
-      steady: { from: `runs of ${n1} and ${n2} samples: (${n2} - ${n1}) / (t${n2} - t${n1})`, short, imagesPerSecond: steady },
+      imagesPerSecond: endToEndIps,
+      runs: e2eRuns.map((r) => ({ seconds: r.long.seconds, imagesPerSecond: r.long.imagesPerSecond, steady: r.steady })),
+      ratioToTorchDense: ratio(endToEndIps),
+      steady: {
+        from: `pairs of runs of ${n1} and ${n2} samples: (${n2} - ${n1}) / (t${n2} - t${n1}), median over ${e2eRuns.length}`,
+        short: e2eRuns.map((r) => r.short),
+        imagesPerSecond: steady,
+      },
       steadyRatioToTorchDense: ratio(steady),
     };
     console.log(
-      `qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ${e.seconds.toFixed(1)} s = ` +
-        `${e.imagesPerSecond.toFixed(2)} images/s, steady ${steady.toFixed(2)} images/s` +
-        (t !== null ? ` (${ratio(e.imagesPerSecond)}x and ${ratio(steady)}x the dense PyTorch forward)` : ''),
+      `qkformer-cifar10 end to end (profile, all outputs written): ${e.samples} images in ` +
+        `${e2eRuns.map((r) => r.long.seconds.toFixed(1)).join(' / ')} s = ${endToEndIps.toFixed(2)} images/s, steady ${steady.toFixed(2)} images/s` +
+        (t !== null ? ` (${ratio(endToEndIps)}x and ${ratio(steady)}x the dense PyTorch forward, median of both PyTorch halves)` : ''),
     );
   }
   const today = new Date().toISOString().slice(0, 10);
@@ -457,7 +481,17 @@ async function main(): Promise<void> {
       };
     }),
     dense,
-    torchDense: torch === null ? null : 'absent' in torch ? torch : { ...torch, imagesPerSecondStats: stat(torch.imagesPerSecond) },
+    torchDense:
+      torch === null
+        ? null
+        : 'absent' in torch
+          ? torch
+          : {
+              ...torch,
+              imagesPerSecondStats: stat(torch.imagesPerSecond),
+              halves: measured.map((t) => ({ imagesPerSecond: t.imagesPerSecond, stats: stat(t.imagesPerSecond) })),
+              measured: 'before the cores and after the end-to-end job; ratios use the median of both halves',
+            },
     memoryFlatInSamples: flat,
     endToEnd,
   };

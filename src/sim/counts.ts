@@ -100,7 +100,8 @@ export function recordNeuronSpikes(lc: LayerCounts, t: number, timesteps: number
     addr = events.addr,
     mult = events.mult,
     n = events.count;
-  for (let i = 0; i < n; i++) ns[base + addr[i]!]! += mult[i]!;
+  if (events.unit) for (let i = 0; i < n; i++) ns[base + addr[i]!]!++;
+  else for (let i = 0; i < n; i++) ns[base + addr[i]!]! += mult[i]!;
 }
 
 /** Hands over the spike records held so far (per LIF layer, one row per sample) and clears them. */

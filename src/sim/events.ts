@@ -5,6 +5,11 @@
  */
 export class EventBuffer {
   count = 0;
+  /**
+   * Every multiplicity is 1: set by a producer that emits unit spikes only (the LIF), so that consumers skip reading
+   * the multiplicities; cleared by clear() and fromDense() and by any producer that writes `count` itself.
+   */
+  unit = false;
   readonly addr: Int32Array;
   readonly mult: Int32Array;
   constructor(readonly size: number) {
@@ -13,6 +18,7 @@ export class EventBuffer {
   }
   clear(): void {
     this.count = 0;
+    this.unit = false;
   }
   push(address: number, multiplicity: number): void {
     this.addr[this.count] = address;
@@ -21,6 +27,7 @@ export class EventBuffer {
   }
   /** Total unit spikes: sum of multiplicities. */
   unitSpikes(): number {
+    if (this.unit) return this.count;
     let s = 0;
     for (let i = 0; i < this.count; i++) s += this.mult[i]!;
     return s;
@@ -34,6 +41,7 @@ export class EventBuffer {
   /** Events of a dense non-negative integer tensor, in address order. */
   fromDense(x: ArrayLike<number>): this {
     this.count = 0;
+    this.unit = false;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (v !== 0) this.push(i, v);

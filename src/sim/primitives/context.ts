@@ -35,12 +35,13 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): nu
     const ev = v.events;
     lc.inputIsEvents = true;
     lc.inputEvents[ctx.t]! += ev.count;
-    let units = 0;
-    for (let i = 0; i < ev.count; i++) {
-      const m = ev.mult[i]!;
-      units += m;
-      if (m !== 1) lc.inputBinary = false;
-    }
+    let units = ev.unit ? ev.count : 0;
+    if (!ev.unit)
+      for (let i = 0; i < ev.count; i++) {
+        const m = ev.mult[i]!;
+        units += m;
+        if (m !== 1) lc.inputBinary = false;
+      }
     lc.inputUnitSpikes[ctx.t]! += units;
     lc.inputElements = ev.size;
     return units;

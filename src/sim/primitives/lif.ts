@@ -23,6 +23,8 @@ export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float
   if (layer.neuron) lifStepGeneral(v, x, layer.vThreshold, layer.neuron, out);
   else if (ctx.core.lifStepNonzero && x.length === v.length) nonzero = ctx.core.lifStepNonzero(v, x, layer.vThreshold, out);
   else ctx.core.lifStep(v, x, layer.vThreshold, out);
+  // every core's step and lifStepGeneral emit multiplicity 1
+  out.unit = true;
   noteInput(ctx, input, nonzero);
   const n = v.length,
     s = out.count;
