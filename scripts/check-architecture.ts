@@ -32,6 +32,7 @@ export const LINE_CAPS: readonly LineCap[] = [
       [2000, 'the simulator proper (1,928 lines): the accelerated cores capped on their own, the calibrated init in src/pipeline'],
       [2200, 'the primitives of the next families (general LIF, membrane shortcut, spike AND, spike-fed head): 2,125 lines'],
       [2000, 'the schedulers capped on their own (src/sim/schedule, 617 lines): ops, events, counts, primitives, 1,508 lines'],
+      [2100, 'the native fast paths: SSA q(kv) on events, a conv and its LIF in one call, unit-spike buffers (2,027 lines)'],
     ],
   },
   {
@@ -42,7 +43,13 @@ export const LINE_CAPS: readonly LineCap[] = [
     ],
   },
   { scope: 'sim/cores/wasm', history: [[430, 'the WebAssembly core, split from the src/sim cap at 401 lines']] },
-  { scope: 'sim/cores/native', history: [[200, 'the native (C through Node-API) core, its own cap from its first commit at 156 lines']] },
+  {
+    scope: 'sim/cores/native',
+    history: [
+      [200, 'the native (C through Node-API) core, its own cap from its first commit at 156 lines'],
+      [230, 'the SSA product and a conv with its LIF in one call (206 lines)'],
+    ],
+  },
   { scope: 'sim/cores/gpujs', history: [[520, 'the gpu.js core and its kernels and modes, split from the src/sim cap at 491 lines']] },
   {
     scope: 'sim/cores/webgpu',
