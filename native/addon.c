@@ -34,12 +34,13 @@ typedef void Kernel(int32_t cells, int32_t outCp, int32_t rowsTotal, int32_t chu
   void gather_f32_##isa(int32_t, int32_t, int32_t, int32_t, const int32_t *, const float *, const int32_t *,          \
                         const double *, int32_t, float *, int32_t *);                                                  \
   int32_t vector_bytes_##isa(void);                                                                                   \
-  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t, int32_t *);                \
+  int32_t lif_step_##isa(double *, const double *, double, int32_t *, int32_t *, size_t, int32_t *, int32_t);       \
   void max_pool_##isa(const double *, double *, const int32_t *);                                                     \
   void ssa_qkv_##isa(const int32_t *, const int32_t *, int32_t, const int32_t *, const int32_t *, int32_t, const int32_t *, \
                      const int32_t *, int32_t, int32_t, int32_t, int32_t, double *, double *, int32_t *);
 
-typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n, int32_t *nonzero);
+typedef int32_t Lif(double *v, const double *x, double vth, int32_t *addr, int32_t *mult, size_t n, int32_t *nonzero,
+                    int32_t base);
 typedef void Pool(const double *x, double *y, const int32_t *shape);
 typedef void Ssa(const int32_t *qa, const int32_t *qm, int32_t nq, const int32_t *ka, const int32_t *km, int32_t nk,
                  const int32_t *va, const int32_t *vm, int32_t nv, int32_t N, int32_t C, int32_t H, double *m, double *y,
@@ -101,7 +102,8 @@ typedef struct {
   void *acc;
   int32_t *evM;     /* per event: its multiplicity in the code (1 with a real multiplier) */
   double *evMults;  /* per event: its real multiplier */
-  size_t posCap, cellCap, cursorCap, codeCap, multsCap, evMCap, evMultsCap, accBytes;
+  double *row;      /* one cell's currents in float64 (convEventsLif, float32) */
+  size_t posCap, cellCap, cursorCap, codeCap, multsCap, evMCap, evMultsCap, rowCap, accBytes;
 } Core;
 
 typedef struct {
@@ -131,7 +133,7 @@ static void finalizeCore(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   Core *c = data;
   free(c->pos), free(c->cellStart), free(c->cursor), free(c->code), free(c->mults), free(c->acc);
-  free(c->evM), free(c->evMults);
+  free(c->evM), free(c->evMults), free(c->row);
   free(c);
 }
 
@@ -307,7 +309,8 @@ static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double
 
 /*
  * The gather of `count` sorted events in `mode` (gather.c): c->evM[e] is event e's multiplicity in the code, evMult[e]
- * its real multiplier (MULTS). acc is added to, or with `fromBias` overwritten with bias + the sums (not read).
+ * its real multiplier (MULTS). acc is added to, or with `fromBias` overwritten with bias + the sums (not read); with acc
+ * NULL (and fromBias) the sums stay in the core's padded accumulator.
  */
 static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t mode, const double *evMult, double *acc,
                   int fromBias) {
@@ -328,7 +331,7 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t
     c->accBytes = c->acc ? accBytes : 0;
     if (!c->acc) return 0;
   }
-  if (fromBias) {
+  if (fromBias || !acc) {
     for (int32_t cell = 0; cell < cells; cell++) memcpy((char *)c->acc + (size_t)cell * rowBytes, l->bias, rowBytes);
   } else {
     memset(c->acc, 0, accBytes);
@@ -344,6 +347,7 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t
   const int32_t chunkRows = CHUNK_BYTES / blockBytes;
   (l->f32 ? c->v->f32 : c->v->f64)(cells, l->outCp, l->rowsTotal, chunkRows, c->cellStart, l->table, c->code,
                                    evMult ? c->mults : NULL, mode, c->acc, c->cursor);
+  if (!acc) return 1; /* the currents stay in c->acc (convEventsLif) */
   for (int32_t cell = 0; cell < cells; cell++) {
     double *to = acc + (size_t)cell * l->outC;
     if (l->f32)
@@ -357,6 +361,28 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t
 /* Room for n events' multiplicities and multipliers. */
 static int growEvents(Core *c, size_t n) {
   return grow((void **)&c->evM, &c->evMCap, n, 4) && grow((void **)&c->evMults, &c->evMultsCap, n, 8);
+}
+
+#define UNORDERED (-1)
+/*
+ * The gather's mode for `count` events (their multiplicities set up in c->evM / c->evMults), UNORDERED when the
+ * addresses are not strictly ascending, -2 out of memory. LIF outputs (every m 1): adds only; SEW sums: m from the code;
+ * else (m < 1, m > 15) real multipliers.
+ */
+static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int32_t count) {
+  int32_t prev = -1, maxM = 0, minM = 1;
+  for (int32_t e = 0; e < count; e++) {
+    if (addr[e] <= prev) return UNORDERED;
+    prev = addr[e];
+    if (mult[e] > maxM) maxM = mult[e];
+    if (mult[e] < minM) minM = mult[e];
+  }
+  if (!growEvents(c, (size_t)count)) return -2;
+  const int32_t mode = c->realMultipliers || minM < 1 || maxM > MAX_CODE_M ? MULTS : maxM == 1 ? ADD : CODE_M;
+  for (int32_t e = 0; e < count; e++) c->evM[e] = mode == MULTS ? 1 : mult[e];
+  if (mode == MULTS)
+    for (int32_t e = 0; e < count; e++) c->evMults[e] = mult[e];
+  return mode;
 }
 
 /*
@@ -375,21 +401,56 @@ static napi_value ConvEvents(napi_env env, napi_callback_info info) {
   double *acc = typed(env, argv[5], napi_float64_array, &nAcc);
   const int fromBias = i32(env, argv[6]) != 0;
   if (!c || !l || !addr || !mult || !acc || nAcc < (size_t)l->outH * l->outW * l->outC) THROW("native core: bad convEvents arguments");
-  int32_t prev = -1, maxM = 0, minM = 1;
-  for (int32_t e = 0; e < count; e++) {
-    if (addr[e] <= prev) return int32Value(env, -1);
-    prev = addr[e];
-    if (mult[e] > maxM) maxM = mult[e];
-    if (mult[e] < minM) minM = mult[e];
-  }
-  if (!growEvents(c, (size_t)count)) THROW("native core: out of memory");
-  /* LIF outputs (every m 1): adds only; SEW sums: m from the code; else (m < 1, m > 15) real multipliers */
-  const int32_t mode = c->realMultipliers || minM < 1 || maxM > MAX_CODE_M ? MULTS : maxM == 1 ? ADD : CODE_M;
-  for (int32_t e = 0; e < count; e++) c->evM[e] = mode == MULTS ? 1 : mult[e];
-  if (mode == MULTS)
-    for (int32_t e = 0; e < count; e++) c->evMults[e] = mult[e];
-  if (!gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
+  const int32_t mode = eventMode(c, addr, mult, count);
+  if (mode == UNORDERED) return int32Value(env, -1);
+  if (mode < 0 || !gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
   return int32Value(env, 0);
+}
+
+/*
+ * convEventsLif(core, layer, addr, mult, count, v Float64Array, vThreshold, outAddr Int32Array, outMult Int32Array,
+ * stats Int32Array [nonzero, binary]) -> spikes, or -1 when the addresses are not strictly ascending: convEvents from
+ * the bias, then the LIF step (lif_step) on the currents cell by cell, in the doubles lifStep would read from the
+ * float64 currents, without writing those out. stats[0] = nonzero currents; stats[1], when 1 on entry: whether every
+ * current is 0 or 1.
+ */
+static napi_value ConvEventsLif(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  Core *c = external(env, argv[0]);
+  Layer *l = external(env, argv[1]);
+  const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
+  const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
+  const int32_t count = i32(env, argv[4]);
+  size_t n = 0, na = 0, nm = 0, ns = 0;
+  double *v = typed(env, argv[5], napi_float64_array, &n);
+  const double vth = f64(env, argv[6]);
+  int32_t *outAddr = typed(env, argv[7], napi_int32_array, &na);
+  int32_t *outMult = typed(env, argv[8], napi_int32_array, &nm);
+  int32_t *stats = typed(env, argv[9], napi_int32_array, &ns);
+  if (!c || !l || !addr || !mult || !v || !outAddr || na < n || !outMult || nm < n || !stats || ns < 2)
+    THROW("native core: bad convEventsLif arguments");
+  const size_t cells = (size_t)l->outH * l->outW, outC = (size_t)l->outC;
+  if (n != cells * outC) THROW("native core: convEventsLif membranes of the wrong size");
+  const int32_t mode = eventMode(c, addr, mult, count);
+  if (mode == UNORDERED) return int32Value(env, -1);
+  if (mode < 0 || !gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, NULL, 1) ||
+      (l->f32 && !grow((void **)&c->row, &c->rowCap, outC, 8)))
+    THROW("native core: out of memory");
+  int32_t s = 0, nz = 0, binary = stats[1];
+  for (size_t cell = 0; cell < cells; cell++) {
+    const double *x = (const double *)c->acc + cell * l->outCp;
+    if (l->f32) {
+      const float *xf = (const float *)c->acc + cell * l->outCp;
+      for (size_t o = 0; o < outC; o++) c->row[o] = xf[o];
+      x = c->row;
+    }
+    for (size_t o = 0; binary && o < outC; o++) binary = x[o] == 0 || x[o] == 1;
+    int32_t cellNz = 0;
+    s += c->v->lif(v + cell * outC, x, vth, outAddr + s, outMult + s, outC, &cellNz, (int32_t)(cell * outC));
+    nz += cellNz;
+  }
+  stats[0] = nz, stats[1] = binary;
+  return int32Value(env, s);
 }
 
 /* convDense(core, layer, x Float64Array, acc Float64Array): the nonzero inputs as events with real multipliers. */
@@ -431,7 +492,7 @@ static napi_value LifStep(napi_env env, napi_callback_info info) {
   size_t nst = 0;
   int32_t *stats = typed(env, argv[6], napi_int32_array, &nst);
   if (!c || !v || !x || nx < n || !addr || !mult || na < n || nm < n || !stats || nst < 1) THROW("native core: bad lifStep arguments");
-  return int32Value(env, c->v->lif(v, x, vth, addr, mult, n, stats));
+  return int32Value(env, c->v->lif(v, x, vth, addr, mult, n, stats, 0));
 }
 
 /*
@@ -497,6 +558,7 @@ NAPI_MODULE_INIT() {
       {"createCore", NULL, CreateCore, NULL, NULL, NULL, napi_default, NULL},
       {"prepareConv", NULL, PrepareConv, NULL, NULL, NULL, napi_default, NULL},
       {"convEvents", NULL, ConvEvents, NULL, NULL, NULL, napi_default, NULL},
+      {"convEventsLif", NULL, ConvEventsLif, NULL, NULL, NULL, napi_default, NULL},
       {"convDense", NULL, ConvDense, NULL, NULL, NULL, napi_default, NULL},
       {"lifStep", NULL, LifStep, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, MaxPool, NULL, NULL, NULL, napi_default, NULL},

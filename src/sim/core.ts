@@ -48,6 +48,12 @@ export interface ComputeCore {
    * terms: every core gives the same doubles. Returns false where it declines (events out of order): ssa.ts computes it.
    */
   ssaQkv?(q: EventBuffer, k: EventBuffer, v: EventBuffer, shape: Int32Array, m: Float64Array, y: Float64Array): boolean;
+  /**
+   * Optional: convEventsFromBias, then lifStepNonzero on those currents with `v`, without writing the currents out
+   * (a conv whose only reader is a LIF). Spikes go into `out`; stats = [nonzero currents, 1 when every current is 0
+   * or 1 (checked only when stats[1] is 1 on entry)]. Returns false where it declines (events out of order).
+   */
+  convEventsLif?(layer: ConvLayer, ev: EventBuffer, v: Float64Array, vThreshold: number, out: EventBuffer, stats: Int32Array): boolean;
   /** Release resources (GPU contexts). */
   dispose(): void;
 }

@@ -45,6 +45,7 @@ interface Addon {
     stats: Int32Array,
   ): number;
   maxPool(core: Handle, x: Float64Array, y: Float64Array, shape: Int32Array): void;
+  convEventsLif(core: Handle, layer: Handle, ...args: [...Events, Float64Array, number, Int32Array, Int32Array, Int32Array]): number;
   ssaQkv(core: Handle, ...args: [...Events, ...Events, ...Events, Int32Array, Float64Array, Float64Array]): number;
 }
 type Events = [Int32Array, Int32Array, number];
@@ -164,6 +165,13 @@ export class NativeCore implements ComputeCore {
       if (fromBias) for (let n = 0; n < layer.out.h * layer.out.w; n++) acc.set(p.w.bias, n * layer.out.c);
       for (let i = 0; i < ev.count; i++) scatterInto(layer, p.wT, ev.addr[i]!, ev.mult[i]!, acc);
     }
+  }
+
+  convEventsLif(layer: ConvLayer, ev: EventBuffer, v: Float64Array, vThreshold: number, out: EventBuffer, stats: Int32Array): boolean {
+    const s = this.x.convEventsLif(this.core, this.get(layer).handle, ev.addr, ev.mult, ev.count, v, vThreshold, out.addr, out.mult, stats);
+    if (s < 0) return false;
+    out.count = s;
+    return true;
   }
 
   convDense(layer: ConvLayer, xs: Float64Array, acc: Float64Array): void {

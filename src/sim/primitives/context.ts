@@ -48,22 +48,29 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): nu
   }
   if (v.dense) {
     const x = v.dense;
-    lc.inputElements = x.length;
-    if (lc.inputBinary) {
+    let binary = lc.inputBinary;
+    if (binary)
       for (let i = 0; i < x.length; i++) {
         const e = x[i]!;
         if (e !== 0 && e !== 1) {
-          lc.inputBinary = false;
+          binary = false;
           break;
         }
       }
-    }
     let nz = denseNonzero ?? 0;
     if (denseNonzero === undefined) for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
-    lc.inputEvents[ctx.t]! += nz;
+    noteDenseInput(ctx, x.length, nz, binary);
     return nz;
   }
   return 0;
+}
+
+/** noteInput's record of a dense input of `length` values, `nonzero` of them x !== 0, `binary` when all are 0 or 1. */
+export function noteDenseInput(ctx: StepContext, length: number, nonzero: number, binary: boolean): void {
+  const lc = ctx.counts;
+  lc.inputElements = length;
+  if (!binary) lc.inputBinary = false;
+  lc.inputEvents[ctx.t]! += nonzero;
 }
 
 export function requireEvents(v: Value, layer: string): EventBuffer {

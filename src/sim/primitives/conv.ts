@@ -1,5 +1,6 @@
 import { convGroups, type ConvLayer } from '../../models/spec.js';
 import type { FoldedConv } from '../../models/fold.js';
+import type { ComputeCore } from '../core.js';
 import type { EventBuffer } from '../events.js';
 import { noteInput, type StepContext, type Value } from './context.js';
 
@@ -129,32 +130,47 @@ function synapticOps(st: ConvState, ev: EventBuffer, units: number): number {
 }
 
 export function runConv(st: ConvState, ctx: StepContext, input: Value, out: Float64Array): void {
-  const { layer, w, grouped } = st;
+  countConv(st, ctx, input);
+  computeConv(st, ctx.core, input, out);
+}
+
+/** What the table above counts for one (sample, t), and the layer's input statistics (no arithmetic on currents). */
+export function countConv(st: ConvState, ctx: StepContext, input: Value): void {
+  const { layer } = st;
   const units = noteInput(ctx, input);
   const outC = layer.out.c,
-    inC = layer.in.c,
-    nOut = layer.out.h * layer.out.w;
+    inC = layer.in.c;
   const { sink, counts: lc, t } = ctx;
-  const fromBias = input.events && !grouped ? ctx.core.convEventsFromBias : undefined;
-  if (fromBias) fromBias.call(ctx.core, layer, input.events!, out);
-  else for (let n = 0; n < nOut; n++) out.set(w.bias, n * outC);
   if (input.events) {
-    const ev = input.events;
-    if (grouped) for (let i = 0; i < ev.count; i++) scatterGrouped(st, grouped, ev.addr[i]!, ev.mult[i]!, out);
-    else if (!fromBias) ctx.core.convEvents(layer, ev, out);
-    const syn = synapticOps(st, ev, units);
+    const syn = synapticOps(st, input.events, units);
     sink.add(lc, t, 'ac', syn);
-    sink.add(lc, t, 'memRead', syn + ev.count);
+    sink.add(lc, t, 'memRead', syn + input.events.count);
   } else if (input.dense) {
-    const x = input.dense;
-    if (grouped) {
-      for (let a = 0; a < x.length; a++) if (x[a] !== 0) scatterGrouped(st, grouped, a, x[a]!, out);
-    } else ctx.core.convDense(layer, x, out);
     let taps = 0;
     for (let n = 0; n < st.reach.length; n++) taps += st.reach[n]!;
     const macs = (taps * inC * outC) / st.groups;
     sink.add(lc, t, 'mac', macs);
-    sink.add(lc, t, 'memRead', macs + x.length);
+    sink.add(lc, t, 'memRead', macs + input.dense.length);
   } else throw new Error(`${layer.name}: no input`);
-  if (st.hasBias) sink.add(lc, t, 'add', outC * nOut);
+  if (st.hasBias) sink.add(lc, t, 'add', outC * layer.out.h * layer.out.w);
+}
+
+/** out = bias + the conv of the input (events or dense), on the core (a grouped conv here). */
+export function computeConv(st: ConvState, core: ComputeCore, input: Value, out: Float64Array): void {
+  const { layer, w, grouped } = st;
+  const outC = layer.out.c,
+    nOut = layer.out.h * layer.out.w;
+  const fromBias = input.events && !grouped ? core.convEventsFromBias : undefined;
+  if (fromBias) fromBias.call(core, layer, input.events!, out);
+  else for (let n = 0; n < nOut; n++) out.set(w.bias, n * outC);
+  if (input.events) {
+    const ev = input.events;
+    if (grouped) for (let i = 0; i < ev.count; i++) scatterGrouped(st, grouped, ev.addr[i]!, ev.mult[i]!, out);
+    else if (!fromBias) core.convEvents(layer, ev, out);
+  } else if (input.dense) {
+    const x = input.dense;
+    if (grouped) {
+      for (let a = 0; a < x.length; a++) if (x[a] !== 0) scatterGrouped(st, grouped, a, x[a]!, out);
+    } else core.convDense(layer, x, out);
+  }
 }

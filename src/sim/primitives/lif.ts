@@ -1,6 +1,6 @@
-import type { LifLayer } from '../../models/spec.js';
+import type { ConvLayer, LifLayer } from '../../models/spec.js';
 import type { EventBuffer } from '../events.js';
-import { noteInput, requireDense, type StepContext, type Value } from './context.js';
+import { noteDenseInput, noteInput, requireDense, type StepContext, type Value } from './context.js';
 import { lifStepGeneral } from './lif-general.js';
 
 /**
@@ -26,8 +26,34 @@ export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float
   // every core's step and lifStepGeneral emit multiplicity 1
   out.unit = true;
   noteInput(ctx, input, nonzero);
-  const n = v.length,
-    s = out.count;
+  countLif(layer, ctx, v.length, out.count);
+}
+
+/**
+ * The LIF of a conv whose only reader it is, in one core call (the core's convEventsLif): the same spikes, membranes
+ * and counts as runConv then runLif, without the currents written out. False where the core declines: the caller
+ * then runs the two apart.
+ */
+export function runConvLif(
+  layer: LifLayer,
+  ctx: StepContext,
+  conv: ConvLayer,
+  ev: EventBuffer,
+  v: Float64Array,
+  out: EventBuffer,
+): boolean {
+  // [nonzero currents, every current 0 or 1]: the second checked only while the layer's inputs have all been binary
+  STATS[1] = ctx.counts.inputBinary ? 1 : 0;
+  if (!ctx.core.convEventsLif?.(conv, ev, v, layer.vThreshold, out, STATS)) return false;
+  out.unit = true;
+  noteDenseInput(ctx, v.length, STATS[0]!, STATS[1] === 1);
+  countLif(layer, ctx, v.length, out.count);
+  return true;
+}
+const STATS = new Int32Array(2);
+
+/** The table above for n neurons and s spikes at (sample, t). */
+function countLif(layer: LifLayer, ctx: StepContext, n: number, s: number): void {
   const { sink, counts: lc, t } = ctx;
   sink.add(lc, t, 'neuronUpdate', n);
   sink.add(lc, t, 'spike', s);

@@ -1,12 +1,12 @@
 import type { FoldedWeights } from '../../models/fold.js';
-import type { LayerKind, LayerSpec } from '../../models/spec.js';
-import { numel } from '../../models/spec.js';
+import type { ConvLayer, LayerKind, LayerSpec, LifLayer } from '../../models/spec.js';
+import { convGroups, numel } from '../../models/spec.js';
 import type { ComputeCore } from '../core.js';
 import { recordNeuronSpikes } from '../counts.js';
 import { EventBuffer } from '../events.js';
 import type { StepContext, Value } from './context.js';
-import { ConvState, runConv } from './conv.js';
-import { runLif } from './lif.js';
+import { computeConv, ConvState, countConv, runConv } from './conv.js';
+import { runConvLif, runLif } from './lif.js';
 import { runMaxPool } from './maxpool.js';
 import { runAvgPool } from './avgpool.js';
 import { runAdd } from './add.js';
@@ -64,12 +64,7 @@ function freshSlots(prev: Float64Array[], count: number, size: number): Float64A
 /** The primitives by layer kind: one file per primitive, one entry here. */
 export const PRIMITIVES = {
   conv: (layer, env) => {
-    const w = env.weights.convs.get(layer.name);
-    if (!w) throw new Error(`no weights for ${layer.name}`);
-    const st = new ConvState(layer, w),
-      dense = new Float64Array(numel(layer.out));
-    // a grouped conv runs on the host (conv.ts), never on the core
-    if (!st.grouped) env.core.prepareConv(layer, w);
+    const { st, dense } = convState(layer, env);
     return {
       reset: noReset,
       step: (ctx, ins, out) => {
@@ -102,26 +97,7 @@ export const PRIMITIVES = {
       },
     };
   },
-  lif: (layer, env) => {
-    const size = numel(layer.out),
-      events = new EventBuffer(size);
-    const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
-    const v0 = lifInitialMembrane(layer.neuron);
-    let membranes: Float64Array[] = [];
-    return {
-      // reused across batches (a fresh 20 MB of membranes per sample would keep the GC busy)
-      reset: (batch) => {
-        membranes = freshSlots(membranes, shared ? 1 : batch, size);
-        if (v0 !== 0) for (const m of membranes) m.fill(v0);
-      },
-      step: (ctx, ins, out) => {
-        const v = membranes[shared ? 0 : ctx.slot];
-        if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
-        runLif(layer, ctx, arg(ins, 0, layer), v, events);
-        emit(ctx, out, events);
-      },
-    };
-  },
+  lif: (layer, env) => lifRunner(layer, env, (ctx, ins, v, events) => runLif(layer, ctx, arg(ins, 0, layer), v, events)),
   add: (layer) => {
     const acc = new Int32Array(numel(layer.out)),
       events = new EventBuffer(numel(layer.out));
@@ -248,6 +224,92 @@ export const PRIMITIVES = {
     };
   },
 } satisfies Registry;
+
+/** A conv's state, its current buffer, its weights prepared on the core (a grouped conv runs on the host, conv.ts). */
+function convState(layer: ConvLayer, env: LayerEnv): { st: ConvState; dense: Float64Array } {
+  const w = env.weights.convs.get(layer.name);
+  if (!w) throw new Error(`no weights for ${layer.name}`);
+  const st = new ConvState(layer, w);
+  if (!st.grouped) env.core.prepareConv(layer, w);
+  return { st, dense: new Float64Array(numel(layer.out)) };
+}
+
+type LifStep = (ctx: StepContext, ins: readonly Value[], v: Float64Array, events: EventBuffer) => void;
+
+/** A LIF layer's membranes (one per batch slot, or the official coupling's shared one) around its step. */
+function lifRunner(layer: LifLayer, env: LayerEnv, run: LifStep): LayerRunner {
+  const size = numel(layer.out),
+    events = new EventBuffer(size);
+  const shared = env.officialCoupling && layer.officialTimeAxis === 'timeBatch';
+  const v0 = lifInitialMembrane(layer.neuron);
+  let membranes: Float64Array[] = [];
+  return {
+    // reused across batches (a fresh 20 MB of membranes per sample would keep the GC busy)
+    reset: (batch) => {
+      membranes = freshSlots(membranes, shared ? 1 : batch, size);
+      if (v0 !== 0) for (const m of membranes) m.fill(v0);
+    },
+    step: (ctx, ins, out) => {
+      const v = membranes[shared ? 0 : ctx.slot];
+      if (!v) throw new Error(`${layer.name}: no membrane for slot ${ctx.slot}`);
+      run(ctx, ins, v, events);
+      emit(ctx, out, events);
+    },
+  };
+}
+
+/**
+ * A conv whose only reader is a LIF, run as one core call (lif.ts runConvLif) where its input is events: the conv's
+ * step counts and hands its events over (its own output stays empty), the LIF's step computes both. Dense inputs, or
+ * a core that declines, take the two steps apart: the same numbers either way.
+ */
+function convLifPair(conv: ConvLayer, lif: LifLayer, env: LayerEnv): [LayerRunner, LayerRunner] {
+  const { st, dense } = convState(conv, env);
+  let pending: EventBuffer | null = null;
+  const convRunner: LayerRunner = {
+    reset: noReset,
+    step: (ctx, ins, out) => {
+      const input = arg(ins, 0, conv);
+      pending = input.events;
+      if (pending) {
+        countConv(st, ctx, input);
+        out.events = null;
+        out.dense = null;
+      } else {
+        runConv(st, ctx, input, dense);
+        setDense(out, dense);
+      }
+    },
+  };
+  const lifStep: LifStep = (ctx, ins, v, events) => {
+    if (!pending) return runLif(lif, ctx, arg(ins, 0, lif), v, events);
+    if (runConvLif(lif, ctx, conv, pending, v, events)) return;
+    computeConv(st, ctx.core, { events: pending, dense: null }, dense);
+    runLif(lif, ctx, { events: null, dense }, v, events);
+  };
+  return [convRunner, lifRunner(lif, env, lifStep)];
+}
+
+/**
+ * The runners of a model's layers; with `fuse`, a conv read by one LIF alone (default neuron) runs with it where the
+ * core has convEventsLif. Not for observers: a fused conv's own output is never materialised.
+ */
+export function runnersFor(layers: readonly LayerSpec[], env: LayerEnv, fuse: boolean): LayerRunner[] {
+  const readers = new Map<string, LayerSpec[]>();
+  for (const l of layers) for (const i of l.inputs) readers.set(i, [...(readers.get(i) ?? []), l]);
+  const fused = new Map<string, LayerRunner>();
+  return layers.map((l) => {
+    const ready = fused.get(l.name);
+    if (ready) return ready;
+    const only = readers.get(l.name)?.length === 1 ? readers.get(l.name)![0]! : null;
+    if (fuse && env.core.convEventsLif && l.kind === 'conv' && convGroups(l) === 1 && only?.kind === 'lif' && !only.neuron) {
+      const [c, f] = convLifPair(l, only, env);
+      fused.set(only.name, f);
+      return c;
+    }
+    return runnerFor(l, env);
+  });
+}
 
 /** The runner of any layer (the one place the correlated union needs a cast). */
 export function runnerFor(layer: LayerSpec, env: LayerEnv): LayerRunner {

@@ -5,7 +5,7 @@ import type { ComputeCore } from '../core.js';
 import { CountingSink, type LayerCounts } from '../counts.js';
 import { EventBuffer } from '../events.js';
 import type { StepContext, Value } from '../primitives/context.js';
-import { runnerFor, type LayerRunner } from '../primitives/registry.js';
+import { runnersFor, type LayerRunner } from '../primitives/registry.js';
 
 /**
  * The time-major scheduler. For each batch: for t in 0..T-1, for each sample, every layer in order consumes its
@@ -53,6 +53,8 @@ export class Simulator {
     this.coupling = opts.batchCoupling ?? 'independent';
     const index = new Map<string, number>([['input', -1]]);
     const env = { core: opts.core, weights, officialCoupling: this.coupling === 'official' };
+    // an observer sees every layer's output: no conv + LIF fusion then
+    const runners = runnersFor(spec.layers, env, !opts.observe);
     this.states = spec.layers.map((layer, i) => {
       const inputIdx = layer.inputs.map((n) => {
         const j = index.get(n);
@@ -66,7 +68,7 @@ export class Simulator {
         ins: [],
         value: { events: null, dense: null },
         counts: this.sink.layer(layer.name),
-        runner: runnerFor(layer, env),
+        runner: runners[i]!,
       };
     });
   }

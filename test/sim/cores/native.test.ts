@@ -243,3 +243,15 @@ test('build-native without a C compiler: one line, exit 0, the reason kept, no a
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('native: a conv read only by a LIF, run as one call, gives the numbers of the two run apart (every count, spike and logit)', (t) => {
+  if (!ready(t)) return;
+  for (const precision of ['f64', 'f32'] as const) {
+    const fused = simulate(f.spec, folded, xs, { core: new NativeCore({ precision }) });
+    // an observer sees every layer's output, so nothing is fused
+    const apart = simulate(f.spec, folded, xs, { core: new NativeCore({ precision }), observe: () => {} });
+    assert.deepEqual(fused.logits, apart.logits, precision);
+    assert.deepEqual(fused.sink.counts, apart.sink.counts, precision);
+    assert.deepEqual([...fused.sink.spikesPerSample], [...apart.sink.spikesPerSample], precision);
+  }
+});
