@@ -301,6 +301,20 @@ function torchDense(runs: number, threads: number): TorchDense {
   };
 }
 
+/** Seconds of whole PyTorch processes (spawn to exit) running `images` dense forwards after their start-up, `times` runs. */
+function torchEndToEnd(images: number, threads: number, times: number): number[] {
+  return Array.from({ length: times }, () => {
+    const t0 = performance.now();
+    const r = spawnSync(
+      'bash',
+      [join(here, 'torch-dense.sh'), '--runs', '1', '--images', String(images), '--warmup', '0', '--threads', String(threads)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    if (r.status !== 0) throw new Error(`torch-dense.sh exited ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
+    return (performance.now() - t0) / 1000;
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -410,7 +424,7 @@ async function main(): Promise<void> {
     if (cached) rmSync(cached, { force: true });
   }
   let endToEnd: unknown = null;
-  type E2e = { imagesPerSecond: number; seconds: number; samples: number };
+  type E2e = { imagesPerSecond: number; seconds: number; samples: number; processSeconds?: number };
   let e2eRuns: { short: E2e; long: E2e; steady: number }[] = [];
   const [n1, n2] = values.quick ? [16, 48] : [32, 128];
   if (workloads.some((w) => w.name === 'qkformer-cifar10')) {
@@ -419,12 +433,17 @@ async function main(): Promise<void> {
     writeCifarBatch(data, n2);
     e2eRuns = Array.from({ length: values.quick ? 1 : 2 }, () => {
       const short = spawnChild('--e2e', { samples: n1, data }) as E2e;
+      const t0 = performance.now();
       const long = spawnChild('--e2e', { samples: n2, data }) as E2e;
+      long.processSeconds = (performance.now() - t0) / 1000;
       return { short, long, steady: (n2 - n1) / (long.seconds - short.seconds) };
     });
     rmSync(data, { recursive: true, force: true });
   }
   measureTorch();
+  // the whole PyTorch process for the same number of images (python, import torch, model, weights, the fixture check,
+  // n2 forwards), against the whole spikewatt process of the end-to-end job: both timed from spawn to exit here
+  const torchProcess = e2eRuns.length && torchHalves.some((t) => !('absent' in t)) ? torchEndToEnd(n2, cpus, e2eRuns.length) : null;
   const measured = torchHalves.filter((t): t is Extract<TorchDense, { imagesPerSecond: number[] }> => !('absent' in t));
   const torch: TorchDense | null =
     measured.length > 0 ? { ...measured[0]!, imagesPerSecond: measured.flatMap((t) => t.imagesPerSecond) } : (torchHalves[0] ?? null);
@@ -436,9 +455,18 @@ async function main(): Promise<void> {
     const e = e2eRuns[e2eRuns.length - 1]!.long,
       endToEndIps = median(e2eRuns.map((r) => r.long.imagesPerSecond)),
       steady = median(e2eRuns.map((r) => r.steady));
+    const processIps = median(e2eRuns.map((r) => n2 / r.long.processSeconds!));
+    const torchProcessIps = torchProcess ? median(torchProcess.map((s) => n2 / s)) : null;
     endToEnd = {
       ...e,
       imagesPerSecond: endToEndIps,
+      process: {
+        what: `${n2} images, each whole process timed from spawn to exit (interpreter start, imports, model, weights, outputs)`,
+        imagesPerSecond: +processIps.toFixed(3),
+        torchSeconds: torchProcess,
+        torchImagesPerSecond: torchProcessIps === null ? null : +torchProcessIps.toFixed(3),
+        ratio: torchProcessIps === null ? null : +(processIps / torchProcessIps).toFixed(3),
+      },
       runs: e2eRuns.map((r) => ({ seconds: r.long.seconds, imagesPerSecond: r.long.imagesPerSecond, steady: r.steady })),
       ratioToTorchDense: ratio(endToEndIps),
       steady: {
@@ -453,6 +481,11 @@ async function main(): Promise<void> {
         `${e2eRuns.map((r) => r.long.seconds.toFixed(1)).join(' / ')} s = ${endToEndIps.toFixed(2)} images/s, steady ${steady.toFixed(2)} images/s` +
         (t !== null ? ` (${ratio(endToEndIps)}x and ${ratio(steady)}x the dense PyTorch forward, median of both PyTorch halves)` : ''),
     );
+    if (torchProcessIps !== null)
+      console.log(
+        `qkformer-cifar10 whole process, ${n2} images: spikewatt profile ${processIps.toFixed(2)} images/s, the PyTorch script ` +
+          `${torchProcessIps.toFixed(2)} images/s (${(processIps / torchProcessIps).toFixed(3)}x)`,
+      );
   }
   const today = new Date().toISOString().slice(0, 10);
   const machine = `${(os.cpus()[0]?.model ?? 'cpu')
