@@ -6,10 +6,13 @@
 export class EventBuffer {
   count = 0;
   /**
-   * Every multiplicity is 1: set by a producer that emits unit spikes only (the LIF), so that consumers skip reading
-   * the multiplicities; cleared by clear() and fromDense() and by any producer that writes `count` itself.
+   * Every multiplicity is 1: said by a producer that emits unit spikes only (the LIF), so that consumers skip reading
+   * the multiplicities. A producer that writes `count` itself calls changed(); clear(), push() and fromDense() do.
    */
   unit = false;
+  /** The sum of multiplicities and whether each is 1, scanned once per content (-1: not yet). */
+  private units = -1;
+  private ones = false;
   readonly addr: Int32Array;
   readonly mult: Int32Array;
   constructor(readonly size: number) {
@@ -18,19 +21,41 @@ export class EventBuffer {
   }
   clear(): void {
     this.count = 0;
-    this.unit = false;
+    this.changed(false);
+  }
+  /** The contents were rewritten in place; `unit`: every multiplicity is 1. */
+  changed(unit: boolean): void {
+    this.unit = unit;
+    this.units = -1;
   }
   push(address: number, multiplicity: number): void {
     this.addr[this.count] = address;
     this.mult[this.count] = multiplicity;
     this.count++;
+    this.units = -1;
   }
-  /** Total unit spikes: sum of multiplicities. */
+  /** Total unit spikes: sum of multiplicities (a residual stream read by several layers is summed once). */
   unitSpikes(): number {
     if (this.unit) return this.count;
-    let s = 0;
-    for (let i = 0; i < this.count; i++) s += this.mult[i]!;
-    return s;
+    if (this.units < 0) this.scan();
+    return this.units;
+  }
+  /** Whether every multiplicity is 1. */
+  allOnes(): boolean {
+    if (this.unit) return true;
+    if (this.units < 0) this.scan();
+    return this.ones;
+  }
+  private scan(): void {
+    let s = 0,
+      ones = true;
+    for (let i = 0; i < this.count; i++) {
+      const m = this.mult[i]!;
+      s += m;
+      if (m !== 1) ones = false;
+    }
+    this.units = s;
+    this.ones = ones;
   }
   /** Dense copy into `out` (zeroed first). */
   toDense(out: Float64Array): Float64Array {
@@ -41,7 +66,7 @@ export class EventBuffer {
   /** Events of a dense non-negative integer tensor, in address order. */
   fromDense(x: ArrayLike<number>): this {
     this.count = 0;
-    this.unit = false;
+    this.changed(false);
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (v !== 0) this.push(i, v);

@@ -171,6 +171,7 @@ export class NativeCore implements ComputeCore {
     const s = this.x.convEventsLif(this.core, this.get(layer).handle, ev.addr, ev.mult, ev.count, v, vThreshold, out.addr, out.mult, stats);
     if (s < 0) return false;
     out.count = s;
+    out.changed(true);
     return true;
   }
 
@@ -184,6 +185,7 @@ export class NativeCore implements ComputeCore {
 
   lifStepNonzero(v: Float64Array, x: Float64Array, vThreshold: number, out: EventBuffer): number {
     out.count = this.x.lifStep(this.core, v, x, vThreshold, out.addr, out.mult, this.stats);
+    out.changed(true);
     return this.stats[0]!;
   }
 

@@ -395,6 +395,7 @@ export class WasmCore implements ComputeCore {
       } else v[i] = h;
     }
     out.count = s;
+    out.changed(true);
   }
 
   dispose(): void {

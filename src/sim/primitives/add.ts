@@ -56,7 +56,7 @@ function mergeEvents(ea: EventBuffer, eb: EventBuffer, acc: Int32Array, out: Eve
     oa[k++] = last = z;
   }
   out.count = k;
-  out.unit = false;
+  out.changed(false);
   if (sorted) return;
   acc.fill(0);
   for (let e = 0; e < na; e++) acc[aa[e]!]! += ma[e]!;
@@ -71,12 +71,8 @@ export function runAdd(layer: AddLayer, ctx: StepContext, a: Value, b: Value, ac
   // the second input is also part of what the layer received
   const lc = ctx.counts;
   lc.inputEvents[ctx.t]! += eb.count;
-  let ub = eb.unit ? eb.count : 0;
-  if (!eb.unit)
-    for (let i = 0; i < eb.count; i++) {
-      ub += eb.mult[i]!;
-      if (eb.mult[i] !== 1) lc.inputBinary = false;
-    }
+  const ub = eb.unitSpikes();
+  if (!eb.allOnes()) lc.inputBinary = false;
   lc.inputUnitSpikes[ctx.t]! += ub;
   mergeEvents(ea, eb, acc, out);
   ctx.sink.add(lc, ctx.t, 'add', ea.count + eb.count);

@@ -35,13 +35,8 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): nu
     const ev = v.events;
     lc.inputIsEvents = true;
     lc.inputEvents[ctx.t]! += ev.count;
-    let units = ev.unit ? ev.count : 0;
-    if (!ev.unit)
-      for (let i = 0; i < ev.count; i++) {
-        const m = ev.mult[i]!;
-        units += m;
-        if (m !== 1) lc.inputBinary = false;
-      }
+    const units = ev.unitSpikes();
+    if (!ev.allOnes()) lc.inputBinary = false;
     lc.inputUnitSpikes[ctx.t]! += units;
     lc.inputElements = ev.size;
     return units;

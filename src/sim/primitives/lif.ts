@@ -24,7 +24,7 @@ export function runLif(layer: LifLayer, ctx: StepContext, input: Value, v: Float
   else if (ctx.core.lifStepNonzero && x.length === v.length) nonzero = ctx.core.lifStepNonzero(v, x, layer.vThreshold, out);
   else ctx.core.lifStep(v, x, layer.vThreshold, out);
   // every core's step and lifStepGeneral emit multiplicity 1
-  out.unit = true;
+  out.changed(true);
   noteInput(ctx, input, nonzero);
   countLif(layer, ctx, v.length, out.count);
 }
@@ -45,7 +45,7 @@ export function runConvLif(
   // [nonzero currents, every current 0 or 1]: the second checked only while the layer's inputs have all been binary
   STATS[1] = ctx.counts.inputBinary ? 1 : 0;
   if (!ctx.core.convEventsLif?.(conv, ev, v, layer.vThreshold, out, STATS)) return false;
-  out.unit = true;
+  out.changed(true);
   noteDenseInput(ctx, v.length, STATS[0]!, STATS[1] === 1);
   countLif(layer, ctx, v.length, out.count);
   return true;

@@ -33,7 +33,7 @@ function keep(slot: Slot, v: Value): void {
     ev.addr.set(src.addr.subarray(0, src.count));
     ev.mult.set(src.mult.subarray(0, src.count));
     ev.count = src.count;
-    ev.unit = src.unit;
+    ev.changed(src.unit);
     slot.value.events = ev;
     slot.value.dense = null;
   } else if (v.dense) {
