@@ -281,9 +281,10 @@ static void buildPositions(const int32_t *addr, int32_t count, int32_t inC, int3
 
 /*
  * Every cell's list: its receptive field ky, kx ascending, then the active channels ascending (the events' address
- * order), each entry code = row << 4 | table (gather.c), with its real multiplier where evMult is given.
+ * order), each entry code = row << 4 | m (gather.c; m = 1 throughout in ADD mode), with its real multiplier where evMult
+ * is given.
  */
-static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double *evMult) {
+static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double *evMult, int32_t mode) {
   int32_t len = 0;
   const int32_t *pos = c->pos, *evM = c->evM;
   for (int32_t oy = 0; oy < l->outH; oy++)
@@ -297,7 +298,10 @@ static void cellLists(Core *c, const Layer *l, const int32_t *addr, const double
           if (ix < 0 || ix >= l->inW) continue;
           const int32_t nIn = iy * l->inW + ix, e0 = pos[nIn], e1 = pos[nIn + 1];
           const int32_t base = nIn * l->inC, tapRow = (ky * l->k + kx) * l->inC;
-          for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | evM[e];
+          if (mode == ADD)
+            for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | 1;
+          else
+            for (int32_t e = e0; e < e1; e++) c->code[len + e - e0] = (tapRow + addr[e] - base) << 4 | evM[e];
           if (evMult)
             for (int32_t e = e0; e < e1; e++) c->mults[len + e - e0] = evMult[e];
           len += e1 - e0;
@@ -323,7 +327,7 @@ static int gather(Core *c, Layer *l, const int32_t *addr, int32_t count, int32_t
   if (!grow((void **)&c->cellStart, &c->cellCap, (size_t)cells + 1, 4) || !grow((void **)&c->cursor, &c->cursorCap, (size_t)cells + 1, 4) ||
       !grow((void **)&c->code, &c->codeCap, bound, 4) || (evMult && !grow((void **)&c->mults, &c->multsCap, bound, 8)))
     return 0;
-  cellLists(c, l, addr, evMult);
+  cellLists(c, l, addr, evMult, mode);
   const size_t es = l->f32 ? 4 : 8, rowBytes = (size_t)l->outCp * es, accBytes = (size_t)cells * rowBytes;
   if (accBytes > c->accBytes) {
     free(c->acc);
@@ -367,9 +371,14 @@ static int growEvents(Core *c, size_t n) {
 /*
  * The gather's mode for `count` events (their multiplicities set up in c->evM / c->evMults), UNORDERED when the
  * addresses are not strictly ascending, -2 out of memory. LIF outputs (every m 1): adds only; SEW sums: m from the code;
- * else (m < 1, m > 15) real multipliers.
+ * else (m < 1, m > 15) real multipliers. `unit`: the caller vouches that every multiplicity is 1 (not read then).
  */
-static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int32_t count) {
+static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int32_t count, int unit) {
+  if (unit && !c->realMultipliers) {
+    for (int32_t e = 1; e < count; e++)
+      if (addr[e] <= addr[e - 1]) return UNORDERED;
+    return count > 0 && addr[0] < 0 ? UNORDERED : ADD;
+  }
   int32_t prev = -1, maxM = 0, minM = 1;
   for (int32_t e = 0; e < count; e++) {
     if (addr[e] <= prev) return UNORDERED;
@@ -386,12 +395,12 @@ static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int3
 }
 
 /*
- * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array, fromBias) -> 0, or -1 when the
- * addresses are not strictly ascending (the caller then scatters as the reference does). fromBias: acc = bias + the
- * sums (acc not read); else acc += the sums.
+ * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array, fromBias, unit) -> 0, or -1 when
+ * the addresses are not strictly ascending (the caller then scatters as the reference does). fromBias: acc = bias + the
+ * sums (acc not read); else acc += the sums. unit: every multiplicity is 1.
  */
 static napi_value ConvEvents(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  ARGS(8);
   Core *c = external(env, argv[0]);
   Layer *l = external(env, argv[1]);
   const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
@@ -401,37 +410,38 @@ static napi_value ConvEvents(napi_env env, napi_callback_info info) {
   double *acc = typed(env, argv[5], napi_float64_array, &nAcc);
   const int fromBias = i32(env, argv[6]) != 0;
   if (!c || !l || !addr || !mult || !acc || nAcc < (size_t)l->outH * l->outW * l->outC) THROW("native core: bad convEvents arguments");
-  const int32_t mode = eventMode(c, addr, mult, count);
+  const int32_t mode = eventMode(c, addr, mult, count, i32(env, argv[7]) != 0);
   if (mode == UNORDERED) return int32Value(env, -1);
   if (mode < 0 || !gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
   return int32Value(env, 0);
 }
 
 /*
- * convEventsLif(core, layer, addr, mult, count, v Float64Array, vThreshold, outAddr Int32Array, outMult Int32Array,
+ * convEventsLif(core, layer, addr, mult, count, unit, v Float64Array, vThreshold, outAddr Int32Array, outMult Int32Array,
  * stats Int32Array [nonzero, binary]) -> spikes, or -1 when the addresses are not strictly ascending: convEvents from
  * the bias, then the LIF step (lif_step) on the currents cell by cell, in the doubles lifStep would read from the
  * float64 currents, without writing those out. stats[0] = nonzero currents; stats[1], when 1 on entry: whether every
  * current is 0 or 1.
  */
 static napi_value ConvEventsLif(napi_env env, napi_callback_info info) {
-  ARGS(10);
+  ARGS(11);
   Core *c = external(env, argv[0]);
   Layer *l = external(env, argv[1]);
   const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
   const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
   const int32_t count = i32(env, argv[4]);
   size_t n = 0, na = 0, nm = 0, ns = 0;
-  double *v = typed(env, argv[5], napi_float64_array, &n);
-  const double vth = f64(env, argv[6]);
-  int32_t *outAddr = typed(env, argv[7], napi_int32_array, &na);
-  int32_t *outMult = typed(env, argv[8], napi_int32_array, &nm);
-  int32_t *stats = typed(env, argv[9], napi_int32_array, &ns);
+  const int unit = i32(env, argv[5]) != 0;
+  double *v = typed(env, argv[6], napi_float64_array, &n);
+  const double vth = f64(env, argv[7]);
+  int32_t *outAddr = typed(env, argv[8], napi_int32_array, &na);
+  int32_t *outMult = typed(env, argv[9], napi_int32_array, &nm);
+  int32_t *stats = typed(env, argv[10], napi_int32_array, &ns);
   if (!c || !l || !addr || !mult || !v || !outAddr || na < n || !outMult || nm < n || !stats || ns < 2)
     THROW("native core: bad convEventsLif arguments");
   const size_t cells = (size_t)l->outH * l->outW, outC = (size_t)l->outC;
   if (n != cells * outC) THROW("native core: convEventsLif membranes of the wrong size");
-  const int32_t mode = eventMode(c, addr, mult, count);
+  const int32_t mode = eventMode(c, addr, mult, count, unit);
   if (mode == UNORDERED) return int32Value(env, -1);
   if (mode < 0 || !gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, NULL, 1) ||
       (l->f32 && !grow((void **)&c->row, &c->rowCap, outC, 8)))

@@ -33,7 +33,7 @@ interface Addon {
   variants(): NativeVariant[];
   createCore(variant: number, f32: number, realMultipliers: number): Handle;
   prepareConv(core: Handle, shape: Int32Array, w: Float64Array, bias: Float64Array): Handle;
-  convEvents(core: Handle, layer: Handle, addr: Int32Array, mult: Int32Array, count: number, acc: Float64Array, fromBias: number): number;
+  convEvents(core: Handle, layer: Handle, ...args: [...Events, Float64Array, number, number]): number;
   convDense(core: Handle, layer: Handle, x: Float64Array, acc: Float64Array): number;
   lifStep(
     core: Handle,
@@ -45,7 +45,11 @@ interface Addon {
     stats: Int32Array,
   ): number;
   maxPool(core: Handle, x: Float64Array, y: Float64Array, shape: Int32Array): void;
-  convEventsLif(core: Handle, layer: Handle, ...args: [...Events, Float64Array, number, Int32Array, Int32Array, Int32Array]): number;
+  convEventsLif(
+    core: Handle,
+    layer: Handle,
+    ...args: [...Events, number, Float64Array, number, Int32Array, Int32Array, Int32Array]
+  ): number;
   ssaQkv(core: Handle, ...args: [...Events, ...Events, ...Events, Int32Array, Float64Array, Float64Array]): number;
 }
 type Events = [Int32Array, Int32Array, number];
@@ -158,7 +162,7 @@ export class NativeCore implements ComputeCore {
 
   private events(layer: ConvLayer, ev: EventBuffer, acc: Float64Array, fromBias: boolean): void {
     const p = this.get(layer);
-    if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc, fromBias ? 1 : 0) < 0) {
+    if (this.x.convEvents(this.core, p.handle, ev.addr, ev.mult, ev.count, acc, fromBias ? 1 : 0, ev.unit ? 1 : 0) < 0) {
       // NOTE: the gather's order equals the reference's only for events in address order; every primitive emits
       // them so, but keep the result exact for any producer.
       p.wT ??= relayoutConv(layer, p.w);
@@ -168,7 +172,19 @@ export class NativeCore implements ComputeCore {
   }
 
   convEventsLif(layer: ConvLayer, ev: EventBuffer, v: Float64Array, vThreshold: number, out: EventBuffer, stats: Int32Array): boolean {
-    const s = this.x.convEventsLif(this.core, this.get(layer).handle, ev.addr, ev.mult, ev.count, v, vThreshold, out.addr, out.mult, stats);
+    const s = this.x.convEventsLif(
+      this.core,
+      this.get(layer).handle,
+      ev.addr,
+      ev.mult,
+      ev.count,
+      ev.unit ? 1 : 0,
+      v,
+      vThreshold,
+      out.addr,
+      out.mult,
+      stats,
+    );
     if (s < 0) return false;
     out.count = s;
     out.changed(true);
