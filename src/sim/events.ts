@@ -23,6 +23,11 @@ export class EventBuffer {
     this.count = 0;
     this.changed(false);
   }
+  /** A producer that knows them: the sum of the multiplicities just written and whether each is 1. */
+  known(units: number, ones: boolean): void {
+    this.units = units;
+    this.ones = ones;
+  }
   /** The contents were rewritten in place; `unit`: every multiplicity is 1. */
   changed(unit: boolean): void {
     this.unit = unit;

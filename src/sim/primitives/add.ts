@@ -18,7 +18,7 @@ import { noteInput, requireEvents, type StepContext, type Value } from './contex
  * checks its own output instead of scanning the inputs first.
  */
 const END = 0x7fffffff;
-function mergeEvents(ea: EventBuffer, eb: EventBuffer, acc: Int32Array, out: EventBuffer): void {
+function mergeEvents(ea: EventBuffer, eb: EventBuffer, acc: Int32Array, out: EventBuffer): boolean {
   const na = ea.count,
     nb = eb.count,
     aa = ea.addr,
@@ -57,11 +57,12 @@ function mergeEvents(ea: EventBuffer, eb: EventBuffer, acc: Int32Array, out: Eve
   }
   out.count = k;
   out.changed(false);
-  if (sorted) return;
+  if (sorted) return true;
   acc.fill(0);
   for (let e = 0; e < na; e++) acc[aa[e]!]! += ma[e]!;
   for (let e = 0; e < nb; e++) acc[ab[e]!]! += mb[e]!;
   out.fromDense(acc);
+  return false;
 }
 
 export function runAdd(layer: AddLayer, ctx: StepContext, a: Value, b: Value, acc: Int32Array, out: EventBuffer): void {
@@ -74,7 +75,8 @@ export function runAdd(layer: AddLayer, ctx: StepContext, a: Value, b: Value, ac
   const ub = eb.unitSpikes();
   if (!eb.allOnes()) lc.inputBinary = false;
   lc.inputUnitSpikes[ctx.t]! += ub;
-  mergeEvents(ea, eb, acc, out);
+  // a merge keeps every input entry: all ones iff both inputs are and no address is in both (k = na + nb)
+  if (mergeEvents(ea, eb, acc, out)) out.known(ua + ub, out.count === ea.count + eb.count && ea.allOnes() && eb.allOnes());
   ctx.sink.add(lc, ctx.t, 'add', ea.count + eb.count);
   ctx.sink.add(lc, ctx.t, 'memWrite', out.count);
   // a sum keeps the unit spikes of its inputs

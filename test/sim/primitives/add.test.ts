@@ -52,3 +52,49 @@ test('SEW add: inputs out of address order give the same sum, in address order',
     [5, 2],
   ]);
 });
+
+test('SEW add: the sum says its unit spikes and whether each multiplicity is 1 (what its readers would scan for)', () => {
+  const cases: [[number, number][], [number, number][], number, boolean][] = [
+    // disjoint unit spikes: still all ones
+    [
+      [
+        [0, 1],
+        [5, 1],
+      ],
+      [
+        [2, 1],
+        [7, 1],
+      ],
+      4,
+      true,
+    ],
+    // a shared address: multiplicity 2
+    [
+      [
+        [0, 1],
+        [5, 1],
+      ],
+      [[5, 1]],
+      3,
+      false,
+    ],
+    // a multiplicity 2 in an input
+    [[[0, 2]], [[3, 1]], 3, false],
+  ];
+  for (const [a, b, units, ones] of cases) {
+    const out = new EventBuffer(8);
+    runAdd(add, ctxFor([add], 'sum'), events(8, ...a), events(8, ...b), new Int32Array(8), out);
+    assert.equal(out.unitSpikes(), units);
+    assert.equal(out.allOnes(), ones);
+    // what a scan of the written multiplicities gives
+    const scanned = Array.from(out.mult.subarray(0, out.count));
+    assert.equal(
+      units,
+      scanned.reduce((s, m) => s + m, 0),
+    );
+    assert.equal(
+      ones,
+      scanned.every((m) => m === 1),
+    );
+  }
+});
