@@ -32,7 +32,6 @@ export const LINE_CAPS: readonly LineCap[] = [
       [2000, 'the simulator proper (1,928 lines): the accelerated cores capped on their own, the calibrated init in src/pipeline'],
       [2200, 'the primitives of the next families (general LIF, membrane shortcut, spike AND, spike-fed head): 2,125 lines'],
       [2000, 'the schedulers capped on their own (src/sim/schedule, 617 lines): ops, events, counts, primitives, 1,508 lines'],
-      [2100, 'the native fast paths: SSA q(kv) on events, a conv and its LIF in one call, unit-spike buffers (2,027 lines)'],
     ],
   },
   {

@@ -44,14 +44,7 @@ export function noteInput(ctx: StepContext, v: Value, denseNonzero?: number): nu
   if (v.dense) {
     const x = v.dense;
     let binary = lc.inputBinary;
-    if (binary)
-      for (let i = 0; i < x.length; i++) {
-        const e = x[i]!;
-        if (e !== 0 && e !== 1) {
-          binary = false;
-          break;
-        }
-      }
+    for (let i = 0; binary && i < x.length; i++) binary = x[i] === 0 || x[i] === 1;
     let nz = denseNonzero ?? 0;
     if (denseNonzero === undefined) for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
     noteDenseInput(ctx, x.length, nz, binary);

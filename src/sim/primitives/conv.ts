@@ -102,30 +102,11 @@ function scatterGrouped(st: ConvState, rows: Float64Array, addr: number, m: numb
   }
 }
 
-/**
- * sum over events of m * fanOut(position): with one reach for every position, the unit spikes times it; else events
- * come in address order, so the position advances with a running bound instead of a division per event (any order is
- * still counted exactly).
- */
+/** sum over events of m * fanOut(position): with one reach for every position, the unit spikes times it. */
 function synapticOps(st: ConvState, ev: EventBuffer, units: number): number {
   if (st.uniformReach !== null) return units * st.uniformReach * (st.layer.out.c / st.groups);
-  const inC = st.layer.in.c,
-    addr = ev.addr,
-    mult = ev.mult,
-    reach = st.reach;
-  let syn = 0,
-    pos = 0,
-    lo = 0,
-    hi = inC;
-  for (let i = 0; i < ev.count; i++) {
-    const a = addr[i]!;
-    if (a >= hi || a < lo) {
-      pos = Math.floor(a / inC);
-      lo = pos * inC;
-      hi = lo + inC;
-    }
-    syn += mult[i]! * reach[pos]!;
-  }
+  let syn = 0;
+  for (let i = 0; i < ev.count; i++) syn += ev.mult[i]! * st.reach[Math.floor(ev.addr[i]! / st.layer.in.c)]!;
   return syn * (st.layer.out.c / st.groups);
 }
 

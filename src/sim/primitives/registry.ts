@@ -1,6 +1,6 @@
 import type { FoldedWeights } from '../../models/fold.js';
 import type { ConvLayer, LayerKind, LayerSpec, LifLayer } from '../../models/spec.js';
-import { convGroups, numel } from '../../models/spec.js';
+import { numel } from '../../models/spec.js';
 import type { ComputeCore } from '../core.js';
 import { recordNeuronSpikes } from '../counts.js';
 import { EventBuffer } from '../events.js';
@@ -263,7 +263,7 @@ function lifRunner(layer: LifLayer, env: LayerEnv, run: LifStep): LayerRunner {
  * step counts and hands its events over (its own output stays empty), the LIF's step computes both. Dense inputs, or
  * a core that declines, take the two steps apart: the same numbers either way.
  */
-function convLifPair(conv: ConvLayer, lif: LifLayer, env: LayerEnv): [LayerRunner, LayerRunner] {
+export function convLifPair(conv: ConvLayer, lif: LifLayer, env: LayerEnv): [LayerRunner, LayerRunner] {
   const { st, dense } = convState(conv, env);
   let pending: EventBuffer | null = null;
   const convRunner: LayerRunner = {
@@ -271,14 +271,9 @@ function convLifPair(conv: ConvLayer, lif: LifLayer, env: LayerEnv): [LayerRunne
     step: (ctx, ins, out) => {
       const input = arg(ins, 0, conv);
       pending = input.events;
-      if (pending) {
-        countConv(st, ctx, input);
-        out.events = null;
-        out.dense = null;
-      } else {
-        runConv(st, ctx, input, dense);
-        setDense(out, dense);
-      }
+      if (!pending) return void (runConv(st, ctx, input, dense), setDense(out, dense));
+      countConv(st, ctx, input);
+      out.events = out.dense = null;
     },
   };
   const lifStep: LifStep = (ctx, ins, v, events) => {
@@ -288,27 +283,6 @@ function convLifPair(conv: ConvLayer, lif: LifLayer, env: LayerEnv): [LayerRunne
     runLif(lif, ctx, { events: null, dense }, v, events);
   };
   return [convRunner, lifRunner(lif, env, lifStep)];
-}
-
-/**
- * The runners of a model's layers; with `fuse`, a conv read by one LIF alone (default neuron) runs with it where the
- * core has convEventsLif. Not for observers: a fused conv's own output is never materialised.
- */
-export function runnersFor(layers: readonly LayerSpec[], env: LayerEnv, fuse: boolean): LayerRunner[] {
-  const readers = new Map<string, LayerSpec[]>();
-  for (const l of layers) for (const i of l.inputs) readers.set(i, [...(readers.get(i) ?? []), l]);
-  const fused = new Map<string, LayerRunner>();
-  return layers.map((l) => {
-    const ready = fused.get(l.name);
-    if (ready) return ready;
-    const only = readers.get(l.name)?.length === 1 ? readers.get(l.name)![0]! : null;
-    if (fuse && env.core.convEventsLif && l.kind === 'conv' && convGroups(l) === 1 && only?.kind === 'lif' && !only.neuron) {
-      const [c, f] = convLifPair(l, only, env);
-      fused.set(only.name, f);
-      return c;
-    }
-    return runnerFor(l, env);
-  });
 }
 
 /** The runner of any layer (the one place the correlated union needs a cast). */

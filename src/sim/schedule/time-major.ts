@@ -5,7 +5,8 @@ import type { ComputeCore } from '../core.js';
 import { CountingSink, type LayerCounts } from '../counts.js';
 import { EventBuffer } from '../events.js';
 import type { StepContext, Value } from '../primitives/context.js';
-import { runnersFor, type LayerRunner } from '../primitives/registry.js';
+import type { LayerRunner } from '../primitives/registry.js';
+import { runnersFor } from './runners.js';
 
 /**
  * The time-major scheduler. For each batch: for t in 0..T-1, for each sample, every layer in order consumes its
