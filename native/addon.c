@@ -394,6 +394,22 @@ static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int3
   return mode;
 }
 
+/* The first five arguments of convEvents and convEventsLif: core, layer, addr Int32Array, mult Int32Array, count. */
+typedef struct {
+  Core *c;
+  Layer *l;
+  const int32_t *addr, *mult;
+  int32_t count;
+} EventArgs;
+static int eventArgs(napi_env env, const napi_value *argv, EventArgs *a) {
+  a->c = external(env, argv[0]);
+  a->l = external(env, argv[1]);
+  a->addr = typed(env, argv[2], napi_int32_array, NULL);
+  a->mult = typed(env, argv[3], napi_int32_array, NULL);
+  a->count = i32(env, argv[4]);
+  return a->c && a->l && a->addr && a->mult;
+}
+
 /*
  * convEvents(core, layer, addr Int32Array, mult Int32Array, count, acc Float64Array, fromBias, unit) -> 0, or -1 when
  * the addresses are not strictly ascending (the caller then scatters as the reference does). fromBias: acc = bias + the
@@ -401,15 +417,14 @@ static int32_t eventMode(Core *c, const int32_t *addr, const int32_t *mult, int3
  */
 static napi_value ConvEvents(napi_env env, napi_callback_info info) {
   ARGS(8);
-  Core *c = external(env, argv[0]);
-  Layer *l = external(env, argv[1]);
-  const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
-  const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
-  const int32_t count = i32(env, argv[4]);
+  EventArgs a;
   size_t nAcc = 0;
   double *acc = typed(env, argv[5], napi_float64_array, &nAcc);
   const int fromBias = i32(env, argv[6]) != 0;
-  if (!c || !l || !addr || !mult || !acc || nAcc < (size_t)l->outH * l->outW * l->outC) THROW("native core: bad convEvents arguments");
+  if (!eventArgs(env, argv, &a) || !acc || nAcc < (size_t)a.l->outH * a.l->outW * a.l->outC) THROW("native core: bad convEvents arguments");
+  Core *c = a.c;
+  Layer *l = a.l;
+  const int32_t *addr = a.addr, *mult = a.mult, count = a.count;
   const int32_t mode = eventMode(c, addr, mult, count, i32(env, argv[7]) != 0);
   if (mode == UNORDERED) return int32Value(env, -1);
   if (mode < 0 || !gather(c, l, addr, count, mode, mode == MULTS ? c->evMults : NULL, acc, fromBias)) THROW("native core: out of memory");
@@ -425,11 +440,11 @@ static napi_value ConvEvents(napi_env env, napi_callback_info info) {
  */
 static napi_value ConvEventsLif(napi_env env, napi_callback_info info) {
   ARGS(11);
-  Core *c = external(env, argv[0]);
-  Layer *l = external(env, argv[1]);
-  const int32_t *addr = typed(env, argv[2], napi_int32_array, NULL);
-  const int32_t *mult = typed(env, argv[3], napi_int32_array, NULL);
-  const int32_t count = i32(env, argv[4]);
+  EventArgs a;
+  const int ok = eventArgs(env, argv, &a);
+  Core *c = a.c;
+  Layer *l = a.l;
+  const int32_t *addr = a.addr, *mult = a.mult, count = a.count;
   size_t n = 0, na = 0, nm = 0, ns = 0;
   const int unit = i32(env, argv[5]) != 0;
   double *v = typed(env, argv[6], napi_float64_array, &n);
@@ -437,7 +452,7 @@ static napi_value ConvEventsLif(napi_env env, napi_callback_info info) {
   int32_t *outAddr = typed(env, argv[8], napi_int32_array, &na);
   int32_t *outMult = typed(env, argv[9], napi_int32_array, &nm);
   int32_t *stats = typed(env, argv[10], napi_int32_array, &ns);
-  if (!c || !l || !addr || !mult || !v || !outAddr || na < n || !outMult || nm < n || !stats || ns < 2)
+  if (!ok || !v || !outAddr || na < n || !outMult || nm < n || !stats || ns < 2)
     THROW("native core: bad convEventsLif arguments");
   const size_t cells = (size_t)l->outH * l->outW, outC = (size_t)l->outC;
   if (n != cells * outC) THROW("native core: convEventsLif membranes of the wrong size");
