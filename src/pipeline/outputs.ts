@@ -14,8 +14,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { renderCompareFiles } from '../reports/compare-files.js';
 import type { CompareReport } from '../reports/compare.js';
-import { profileReportCharts, renderProfileFiles } from '../reports/profile-files.js';
-import type { PngRenderer } from './png-workers.js';
+import { renderProfileFiles } from '../reports/profile-files.js';
 import type { ProfileReport } from '../reports/schema.js';
 import { predictionsCsv } from '../reports/predictions-csv.js';
 import { recordJson } from '../record/file.js';
@@ -48,23 +47,12 @@ export function chartJsSource(): string {
  * Every file of a profile directory (profile.json, CSVs, report.html, PNGs), rendered, nothing written; with the
  * run record also counts.json (the record) and predictions.csv.
  */
-export async function renderProfile(
-  report: ProfileReport,
-  o: { json?: boolean; record?: RunRecord; png?: PngRenderer } = {},
-): Promise<OutputFiles> {
-  // the charts render on `png` (a thread of their own) while this thread writes the record and the other files
-  const pngs = o.png?.(profileReportCharts(report));
-  const record: [string, string][] = o.record
-    ? [
-        ['counts.json', recordJson(o.record)],
-        ['predictions.csv', predictionsCsv(o.record)],
-      ]
-    : [];
-  const files: OutputFiles = await renderProfileFiles(report, chartJsSource(), {
-    ...(o.json !== undefined ? { json: o.json } : {}),
-    ...(pngs ? { pngs } : {}),
-  });
-  for (const [name, text] of record) files.set(name, text);
+export async function renderProfile(report: ProfileReport, o: { json?: boolean; record?: RunRecord } = {}): Promise<OutputFiles> {
+  const files: OutputFiles = await renderProfileFiles(report, chartJsSource(), o.json !== undefined ? { json: o.json } : {});
+  if (o.record) {
+    files.set('counts.json', recordJson(o.record));
+    files.set('predictions.csv', predictionsCsv(o.record));
+  }
   return files;
 }
 

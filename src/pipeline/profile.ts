@@ -19,7 +19,6 @@ import { checkpointDataset, checkpointOverrideNotes } from './run-record.js';
 import { checkpointPathFor, type LongRunOptions } from './resume.js';
 import { silentLifLayers, simulateRun, type SimulationRun } from './simulate.js';
 import { fitToDataset } from './input-size.js';
-import { startPngWorker, type PngRenderer } from './png-workers.js';
 
 export const DEFAULT_HARDWARE = 'cmos45-fp32';
 
@@ -183,22 +182,8 @@ export async function profile(o: ProfileOptions): Promise<ProfileReport> {
 export async function profileWithRecord(o: ProfileOptions): Promise<{ report: ProfileReport; record: RunRecord }> {
   const dir = o.out !== undefined ? checkOutDir(o.out) : null;
   const checked = checkRun(o);
-  // the simulation workers load their modules while the weights are read and folded here, the chart thread its own
+  // the simulation workers load their modules while the weights are read and folded here
   prestartWorkers(checked, checked.samples);
-  const charts = dir !== null ? startPngWorker() : null;
-  try {
-    return await profileInto(o, dir, checked, charts?.render);
-  } finally {
-    await charts?.close();
-  }
-}
-
-async function profileInto(
-  o: ProfileOptions,
-  dir: string | null,
-  checked: CheckedRun,
-  png: PngRenderer | undefined,
-): Promise<{ report: ProfileReport; record: RunRecord }> {
   let model = resolveModel(o.model, { ...modelOptions(o), seed: checked.seed });
   let { run, notes } = runForModel(checked, model, o);
   // a size the weights do not fix comes from the dataset's frames (QKFormer's DVS and ImageNet families)
@@ -213,7 +198,7 @@ async function profileInto(
   const checkpoint = o.checkpoint ?? (dir !== null ? checkpointPathFor(dir) : undefined);
   const long: LongRunOptions = { ...o, ...(checkpoint !== undefined ? { checkpoint } : {}) };
   const { report, simulation } = await profileModel(model, o.model, data, run, undefined, long, notes, o.overrides);
-  if (dir !== null) writeOutputs(dir, await renderProfile(report, { record: simulation.record, ...(png ? { png } : {}) }));
+  if (dir !== null) writeOutputs(dir, await renderProfile(report, { record: simulation.record }));
   // the report set is in place: the checkpoint of its samples has done its work
   if (dir !== null && checkpoint !== undefined) rmSync(checkpoint, { force: true });
   return { report, record: simulation.record };

@@ -1,4 +1,4 @@
-import { profileCharts, type ChartSpec } from './charts.js';
+import { profileCharts } from './charts.js';
 import { chipCharts } from './chip-charts.js';
 import { layersCsv, timestepsCsv } from './csv.js';
 import { renderChartPng } from './png.js';
@@ -6,20 +6,14 @@ import { neurobenchJson } from './neurobench.js';
 import { renderProfileHtml } from './profile-html.js';
 import { profileReportJson, type ProfileReport } from './schema.js';
 
-/** The charts of a profile report, one PNG each (profile-files.ts names them `<id>.png`). */
-export function profileReportCharts(r: ProfileReport): ChartSpec[] {
-  return [...profileCharts(r), ...chipCharts(r)];
-}
-
 /**
  * Every file of a profile output directory, rendered from the report alone (what `spikewatt report`
  * re-renders): profile.json, layers.csv, timesteps.csv, report.html and one PNG per chart. Nothing is written.
- * `pngs`: the PNGs of profileReportCharts(r), being rendered elsewhere (else rendered here).
  */
 export async function renderProfileFiles(
   r: ProfileReport,
   chartJs: string,
-  o: { json?: boolean; pngs?: Promise<Buffer[]> } = {},
+  o: { json?: boolean } = {},
 ): Promise<Map<string, string | Buffer>> {
   const files = new Map<string, string | Buffer>();
   if (o.json !== false) files.set('profile.json', profileReportJson(r));
@@ -27,8 +21,6 @@ export async function renderProfileFiles(
   files.set('layers.csv', await layersCsv(r));
   files.set('timesteps.csv', await timestepsCsv(r));
   files.set('report.html', renderProfileHtml(r, chartJs));
-  const charts = profileReportCharts(r);
-  const pngs = o.pngs ? await o.pngs : charts.map(renderChartPng);
-  charts.forEach((c, i) => files.set(`${c.id}.png`, pngs[i]!));
+  for (const c of [...profileCharts(r), ...chipCharts(r)]) files.set(`${c.id}.png`, renderChartPng(c));
   return files;
 }
